@@ -1,0 +1,52 @@
+import type { ChannelState, RefeedConfig } from '../core/types.ts';
+import type { StateDb } from '../store/state-db.ts';
+
+export interface ChannelStatusRow {
+  key: string;
+  group: string;
+  source: string;
+  channel: string;
+  url: string;
+  enabled: boolean;
+  disabled: boolean;
+  status: string;
+  lastSuccessAt: string | null;
+  lastFetchAt: string | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  items: number;
+  nextRunAt: string | null;
+}
+
+const iso = (ms?: number) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** One row per configured channel, joined with what the state store knows of it. */
+export function channelStatusRows(config: RefeedConfig, state: StateDb | undefined): ChannelStatusRow[] {
+  const known = new Map<string, ChannelState>((state?.listChannels() ?? []).map((c) => [c.key, c]));
+  return config.channels.map((c) => {
+    const st = known.get(c.key);
+    return {
+      key: c.key,
+      group: c.group.name,
+      source: c.source.name,
+      channel: c.channel.name,
+      url: st?.url ?? c.url,
+      enabled: c.settings.enabled,
+      disabled: st?.disabled ?? false,
+      status: !c.settings.enabled ? 'off' : st?.disabled ? 'gone' : (st?.lastStatus ?? 'never fetched'),
+      lastSuccessAt: iso(st?.lastSuccessAt),
+      lastFetchAt: iso(st?.lastFetchAt),
+      lastError: st?.lastError ?? null,
+      consecutiveFailures: st?.consecutiveFailures ?? 0,
+      items: st?.itemCount ?? 0,
+      nextRunAt: iso(st?.nextRunAt),
+    };
+  });
+}
+
+/** A plain-text table: columns padded to their widest cell. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,18 @@
+import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem, loadConfig } from '../config/index.ts';
+import type { RefeedConfig } from '../core/types.ts';
+import type { CommandContext } from './command.ts';
+
+/** Loads --config (or the shipped default); on any problem prints them all and returns undefined (exit 2). */
+export function loadConfigFor(ctx: CommandContext): RefeedConfig | undefined {
+  const file = (ctx.values.config as string | undefined) ?? process.env.REFEED_CONFIG ?? DEFAULT_CONFIG_FILE;
+  try {
+    const config = loadConfig(file);
+    for (const w of config.warnings) ctx.logger.warn({ config: file }, w);
+    return config;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    ctx.err(`refeed: invalid configuration ${file}`);
+    for (const p of e.problems) ctx.err(`  ${formatProblem(p)}`);
+    return undefined;
+  }
+}

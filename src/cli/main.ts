@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../core/log.ts';
+import { EXIT, type Command } from './command.ts';
+import { commands } from './commands/index.ts';
+
+const GLOBAL_HELP = `refeed — fetch RSS/Atom/JSON feeds, normalize them into Hexo articles, republish merged and per-category feeds
+
+Usage: refeed <command> [options]
+
+Commands:
+${'{COMMANDS}'}
+
+Global options:
+  -c, --config FILE   configuration file (default: config/refeed.yaml)
+      --log-level L   trace|debug|info|warn|error|silent (default: info; env REFEED_LOG_LEVEL)
+  -h, --help          help for refeed or for a command
+
+Logs are JSON lines on stderr (pretty on a terminal); data goes to stdout.
+Run 'refeed <command> --help' for a command's options.`;
+
+export function globalHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return GLOBAL_HELP.replace('{COMMANDS}', list);
+}
+
+export function commandHelp(c: Command): string {
+  return `Usage: ${c.usage}\n\n${c.summary}\n\n${c.help.trim()}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const out = (t: string) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+  const err = (t: string) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`);
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    out(globalHelp());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    out('refeed 0.1.0');
+    return EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    err(`refeed: unknown command "${name}"\n\n${globalHelp()}`);
+    return EXIT.usage;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' }, 'log-level': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    err(`refeed ${name}: ${(e as Error).message}\n\n${commandHelp(command)}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    out(commandHelp(command));
+    return EXIT.ok;
+  }
+  const logger = createLogger({ level: parsed.values['log-level'] as string | undefined });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await command.run({ values: parsed.values, positionals: parsed.positionals, logger, out, err, signal: controller.signal });
+  } catch (e) {
+    logger.error({ err: e }, `${name} failed`);
+    err(`refeed ${name}: ${(e as Error).message}`);
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,28 @@
+export interface ConfigProblem {
+  /** `groups[0].sources[1].channels[0].url`, or '' for the whole file. */
+  path: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(`invalid config ${file}:\n` + problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = [p.line ? `line ${p.line}` : '', p.path].filter(Boolean).join(' ');
+  return where ? `${where}: ${p.message}` : p.message;
+}
+
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out ? `.${String(s)}` : String(s);
+  return out;
+}

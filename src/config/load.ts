@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { RefeedConfig } from '../core/types.ts';
+import { configSchema } from './schema.ts';
+import { resolveConfig } from './resolve.ts';
+import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+
+/** The 1-based line of the node at `segments`, or of its nearest existing parent. */
+function lineOf(doc: Document, counter: LineCounter, segments: readonly PropertyKey[]): number | undefined {
+  for (let n = segments.length; n >= 0; n--) {
+    const node = doc.getIn(segments.slice(0, n) as unknown[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Parses and validates config text; throws ConfigError listing every problem with its path and line. */
+export function parseConfig(text: string, file: string): RefeedConfig {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const yamlProblems: ConfigProblem[] = doc.errors.map((e) => ({
+    path: '',
+    line: counter.linePos(e.pos[0]).line,
+    message: e.message.split('\n')[0],
+  }));
+  if (yamlProblems.length) throw new ConfigError(file, yamlProblems);
+  const raw = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const segs = issue.path as PropertyKey[];
+      const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+      // Point unknown keys at the key itself, not at its parent object.
+      const target = unknown?.length ? [...segs, unknown[0]] : segs;
+      return {
+        path: formatPath(target),
+        line: lineOf(doc, counter, target),
+        message: unknown ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}` : issue.message,
+      };
+    });
+    throw new ConfigError(file, problems);
+  }
+  return resolveConfig(result.data, path.resolve(file), (segs) => lineOf(doc, counter, segs));
+}
+
+export function loadConfig(file: string): RefeedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read: ${(err as Error).message}` }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** The shipped configuration, used when no --config is given. */
+export const DEFAULT_CONFIG_FILE = 'config/refeed.yaml';

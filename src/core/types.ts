@@ -1,0 +1,239 @@
+// Types shared across pipeline stages: config → fetch → normalize → store →
+// publish → serve. Each stage's own internals stay in its folder; only what
+// crosses a stage boundary lives here.
+
+/** A named level of the category tree with its URL-safe slug. */
+export interface Named {
+  name: string;
+  slug: string;
+}
+
+/** Settings every level (defaults, group, source, channel) may set; resolved per channel. */
+export interface ChannelSettings {
+  /** node-cron expression. */
+  schedule: string;
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  userAgent: string;
+  headers: Record<string, string>;
+  /** Regex sources; an item is kept when it matches any include (if any) and no exclude. Tested on title + content. */
+  include: string[];
+  exclude: string[];
+  /** Items older than this are dropped; undefined keeps all. */
+  maxAgeMs?: number;
+  /** Max items per published feed at this level, and per fetched channel pass. */
+  limit: number;
+  enabled: boolean;
+  /** `source`: front-matter author is the source name (as in the reference article); `item`: the item's own author when it has one. */
+  author: 'source' | 'item';
+  /** Let sanitized bodies keep iframes (e.g. video embeds) from these hosts. Empty: no iframes. */
+  allowIframeHosts: string[];
+}
+
+export interface ResolvedChannel {
+  /** Stable identity: `<group-slug>/<source-slug>/<channel-slug>`. */
+  key: string;
+  url: string;
+  group: Named;
+  source: Named;
+  channel: Named;
+  settings: ChannelSettings;
+  /** Where it is in the config file, e.g. `groups[0].sources[1].channels[0]`. */
+  configPath: string;
+}
+
+export interface ResolvedSource extends Named {
+  settings: ChannelSettings;
+  channels: ResolvedChannel[];
+}
+
+export interface ResolvedGroup extends Named {
+  settings: ChannelSettings;
+  sources: ResolvedSource[];
+}
+
+export interface SiteConfig {
+  title: string;
+  description: string;
+  /** Public base URL of the published feeds; always ends with `/`. */
+  url: string;
+  language: string;
+  /** Absolute path of the output folder (articles and feeds). */
+  output: string;
+  /** Absolute path of the SQLite state file. */
+  state: string;
+  /** Items in the merged feed. */
+  limit: number;
+  /** Fallback `headimg` template; `{n}` is replaced by a number derived from the item. */
+  fallbackImage: string;
+  /** Global bound on concurrent fetches. */
+  concurrency: number;
+  /** Bound on concurrent fetches to one host. */
+  perHostConcurrency: number;
+  host: string;
+  port: number;
+}
+
+export interface RefeedConfig {
+  /** Absolute path of the file loaded. */
+  file: string;
+  site: SiteConfig;
+  defaults: ChannelSettings;
+  groups: ResolvedGroup[];
+  /** Every channel, enabled or not, in config order. */
+  channels: ResolvedChannel[];
+  /** Human-readable notes from loading (e.g. slug collisions resolved). */
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------- fetch
+
+/** One item as read from a source feed, format-independent, before any cleaning. */
+export interface RawItem {
+  guid?: string;
+  link?: string;
+  title?: string;
+  author?: string;
+  /** The date string as the feed wrote it (pubDate, published, updated, dc:date, date_published…). */
+  date?: string;
+  /** Fullest HTML: content:encoded, then content, then description/summary. */
+  html?: string;
+  /** Short text/HTML summary when the feed gives one separately. */
+  summary?: string;
+  /** xml:base in effect for this item, if any. */
+  base?: string;
+  enclosures: { url: string; type?: string }[];
+  /** media:thumbnail / media:content images / JSON Feed image. */
+  images: string[];
+  categories: string[];
+}
+
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
+
+export interface ParsedFeed {
+  format: FeedFormat;
+  title?: string;
+  link?: string;
+  /** Feed-level xml:base, if any. */
+  base?: string;
+  items: RawItem[];
+}
+
+export interface FetchMeta {
+  /** URL finally answered, after redirects. */
+  finalUrl: string;
+  /** Set when the source moved permanently (301/308) — the new URL to store. */
+  permanentRedirect?: string;
+  etag?: string;
+  lastModified?: string;
+  status: number;
+}
+
+export type FetchOutcome =
+  | (FetchMeta & { kind: 'not-modified' })
+  | (FetchMeta & { kind: 'ok'; feed: ParsedFeed; charset: string; bytes: number })
+  | { kind: 'error'; error: FetchError };
+
+export type FetchErrorCode =
+  | 'timeout'
+  | 'too-large'
+  | 'too-many-redirects'
+  | 'redirect-loop'
+  | 'bad-redirect'
+  | 'http-status'
+  | 'gone'
+  | 'rate-limited'
+  | 'network'
+  | 'dns'
+  | 'not-a-feed'
+  | 'parse'
+  | 'empty'
+  | 'decode';
+
+export interface FetchError {
+  code: FetchErrorCode;
+  message: string;
+  status?: number;
+  /** Seconds the server asked us to wait (429/503 Retry-After). */
+  retryAfterSec?: number;
+  /** For `not-a-feed`: feeds the HTML page advertises with <link rel="alternate">. */
+  alternates?: string[];
+}
+
+// ---------------------------------------------------------------- normalize
+
+/** A normalized article: everything the front-matter file holds. */
+export interface Article {
+  /** Item identity within refeed: guid, else link, else hash of title+date. */
+  identity: string;
+  channelKey: string;
+  /** [group, source, channel] display names. */
+  categories: [string, string, string];
+  /** [group, source, channel] slugs. */
+  slugs: [string, string, string];
+  title: string;
+  link?: string;
+  guid?: string;
+  author: string;
+  date: Date;
+  headimg: string;
+  /** Sanitized body HTML, without the outer <div>. */
+  html: string;
+  /** Hash of what is written (front matter + body): changes iff the file must change. */
+  contentHash: string;
+}
+
+/** What the sanitizer/normalizer dropped or noticed, for `preview` and logs. */
+export interface NormalizeWarning {
+  code: 'no-title' | 'no-link' | 'no-date' | 'future-date' | 'bad-date' | 'no-image' | 'sanitized';
+  detail?: string;
+}
+
+// ---------------------------------------------------------------- store
+
+export type ChannelStatus = 'new' | 'updated' | 'unchanged' | 'not-modified' | 'error' | 'disabled';
+
+export interface ChannelState {
+  key: string;
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  lastFetchAt?: number;
+  lastSuccessAt?: number;
+  lastStatus?: ChannelStatus;
+  lastError?: string;
+  consecutiveFailures: number;
+  nextRunAt?: number;
+  disabled: boolean;
+  itemCount: number;
+}
+
+/** One stored article row, enough to order and locate it without reading the file. */
+export interface StoredArticle {
+  identity: string;
+  channelKey: string;
+  slugs: [string, string, string];
+  title: string;
+  link?: string;
+  date: number;
+  firstSeen: number;
+  contentHash: string;
+  /** Path relative to the output folder, e.g. `articles/g/s/ab12….md`. */
+  path: string;
+}
+
+// ---------------------------------------------------------------- serve
+
+/** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  channels: Array<{
+    key: string;
+    status: string;
+    lastSuccessAt?: number;
+    lastError?: string;
+    consecutiveFailures: number;
+    disabled: boolean;
+  }>;
+}

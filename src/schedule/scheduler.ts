@@ -1,0 +1,172 @@
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Logger } from '../core/log.ts';
+import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import { hostOf } from '../fetch/pool.ts';
+import { ingestChannel, type ChannelReport } from '../store/ingest.ts';
+import type { StateDb } from '../store/state-db.ts';
+import { cronPeriodMs } from './cron-period.ts';
+import { TaskQueue } from './task-queue.ts';
+
+export interface SchedulerOptions {
+  logger: Logger;
+  /** Rebuilds the feeds after fetches changed something; bursts are coalesced into one call. */
+  publish: () => void | Promise<void>;
+  /** Wait this long after a change for more before publishing. */
+  publishDelayMs?: number;
+  /** Fetch channels that are due right away at start instead of waiting for their first cron tick. */
+  fetchOnStart?: boolean;
+  /** Upper bound of the random delay added to each scheduled fetch (default: half the period, at most 5 minutes). */
+  maxJitterMs?: number;
+  onReport?: (report: ChannelReport) => void;
+  random?: () => number;
+}
+
+interface Scheduled {
+  channel: ResolvedChannel;
+  task: ScheduledTask;
+  periodMs: number;
+  /** What, when changed by a reload, needs the task rebuilt. */
+  signature: string;
+}
+
+const signatureOf = (c: ResolvedChannel) => JSON.stringify([c.url, c.settings]);
+
+/**
+ * Keeps every enabled channel on its own cron schedule: jittered within its
+ * period so many channels don't fire in the same second, never two fetches of
+ * one channel at once, bounded globally and per host, failing channels held
+ * back by their backoff, and one coalesced publish after changes.
+ */
+export class Scheduler {
+  private config: RefeedConfig;
+  private readonly scheduled = new Map<string, Scheduled>();
+  private readonly queue: TaskQueue;
+  private readonly abort = new AbortController();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private publishTimer?: NodeJS.Timeout;
+  private publishing?: Promise<void>;
+  private publishAgain = false;
+  private stopped = false;
+
+  constructor(
+    config: RefeedConfig,
+    private readonly state: StateDb,
+    private readonly opts: SchedulerOptions,
+  ) {
+    this.config = config;
+    this.queue = new TaskQueue(config.site.concurrency, config.site.perHostConcurrency);
+  }
+
+  start(): void {
+    this.apply(this.config);
+  }
+
+  /** Swaps in a new configuration: new channels start, removed ones stop, changed ones restart. */
+  reload(config: RefeedConfig): { added: string[]; removed: string[]; changed: string[] } {
+    this.config = config;
+    return this.apply(config);
+  }
+
+  channelKeys(): string[] {
+    return [...this.scheduled.keys()];
+  }
+
+  /** Stops scheduling, abandons queued fetches, lets in-flight ones and a running publish finish. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const s of this.scheduled.values()) await s.task.destroy();
+    this.scheduled.clear();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.abort.abort();
+    await this.queue.close();
+    await this.publishing;
+  }
+
+  private apply(config: RefeedConfig) {
+    const wanted = new Map(config.channels.filter((c) => c.settings.enabled).map((c) => [c.key, c]));
+    const added: string[] = [];
+    const removed: string[] = [];
+    const changed: string[] = [];
+    for (const [key, s] of this.scheduled) {
+      const next = wanted.get(key);
+      if (!next || signatureOf(next) !== s.signature) {
+        void s.task.destroy();
+        this.scheduled.delete(key);
+        (next ? changed : removed).push(key);
+      }
+    }
+    for (const [key, channel] of wanted) {
+      if (this.scheduled.has(key)) continue;
+      if (!changed.includes(key)) added.push(key);
+      this.schedule(channel);
+    }
+    if (added.length || removed.length || changed.length) this.opts.logger.info({ added, removed, changed }, 'schedule updated');
+    return { added, removed, changed };
+  }
+
+  private schedule(channel: ResolvedChannel): void {
+    const periodMs = cronPeriodMs(channel.settings.schedule);
+    const task = createTask(channel.settings.schedule, () => this.tick(channel.key, 'scheduled'), { name: channel.key, noOverlap: true });
+    this.scheduled.set(channel.key, { channel, task, periodMs, signature: signatureOf(channel) });
+    void task.start();
+    const st = this.state.ensureChannel(channel.key, channel.url);
+    if (this.opts.fetchOnStart !== false && (st.nextRunAt === undefined || st.nextRunAt <= Date.now())) this.tick(channel.key, 'start');
+  }
+
+  private jitterMs(periodMs: number): number {
+    const max = this.opts.maxJitterMs ?? Math.min(periodMs / 2, 300_000);
+    return Math.floor((this.opts.random ?? Math.random)() * max);
+  }
+
+  private tick(key: string, reason: 'scheduled' | 'start'): void {
+    const s = this.scheduled.get(key);
+    if (!s || this.stopped || this.queue.has(key)) return;
+    const st = this.state.getChannel(key);
+    if (st?.disabled) return;
+    // A failing channel waits out its backoff whatever its schedule says.
+    if (reason === 'scheduled' && st?.nextRunAt !== undefined && st.nextRunAt > Date.now() && st.consecutiveFailures > 0) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const current = this.scheduled.get(key);
+      if (!current || this.stopped) return;
+      this.queue.push(key, hostOf(current.channel.url), () => this.fetch(current));
+    }, this.jitterMs(s.periodMs));
+    this.timers.add(timer);
+  }
+
+  private async fetch(s: Scheduled): Promise<void> {
+    const report = await ingestChannel(this.config, this.state, s.channel, { logger: this.opts.logger, signal: this.abort.signal });
+    if (this.stopped && report.status === 'error') return;
+    if (report.status !== 'error') this.state.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
+    this.opts.onReport?.(report);
+    if (report.status === 'new' || report.status === 'updated') this.requestPublish();
+  }
+
+  /** Coalesces bursts of changes into one publish; never two at once. */
+  requestPublish(): void {
+    if (this.stopped || this.publishTimer) return;
+    if (this.publishing) {
+      this.publishAgain = true;
+      return;
+    }
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined;
+      this.publishing = (async () => {
+        try {
+          await this.opts.publish();
+        } catch (err) {
+          this.opts.logger.error({ err }, 'publish failed; the previous feeds stay in place');
+        } finally {
+          this.publishing = undefined;
+          if (this.publishAgain) {
+            this.publishAgain = false;
+            this.requestPublish();
+          }
+        }
+      })();
+    }, this.opts.publishDelayMs ?? 1000);
+  }
+}

@@ -1,0 +1,289 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ChannelState, ChannelStatus, StoredArticle } from '../core/types.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS channels (
+  key TEXT PRIMARY KEY,
+  config_url TEXT NOT NULL,
+  url TEXT NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  last_fetch_at INTEGER,
+  last_success_at INTEGER,
+  last_status TEXT,
+  last_error TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  next_run_at INTEGER,
+  disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS articles (
+  id TEXT PRIMARY KEY,
+  channel_key TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  g TEXT NOT NULL,
+  s TEXT NOT NULL,
+  c TEXT NOT NULL,
+  title TEXT NOT NULL,
+  link TEXT,
+  date INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  path TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_link ON articles(link) WHERE link IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_all ON articles(date DESC, id);
+CREATE INDEX IF NOT EXISTS articles_g ON articles(g, date DESC, id);
+CREATE INDEX IF NOT EXISTS articles_gs ON articles(g, s, date DESC, id);
+CREATE INDEX IF NOT EXISTS articles_gsc ON articles(g, s, c, date DESC, id);
+CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
+`;
+
+interface ChannelRow {
+  key: string;
+  config_url: string;
+  url: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_fetch_at: number | null;
+  last_success_at: number | null;
+  last_status: string | null;
+  last_error: string | null;
+  consecutive_failures: number;
+  next_run_at: number | null;
+  disabled: number;
+  item_count?: number;
+}
+
+interface ArticleRow {
+  id: string;
+  channel_key: string;
+  identity: string;
+  g: string;
+  s: string;
+  c: string;
+  title: string;
+  link: string | null;
+  date: number;
+  first_seen: number;
+  content_hash: string;
+  path: string;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toChannelState(r: ChannelRow): ChannelState {
+  return {
+    key: r.key,
+    url: r.url,
+    etag: opt(r.etag),
+    lastModified: opt(r.last_modified),
+    lastFetchAt: opt(r.last_fetch_at),
+    lastSuccessAt: opt(r.last_success_at),
+    lastStatus: opt(r.last_status) as ChannelStatus | undefined,
+    lastError: opt(r.last_error),
+    consecutiveFailures: r.consecutive_failures,
+    nextRunAt: opt(r.next_run_at),
+    disabled: r.disabled === 1,
+    itemCount: r.item_count ?? 0,
+  };
+}
+
+function toStoredArticle(r: ArticleRow): StoredArticle {
+  return {
+    identity: r.identity,
+    channelKey: r.channel_key,
+    slugs: [r.g, r.s, r.c],
+    title: r.title,
+    link: opt(r.link),
+    date: r.date,
+    firstSeen: r.first_seen,
+    contentHash: r.content_hash,
+    path: r.path,
+  };
+}
+
+/** The feed keys an article belongs to: merged (''), group, source, channel. */
+export function feedKeysOf(slugs: readonly [string, string, string]): string[] {
+  const [g, s, c] = slugs;
+  return ['', g, `${g}/${s}`, `${g}/${s}/${c}`];
+}
+
+export interface ArticleRecord extends StoredArticle {
+  /** Row key: the identity scoped to its channel. */
+  id: string;
+}
+
+/**
+ * refeed's state: per-channel fetch state and per-article index, in SQLite
+ * with WAL so a kill -9 at any moment leaves a consistent database.
+ */
+export class StateDb {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmts = {
+      channel: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE key = ?'),
+      channels: db.prepare<[], ChannelRow>(
+        'SELECT ch.*, (SELECT count(*) FROM articles a WHERE a.channel_key = ch.key) AS item_count FROM channels ch ORDER BY key',
+      ),
+      ensureChannel: db.prepare('INSERT INTO channels (key, config_url, url) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING'),
+      // A config URL edit wins over a remembered redirect and forgets the old validators.
+      resetChannelUrl: db.prepare(
+        'UPDATE channels SET config_url = ?, url = ?, etag = NULL, last_modified = NULL, disabled = 0, consecutive_failures = 0, next_run_at = NULL WHERE key = ? AND config_url <> ?',
+      ),
+      success: db.prepare(
+        `UPDATE channels SET last_fetch_at = @now, last_success_at = @now, last_status = @status, last_error = NULL,
+           consecutive_failures = 0, etag = coalesce(@etag, etag), last_modified = coalesce(@lastModified, last_modified),
+           url = coalesce(@movedTo, url), next_run_at = @nextRunAt WHERE key = @key`,
+      ),
+      failure: db.prepare(
+        `UPDATE channels SET last_fetch_at = @now, last_status = 'error', last_error = @error,
+           consecutive_failures = consecutive_failures + 1, next_run_at = @nextRunAt, disabled = max(disabled, @disable) WHERE key = @key`,
+      ),
+      setNextRun: db.prepare('UPDATE channels SET next_run_at = ? WHERE key = ?'),
+      article: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
+      articleByLink: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE link = ?'),
+      upsertArticle: db.prepare(
+        `INSERT INTO articles (id, channel_key, identity, g, s, c, title, link, date, first_seen, content_hash, path)
+         VALUES (@id, @channel_key, @identity, @g, @s, @c, @title, @link, @date, @first_seen, @content_hash, @path)
+         ON CONFLICT(id) DO UPDATE SET title = excluded.title, link = excluded.link, date = excluded.date,
+           content_hash = excluded.content_hash, path = excluded.path, g = excluded.g, s = excluded.s, c = excluded.c`,
+      ),
+      markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
+      dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
+      clearDirty: db.prepare('DELETE FROM dirty_feeds WHERE key = ?'),
+      top: {
+        0: db.prepare<[number], ArticleRow>('SELECT * FROM articles ORDER BY date DESC, id LIMIT ?'),
+        1: db.prepare<[string, number], ArticleRow>('SELECT * FROM articles WHERE g = ? ORDER BY date DESC, id LIMIT ?'),
+        2: db.prepare<[string, string, number], ArticleRow>('SELECT * FROM articles WHERE g = ? AND s = ? ORDER BY date DESC, id LIMIT ?'),
+        3: db.prepare<[string, string, string, number], ArticleRow>(
+          'SELECT * FROM articles WHERE g = ? AND s = ? AND c = ? ORDER BY date DESC, id LIMIT ?',
+        ),
+      },
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
+    };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one transaction: all of it lands or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ------------------------------------------------------------ channels
+
+  /** Registers a configured channel; returns its state (the URL to fetch may differ after a permanent redirect). */
+  ensureChannel(key: string, configUrl: string): ChannelState {
+    this.stmts.ensureChannel.run(key, configUrl, configUrl);
+    this.stmts.resetChannelUrl.run(configUrl, configUrl, key, configUrl);
+    return this.getChannel(key)!;
+  }
+
+  getChannel(key: string): ChannelState | undefined {
+    const row = this.stmts.channel.get(key);
+    return row ? toChannelState(row) : undefined;
+  }
+
+  listChannels(): ChannelState[] {
+    return this.stmts.channels.all().map(toChannelState);
+  }
+
+  recordSuccess(
+    key: string,
+    r: { now: number; status: ChannelStatus; etag?: string; lastModified?: string; movedTo?: string; nextRunAt?: number },
+  ): void {
+    this.stmts.success.run({
+      key,
+      now: r.now,
+      status: r.status,
+      etag: r.etag ?? null,
+      lastModified: r.lastModified ?? null,
+      movedTo: r.movedTo ?? null,
+      nextRunAt: r.nextRunAt ?? null,
+    });
+  }
+
+  recordFailure(key: string, r: { now: number; error: string; nextRunAt?: number; disable?: boolean }): void {
+    this.stmts.failure.run({ key, now: r.now, error: r.error, nextRunAt: r.nextRunAt ?? null, disable: r.disable ? 1 : 0 });
+  }
+
+  setNextRun(key: string, at: number | undefined): void {
+    this.stmts.setNextRun.run(at ?? null, key);
+  }
+
+  // ------------------------------------------------------------ articles
+
+  getArticle(id: string): ArticleRecord | undefined {
+    const row = this.stmts.article.get(id);
+    return row ? { id: row.id, ...toStoredArticle(row) } : undefined;
+  }
+
+  /** The article already stored under this link, from any channel. */
+  findByLink(link: string): ArticleRecord | undefined {
+    const row = this.stmts.articleByLink.get(link);
+    return row ? { id: row.id, ...toStoredArticle(row) } : undefined;
+  }
+
+  /** Inserts or updates an article row and marks every feed containing it dirty. */
+  upsertArticle(a: ArticleRecord): void {
+    const [g, s, c] = a.slugs;
+    this.stmts.upsertArticle.run({
+      id: a.id,
+      channel_key: a.channelKey,
+      identity: a.identity,
+      g,
+      s,
+      c,
+      title: a.title,
+      link: a.link ?? null,
+      date: a.date,
+      first_seen: a.firstSeen,
+      content_hash: a.contentHash,
+      path: a.path,
+    });
+    for (const k of feedKeysOf(a.slugs)) this.stmts.markDirty.run(k);
+  }
+
+  countArticles(): number {
+    return this.stmts.count.get()!.n;
+  }
+
+  /** The newest `limit` articles of a feed key ('' merged, 'g', 'g/s', 'g/s/c'), newest first, ties by id: deterministic. */
+  topArticles(feedKey: string, limit: number): ArticleRecord[] {
+    const parts = feedKey === '' ? [] : feedKey.split('/');
+    const stmt = this.stmts.top[parts.length as 0 | 1 | 2 | 3];
+    if (!stmt) throw new Error(`bad feed key "${feedKey}"`);
+    return (stmt.all as (...a: unknown[]) => ArticleRow[])(...parts, limit).map((r) => ({ id: r.id, ...toStoredArticle(r) }));
+  }
+
+  markDirty(feedKey: string): void {
+    this.stmts.markDirty.run(feedKey);
+  }
+
+  dirtyFeeds(): string[] {
+    return this.stmts.dirty.all().map((r) => r.key);
+  }
+
+  clearDirty(feedKeys: Iterable<string>): void {
+    this.transaction(() => {
+      for (const k of feedKeys) this.stmts.clearDirty.run(k);
+    });
+  }
+}
+
+export function openState(file: string): StateDb {
+  return new StateDb(file);
+}
