@@ -1,0 +1,256 @@
+// The HTTP server for the publisher's output folder: static files only, GET and
+// HEAD only, no directory listings, nothing from outside the root.
+
+import { constants as fsc } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '../core/log.ts';
+import type { HealthReport } from '../core/types.ts';
+import { contentTypeFor, isCompressible } from './content-type.ts';
+import { etagFor, isNotModified, pickEncoding, type Encoding } from './negotiate.ts';
+import { parseRequestTarget } from './request-path.ts';
+import {
+  COMPRESS_MIN_BYTES,
+  DEFAULT_CACHE_BYTES,
+  MAX_BUFFERED_BYTES,
+  Representations,
+  contentTag,
+  statTag,
+} from './representations.ts';
+import { resolveUnderRoot } from './resolve.ts';
+
+export interface FeedServerOptions {
+  /** The publisher's output folder. */
+  root: string;
+  cacheMaxAgeSec: number;
+  health: () => HealthReport;
+  logger: Logger;
+  /** Bound on cached (compressed and plain) bodies; 64 MB by default. */
+  cacheBytes?: number;
+}
+
+const ALLOW = 'GET, HEAD';
+// Why a request was refused, for the debug log line (never sent to the client).
+const notes = new WeakMap<http.ServerResponse, string>();
+const HEALTH_PATH = 'healthz';
+// O_NONBLOCK: if the file was swapped for a FIFO after we stat'ed it, opening
+// must not hang. O_NOFOLLOW: the final component was realpath'd, so a symlink
+// there now means someone swapped it in after the check.
+const OPEN_FLAGS = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK;
+
+export function createFeedServer(opts: FeedServerOptions): http.Server {
+  const root = path.resolve(opts.root);
+  const log = opts.logger.child({ module: 'serve' });
+  const reps = new Representations(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const cacheControl = `public, max-age=${Math.max(0, Math.floor(opts.cacheMaxAgeSec))}`;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const head = method === 'HEAD';
+    if (method !== 'GET' && !head) {
+      return sendText(res, head, 405, 'Method Not Allowed', { Allow: ALLOW });
+    }
+    const target = parseRequestTarget(req.url);
+    if (!target.ok) {
+      notes.set(res, target.reason);
+      return sendText(res, head, 400, 'Bad Request');
+    }
+    if (target.segments.length === 1 && target.segments[0] === HEALTH_PATH && !target.trailingSlash) {
+      return sendHealth(res, head);
+    }
+    const found = await resolveUnderRoot(root, target.segments, target.trailingSlash);
+    switch (found.kind) {
+      case 'not-found':
+        notes.set(res, found.reason);
+        return sendText(res, head, 404, 'Not Found');
+      case 'redirect-to-folder': {
+        const location = `${target.rawPath}/${target.search}`;
+        return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl });
+      }
+      case 'file':
+        return sendFile(req, res, head, found.realPath, found.name);
+    }
+  }
+
+  async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, head: boolean, realPath: string, name: string): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await open(realPath, OPEN_FLAGS);
+    } catch {
+      notes.set(res, 'open failed');
+      return sendText(res, head, 404, 'Not Found');
+    }
+    let handedToStream = false;
+    try {
+      // Everything below comes from this one open file, so headers and body
+      // describe the same version even if the publisher renames a new one in.
+      const st = await fh.stat();
+      if (!st.isFile()) {
+        notes.set(res, 'not a regular file');
+        return sendText(res, head, 404, 'Not Found');
+      }
+      const type = contentTypeFor(name);
+      const large = st.size > MAX_BUFFERED_BYTES;
+      let identity: Buffer | undefined;
+      let tag = large ? statTag(st) : reps.knownTag(st);
+      if (!tag) {
+        identity = await fh.readFile();
+        tag = contentTag(identity);
+        reps.rememberTag(st, tag, Date.now());
+      }
+      const size = identity?.length ?? st.size;
+      const encoding: Encoding =
+        !large && size >= COMPRESS_MIN_BYTES && isCompressible(type) ? pickEncoding(req.headers['accept-encoding']) : 'identity';
+
+      const headers: http.OutgoingHttpHeaders = {
+        ETag: etagFor(tag, encoding),
+        'Last-Modified': st.mtime.toUTCString(),
+        'Cache-Control': cacheControl,
+        Vary: 'Accept-Encoding',
+      };
+      if (isNotModified(req.headers, tag, st.mtimeMs)) {
+        writeHead(res, 304, headers).end();
+        return;
+      }
+      headers['Content-Type'] = type;
+      headers['X-Content-Type-Options'] = 'nosniff';
+      if (encoding !== 'identity') headers['Content-Encoding'] = encoding;
+
+      if (large) {
+        headers['Content-Length'] = st.size;
+        writeHead(res, 200, headers);
+        if (head) {
+          res.end();
+          return;
+        }
+        handedToStream = true;
+        const stream = fh.createReadStream({ start: 0, end: st.size - 1, autoClose: true });
+        await pipeline(stream, res).catch((err: unknown) => log.debug({ err, url: req.url }, 'stream ended early'));
+        return;
+      }
+
+      const handle = fh;
+      const body = await reps.body(tag, encoding, async () => identity ?? handle.readFile());
+      headers['Content-Length'] = body.length;
+      writeHead(res, 200, headers);
+      res.end(head ? undefined : body);
+    } finally {
+      if (!handedToStream) await fh.close().catch(() => undefined);
+    }
+  }
+
+  function sendHealth(res: http.ServerResponse, head: boolean): void {
+    let status = 200;
+    let body: string;
+    try {
+      const report = opts.health();
+      // Only the documented fields: the report may be built from richer state objects.
+      body = JSON.stringify({
+        status: report.status,
+        channels: report.channels.map((c) => ({
+          key: c.key,
+          status: c.status,
+          lastSuccessAt: c.lastSuccessAt,
+          lastError: c.lastError,
+          consecutiveFailures: c.consecutiveFailures,
+          disabled: c.disabled,
+        })),
+      });
+    } catch (err) {
+      log.warn({ err }, 'health check failed');
+      status = 503;
+      body = JSON.stringify({ status: 'error', error: 'health check failed' });
+    }
+    const buf = Buffer.from(body);
+    writeHead(res, status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': buf.length,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(head ? undefined : buf);
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    res.on('error', (err) => log.debug({ err, url: req.url }, 'response error'));
+    res.on('close', () => {
+      log.debug(
+        {
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          encoding: res.getHeader('content-encoding'),
+          bytes: res.getHeader('content-length'),
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          note: notes.get(res),
+          completed: res.writableFinished,
+        },
+        'request',
+      );
+    });
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        sendText(res, req.method === 'HEAD', 500, 'Internal Server Error');
+      }
+      else res.destroy();
+    });
+  });
+
+  // Malformed requests never reach the handler; answer them instead of
+  // leaving the socket hanging, and never let them become uncaught errors.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    log.debug({ err: err.message, code: err.code }, 'client error');
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  return server;
+}
+
+// Headers go through setHeader (not writeHead's argument) so the request log
+// can read them back with getHeader.
+function writeHead(res: http.ServerResponse, status: number, headers: http.OutgoingHttpHeaders): http.ServerResponse {
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
+  return res.writeHead(status);
+}
+
+function sendText(res: http.ServerResponse, head: boolean, status: number, text: string, extra: http.OutgoingHttpHeaders = {}): void {
+  const body = Buffer.from(`${text}\n`);
+  writeHead(res, status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...extra,
+  });
+  res.end(head ? undefined : body);
+}
+
+/** Starts listening; resolves with the bound address (useful with port 0), rejects on e.g. EADDRINUSE. */
+export function listen(server: http.Server, host: string, port: number): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const addr = server.address() as AddressInfo;
+      resolve({ host: addr.address, port: addr.port });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
