@@ -1,14 +1,46 @@
-import type { Command } from '../command.ts';
+import { publish } from '../../publish/index.ts';
+import { openState } from '../../store/state-db.ts';
+import { runFetch } from '../../store/ingest.ts';
+import { configOption, EXIT, type Command } from '../command.ts';
+import { formatFetchSummary } from '../fetch-summary.ts';
+import { loadConfigFor } from '../load-config.ts';
+import { progressLine } from '../progress.ts';
 
-// Placeholder until the once command lands; owners replace this file.
 export const onceCommand: Command = {
   name: 'once',
-  summary: '(not built yet)',
-  usage: 'refeed once',
-  help: '',
-  options: {},
+  summary: 'fetch the channels that are due, publish, exit (for crontab)',
+  usage: 'refeed once [--config FILE] [--all] [--strict]',
+  help: `
+One pass for operators who drive refeed from the system cron: fetches every
+enabled channel that is due (never fetched, or past its backoff after
+failures), then publishes the feeds that changed, and exits.
+
+Options:
+  -c, --config FILE  configuration file (default: config/refeed.yaml)
+      --all          fetch every enabled channel, even those backing off
+      --strict       exit 1 if any channel failed
+
+crontab example (every 15 minutes):
+  */15 * * * * cd /srv/refeed && node bin/refeed.js once >> /var/log/refeed.log 2>&1`,
+  options: { ...configOption, all: { type: 'boolean' }, strict: { type: 'boolean' } },
   async run(ctx) {
-    ctx.err('refeed once: not built yet');
-    return 1;
+    const config = loadConfigFor(ctx);
+    if (!config) return EXIT.badConfig;
+    const state = openState(config.site.state);
+    const progress = progressLine();
+    try {
+      const reports = await runFetch(config, state, {
+        logger: ctx.logger,
+        dueOnly: !ctx.values.all,
+        signal: ctx.signal,
+        onProgress: (done, total, r) => progress.update(done, total, r.key),
+      });
+      progress.done();
+      ctx.out(formatFetchSummary(reports));
+      await publish(config, state, { logger: ctx.logger });
+      return ctx.values.strict && reports.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+    } finally {
+      state.close();
+    }
   },
 };

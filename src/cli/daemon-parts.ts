@@ -1,0 +1,30 @@
+import type { HealthReport, RefeedConfig } from '../core/types.ts';
+import type { StateDb } from '../store/state-db.ts';
+import { cronPeriodMs } from '../schedule/cron-period.ts';
+import { channelStatusRows } from './channel-status.ts';
+
+/** /healthz: every configured channel's state; degraded when any enabled channel is failing. */
+export function healthReport(config: RefeedConfig, state: StateDb): HealthReport {
+  const rows = channelStatusRows(config, state);
+  const channels = rows.map((r) => ({
+    key: r.key,
+    status: r.status,
+    lastSuccessAt: r.lastSuccessAt ? Date.parse(r.lastSuccessAt) : undefined,
+    lastError: r.lastError ?? undefined,
+    consecutiveFailures: r.consecutiveFailures,
+    disabled: r.disabled,
+  }));
+  const failing = rows.some((r) => r.enabled && (r.consecutiveFailures > 0 || r.disabled));
+  return { status: failing ? 'degraded' : 'ok', channels };
+}
+
+/**
+ * How long readers may cache a feed: half the shortest channel period, so a
+ * reader never misses more than about one fetch, clamped to [1 s, 30 min].
+ */
+export function cacheMaxAgeSec(config: RefeedConfig): number {
+  const enabled = config.channels.filter((c) => c.settings.enabled);
+  const periods = [...new Set(enabled.map((c) => c.settings.schedule))].map((s) => cronPeriodMs(s));
+  const shortest = periods.length ? Math.min(...periods) : cronPeriodMs(config.defaults.schedule);
+  return Math.min(1800, Math.max(1, Math.floor(shortest / 2000)));
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { atomId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
+import { feedUpdated, renderFeeds, type FeedMeta } from '../../src/publish/render-feed.ts';
+import { excerpt } from '../../src/publish/text.ts';
+import { childElements, firstChild, parseXml, rootOf, textOf } from '../../src/publish/xml.ts';
+import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
+
+const meta = (over: Partial<FeedMeta> = {}): FeedMeta => ({
+  title: 'refeed · Tech / Hacker News',
+  description: 'Tech / Hacker News — test feeds',
+  htmlUrl: 'https://feeds.example/#feed-tech--hn',
+  selfUrls: { rss: 'https://feeds.example/tech/hn/rss.xml', atom: 'https://feeds.example/tech/hn/atom.xml', json: 'https://feeds.example/tech/hn/feed.json' },
+  language: 'zh-CN',
+  updated: new Date(0),
+  authorName: 'refeed',
+  ...over,
+});
+
+const article = (over: Partial<ArticleContent>): ArticleContent => ({
+  title: 'A title',
+  categories: ['Tech', 'Hacker News', 'Front page'],
+  headimg: 'https://img.example/a.png',
+  author: 'Someone',
+  date: new Date('2024-03-01T10:00:00Z'),
+  html: '<p>Body</p>',
+  ...over,
+});
+
+// Titles that break naive XML writers: entities, markup, quotes, CDATA end, CJK, emoji, control characters.
+const tricky: ArticleContent[] = [
+  article({ title: 'AT&T <b>bold</b> "quoted" \'single\'', link: 'https://news.example/a?x=1&y=2', guid: 'https://news.example/a?x=1&y=2' }),
+  article({ title: '产业互联网需要被正名 · 中文标题', link: 'https://news.example/%E4%B8%AD', date: new Date('2024-03-01T09:00:00Z'), author: '人人都是产品经理' }),
+  article({ title: 'Literal &amp; entity and ]]> twice ]]> 🎉', link: 'https://news.example/c', guid: 'tag:news.example,2024:c', date: new Date('2024-02-28T00:00:00Z') }),
+  article({ title: 'Control\u0001chars\u0008gone\uFFFE', link: 'https://news.example/d', html: '<p>x\u000By</p>', date: new Date('2024-02-27T00:00:00Z') }),
+  article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://picsum.photos/400/300?random=7', date: new Date('2024-02-26T00:00:00Z') }),
+];
+const items = tricky.map((a, i) => toFeedItem({ identity: `identity-${i}` }, a));
+const files = renderFeeds(meta({ updated: feedUpdated(items) }), items);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-render-'));
+const save = (name: string, text: string) => {
+  const f = path.join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+
+const expected = items.map((i) => ({ title: i.title, link: i.link, date: i.date.getTime() / 1000 }));
+const essentials = (list: ClientItem[]) => list.map((i) => ({ title: i.title, link: i.link, date: i.date }));
+
+describe('renderFeeds', () => {
+  it('strips XML-invalid characters and keeps everything else', () => {
+    expect(items[3].title).toBe('Controlcharsgone');
+    expect(items[3].html).toBe('<p>xy</p>');
+    for (const text of [files.rss, files.atom, files.json]) expect(text).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+  });
+
+  it('writes well-formed RSS and RFC 4287-valid Atom', () => {
+    assertWellFormed(save('rss.xml', files.rss));
+    assertValidAtom(save('atom.xml', files.atom));
+  });
+
+  it('round-trips titles, links and dates through sfeed and rss-parser (RSS and Atom)', async () => {
+    for (const xml of [files.rss, files.atom]) {
+      expect(essentials(sfeedItems(xml))).toEqual(expected);
+      expect(essentials(await rssParserItems(xml))).toEqual(expected);
+    }
+  });
+
+  it('keeps ids stable, marking RSS guids as permalinks only when they are the link', () => {
+    const rss = sfeedItems(files.rss).map((i) => i.id);
+    expect(rss).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', '12345']);
+    const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
+    const perma = childElements(channel, 'item').map((e) => firstChild(e, 'guid')!.attributes!.isPermaLink);
+    expect(perma).toEqual(['true', 'true', 'false', 'true', 'false']);
+    // Atom ids must be IRIs: the bare number becomes a urn, the others are kept.
+    expect(sfeedItems(files.atom).map((i) => i.id)).toEqual([...rss.slice(0, 4), 'urn:refeed:id:12345']);
+    expect(atomId('12345')).toBe('urn:refeed:id:12345');
+  });
+
+  it('gives each item author, one category per level and its image', async () => {
+    for (const xml of [files.rss, files.atom]) {
+      const s = sfeedItems(xml);
+      expect(s.map((i) => i.author)).toEqual(items.map((i) => i.author));
+      expect(s.map((i) => i.categories)).toEqual(items.map(() => ['Tech', 'Hacker News', 'Front page']));
+    }
+    expect(sfeedItems(files.rss).map((i) => i.enclosure)).toEqual(items.map((i) => i.image));
+    // In Atom a link-less entry has its image as media:thumbnail only (see fixAtom).
+    expect(sfeedItems(files.atom).map((i) => i.enclosure)).toEqual(items.map((i) => (i.link ? i.image : undefined)));
+    const lastEntry = childElements(rootOf(parseXml(files.atom)), 'entry')[4];
+    expect(firstChild(lastEntry, 'media:thumbnail')!.attributes!.url).toBe('https://picsum.photos/400/300?random=7');
+    const p = await rssParserItems(files.rss);
+    expect(p.map((i) => i.author)).toEqual(items.map((i) => i.author));
+    expect(p.map((i) => i.enclosure)).toEqual(items.map((i) => i.image));
+    expect(p[0].categories).toEqual(['Tech', 'Hacker News', 'Front page']);
+    // media:thumbnail for readers that use it, and a real image type on enclosures.
+    const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
+    const first = childElements(channel, 'item')[0];
+    expect(firstChild(first, 'media:thumbnail')!.attributes!.url).toBe('https://img.example/a.png');
+    expect(firstChild(first, 'enclosure')!.attributes!.type).toBe('image/png');
+    expect(firstChild(first, 'dc:creator')).toBeDefined();
+    expect(firstChild(first, 'author')).toBeUndefined();
+  });
+
+  it('carries full HTML as content:encoded / Atom html content and a plain-text summary', () => {
+    const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
+    const first = childElements(channel, 'item')[0];
+    expect(textOf(firstChild(first, 'content:encoded')!)).toBe('<p>Body</p>');
+    expect(textOf(firstChild(first, 'description')!)).toBe('Body');
+    const entry = childElements(rootOf(parseXml(files.atom)), 'entry')[0];
+    expect(firstChild(entry, 'content')!.attributes!.type).toBe('html');
+    expect(textOf(firstChild(entry, 'content')!)).toBe('<p>Body</p>');
+    expect(firstChild(entry, 'summary')!.attributes!.type).toBe('text');
+    expect(firstChild(entry, 'title')!.attributes!.type).toBe('text');
+  });
+
+  it('links the feed to itself (Atom rel=self, RSS atom:link) and dates it by its newest item', () => {
+    const atom = rootOf(parseXml(files.atom));
+    const links = childElements(atom, 'link').map((l) => l.attributes);
+    expect(links).toContainEqual(expect.objectContaining({ rel: 'self', href: 'https://feeds.example/tech/hn/atom.xml' }));
+    expect(atom.attributes!['xml:lang']).toBe('zh-CN');
+    expect(textOf(firstChild(atom, 'updated')!)).toBe('2024-03-01T10:00:00.000Z');
+    expect(textOf(firstChild(atom, 'title')!)).toBe('refeed · Tech / Hacker News');
+    const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
+    expect(firstChild(channel, 'atom:link')!.attributes).toMatchObject({ rel: 'self', href: 'https://feeds.example/tech/hn/rss.xml' });
+    expect(textOf(firstChild(channel, 'lastBuildDate')!)).toBe('Fri, 01 Mar 2024 10:00:00 GMT');
+    expect(textOf(firstChild(channel, 'language')!)).toBe('zh-CN');
+  });
+
+  it('writes JSON Feed 1.1', () => {
+    const json = jsonFeed11Schema.parse(JSON.parse(files.json));
+    expect(json.language).toBe('zh-CN');
+    expect(json.feed_url).toBe('https://feeds.example/tech/hn/feed.json');
+    expect(json.items.map((i) => i.title)).toEqual(items.map((i) => i.title));
+    expect(json.items.map((i) => i.id)).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', '12345']);
+    expect(json.items[1].authors).toEqual([{ name: '人人都是产品经理' }]);
+    expect(json.items[0].image).toBe('https://img.example/a.png');
+    expect(json.items[0].tags).toEqual(['Tech', 'Hacker News', 'Front page']);
+    expect(JSON.parse(files.json)).not.toHaveProperty('author');
+  });
+
+  it('is deterministic and valid for an empty feed', () => {
+    const again = renderFeeds(meta({ updated: feedUpdated(items) }), items);
+    expect(again).toEqual(files);
+    const empty = renderFeeds(meta({ updated: feedUpdated([]) }), []);
+    assertValidAtom(save('empty.xml', empty.atom));
+    assertWellFormed(save('empty-rss.xml', empty.rss));
+    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('1970-01-01T00:00:00.000Z');
+    expect(jsonFeed11Schema.parse(JSON.parse(empty.json)).items).toEqual([]);
+  });
+});
+
+describe('item helpers', () => {
+  it('makes a plain-text excerpt without cutting characters in half', () => {
+    expect(excerpt('<p>Hello&nbsp;<b>world</b></p><p>again</p><script>x()</script>')).toBe('Hello world again');
+    const cjk = excerpt(`<p>${'中'.repeat(500)}</p>`, 100);
+    expect(Array.from(cjk)).toHaveLength(100);
+    expect(cjk.endsWith('…')).toBe(true);
+    const words = excerpt(`<p>${'word '.repeat(100)}</p>`, 50);
+    expect(words).toMatch(/^(word )+word…$/);
+  });
+
+  it('disambiguates ids shared by two channels in one feed', () => {
+    const a = toFeedItem({ identity: 'x' }, article({ guid: '42' }));
+    const ids = uniqueIds([
+      { item: a, channelKey: 'g/s/one' },
+      { item: a, channelKey: 'g/s/two' },
+    ]).map((i) => i.id);
+    expect(ids).toEqual(['42', '42#g/s/two']);
+  });
+});
