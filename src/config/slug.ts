@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
-// Folder names the output tree uses itself; a category slug must not shadow them.
-const RESERVED = new Set(['articles', 'index', 'rss', 'atom', 'feed', 'healthz']);
+// Names the output tree and the server use themselves (`articles/`, `/healthz`); a category slug must not shadow them.
+const RESERVED = new Set(['articles', 'healthz']);
 
 /**
  * A deterministic, URL- and filesystem-safe slug: ASCII letters, digits and

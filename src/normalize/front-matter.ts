@@ -1,0 +1,150 @@
+import { Document, parseDocument, Scalar } from 'yaml';
+import type { Article } from '../core/types.ts';
+import { parseFeedDate } from './date.ts';
+import { oneLine } from './text.ts';
+
+// The article file: Hexo front matter laid out exactly as the reference
+// article (key order, `categories: ` with a trailing space, one-space list
+// indent), then the body wrapped in <div>. The layout is ours; every scalar is
+// written by the yaml library, which does all quoting and escaping.
+
+const YAML_OPTIONS = {
+  lineWidth: 0, // never fold: one line per scalar
+  minContentWidth: 0,
+  singleQuote: true,
+  // Quote whatever YAML 1.1 would read as a non-string too (yes, 2022-07-30, 1_000…):
+  // Hexo reads front matter with js-yaml, which still knows 1.1 timestamps and such.
+  compat: 'yaml-1.1',
+} as const;
+
+type Style = 'plain' | 'single';
+
+// One document reused for every scalar (building a Document per value costs
+// more than the stringifying); only ever used synchronously.
+const scratch = new Document(null, YAML_OPTIONS);
+function stringifyNode(node: Scalar): string {
+  scratch.contents = node;
+  return scratch.toString(YAML_OPTIONS).replace(/\n$/, '');
+}
+
+/** One YAML scalar on one line: plain when YAML reads it back as the same string, else single-quoted. */
+function scalar(value: string, style: Style): string {
+  const node = new Scalar(oneLine(value));
+  node.type = style === 'plain' ? Scalar.PLAIN : Scalar.QUOTE_SINGLE;
+  let out = stringifyNode(node);
+  if (out.includes('\n')) {
+    // A plain scalar that would need a block (e.g. it starts with `---`) is quoted instead.
+    node.type = Scalar.QUOTE_SINGLE;
+    out = stringifyNode(node);
+  }
+  return out;
+}
+
+// Names and authors repeat across every article of a channel.
+const plainCache = new Map<string, string>();
+function plainScalar(value: string): string {
+  let out = plainCache.get(value);
+  if (out === undefined) {
+    out = scalar(value, 'plain');
+    if (plainCache.size > 5000) plainCache.clear();
+    plainCache.set(value, out);
+  }
+  return out;
+}
+
+/** The front matter block, from the opening `---` to the closing `---` line included. */
+export function renderFrontMatter(article: Article): string {
+  const headimg = scalar(article.headimg, 'single');
+  const lines = [
+    '---',
+    `title: ${scalar(article.title, 'single')}`,
+    'categories: ',
+    ...article.categories.map((name) => ` - ${plainScalar(name)}`),
+    `headimg: ${headimg}`,
+    `author: ${plainScalar(article.author)}`,
+    'comments: false',
+    `date: ${scalar(article.date.toUTCString(), 'plain')}`,
+    `thumbnail: ${headimg}`,
+  ];
+  if (article.link) lines.push(`link: ${scalar(article.link, 'single')}`);
+  if (article.guid) lines.push(`guid: ${scalar(article.guid, 'single')}`);
+  lines.push('---');
+  return lines.join('\n') + '\n';
+}
+
+/** The whole article file. */
+export function renderArticle(article: Article): string {
+  const body = article.html.trim();
+  return `${renderFrontMatter(article)}\n<div>\n${body ? body + '\n' : ''}</div>\n`;
+}
+
+export class ArticleFileError extends Error {
+  constructor(readonly reason: string) {
+    super(`broken article file: ${reason}`);
+    this.name = 'ArticleFileError';
+  }
+}
+
+export interface ParsedArticleFile {
+  title: string;
+  categories: string[];
+  headimg: string;
+  author: string;
+  date: Date;
+  link?: string;
+  guid?: string;
+  /** Body HTML without the <div> wrapper. */
+  html: string;
+}
+
+const FILE = /^\uFEFF?\s*---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n([\s\S]*))?$/;
+const WRAPPED = /^\s*<div>[ \t]*(?:\r?\n)?([\s\S]*?)\s*<\/div>\s*$/;
+
+function text(data: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const v = data[key];
+  if (v === undefined || v === null) {
+    if (required) throw new ArticleFileError(`missing \`${key}\` in front matter`);
+    return undefined;
+  }
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  throw new ArticleFileError(`\`${key}\` must be a string, got ${Array.isArray(v) ? 'a list' : typeof v}`);
+}
+
+/** Reads an article file back (for the publisher). Throws ArticleFileError saying what is wrong. */
+export function parseArticle(fileText: string): ParsedArticleFile {
+  if (typeof fileText !== 'string') throw new ArticleFileError('not text');
+  const m = FILE.exec(fileText);
+  if (!m) throw new ArticleFileError('no front matter (the file must start with a `---` line and have a closing `---` line)');
+  const doc = parseDocument(m[1] ?? '', { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) throw new ArticleFileError(`bad YAML in front matter: ${doc.errors[0].message}`);
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ArticleFileError('front matter is not a mapping of keys to values');
+  const fm = data as Record<string, unknown>;
+
+  const title = text(fm, 'title', true)!;
+  const rawDate = fm.date;
+  if (rawDate === undefined || rawDate === null) throw new ArticleFileError('missing `date` in front matter');
+  const date = rawDate instanceof Date ? rawDate : parseFeedDate(typeof rawDate === 'number' ? String(rawDate) : rawDate);
+  if (!date || Number.isNaN(date.getTime())) throw new ArticleFileError(`unreadable \`date\`: ${JSON.stringify(rawDate)}`);
+
+  let categories: string[] = [];
+  if (fm.categories !== undefined && fm.categories !== null) {
+    const list = Array.isArray(fm.categories) ? fm.categories : [fm.categories];
+    categories = list.map((c, i) => {
+      if (typeof c === 'string') return c;
+      if (typeof c === 'number' || typeof c === 'boolean') return String(c);
+      throw new ArticleFileError(`\`categories[${i}]\` must be a string`);
+    });
+  }
+  const headimg = text(fm, 'headimg', false) ?? text(fm, 'thumbnail', false) ?? '';
+  const author = text(fm, 'author', false) ?? '';
+  const link = text(fm, 'link', false);
+  const guid = text(fm, 'guid', false);
+
+  const body = m[2] ?? '';
+  const wrapped = WRAPPED.exec(body);
+  const html = (wrapped ? wrapped[1] : body).trim();
+  return { title, categories, headimg, author, date, ...(link ? { link } : {}), ...(guid ? { guid } : {}), html };
+}

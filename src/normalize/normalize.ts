@@ -1,0 +1,167 @@
+import type { Article, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
+import { renderArticle } from './front-matter.ts';
+import { fallbackNumber, itemIdentity } from './identity.ts';
+import { parseFeedDate } from './date.ts';
+import { sanitizeBody } from './sanitize.ts';
+import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str } from './text.ts';
+import { httpUrl, itemUrls } from './url.ts';
+
+export interface NormalizeContext {
+  channel: ResolvedChannel;
+  feed: ParsedFeed;
+  /** URL the feed was finally fetched from: the last resort for resolving relative URLs. */
+  feedUrl: string;
+  /** When refeed first saw the item (kept stable by the caller): the date of an undated item. */
+  firstSeen: Date;
+  now: Date;
+  /** Template for the image of an item without one; `{n}` becomes 1..1000, fixed per item. */
+  fallbackImage: string;
+}
+
+/** A date in the future by more than this is a feed's mistake, not a schedule. */
+const FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+const IMAGE_EXTENSION = /\.(?:jpe?g|png|gif|webp|avif|bmp|svg|jfif)$/i;
+
+interface CleanItem {
+  guid?: string;
+  link?: string;
+  title?: string;
+  author?: string;
+  date?: string;
+  html?: string;
+  summary?: string;
+  base?: string;
+  enclosures: { url: string; type?: string }[];
+  images: string[];
+}
+
+// Feed data is never trusted to have the declared types: anything that is
+// not what RawItem says is treated as absent.
+function clean(item: unknown): CleanItem {
+  const it = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  return {
+    guid: nonEmpty(it.guid),
+    link: nonEmpty(it.link),
+    title: str(it.title),
+    author: str(it.author),
+    date: nonEmpty(it.date),
+    html: nonEmpty(it.html),
+    summary: nonEmpty(it.summary),
+    base: nonEmpty(it.base),
+    enclosures: list(it.enclosures).flatMap((e) => {
+      if (e === null || typeof e !== 'object') return [];
+      const url = nonEmpty((e as Record<string, unknown>).url);
+      return url ? [{ url, type: nonEmpty((e as Record<string, unknown>).type) }] : [];
+    }),
+    images: list(it.images).flatMap((i) => nonEmpty(i) ?? []),
+  };
+}
+
+function validDate(d: unknown): Date | undefined {
+  return d instanceof Date && Number.isFinite(d.getTime()) ? d : undefined;
+}
+
+/** Whole seconds: the front matter's date has no finer resolution, so neither does the article. */
+function toSeconds(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
+}
+
+/** RSS `author` is often `mail@example.com (Name)`: the name is what a reader wants. */
+function authorName(raw: string): string {
+  const m = /^\s*\S+@\S+\s+\((.+)\)\s*$/.exec(raw);
+  return oneLine(m ? m[1] : raw);
+}
+
+function isImageEnclosure(e: { url: string; type?: string }, base: URL | undefined): boolean {
+  if (e.type) return /^image\//i.test(e.type);
+  try {
+    return IMAGE_EXTENSION.test(new URL(e.url, base).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turns one feed item into an article: sanitized body, resolved URLs, a
+ * date, a head image, the channel's categories. Never throws; what it had to
+ * guess or drop is in `warnings`.
+ */
+export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: Article; warnings: NormalizeWarning[] } {
+  const warnings: NormalizeWarning[] = [];
+  const it = clean(item);
+  const identity = itemIdentity(item);
+  const { channel, feed } = ctx;
+  const now = validDate(ctx.now) ?? new Date(0);
+  const firstSeen = validDate(ctx.firstSeen) ?? now;
+
+  const { base, link: itemLink } = itemUrls({
+    itemBase: it.base,
+    itemLink: it.link,
+    feedBase: nonEmpty(feed?.base),
+    feedLink: nonEmpty(feed?.link),
+    feedUrl: nonEmpty(ctx.feedUrl),
+  });
+  // An RSS guid is a permalink unless it says otherwise; use one that looks like a URL.
+  const link = itemLink ?? (it.guid && /^https?:\/\//i.test(it.guid) ? httpUrl(it.guid) : undefined);
+  if (!link) warnings.push({ code: 'no-link' });
+
+  const body = sanitizeBody(it.html ?? it.summary ?? '', { base, allowIframeHosts: channel.settings?.allowIframeHosts ?? [] });
+  if (body.removed.length) warnings.push({ code: 'sanitized', detail: `removed ${body.removed.join(', ')}` });
+
+  let title = oneLine(it.title ?? '');
+  if (!title) {
+    warnings.push({ code: 'no-title' });
+    title = oneLine(excerpt(htmlToText(body.html), 60)) || link || 'Untitled';
+  }
+
+  let date: Date;
+  if (!it.date) {
+    warnings.push({ code: 'no-date', detail: 'dated when first seen' });
+    date = firstSeen;
+  } else {
+    const parsed = parseFeedDate(it.date);
+    if (!parsed) {
+      warnings.push({ code: 'bad-date', detail: `unreadable date ${JSON.stringify(it.date)}; dated when first seen` });
+      date = firstSeen;
+    } else if (parsed.getTime() > now.getTime() + FUTURE_SKEW_MS) {
+      // Clamped to when we first saw it (at most now): "now" itself would move
+      // on every run and rewrite the file each time.
+      warnings.push({ code: 'future-date', detail: `${it.date} is in the future; dated when first seen` });
+      date = firstSeen.getTime() <= now.getTime() ? firstSeen : now;
+    } else {
+      date = parsed;
+    }
+  }
+
+  let headimg =
+    body.firstImage ??
+    it.enclosures.filter((e) => isImageEnclosure(e, base)).map((e) => httpUrl(e.url, base)).find(Boolean) ??
+    it.images.map((i) => httpUrl(i, base)).find(Boolean);
+  if (!headimg) {
+    warnings.push({ code: 'no-image' });
+    headimg = oneLine(str(ctx.fallbackImage) ?? '').replaceAll('{n}', String(fallbackNumber(identity)));
+  }
+
+  const sourceName = oneLine(channel.source?.name ?? '');
+  const itemAuthor = it.author ? authorName(it.author) : '';
+  const author = (channel.settings?.author === 'item' && itemAuthor) || sourceName || itemAuthor;
+
+  const guid = it.guid ? oneLine(it.guid) : '';
+  const article: Article = {
+    identity,
+    channelKey: channel.key,
+    categories: [oneLine(channel.group?.name ?? ''), sourceName, oneLine(channel.channel?.name ?? '')],
+    slugs: [channel.group?.slug ?? '', channel.source?.slug ?? '', channel.channel?.slug ?? ''],
+    title,
+    ...(link ? { link } : {}),
+    ...(guid ? { guid } : {}),
+    author,
+    date: toSeconds(date),
+    headimg,
+    html: body.html,
+    contentHash: '',
+  };
+  article.contentHash = sha1Hex(renderArticle(article));
+  return { article, warnings };
+}
