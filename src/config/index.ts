@@ -3,3 +3,31 @@ export { ConfigError, formatProblem, formatPath, type ConfigProblem } from './er
 export { resolveConfig, overlay, BUILTIN_DEFAULTS } from './resolve.ts';
 export { slugify, uniqueSlugs, isValidSlug } from './slug.ts';
 export { parseDuration, parseSize } from './units.ts';
+export {
+  addChannel,
+  addChannels,
+  removeChannels,
+  checkEntry,
+  findNamed,
+  sameUrl,
+  EditError,
+  type ChannelEntry,
+  type RemoveTarget,
+  type RemoveOptions,
+  type EditResult,
+  type BatchResult,
+  type EditErrorCode,
+} from './edit.ts';
+export {
+  parseOpml,
+  decodeOpml,
+  planImport,
+  exportOpml,
+  OpmlError,
+  DEFAULT_IMPORT_GROUP,
+  REFEED_OPML_NS,
+  type OpmlDocument,
+  type OpmlOutline,
+  type ImportPlan,
+  type ImportSkip,
+} from './opml.ts';

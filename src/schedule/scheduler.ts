@@ -116,8 +116,10 @@ export class Scheduler {
     if (this.opts.fetchOnStart !== false && (st.nextRunAt === undefined || st.nextRunAt <= Date.now())) this.tick(channel.key, 'start');
   }
 
-  private jitterMs(periodMs: number): number {
-    const max = this.opts.maxJitterMs ?? Math.min(periodMs / 2, 300_000);
+  private jitterMs(periodMs: number, reason: 'scheduled' | 'start'): number {
+    // At start, spread only over a few seconds: an operator who just ran
+    // `npm start` should see feeds soon, not within the next five minutes.
+    const max = this.opts.maxJitterMs ?? Math.min(periodMs / 2, reason === 'start' ? 10_000 : 300_000);
     return Math.floor((this.opts.random ?? Math.random)() * max);
   }
 
@@ -133,7 +135,7 @@ export class Scheduler {
       const current = this.scheduled.get(key);
       if (!current || this.stopped) return;
       this.queue.push(key, hostOf(current.channel.url), () => this.fetch(current));
-    }, this.jitterMs(s.periodMs));
+    }, this.jitterMs(s.periodMs, reason));
     this.timers.add(timer);
   }
 

@@ -1,14 +1,72 @@
-import type { Command } from '../command.ts';
+import { ConfigError, loadConfig, type ConfigProblem } from '../../config/index.ts';
+import type { RefeedConfig } from '../../core/types.ts';
+import { configOption, EXIT, type Command } from '../command.ts';
+import { configFileOf } from '../config-file.ts';
 
-// Placeholder until the validate command lands; owners replace this file.
+function counts(config: RefeedConfig) {
+  const sources = config.groups.reduce((n, g) => n + g.sources.length, 0);
+  const enabled = config.channels.filter((c) => c.settings.enabled).length;
+  return { groups: config.groups.length, sources, channels: config.channels.length, enabled };
+}
+
+/** `file:line: path: message`, the shape editors and CI logs turn into links. */
+export function problemLine(file: string, p: ConfigProblem): string {
+  return `${file}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export const validateCommand: Command = {
   name: 'validate',
-  summary: '(not built yet)',
-  usage: 'refeed validate',
-  help: '',
-  options: {},
+  summary: 'check the configuration file and list every problem with its line',
+  usage: 'refeed validate [--config FILE] [--json]',
+  help: `
+Loads the configuration exactly as every other command does and reports all
+problems at once — YAML syntax errors, unknown keys (typos such as "shedule"),
+bad URLs, cron expressions, durations, sizes, regexes and duplicate URLs —
+each with its line and its path in the file, in the form
+
+  config/refeed.yaml:32: groups[1].sources[0].channels[0].url: must be an absolute http(s) URL
+
+When the file is valid, prints a short summary (groups, sources, channels,
+how many are enabled) and any warnings, such as two names that would share a
+folder slug and were given "-2".
+
+Options:
+  -c, --config FILE  configuration file (default: config/refeed.yaml, or $REFEED_CONFIG)
+      --json         print {ok, file, problems, warnings, counts} as JSON
+
+The report goes to stdout. Exit codes: 0 valid (warnings do not fail),
+2 any problem (the code every command uses for a bad configuration).`,
+  options: { ...configOption, json: { type: 'boolean' } },
   async run(ctx) {
-    ctx.err('refeed validate: not built yet');
-    return 1;
+    const file = configFileOf(ctx);
+    const json = ctx.values.json === true;
+    let config: RefeedConfig;
+    try {
+      config = loadConfig(file);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      if (json) ctx.out(JSON.stringify({ ok: false, file, problems: e.problems, warnings: [] }, null, 2));
+      else {
+        for (const p of e.problems) ctx.out(problemLine(file, p));
+        ctx.out(`${plural(e.problems.length, 'problem')} in ${file}`);
+      }
+      return EXIT.badConfig;
+    }
+    const n = counts(config);
+    if (json) {
+      ctx.out(JSON.stringify({ ok: true, file, problems: [], warnings: config.warnings, counts: n }, null, 2));
+      return EXIT.ok;
+    }
+    for (const w of config.warnings) ctx.out(`${file}: warning: ${w}`);
+    const disabled = n.channels - n.enabled;
+    ctx.out(
+      `${file}: OK — ${plural(n.groups, 'group')}, ${plural(n.sources, 'source')}, ${plural(n.channels, 'channel')}` +
+        (disabled ? ` (${disabled} disabled)` : '') +
+        (config.warnings.length ? `, ${plural(config.warnings.length, 'warning')}` : ''),
+    );
+    if (n.channels === 0) ctx.out(`${file}: warning: no channels configured yet (refeed sources add, refeed opml import)`);
+    return EXIT.ok;
   },
 };

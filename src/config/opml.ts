@@ -1,0 +1,269 @@
+import iconv from 'iconv-lite';
+import { parseDocument, DomUtils } from 'htmlparser2';
+import type { Element } from 'domhandler';
+import { js2xml, type Element as XmlElement } from 'xml-js';
+import type { RefeedConfig } from '../core/types.ts';
+import type { ChannelEntry } from './edit.ts';
+import { isValidSlug, slugify } from './slug.ts';
+
+// OPML in and out. Reading uses htmlparser2 in XML mode, which forgives what
+// real exports get wrong (a bare `&` in a URL, odd attribute case); writing
+// uses xml-js, so every value is escaped by construction.
+
+export interface OpmlOutline {
+  text?: string;
+  title?: string;
+  xmlUrl?: string;
+  htmlUrl?: string;
+  /** A plain link outline's target (`type="link"`): not a feed, but worth naming when skipped. */
+  url?: string;
+  type?: string;
+  /** refeed's own `refeed:slug`, so an export → import round trip keeps folder names. */
+  slug?: string;
+  children: OpmlOutline[];
+}
+
+export interface OpmlDocument {
+  title?: string;
+  outlines: OpmlOutline[];
+}
+
+export class OpmlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OpmlError';
+  }
+}
+
+/**
+ * Text of an OPML file from its bytes: a BOM wins, then the XML declaration's
+ * encoding (exports from older readers are sometimes ISO-8859-1 or GBK), else UTF-8.
+ */
+export function decodeOpml(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
+  if (buf[0] === 0xff && buf[1] === 0xfe) return iconv.decode(buf.subarray(2), 'utf-16le');
+  if (buf[0] === 0xfe && buf[1] === 0xff) return iconv.decode(buf.subarray(2), 'utf-16be');
+  const head = buf.subarray(0, 200).toString('latin1');
+  const declared = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1];
+  if (declared && !/^utf-?8$/i.test(declared) && iconv.encodingExists(declared)) return iconv.decode(buf, declared);
+  return buf.toString('utf8');
+}
+
+const children = (el: Element): Element[] => el.children.filter((c): c is Element => DomUtils.isTag(c));
+const named = (el: Element, name: string) => el.name.toLowerCase() === name;
+
+/** Attribute by name, ignoring case (`xmlUrl`, `xmlurl`, `XMLURL` all occur). */
+function attr(el: Element, name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(el.attribs)) {
+    if (k.toLowerCase() === want) {
+      const clean = v.replace(/\s+/g, ' ').trim();
+      return clean || undefined;
+    }
+  }
+  return undefined;
+}
+
+function toOutline(el: Element): OpmlOutline {
+  return {
+    text: attr(el, 'text'),
+    title: attr(el, 'title'),
+    xmlUrl: attr(el, 'xmlUrl'),
+    htmlUrl: attr(el, 'htmlUrl'),
+    url: attr(el, 'url'),
+    type: attr(el, 'type'),
+    slug: attr(el, 'refeed:slug'),
+    children: children(el).filter((c) => named(c, 'outline')).map(toOutline),
+  };
+}
+
+/** Parses OPML 1.0/2.0 text; throws OpmlError when it is not OPML at all. */
+export function parseOpml(xml: string): OpmlDocument {
+  const dom = parseDocument(xml, { xmlMode: true, decodeEntities: true });
+  const root = DomUtils.findOne((e) => named(e, 'opml'), dom.children, true);
+  if (!root) throw new OpmlError('not an OPML file: no <opml> element');
+  const body = children(root).find((e) => named(e, 'body'));
+  if (!body) throw new OpmlError('not an OPML file: no <body> element');
+  const head = children(root).find((e) => named(e, 'head'));
+  const titleEl = head && children(head).find((e) => named(e, 'title'));
+  const title = titleEl ? DomUtils.textContent(titleEl).trim() || undefined : undefined;
+  return { title, outlines: children(body).filter((e) => named(e, 'outline')).map(toOutline) };
+}
+
+// ------------------------------------------------------------ import mapping
+
+export interface ImportSkip {
+  name: string;
+  url?: string;
+  reason: string;
+}
+
+export interface ImportPlan {
+  entries: ChannelEntry[];
+  skipped: ImportSkip[];
+  notes: string[];
+}
+
+interface Folder {
+  name: string;
+  slug?: string;
+}
+
+/** A slug worth keeping: valid, and not just what the name would give anyway. */
+const goodSlug = (s: string | undefined): s is string => s !== undefined && isValidSlug(s);
+
+/** Where feeds outside any folder go when no --group is given. */
+export const DEFAULT_IMPORT_GROUP = 'Imported';
+
+function outlineName(o: OpmlOutline): string | undefined {
+  return o.text ?? o.title;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Maps an OPML tree onto groups → sources → channels:
+ * - a feed outside any folder: group `group` (default "Imported"), a source named by the feed, one channel of the same name;
+ * - a feed in a folder: group = that folder, source and channel named by the feed;
+ * - a feed two or more folders deep: group = outermost folder, source = the feed's own folder, channel = the feed
+ *   (folders in between are flattened — refeed has exactly three levels — and noted).
+ * A feed's name is its `text`, else `title`, else its URL's host. Same name twice in one
+ * source gets " (2)", " (3)"…; a URL seen earlier in the file is skipped.
+ */
+export function planImport(doc: OpmlDocument, opts: { group?: string } = {}): ImportPlan {
+  const topGroup = opts.group?.trim() || DEFAULT_IMPORT_GROUP;
+  const entries: ChannelEntry[] = [];
+  const skipped: ImportSkip[] = [];
+  const notes: string[] = [];
+  const seenUrls = new Set<string>();
+  const channelNames = new Map<string, Set<string>>();
+
+  const uniqueChannel = (group: string, source: string, name: string) => {
+    const key = JSON.stringify([group, source]);
+    const taken = channelNames.get(key) ?? new Set<string>();
+    channelNames.set(key, taken);
+    let candidate = name;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${name} (${n})`;
+    taken.add(candidate);
+    return candidate;
+  };
+
+  const addFeed = (o: OpmlOutline, path: Folder[]) => {
+    const folders = path.map((f) => f.name);
+    const url = o.xmlUrl!;
+    const name = outlineName(o) ?? hostOf(url);
+    if (seenUrls.has(url)) {
+      skipped.push({ name, url, reason: 'listed twice in the OPML file' });
+      return;
+    }
+    seenUrls.add(url);
+    let group: string;
+    let source: string;
+    let groupSlug: string | undefined;
+    let sourceSlug: string | undefined;
+    if (path.length === 0) [group, source] = [topGroup, name];
+    else if (path.length === 1) [group, source, groupSlug] = [folders[0], name, path[0].slug];
+    else {
+      [group, source, groupSlug, sourceSlug] = [folders[0], folders[folders.length - 1], path[0].slug, path[path.length - 1].slug];
+      if (path.length > 2) notes.push(`"${name}": folders ${folders.map((f) => `"${f}"`).join(' › ')} flattened to group "${group}", source "${source}"`);
+    }
+    const channel = uniqueChannel(group, source, name);
+    entries.push({
+      group,
+      source,
+      channel,
+      url,
+      ...(goodSlug(groupSlug) ? { groupSlug } : {}),
+      ...(goodSlug(sourceSlug) ? { sourceSlug } : {}),
+      ...(goodSlug(o.slug) && channel === name ? { slug: o.slug } : {}),
+    });
+  };
+
+  const walk = (outlines: OpmlOutline[], folders: Folder[]) => {
+    for (const o of outlines) {
+      if (o.xmlUrl) addFeed(o, folders);
+      if (o.children.length) walk(o.children, [...folders, { name: outlineName(o) ?? (o.xmlUrl ? hostOf(o.xmlUrl) : 'Untitled'), slug: o.slug }]);
+      else if (!o.xmlUrl) {
+        const name = outlineName(o) ?? '(untitled)';
+        if (o.htmlUrl || o.url || (o.type && o.type !== 'folder')) skipped.push({ name, url: o.htmlUrl ?? o.url, reason: `not a feed (no xmlUrl${o.type ? `, type "${o.type}"` : ''})` });
+        else notes.push(`empty folder "${name}" ignored`);
+      }
+    }
+  };
+  walk(doc.outlines, []);
+  return { entries, skipped, notes };
+}
+
+// ------------------------------------------------------------ export
+
+/** XML 1.0 cannot carry most C0 controls at all; attributes also lose raw newlines and tabs. */
+function attrValue(v: string): string {
+  return v
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
+}
+
+/** Namespace of refeed's extra OPML attribute (an identifier, never fetched). */
+export const REFEED_OPML_NS = 'https://github.com/refeed/refeed/ns/opml';
+const SLUG_ATTR = 'refeed:slug';
+
+const el = (name: string, attributes: Record<string, string> = {}, elements: XmlElement[] = []): XmlElement => ({
+  type: 'element',
+  name,
+  attributes,
+  ...(elements.length ? { elements } : {}),
+});
+const textEl = (name: string, text: string): XmlElement => ({ type: 'element', name, elements: [{ type: 'text', text }] });
+
+/**
+ * The configured sources as OPML 2.0: a folder per group holding a folder per
+ * source, one feed outline per channel. `planImport` reads this back to the
+ * same group/source/channel names.
+ */
+export function exportOpml(config: Pick<RefeedConfig, 'groups' | 'site'>, opts: { now?: Date } = {}): string {
+  const now = opts.now ?? new Date();
+  // Only slugs a reader could not derive from the name: keeps the file plain for everyone else.
+  const slugAttr = (n: { name: string; slug: string }): Record<string, string> => (n.slug !== slugify(n.name) ? { [SLUG_ATTR]: n.slug } : {});
+  const body = config.groups.map((g) =>
+    el(
+      'outline',
+      { text: g.name, title: g.name, ...slugAttr(g) },
+      g.sources.map((s) =>
+        el(
+          'outline',
+          { text: s.name, title: s.name, ...slugAttr(s) },
+          s.channels.map((c) =>
+            el('outline', { type: 'rss', text: c.channel.name, title: c.channel.name, xmlUrl: c.url, ...slugAttr(c.channel) }),
+          ),
+        ),
+      ),
+    ),
+  );
+  const usesSlugs = JSON.stringify(body).includes(SLUG_ATTR);
+  const tree: { declaration: XmlElement; elements: XmlElement[] } = {
+    declaration: { attributes: { version: '1.0', encoding: 'UTF-8' } },
+    elements: [
+      el('opml', { version: '2.0', ...(usesSlugs ? { 'xmlns:refeed': REFEED_OPML_NS } : {}) }, [
+        el('head', {}, [textEl('title', `${config.site.title} sources`), textEl('dateCreated', now.toUTCString())]),
+        { type: 'element', name: 'body', elements: body },
+      ]),
+    ],
+  };
+  return `${js2xml(tree, {
+    spaces: 2,
+    // Escape before xml-js turns `"` into &quot;, so every attribute round-trips.
+    attributesFn: (a: Record<string, unknown>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, attrValue(String(v))])),
+  } as unknown as Parameters<typeof js2xml>[1])}\n`;
+}
