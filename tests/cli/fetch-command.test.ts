@@ -56,6 +56,22 @@ groups:
     expect(only.stdout).toMatch(/^g\/s\/ok\s+not-modified|^g\/s\/ok\s+unchanged/m);
   });
 
+  it('reports every channel in status --json with clean stdout', async () => {
+    const r = await run(['status', '--config', config, '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout);
+    const ok = rows.find((x: { key: string }) => x.key === 'g/s/ok');
+    const missing = rows.find((x: { key: string }) => x.key === 'g/s/missing');
+    expect(ok).toMatchObject({ items: 1, consecutiveFailures: 0 });
+    expect(ok.lastSuccessAt).toMatch(/^\d{4}-/);
+    expect(missing.status).toBe('error');
+    expect(missing.consecutiveFailures).toBeGreaterThanOrEqual(1);
+    expect(missing.lastError).toMatch(/404/);
+    expect(missing.nextRunAt).toMatch(/^\d{4}-/);
+    const table = await run(['status', '--config', config]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^CHANNEL\s+STATUS\s+LAST SUCCESS/);
+  });
+
   it('exits 2 on an invalid config and runs nothing', async () => {
     const bad = path.join(path.dirname(config), 'bad.yaml');
     writeFileSync(bad, `groups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n          - { name: x, url: "ftp://nope" }\n`);
