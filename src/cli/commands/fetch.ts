@@ -1,9 +1,7 @@
 import { openState } from '../../store/state-db.ts';
-import { runFetch } from '../../store/ingest.ts';
 import { configOption, EXIT, type Command } from '../command.ts';
-import { formatFetchSummary } from '../fetch-summary.ts';
+import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
-import { progressLine } from '../progress.ts';
 
 export const fetchCommand: Command = {
   name: 'fetch',
@@ -28,21 +26,13 @@ channels are reported), 1 with --strict when a channel failed, 2 bad config.`,
     const config = loadConfigFor(ctx);
     if (!config) return EXIT.badConfig;
     const state = openState(config.site.state);
-    const progress = progressLine();
     try {
-      const reports = await runFetch(config, state, {
-        logger: ctx.logger,
-        only: ctx.values.only as string | undefined,
-        signal: ctx.signal,
-        onProgress: (done, total, r) => progress.update(done, total, r.key),
-      });
-      progress.done();
+      const reports = await fetchPass(ctx, config, state, { only: ctx.values.only as string | undefined });
       if (ctx.values.only && reports.length === 0) {
         ctx.err(`refeed fetch: no enabled channel matches "${ctx.values.only}"`);
         return EXIT.failed;
       }
-      ctx.out(formatFetchSummary(reports));
-      return ctx.values.strict && reports.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+      return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
     } finally {
       state.close();
     }

@@ -1,10 +1,8 @@
 import { publish } from '../../publish/index.ts';
 import { openState } from '../../store/state-db.ts';
-import { runFetch } from '../../store/ingest.ts';
 import { configOption, EXIT, type Command } from '../command.ts';
-import { formatFetchSummary } from '../fetch-summary.ts';
+import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
-import { progressLine } from '../progress.ts';
 
 export const onceCommand: Command = {
   name: 'once',
@@ -27,18 +25,10 @@ crontab example (every 15 minutes):
     const config = loadConfigFor(ctx);
     if (!config) return EXIT.badConfig;
     const state = openState(config.site.state);
-    const progress = progressLine();
     try {
-      const reports = await runFetch(config, state, {
-        logger: ctx.logger,
-        dueOnly: !ctx.values.all,
-        signal: ctx.signal,
-        onProgress: (done, total, r) => progress.update(done, total, r.key),
-      });
-      progress.done();
-      ctx.out(formatFetchSummary(reports));
+      const reports = await fetchPass(ctx, config, state, { dueOnly: !ctx.values.all });
       await publish(config, state, { logger: ctx.logger });
-      return ctx.values.strict && reports.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+      return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
     } finally {
       state.close();
     }

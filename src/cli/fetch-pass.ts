@@ -1,0 +1,28 @@
+import type { RefeedConfig } from '../core/types.ts';
+import { runFetch, type ChannelReport, type FetchRunOptions } from '../store/ingest.ts';
+import type { StateDb } from '../store/state-db.ts';
+import type { CommandContext } from './command.ts';
+import { formatFetchSummary } from './fetch-summary.ts';
+import { progressLine } from './progress.ts';
+
+/** A fetch pass as the commands run it: progress on a TTY, then the per-channel summary on stdout. */
+export async function fetchPass(
+  ctx: CommandContext,
+  config: RefeedConfig,
+  state: StateDb,
+  opts: Pick<FetchRunOptions, 'only' | 'dueOnly'>,
+): Promise<ChannelReport[]> {
+  const progress = progressLine();
+  const reports = await runFetch(config, state, {
+    ...opts,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    onProgress: (done, total, r) => progress.update(done, total, r.key),
+  });
+  progress.done();
+  if (reports.length) ctx.out(formatFetchSummary(reports));
+  return reports;
+}
+
+/** `--strict`: a failed channel fails the command. */
+export const anyFailed = (reports: ChannelReport[]) => reports.some((r) => r.status === 'error');
