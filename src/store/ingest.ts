@@ -61,6 +61,13 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
     outcome = { kind: 'error' as const, error: { code: 'network' as const, message: (err as Error).message } };
   }
 
+  if (outcome.kind === 'error' && opts.signal?.aborted) {
+    // Shutting down mid-fetch is not the source's fault: no failure, no backoff.
+    report.status = 'error';
+    report.error = outcome.error;
+    return finish();
+  }
+
   if (outcome.kind === 'error') {
     const e = outcome.error;
     const failures = st.consecutiveFailures + 1;
