@@ -28,9 +28,14 @@ function stringifyNode(node: Scalar): string {
 }
 
 /** One YAML scalar on one line: plain when YAML reads it back as the same string, else single-quoted. */
+// js-yaml (Hexo's reader) knows number spellings neither YAML 1.2 nor the
+// yaml package's 1.1 mode do (`-0o17`, `0b1_0`…): anything number-like is quoted.
+const NUMBER_LIKE = /^[-+]?[.\d]/;
+
 function scalar(value: string, style: Style): string {
-  const node = new Scalar(oneLine(value));
-  node.type = style === 'plain' ? Scalar.PLAIN : Scalar.QUOTE_SINGLE;
+  const text = oneLine(value);
+  const node = new Scalar(text);
+  node.type = style === 'plain' && !NUMBER_LIKE.test(text) ? Scalar.PLAIN : Scalar.QUOTE_SINGLE;
   let out = stringifyNode(node);
   if (out.includes('\n')) {
     // A plain scalar that would need a block (e.g. it starts with `---`) is quoted instead.
