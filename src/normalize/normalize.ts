@@ -22,18 +22,7 @@ export interface NormalizeContext {
 const FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
 const IMAGE_EXTENSION = /\.(?:jpe?g|png|gif|webp|avif|bmp|svg|jfif)$/i;
 
-interface CleanItem {
-  guid?: string;
-  link?: string;
-  title?: string;
-  author?: string;
-  date?: string;
-  html?: string;
-  summary?: string;
-  base?: string;
-  enclosures: { url: string; type?: string }[];
-  images: string[];
-}
+type CleanItem = Omit<RawItem, 'categories'>;
 
 // Feed data is never trusted to have the declared types: anything that is
 // not what RawItem says is treated as absent.
@@ -87,7 +76,8 @@ function isImageEnclosure(e: { url: string; type?: string }, base: URL | undefin
  * date, a head image, the channel's categories. Never throws; what it had to
  * guess or drop is in `warnings`.
  */
-export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: Article; warnings: NormalizeWarning[] } {
+/** The article, what was noticed on the way, and the file text (rendered once: the hash is of it). */
+export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: Article; warnings: NormalizeWarning[]; text: string } {
   const warnings: NormalizeWarning[] = [];
   const it = clean(item);
   const identity = itemIdentity(item);
@@ -162,6 +152,7 @@ export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: 
     html: body.html,
     contentHash: '',
   };
-  article.contentHash = sha1Hex(renderArticle(article));
-  return { article, warnings };
+  const text = renderArticle(article);
+  article.contentHash = sha1Hex(text);
+  return { article, warnings, text };
 }

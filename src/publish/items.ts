@@ -1,17 +1,9 @@
 import type { StoredArticle } from '../core/types.ts';
+import type { ParsedArticleFile } from '../normalize/index.ts';
 import { excerpt, xmlSafe } from './text.ts';
 
-/** What publishing needs from an article file (the normalize stage's ParsedArticleFile has this shape). */
-export interface ArticleContent {
-  title: string;
-  categories: string[];
-  headimg: string;
-  author: string;
-  date: Date;
-  link?: string;
-  guid?: string;
-  html: string;
-}
+/** What publishing needs from an article: the file as the normalize stage reads it back. */
+export type ArticleContent = ParsedArticleFile;
 
 /** One entry of a published feed, format-independent, every string XML-safe. */
 export interface FeedItem {

@@ -4,7 +4,7 @@ import type { ChannelStatus, FetchError, RefeedConfig, ResolvedChannel } from '.
 import { fetchFeed } from '../fetch/index.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { hostOf, runPool } from '../fetch/pool.ts';
-import { filterItems, itemIdentity, normalizeItem, renderArticle } from '../normalize/index.ts';
+import { filterItems, itemIdentity, normalizeItem } from '../normalize/index.ts';
 import { articleId, articlePath } from './article-path.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { StateDb } from './state-db.ts';
@@ -115,7 +115,7 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
       const id = articleId(channel.key, identity);
       const existing = state.getArticle(id);
       const firstSeen = existing?.firstSeen ?? now();
-      const { article, warnings } = normalizeItem(item, {
+      const { article, warnings, text } = normalizeItem(item, {
         channel,
         feed,
         feedUrl: outcome.finalUrl,
@@ -133,7 +133,7 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
         }
       }
       const rel = existing?.path ?? articlePath(article.slugs, id);
-      writeFileAtomic(path.join(outputDir, rel), renderArticle(article));
+      writeFileAtomic(path.join(outputDir, rel), text);
       state.upsertArticle({
         id,
         identity,

@@ -109,8 +109,8 @@ groups:
   });
 
   it('backs a failing channel off while the others keep updating', async () => {
-    const health = await (await get('healthz')).json();
-    const broken = health.channels.find((c: { key: string }) => c.key === 'test/broken/main');
+    const health = (await (await get('healthz')).json()) as { status: string; channels: { key: string; consecutiveFailures: number; lastError?: string }[] };
+    const broken = health.channels.find((c) => c.key === 'test/broken/main')!;
     expect(health.status).toBe('degraded');
     expect(broken.consecutiveFailures).toBeGreaterThanOrEqual(1);
     expect(broken.lastError).toMatch(/500/);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { Article, FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
-import { filterItems, itemIdentity, normalizeItem, renderArticle } from '../../normalize/index.ts';
+import { filterItems, itemIdentity, normalizeItem } from '../../normalize/index.ts';
 import { articleId, articlePath } from '../../store/article-path.ts';
 import { configOption, EXIT, type Command, type CommandContext } from '../command.ts';
 import { optionalConfig } from '../config-file.ts';
@@ -58,10 +58,7 @@ export function previewChannel(config: RefeedConfig, url: string, names: Names, 
   };
 }
 
-interface Normalized {
-  article: Article;
-  warnings: NormalizeWarning[];
-}
+type Normalized = ReturnType<typeof normalizeItem>;
 
 /** Per warning code: how many items have it, and the first detail seen. */
 function summarizeWarnings(results: Normalized[]): { code: NormalizeWarning['code']; items: number; detail?: string }[] {
@@ -161,7 +158,7 @@ async function run(ctx: CommandContext): Promise<number> {
           duplicates,
           channel: { key: channel.key, group: channel.group.name, source: channel.source.name, channel: channel.channel.name, configured },
           path: file,
-          article: first ? renderArticle(first.article) : undefined,
+          article: first?.text,
           articleWarnings: first?.warnings ?? [],
           warnings: feedWarnings,
         },
@@ -200,7 +197,7 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   if (first.warnings.length) ctx.err(`first article: ${first.warnings.map((w) => (w.detail ? `${w.code} (${w.detail})` : w.code)).join(', ')}`);
   ctx.err('--- first article, as it would be written ---');
-  ctx.out(renderArticle(first.article));
+  ctx.out(first.text);
   return EXIT.ok;
 }
 
