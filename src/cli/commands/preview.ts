@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
-import type { Article, FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
 import { filterItems, itemIdentity, normalizeItem } from '../../normalize/index.ts';
 import { articleId, articlePath } from '../../store/article-path.ts';
