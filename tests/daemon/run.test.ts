@@ -141,3 +141,26 @@ groups:
     expect(proc.stderr()).toMatch(/"msg":"stopped"/);
   });
 });
+
+describe('refeed run --watch', () => {
+  it('reloads when the config file changes, with no signal', async () => {
+    const upstream = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('w', [{ id: 'w1', title: 'Watched one' }])));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-watch-'));
+    const file = path.join(dir, 'refeed.yaml');
+    const head = `site: { output: out, state: state.db }\ndefaults: { schedule: "* * * * * *" }\ngroups:\n  - name: W\n    sources:\n      - name: S\n        channels:\n`;
+    writeFileSync(file, `${head}          - { name: one, url: "${upstream.url}/one.xml" }\n`);
+    const proc = startRefeed(['run', '--config', file, '--no-serve', '--watch']);
+    try {
+      await proc.waitFor(/"msg":"refeed running"/);
+      writeFileSync(file, `${head}          - { name: one, url: "${upstream.url}/one.xml" }\n          - { name: two, url: "${upstream.url}/two.xml" }\n`);
+      const m = await proc.waitFor(/\{[^\n]*"why":"file changed"[^\n]*"msg":"configuration reloaded"[^\n]*\}/);
+      expect(JSON.parse(m[0]).added).toEqual(['w/s/two']);
+      await eventually(() => upstream.requests.some((r) => r.path === '/two.xml'), 10_000, 'a fetch of the new channel');
+      proc.child.kill('SIGTERM');
+      expect((await proc.exited).code).toBe(0);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+      await upstream.close();
+    }
+  });
+});

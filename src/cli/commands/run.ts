@@ -75,7 +75,6 @@ port need a restart.`,
       }
     }
     scheduler.start();
-    log.info({ channels: scheduler.channelKeys().length, config: config.file }, 'refeed running');
 
     const reload = (why: string) => {
       let next: RefeedConfig;
@@ -105,6 +104,9 @@ port need a restart.`,
         timer = setTimeout(() => reload('file changed'), 300);
       });
     }
+
+    // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
+    log.info({ channels: scheduler.channelKeys().length, config: config.file }, 'refeed running');
 
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     log.info('shutting down');
