@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_SEED } from './corpus.ts';
+
+export interface BenchOptions {
+  channels: number;
+  items: number;
+  runs: number;
+  seed: number;
+  /** Articles in the store the publish and one-new-item measurements run on. */
+  store: number;
+  /** Loopback ports the corpus is spread over (each is one "host" for refeed's per-host bound). */
+  ports: number;
+  quick: boolean;
+  profile: boolean;
+  keep: boolean;
+  /** Where the results table is written. */
+  out: string;
+}
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Measures refeed on a synthetic corpus served from loopback, against a
+minimal fetch + rss-parser + feed baseline, and writes bench/results.md.
+
+Options:
+  --channels N   channels in the corpus (default 1000; 100 with --quick)
+  --items N      items per channel (default 50)
+  --runs N       runs per measurement; the median is reported (default 3; 1 with --quick)
+  --store N      articles in the store for the publish measurements (default 100000;
+                 10000 with --quick); the corpus's own articles count towards it
+  --seed N       corpus seed (default ${DEFAULT_SEED})
+  --ports N      loopback ports ("hosts") the corpus is spread over (default 16)
+  --quick        smoke run: 100 channels, 1 run, 10,000-article store
+  --profile      only profile one cold cycle (node --cpu-prof) into bench/out/ and
+                 print the top 15 functions by self time
+  --keep         keep the work folder (output, state db) under bench/out/
+  --out FILE     results file (default bench/results.md)
+  -h, --help     this help
+
+Exit code 1 when a target fails or a check finds refeed doing the wrong work
+(e.g. a warm cycle rewriting files); 2 on bad options.`;
+
+function positiveInt(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/** Parses argv; throws with a message naming the bad flag. Returns undefined for --help. */
+export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      channels: { type: 'string' },
+      items: { type: 'string' },
+      runs: { type: 'string' },
+      store: { type: 'string' },
+      seed: { type: 'string' },
+      ports: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return undefined;
+  const quick = values.quick!;
+  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
+  return {
+    channels: positiveInt('channels', values.channels, quick ? 100 : 1000),
+    items: positiveInt('items', values.items, 50),
+    runs: positiveInt('runs', values.runs, quick ? 1 : 3),
+    store: positiveInt('store', values.store, quick ? 10_000 : 100_000),
+    seed,
+    ports: positiveInt('ports', values.ports, 16),
+    quick,
+    profile: values.profile!,
+    keep: values.keep!,
+    out: values.out ?? 'bench/results.md',
+  };
+}

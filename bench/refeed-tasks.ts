@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../src/config/index.ts';
+import { silentLogger } from '../src/core/log.ts';
+import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
+import { renderArticle } from '../src/normalize/index.ts';
+import { publish, type PublishReport } from '../src/publish/index.ts';
+import { articleId, articlePath } from '../src/store/article-path.ts';
+import { runFetch } from '../src/store/ingest.ts';
+import { openState, type StateDb } from '../src/store/state-db.ts';
+import { syntheticItem, type SyntheticItem } from './corpus.ts';
+import { walkFiles } from './files.ts';
+import type { Task, TaskResult } from './tasks.ts';
+
+// The refeed side of the measurements. Only the pipeline's public entry
+// points are called (runFetch, publish), as `refeed once` / `refeed publish`
+// do, with logs silenced.
+
+const logger = silentLogger;
+const isArticle = (rel: string) => rel === 'articles' || rel.startsWith('articles/');
+
+/** Identity of every published file (not articles): a rewrite (rename over it) changes inode or mtime. */
+function snapshotFeeds(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const rel of walkFiles(output, isArticle)) {
+    const st = statSync(path.join(output, rel));
+    out.set(rel, `${st.ino}:${st.mtimeMs}:${st.size}`);
+  }
+  return out;
+}
+
+function changedFiles(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...after].filter(([rel, sig]) => before.get(rel) !== sig).map(([rel]) => rel).sort();
+}
+
+function bytesOf(output: string, files: readonly string[]): number {
+  let n = 0;
+  for (const rel of files) {
+    try {
+      n += statSync(path.join(output, rel)).size;
+    } catch {
+      // gone already: not counted
+    }
+  }
+  return n;
+}
+
+function publishDetail(r: PublishReport): Record<string, unknown> {
+  return {
+    feeds: r.feeds,
+    rebuilt: r.rebuilt.length,
+    rebuiltKeys: r.rebuilt,
+    written: r.written.length,
+    unchanged: r.unchanged.length,
+    skipped: r.skipped.length,
+    errors: r.errors.length,
+    articlesParsed: r.articlesParsed,
+  };
+}
+
+function withState<T>(config: RefeedConfig, fn: (state: StateDb) => T): T {
+  const state = openState(config.site.state);
+  try {
+    return fn(state);
+  } finally {
+    state.close();
+  }
+}
+
+/** The corpus index of a configured channel (its slug is `c<index>`, see corpus.channelSpec). */
+function corpusIndexOf(channel: ResolvedChannel): number {
+  return Number(channel.channel.slug.slice(1));
+}
+
+/**
+ * An article as ingest would store this synthetic item, and its file text.
+ * The body is generated clean, so it is used as is (no sanitizer pass); the
+ * hash is computed as normalize does (over the file rendered with an empty hash).
+ */
+export function articleFor(channel: ResolvedChannel, item: SyntheticItem, date: Date): { article: Article; text: string } {
+  const article: Article = {
+    identity: item.guid,
+    channelKey: channel.key,
+    categories: [channel.group.name, channel.source.name, channel.channel.name],
+    slugs: [channel.group.slug, channel.source.slug, channel.channel.slug],
+    title: item.title,
+    link: item.link,
+    guid: item.guid,
+    author: channel.source.name,
+    date: new Date(Math.floor(date.getTime() / 1000) * 1000),
+    headimg: item.image,
+    html: item.html,
+    contentHash: '',
+  };
+  const text = renderArticle(article);
+  article.contentHash = createHash('sha1').update(text).digest('hex');
+  return { article, text };
+}
+
+/** Writes and indexes one article the way ingest does (file first, then row). */
+function storeArticle(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, { article, text }: { article: Article; text: string }): void {
+  const id = articleId(channel.key, article.identity);
+  const rel = articlePath(article.slugs, id);
+  const file = path.join(config.site.output, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  state.upsertArticle({
+    id,
+    identity: article.identity,
+    channelKey: channel.key,
+    slugs: article.slugs,
+    title: article.title,
+    link: article.link,
+    date: article.date.getTime(),
+    firstSeen: article.date.getTime(),
+    contentHash: article.contentHash,
+    path: rel,
+  });
+}
+
+async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult> {
+  const t0 = performance.now();
+  const config = loadConfig(task.configFile);
+  const configMs = performance.now() - t0;
+  const output = config.site.output;
+  const before = task.checkFeeds ? snapshotFeeds(output) : undefined;
+
+  const t1 = performance.now();
+  const state = openState(config.site.state);
+  let reports, published, fetchMs, publishMs;
+  try {
+    const t2 = performance.now();
+    reports = await runFetch(config, state, { logger });
+    const t3 = performance.now();
+    published = publish(config, state, { logger });
+    fetchMs = t3 - t2;
+    publishMs = performance.now() - t3;
+  } finally {
+    state.close();
+  }
+  const ms = configMs + performance.now() - t1;
+
+  const statuses: Record<string, number> = {};
+  for (const r of reports) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  const newItems = reports.reduce((n, r) => n + r.newItems, 0);
+  const updatedItems = reports.reduce((n, r) => n + r.updatedItems, 0);
+  const errors = reports.filter((r) => r.error).slice(0, 5).map((r) => `${r.key}: ${r.error!.code} ${r.error!.message}`);
+  return {
+    ms,
+    items: newItems + updatedItems,
+    detail: {
+      configMs,
+      fetchMs,
+      publishMs,
+      channels: reports.length,
+      statuses,
+      newItems,
+      updatedItems,
+      errors,
+      ...publishDetail(published),
+      rebuilt: published.rebuilt,
+      changedFeedFiles: before ? changedFiles(before, snapshotFeeds(output)) : [],
+    },
+  };
+}
+
+async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<TaskResult> {
+  const setup = loadConfig(task.configFile);
+  const output = setup.site.output;
+  if (task.full) {
+    // Every published file missing: all of the output folder but the articles.
+    for (const rel of walkFiles(output, isArticle)) rmSync(path.join(output, rel), { force: true });
+  }
+  if (task.insert) {
+    const ins = task.insert;
+    const channel = setup.channels.find((c) => corpusIndexOf(c) === ins.channel);
+    if (!channel) throw new Error(`no channel c${ins.channel} in ${task.configFile}`);
+    withState(setup, (state) => state.transaction(() => storeArticle(setup, state, channel, articleFor(channel, syntheticItem(ins.seed, ins.channel, ins.item), new Date()))));
+  }
+
+  const t0 = performance.now();
+  const config = loadConfig(task.configFile);
+  const report = withState(config, (state) => publish(config, state, { logger, full: task.full }));
+  const ms = performance.now() - t0;
+  return { ms, items: report.articlesParsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
+}
+
+async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {
+  const config = loadConfig(task.configFile);
+  const t0 = performance.now();
+  let added = 0;
+  const articles = withState(config, (state) => {
+    const have = state.countArticles();
+    const perChannel = Math.ceil(Math.max(0, task.target - have) / config.channels.length);
+    let missing = task.target - have;
+    for (const channel of config.channels) {
+      const i = corpusIndexOf(channel);
+      // Archive items are numbered below the feed's (-1, -2…): older than anything the source still lists.
+      state.transaction(() => {
+        for (let k = 1; k <= perChannel && missing > 0; k++, missing--, added++) {
+          const item = syntheticItem(task.seed, i, -k);
+          storeArticle(config, state, channel, articleFor(channel, item, item.date));
+        }
+      });
+    }
+    return state.countArticles();
+  });
+  const padMs = performance.now() - t0;
+  // Every feed is dirty now; one publish settles them (the archive is older than every feed's window, so nothing changes).
+  const t1 = performance.now();
+  const report = withState(config, (state) => publish(config, state, { logger }));
+  const publishMs = performance.now() - t1;
+  return { ms: padMs + publishMs, items: added, detail: { added, articles, padMs, publishMs, ...publishDetail(report) } };
+}
+
+export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' }>): Promise<TaskResult> {
+  if (task.kind === 'cycle') return cycle(task);
+  if (task.kind === 'publish') return publishAlone(task);
+  return pad(task);
+}

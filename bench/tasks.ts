@@ -1,0 +1,33 @@
+// The measurements a worker child can run. Each returns the timed part's
+// duration plus what it did; the worker adds the process's peak RSS.
+
+export type Task =
+  | { kind: 'baseline'; urls: string[]; concurrency: number; limit: number; outFile: string }
+  /** fetch → normalize → store → publish, as `refeed once` does. */
+  | { kind: 'cycle'; configFile: string; checkFeeds?: boolean }
+  /** publish alone; `insert` adds one article to that channel first (untimed) for the incremental case. */
+  | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number } }
+  /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
+  | { kind: 'pad'; configFile: string; seed: number; items: number; channels: number; target: number };
+
+export interface TaskResult {
+  ms: number;
+  /** Items this measurement processed (parsed, stored, or published), when meaningful. */
+  items?: number;
+  /** Bytes the measurement moved, when it knows (baseline: fetched bytes). */
+  bytes?: number;
+  maxRssMB?: number;
+  /** Measurement-specific facts the harness checks and reports. */
+  detail: Record<string, unknown>;
+}
+
+export async function runTask(task: Task): Promise<TaskResult> {
+  if (task.kind === 'baseline') {
+    const { runBaseline } = await import('./baseline.ts');
+    const t0 = performance.now();
+    const r = await runBaseline(task.urls, task);
+    return { ms: performance.now() - t0, items: r.items, bytes: r.bytes, detail: { ...r } };
+  }
+  const refeed = await import('./refeed-tasks.ts');
+  return refeed.runRefeedTask(task);
+}
