@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { ChannelStatus, FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
@@ -7,7 +8,7 @@ import { hostOf, runPool } from '../fetch/pool.ts';
 import { filterItems, itemIdentity, normalizeItem } from '../normalize/index.ts';
 import { articleId, articlePath } from './article-path.ts';
 import { writeFileAtomic } from './atomic-write.ts';
-import type { StateDb } from './state-db.ts';
+import type { CachedArticleContent, StateDb } from './state-db.ts';
 
 export interface ChannelReport {
   key: string;
@@ -133,7 +134,21 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
         }
       }
       const rel = existing?.path ?? articlePath(article.slugs, id);
-      writeFileAtomic(path.join(outputDir, rel), text);
+      const file = path.join(outputDir, rel);
+      writeFileAtomic(file, text);
+      const stat = statSync(file);
+      const content: CachedArticleContent = {
+        title: article.title,
+        categories: [...article.categories],
+        headimg: article.headimg,
+        author: article.author,
+        date: article.date,
+        link: article.link,
+        guid: article.guid,
+        html: article.html,
+        fileMtimeMs: stat.mtimeMs,
+        fileSize: stat.size,
+      };
       state.upsertArticle({
         id,
         identity,
@@ -145,7 +160,7 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
         firstSeen,
         contentHash: article.contentHash,
         path: rel,
-      });
+      }, content);
       if (existing) report.updatedItems++;
       else report.newItems++;
     }

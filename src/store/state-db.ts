@@ -40,6 +40,19 @@ CREATE INDEX IF NOT EXISTS articles_gsc ON articles(g, s, c, date DESC, id);
 CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
 `;
 
+// What an article file holds, kept beside its row so publishing never has to
+// re-read and re-parse files it wrote itself; valid while the file's mtime and
+// size are the ones recorded (an editor's change makes the publisher read the file).
+const CONTENT_COLUMNS: [string, string][] = [
+  ['author', 'TEXT'],
+  ['headimg', 'TEXT'],
+  ['guid', 'TEXT'],
+  ['categories', 'TEXT'],
+  ['html', 'TEXT'],
+  ['file_mtime', 'REAL'],
+  ['file_size', 'INTEGER'],
+];
+
 interface ChannelRow {
   key: string;
   config_url: string;
@@ -58,6 +71,13 @@ interface ChannelRow {
 
 interface ArticleRow {
   id: string;
+  author?: string | null;
+  headimg?: string | null;
+  guid?: string | null;
+  categories?: string | null;
+  html?: string | null;
+  file_mtime?: number | null;
+  file_size?: number | null;
   channel_key: string;
   identity: string;
   g: string;
@@ -115,6 +135,20 @@ export interface ArticleRecord extends StoredArticle {
   id: string;
 }
 
+/** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
+export interface CachedArticleContent {
+  title: string;
+  categories: string[];
+  headimg: string;
+  author: string;
+  date: Date;
+  link?: string;
+  guid?: string;
+  html: string;
+  fileMtimeMs: number;
+  fileSize: number;
+}
+
 /**
  * refeed's state: per-channel fetch state and per-article index, in SQLite
  * with WAL so a kill -9 at any moment leaves a consistent database.
@@ -130,6 +164,8 @@ export class StateDb {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const have = new Set((this.db.pragma('table_info(articles)') as { name: string }[]).map((c) => c.name));
+    for (const [name, type] of CONTENT_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE articles ADD COLUMN ${name} ${type}`);
     const db = this.db;
     this.stmts = {
       channel: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE key = ?'),
@@ -154,10 +190,19 @@ export class StateDb {
       article: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
       articleByLink: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE link = ?'),
       upsertArticle: db.prepare(
-        `INSERT INTO articles (id, channel_key, identity, g, s, c, title, link, date, first_seen, content_hash, path)
-         VALUES (@id, @channel_key, @identity, @g, @s, @c, @title, @link, @date, @first_seen, @content_hash, @path)
+        `INSERT INTO articles (id, channel_key, identity, g, s, c, title, link, date, first_seen, content_hash, path,
+           author, headimg, guid, categories, html, file_mtime, file_size)
+         VALUES (@id, @channel_key, @identity, @g, @s, @c, @title, @link, @date, @first_seen, @content_hash, @path,
+           @author, @headimg, @guid, @categories, @html, @file_mtime, @file_size)
          ON CONFLICT(id) DO UPDATE SET title = excluded.title, link = excluded.link, date = excluded.date,
-           content_hash = excluded.content_hash, path = excluded.path, g = excluded.g, s = excluded.s, c = excluded.c`,
+           content_hash = excluded.content_hash, path = excluded.path, g = excluded.g, s = excluded.s, c = excluded.c,
+           author = excluded.author, headimg = excluded.headimg, guid = excluded.guid, categories = excluded.categories,
+           html = excluded.html, file_mtime = excluded.file_mtime, file_size = excluded.file_size`,
+      ),
+      content: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE id = ? AND html IS NOT NULL'),
+      setContent: db.prepare(
+        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
+           file_mtime = @file_mtime, file_size = @file_size WHERE id = @id`,
       ),
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
@@ -237,10 +282,11 @@ export class StateDb {
     return row ? { id: row.id, ...toStoredArticle(row) } : undefined;
   }
 
-  /** Inserts or updates an article row and marks every feed containing it dirty. */
-  upsertArticle(a: ArticleRecord): void {
+  /** Inserts or updates an article row (with its file's content, when given) and marks every feed containing it dirty. */
+  upsertArticle(a: ArticleRecord, content?: CachedArticleContent): void {
     const [g, s, c] = a.slugs;
     this.stmts.upsertArticle.run({
+      ...contentParams(content),
       id: a.id,
       channel_key: a.channelKey,
       identity: a.identity,
@@ -255,6 +301,29 @@ export class StateDb {
       path: a.path,
     });
     for (const k of feedKeysOf(a.slugs)) this.stmts.markDirty.run(k);
+  }
+
+  /** The cached content of an article file, if ingest recorded it. */
+  articleContent(id: string): CachedArticleContent | undefined {
+    const r = this.stmts.content.get(id);
+    if (!r || r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
+    return {
+      title: r.title,
+      categories: JSON.parse(r.categories ?? '[]') as string[],
+      headimg: r.headimg ?? '',
+      author: r.author ?? '',
+      date: new Date(r.date),
+      link: opt(r.link),
+      guid: r.guid ?? undefined,
+      html: r.html,
+      fileMtimeMs: r.file_mtime,
+      fileSize: r.file_size,
+    };
+  }
+
+  /** Records content read back from a file (e.g. after an editor changed it). */
+  setArticleContent(id: string, content: CachedArticleContent): void {
+    this.stmts.setContent.run({ id, ...contentParams(content) });
   }
 
   countArticles(): number {
@@ -282,6 +351,18 @@ export class StateDb {
       for (const k of feedKeys) this.stmts.clearDirty.run(k);
     });
   }
+}
+
+function contentParams(c: CachedArticleContent | undefined) {
+  return {
+    author: c?.author ?? null,
+    headimg: c?.headimg ?? null,
+    guid: c?.guid ?? null,
+    categories: c ? JSON.stringify(c.categories) : null,
+    html: c?.html ?? null,
+    file_mtime: c?.fileMtimeMs ?? null,
+    file_size: c?.fileSize ?? null,
+  };
 }
 
 export function openState(file: string): StateDb {

@@ -132,6 +132,19 @@ ${ch('gone', '/gone.xml')}${ch('busy', '/busy.xml')}${ch('old', '/old.xml')}${ch
     expect(articlesOf('json')[0].text).toContain('<p>json body</p>');
   });
 
+  it('caches each file\'s content beside its row exactly as the file reads back', () => {
+    const rows = state.db.prepare('SELECT id, path FROM articles').all() as { id: string; path: string }[];
+    expect(rows.length).toBeGreaterThan(5);
+    for (const r of rows) {
+      const file = path.join(config.site.output, r.path);
+      const { fileMtimeMs, fileSize, ...cached } = state.articleContent(r.id)!;
+      const st = statSync(file);
+      expect([fileMtimeMs, fileSize]).toEqual([st.mtimeMs, st.size]);
+      const parsed = parseArticle(readFileSync(file, 'utf8'));
+      expect(JSON.parse(JSON.stringify(cached))).toEqual(JSON.parse(JSON.stringify(parsed)));
+    }
+  });
+
   it('gives an undated item its first-seen time, stable afterwards', async () => {
     const undated = () => articlesOf('main').find((x) => x.text.includes(`title: 'No date'`))!.text;
     expect(undated()).toContain('date: Sat, 01 Jun 2024 00:00:00 GMT');
