@@ -1,5 +1,7 @@
 // Turns a raw request-target into path segments that are safe to join under
-// the served root, or a reason to answer 400. Pure: no filesystem access.
+// the served root, or a refusal: 400 for requests that are not well-formed,
+// 404 for well-formed paths that try to leave the root (traversal attempts get
+// the same answer as a missing file, telling a prober nothing). Pure: no filesystem access.
 
 export type ParsedTarget =
   | {
@@ -13,7 +15,7 @@ export type ParsedTarget =
       /** `?…` as sent, or ''. */
       search: string;
     }
-  | { ok: false; reason: string };
+  | { ok: false; status: 400 | 404; reason: string };
 
 // Attackers nest encodings hoping some layer decodes twice; we only decode once
 // for lookup, but also refuse anything that would turn dangerous after more
@@ -34,10 +36,10 @@ export function parseRequestTarget(target: string | undefined): ParsedTarget {
   if (!rawPath.startsWith('/')) {
     // absolute-form (`GET http://host/path`), which HTTP/1.1 servers must accept.
     const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(rawPath);
-    if (!m) return { ok: false, reason: 'request target is not a path' };
+    if (!m) return { ok: false, status: 400, reason: 'request target is not a path' };
     rawPath = m[1] ?? '/';
   }
-  if (rawPath.includes('\\')) return { ok: false, reason: 'backslash in path' };
+  if (rawPath.includes('\\')) return { ok: false, status: 404, reason: 'backslash in path' };
 
   const parts = rawPath.split('/').slice(1);
   const trailingSlash = parts[parts.length - 1] === '';
@@ -47,15 +49,15 @@ export function parseRequestTarget(target: string | undefined): ParsedTarget {
   for (const part of parts) {
     // An empty segment (`//etc/passwd`) would make the path absolute once
     // joined by some tools and makes `//host` redirects possible: refuse it.
-    if (part === '') return { ok: false, reason: 'empty path segment' };
+    if (part === '') return { ok: false, status: 404, reason: 'empty path segment' };
     let decoded: string;
     try {
       decoded = decodeURIComponent(part);
     } catch {
-      return { ok: false, reason: 'malformed percent-encoding' };
+      return { ok: false, status: 400, reason: 'malformed percent-encoding' };
     }
     const bad = unsafeSegment(decoded);
-    if (bad) return { ok: false, reason: bad };
+    if (bad) return { ok: false, status: 404, reason: bad };
     let deeper = decoded;
     for (let i = 0; i < MAX_EXTRA_DECODES && deeper.includes('%'); i++) {
       try {
@@ -64,7 +66,7 @@ export function parseRequestTarget(target: string | undefined): ParsedTarget {
         break; // a literal '%' that is not an encoding: harmless
       }
       const worse = unsafeSegment(deeper);
-      if (worse) return { ok: false, reason: `${worse} (multiply encoded)` };
+      if (worse) return { ok: false, status: 404, reason: `${worse} (multiply encoded)` };
     }
     segments.push(decoded);
   }

@@ -56,7 +56,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     const target = parseRequestTarget(req.url);
     if (!target.ok) {
       notes.set(res, target.reason);
-      return sendText(res, head, 400, 'Bad Request');
+      return target.status === 400 ? sendText(res, head, 400, 'Bad Request') : sendText(res, head, 404, 'Not Found');
     }
     if (target.segments.length === 1 && target.segments[0] === HEALTH_PATH && !target.trailingSlash) {
       return sendHealth(res, head);

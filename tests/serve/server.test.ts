@@ -322,7 +322,7 @@ describe('robustness', () => {
     expect(lines.map((l) => [l.url, l.status, l.level, l.encoding, l.bytes, l.note])).toEqual([
       ['/atom.xml', 200, 20, 'gzip', atom.body.length, undefined],
       ['/missing', 404, 20, undefined, 10, 'no such file'],
-      ['/%2e%2e/x', 400, 20, undefined, 12, 'dot segment in path'],
+      ['/%2e%2e/x', 404, 20, undefined, 10, 'dot segment in path'],
     ]);
   });
 
