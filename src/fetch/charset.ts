@@ -8,7 +8,11 @@ import iconv from 'iconv-lite';
 //  3. bytes that are valid UTF-8 with multi-byte sequences are UTF-8, whatever
 //     a label says: legacy-encoded text practically never forms valid UTF-8,
 //     while UTF-8 feeds mislabelled as ISO-8859-1 (a common server default) or
-//     with a stale <?xml encoding> are everywhere. Miniflux does the same;
+//     with a stale <?xml encoding> are everywhere. Miniflux does the same.
+//     So are bytes that are UTF-8 but for a few stray bytes (a character cut
+//     in half, one byte pasted from elsewhere): read any other way, every
+//     other non-ASCII character would be garbled, so the stray bytes become
+//     U+FFFD instead, as a browser shows a UTF-8 page;
 //  4. otherwise the labels in browser order — the HTTP Content-Type charset,
 //     then the in-document declaration (<?xml encoding>, <meta charset>) —
 //     taking the first that decodes the bytes without errors;
@@ -110,7 +114,7 @@ export function decodeFeedBytes(bytes: Buffer, contentType?: string): DecodedTex
     .filter((c): c is string => c !== undefined && !WIDE.has(c));
 
   if (isAscii(bytes)) return { text: bytes.toString('latin1'), charset: labels[0] ?? 'utf-8' };
-  if (isUtf8(bytes)) return { text: stripBom(bytes.toString('utf8')), charset: 'utf-8' };
+  if (isUtf8(bytes) || mostlyUtf8(bytes)) return { text: stripBom(bytes.toString('utf8')), charset: 'utf-8' };
 
   const tried = new Map<string, string>();
   const attempt = (charset: string): string | undefined => {
@@ -194,6 +198,22 @@ function detectCharsets(bytes: Buffer): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * At least four well-formed non-ASCII characters per malformed sequence.
+ * Legacy multi-byte text (GBK, Big5, Shift_JIS) read as UTF-8 gives the
+ * opposite ratio: most of its byte pairs are malformed UTF-8.
+ */
+function mostlyUtf8(b: Buffer): boolean {
+  let good = 0;
+  let bad = 0;
+  for (const ch of b.toString('utf8')) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0xfffd) bad++;
+    else if (cp > 0x7f) good++;
+  }
+  return good >= 4 * bad;
 }
 
 function isAscii(b: Buffer): boolean {

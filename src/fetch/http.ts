@@ -66,8 +66,7 @@ export async function fetchBytes(req: FetchBytesRequest): Promise<FetchBytesOutc
     timedOut = true;
     abort.abort();
   }, settings.timeoutMs);
-  const relay = () => abort.abort();
-  req.signal?.addEventListener('abort', relay, { once: true });
+  const unfollow = req.signal ? follow(req.signal, abort) : undefined;
   const state: ExchangeState = { current: start, redirects: [] };
 
   try {
@@ -80,8 +79,25 @@ export async function fetchBytes(req: FetchBytesRequest): Promise<FetchBytesOutc
     return { kind: 'error', error: classifyNetworkError(err, state.current.href) };
   } finally {
     clearTimeout(timer);
-    req.signal?.removeEventListener('abort', relay);
+    unfollow?.();
   }
+}
+
+// A run shares one signal across all its fetches (up to site.concurrency at
+// once), and an EventTarget warns on stderr past 10 listeners. So each caller
+// signal gets one listener, which aborts every request in flight under it.
+const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** Aborts `request` when `signal` aborts; returns the function that stops following. */
+function follow(signal: AbortSignal, request: AbortController): () => void {
+  let requests = inFlight.get(signal);
+  if (!requests) {
+    const set = new Set<AbortController>();
+    signal.addEventListener('abort', () => set.forEach((r) => r.abort()), { once: true });
+    inFlight.set(signal, (requests = set));
+  }
+  requests.add(request);
+  return () => requests.delete(request);
 }
 
 interface ExchangeState {

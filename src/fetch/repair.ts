@@ -38,7 +38,16 @@ export function stripBeforeDocument(text: string): string {
   return t;
 }
 
+// The same characters without the surrogate pairing checks: a cheap test
+// that lets the (lookaround, so slow) removal skip text with none of them.
+// eslint-disable-next-line no-control-regex
+const MAYBE_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** String.prototype.isWellFormed (no lone surrogates): in Node 20, not yet in TypeScript's ES2023 lib. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
 export function removeIllegalChars(text: string): string {
+  if (!MAYBE_ILLEGAL.test(text) && (text as WellFormedCheck).isWellFormed()) return text;
   return text.replace(ILLEGAL_CHARS, '');
 }
 

@@ -53,8 +53,7 @@ function urlUse(tag: string, attr: string): UrlUse | 'srcset' | undefined {
 const LAZY_SRC = ['data-src', 'data-original', 'data-lazy-src', 'data-actualsrc'];
 
 // Containers whose content is no use as text when the tag itself goes.
-const BLOCKED_IFRAME = 'refeed-blocked-iframe';
-const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'xmp', 'select', 'noembed', 'noframes', 'template', 'title', 'svg', 'math', BLOCKED_IFRAME];
+const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'xmp', 'select', 'noembed', 'noframes', 'template', 'title', 'svg', 'math'];
 
 interface SanitizeState {
   base: URL | undefined;
@@ -113,14 +112,13 @@ function transform(tagName: string, attribs: sanitize.Attributes): sanitize.Tag 
     out.referrerpolicy = 'no-referrer'; // last, as in the reference article
     if (st.firstImage === undefined && out.src && /^https?:/i.test(out.src)) st.firstImage = out.src;
   }
-  if (tagName === 'iframe') {
-    const host = out.src ? hostOf(out.src) : undefined;
-    if (!host || !st.iframeHosts.has(host)) {
-      st.removed.add('iframe');
-      return { tagName: BLOCKED_IFRAME, attribs: {} };
-    }
-  }
+  if (tagName === 'iframe' && !iframeAllowed(out.src)) st.removed.add('iframe'); // cut out whole by `exclusiveFilter`
   return { tagName, attribs: out };
+}
+
+function iframeAllowed(src: string | undefined): boolean {
+  const host = src ? hostOf(src) : undefined;
+  return host !== undefined && state!.iframeHosts.has(host);
 }
 
 function hostOf(url: string): string | undefined {
@@ -151,6 +149,10 @@ const OPTIONS: sanitize.IOptions & { allowedEmptyAttributes: string[]; nonBoolea
   nonTextTags: NON_TEXT_TAGS,
   parseStyleAttributes: false,
   transformTags: { '*': transform },
+  // A blocked iframe goes with everything inside it. (Renaming it to a
+  // disallowed tag instead makes sanitize-html 2.17 write that name on a later
+  // closing tag: `<p>after</refeed-blocked-iframe>`.)
+  exclusiveFilter: (frame) => frame.tag === 'iframe' && !iframeAllowed(frame.attribs.src),
 };
 
 export interface SanitizeOptions {

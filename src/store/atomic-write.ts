@@ -1,19 +1,62 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+
+// Folders this process made or found: an ingest writes thousands of files
+// into a few hundred folders, and a recursive mkdir per file costs a syscall
+// per path segment. A folder removed meanwhile shows up as ENOENT on open,
+// and is then made again.
+const knownDirs = new Set<string>();
+// Unique temp names without asking the kernel for randomness per file: the
+// pid and a random per-process prefix keep processes apart, the counter keeps files apart.
+const tmpPrefix = randomBytes(4).toString('hex');
+let tmpCounter = 0;
+
+function ensureDir(dir: string): void {
+  if (knownDirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  knownDirs.add(dir);
+}
+
+function tmpNameFor(file: string): string {
+  return path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}-${tmpPrefix}${(tmpCounter++).toString(36)}`);
+}
+
+/** The written file's modification time and size, as a later stat of it reports them. */
+export interface WrittenFile {
+  mtimeMs: number;
+  size: number;
+}
 
 /**
  * Replaces `file` with `data` so that a reader (or a kill -9) only ever sees
  * the old bytes or the new ones: write a temp file in the same folder, then
  * rename over the target. Temp names start with `.tmp-` so the server hides them.
+ * Returns the new file's mtime and size (a rename keeps both).
  */
-export function writeFileAtomic(file: string, data: string | Buffer): void {
+export function writeFileAtomic(file: string, data: string | Buffer): WrittenFile {
   const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.tmp-${path.basename(file)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  ensureDir(dir);
+  const tmp = tmpNameFor(file);
+  let fd: number;
   try {
-    writeFileSync(tmp, data);
+    fd = openSync(tmp, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    knownDirs.delete(dir);
+    ensureDir(dir);
+    fd = openSync(tmp, 'w');
+  }
+  try {
+    let st;
+    try {
+      writeFileSync(fd, data);
+      st = fstatSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
+    return { mtimeMs: st.mtimeMs, size: st.size };
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;

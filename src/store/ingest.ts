@@ -1,14 +1,15 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { ChannelStatus, FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { fetchFeed } from '../fetch/index.ts';
+import { fetchBytes, type FetchBytesOutcome } from '../fetch/index.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { hostOf, runPool } from '../fetch/pool.ts';
-import { filterItems, itemIdentity, normalizeItem } from '../normalize/index.ts';
+import { normalizeItem } from '../normalize/index.ts';
 import { articleId, articlePath } from './article-path.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { CachedArticleContent, StateDb } from './state-db.ts';
+import { normalizeContext, prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
+import { PreparePool } from './prepare-pool.ts';
 
 export interface ChannelReport {
   key: string;
@@ -28,6 +29,8 @@ export interface IngestOptions {
   logger: Logger;
   now?: () => number;
   signal?: AbortSignal;
+  /** Where feeds are decoded, parsed and normalized; without one, in-process. */
+  pool?: PreparePool;
 }
 
 function errorStatusText(e: FetchError): string {
@@ -54,12 +57,29 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
     return finish();
   }
 
-  let outcome;
+  let outcome: FetchBytesOutcome;
+  let preparedAt = 0;
   try {
-    outcome = await fetchFeed({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal });
+    outcome = await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal });
   } catch (err) {
-    // fetchFeed promises not to throw; if it ever does, it is still this channel's failure only.
+    // fetchBytes promises not to throw; if it ever does, it is still this channel's failure only.
     outcome = { kind: 'error' as const, error: { code: 'network' as const, message: (err as Error).message } };
+  }
+
+  let prepared: Prepared | undefined;
+  if (outcome.kind === 'ok') {
+    const input: PrepareInput = {
+      body: outcome.body,
+      contentType: outcome.contentType,
+      finalUrl: outcome.finalUrl,
+      status: outcome.status,
+      channel,
+      now: now(),
+      fallbackImage: config.site.fallbackImage,
+    };
+    prepared = await (opts.pool ? opts.pool.prepare(input) : prepareChannel(input));
+    if (prepared.kind === 'error') outcome = prepared;
+    else preparedAt = input.now;
   }
 
   if (outcome.kind === 'error' && opts.signal?.aborted) {
@@ -97,33 +117,25 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
     return finish();
   }
 
-  const feed = outcome.feed;
-  const nowDate = new Date(now());
-  const items = filterItems(feed.items, channel.settings, nowDate);
-  const seen = new Set<string>();
+  const ready = prepared as Extract<Prepared, { kind: 'ok' }>;
+  const meta = outcome;
   const outputDir = config.site.output;
+  let stored = false;
   state.transaction(() => {
-    for (const item of items) {
-      let identity: string;
-      try {
-        identity = itemIdentity(item);
-      } catch (err) {
-        log.warn({ err }, 'item skipped: no identity');
+    for (const entry of ready.entries) {
+      if (entry.kind === 'skip') {
+        log.warn({ err: new Error(entry.message) }, 'item skipped: no identity');
         continue;
       }
-      if (seen.has(identity)) continue; // duplicate guid inside one feed: the first wins
-      seen.add(identity);
+      const { identity } = entry;
       const id = articleId(channel.key, identity);
       const existing = state.getArticle(id);
-      const firstSeen = existing?.firstSeen ?? now();
-      const { article, warnings, text } = normalizeItem(item, {
-        channel,
-        feed,
-        feedUrl: outcome.finalUrl,
-        firstSeen: new Date(firstSeen),
-        now: nowDate,
-        fallbackImage: config.site.fallbackImage,
-      });
+      const firstSeen = existing?.firstSeen ?? preparedAt;
+      let { article, warnings, text } = entry;
+      if (entry.raw && firstSeen !== preparedAt) {
+        // Dated by first sight, and first seen in an earlier run: date it then.
+        ({ article, warnings, text } = normalizeItem(entry.raw, normalizeContext(channel, ready.feed, meta.finalUrl, firstSeen, preparedAt, config.site.fallbackImage)));
+      }
       if (warnings.length) log.debug({ identity, warnings }, 'item normalized with warnings');
       if (existing && existing.contentHash === article.contentHash) continue;
       if (!existing && article.link) {
@@ -134,9 +146,7 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
         }
       }
       const rel = existing?.path ?? articlePath(article.slugs, id);
-      const file = path.join(outputDir, rel);
-      writeFileAtomic(file, text);
-      const stat = statSync(file);
+      const written = writeFileAtomic(path.join(outputDir, rel), text);
       const content: CachedArticleContent = {
         title: article.title,
         categories: [...article.categories],
@@ -146,28 +156,33 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
         link: article.link,
         guid: article.guid,
         html: article.html,
-        fileMtimeMs: stat.mtimeMs,
-        fileSize: stat.size,
+        fileMtimeMs: written.mtimeMs,
+        fileSize: written.size,
       };
-      state.upsertArticle({
-        id,
-        identity,
-        channelKey: channel.key,
-        slugs: article.slugs,
-        title: article.title,
-        link: article.link,
-        date: article.date.getTime(),
-        firstSeen,
-        contentHash: article.contentHash,
-        path: rel,
-      }, content);
+      state.upsertArticle(
+        {
+          id,
+          identity,
+          channelKey: channel.key,
+          slugs: article.slugs,
+          title: article.title,
+          link: article.link,
+          date: article.date.getTime(),
+          firstSeen,
+          contentHash: article.contentHash,
+          path: rel,
+        },
+        content,
+        !stored, // every article of a channel is in the same four feeds
+      );
+      stored = true;
       if (existing) report.updatedItems++;
       else report.newItems++;
     }
     report.status = report.newItems ? 'new' : report.updatedItems ? 'updated' : 'unchanged';
-    state.recordSuccess(channel.key, { now: now(), status: report.status, etag: outcome.etag, lastModified: outcome.lastModified, movedTo: report.movedTo });
+    state.recordSuccess(channel.key, { now: now(), status: report.status, etag: meta.etag, lastModified: meta.lastModified, movedTo: report.movedTo });
   });
-  log.info({ items: items.length, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: outcome.charset }, report.status);
+  log.info({ items: ready.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: ready.charset }, report.status);
   return finish();
 }
 
@@ -197,14 +212,19 @@ export async function runFetch(config: RefeedConfig, state: StateDb, opts: Fetch
   }
   const reports = new Map<string, ChannelReport>();
   let done = 0;
-  await runPool(
-    channels,
-    { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
-    async (channel) => {
-      const r = await ingestChannel(config, state, channel, opts);
-      reports.set(channel.key, r);
-      opts.onProgress?.(++done, channels.length, r);
-    },
-  );
+  const pool = opts.pool ?? new PreparePool();
+  try {
+    await runPool(
+      channels,
+      { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
+      async (channel) => {
+        const r = await ingestChannel(config, state, channel, { ...opts, pool });
+        reports.set(channel.key, r);
+        opts.onProgress?.(++done, channels.length, r);
+      },
+    );
+  } finally {
+    if (!opts.pool) await pool.close();
+  }
   return channels.map((c) => reports.get(c.key)).filter((r): r is ChannelReport => r !== undefined);
 }

@@ -53,6 +53,9 @@ const CONTENT_COLUMNS: [string, string][] = [
   ['file_size', 'INTEGER'],
 ];
 
+/** The articles columns that make an ArticleRecord (no cached content). */
+const ROW_COLUMNS = 'id, channel_key, identity, g, s, c, title, link, date, first_seen, content_hash, path';
+
 interface ChannelRow {
   key: string;
   config_url: string;
@@ -163,6 +166,9 @@ export class StateDb {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // Article rows carry their body HTML: the default 2 MB page cache makes
+    // every insert into the id and feed indexes a page read once the store grows.
+    this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     const have = new Set((this.db.pragma('table_info(articles)') as { name: string }[]).map((c) => c.name));
     for (const [name, type] of CONTENT_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE articles ADD COLUMN ${name} ${type}`);
@@ -207,12 +213,13 @@ export class StateDb {
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
       clearDirty: db.prepare('DELETE FROM dirty_feeds WHERE key = ?'),
+      // Index columns only: the cached content (html) would make listing a feed's rows as costly as reading its articles.
       top: {
-        0: db.prepare<[number], ArticleRow>('SELECT * FROM articles ORDER BY date DESC, id LIMIT ?'),
-        1: db.prepare<[string, number], ArticleRow>('SELECT * FROM articles WHERE g = ? ORDER BY date DESC, id LIMIT ?'),
-        2: db.prepare<[string, string, number], ArticleRow>('SELECT * FROM articles WHERE g = ? AND s = ? ORDER BY date DESC, id LIMIT ?'),
+        0: db.prepare<[number], ArticleRow>(`SELECT ${ROW_COLUMNS} FROM articles ORDER BY date DESC, id LIMIT ?`),
+        1: db.prepare<[string, number], ArticleRow>(`SELECT ${ROW_COLUMNS} FROM articles WHERE g = ? ORDER BY date DESC, id LIMIT ?`),
+        2: db.prepare<[string, string, number], ArticleRow>(`SELECT ${ROW_COLUMNS} FROM articles WHERE g = ? AND s = ? ORDER BY date DESC, id LIMIT ?`),
         3: db.prepare<[string, string, string, number], ArticleRow>(
-          'SELECT * FROM articles WHERE g = ? AND s = ? AND c = ? ORDER BY date DESC, id LIMIT ?',
+          `SELECT ${ROW_COLUMNS} FROM articles WHERE g = ? AND s = ? AND c = ? ORDER BY date DESC, id LIMIT ?`,
         ),
       },
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
@@ -232,6 +239,9 @@ export class StateDb {
 
   /** Registers a configured channel; returns its state (the URL to fetch may differ after a permanent redirect). */
   ensureChannel(key: string, configUrl: string): ChannelState {
+    // The common case — known channel, config URL unchanged — needs no write.
+    const row = this.stmts.channel.get(key);
+    if (row && row.config_url === configUrl) return toChannelState(row);
     this.stmts.ensureChannel.run(key, configUrl, configUrl);
     this.stmts.resetChannelUrl.run(configUrl, configUrl, key, configUrl);
     return this.getChannel(key)!;
@@ -282,8 +292,12 @@ export class StateDb {
     return row ? { id: row.id, ...toStoredArticle(row) } : undefined;
   }
 
-  /** Inserts or updates an article row (with its file's content, when given) and marks every feed containing it dirty. */
-  upsertArticle(a: ArticleRecord, content?: CachedArticleContent): void {
+  /**
+   * Inserts or updates an article row (with its file's content, when given)
+   * and marks every feed containing it dirty — unless `markDirty` is false,
+   * for a caller storing many articles of one channel that marks them once.
+   */
+  upsertArticle(a: ArticleRecord, content?: CachedArticleContent, markDirty = true): void {
     const [g, s, c] = a.slugs;
     this.stmts.upsertArticle.run({
       ...contentParams(content),
@@ -300,7 +314,7 @@ export class StateDb {
       content_hash: a.contentHash,
       path: a.path,
     });
-    for (const k of feedKeysOf(a.slugs)) this.stmts.markDirty.run(k);
+    if (markDirty) for (const k of feedKeysOf(a.slugs)) this.stmts.markDirty.run(k);
   }
 
   /** The cached content of an article file, if ingest recorded it. */
