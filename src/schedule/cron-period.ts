@@ -19,12 +19,3 @@ export function cronPeriodMs(expr: string): number {
   return period;
 }
 
-/** The next time a cron expression fires after `from`. */
-export function cronNextRun(expr: string): number | undefined {
-  const task = createTask(expr, () => undefined);
-  try {
-    return task.getNextRun()?.getTime();
-  } finally {
-    void task.destroy();
-  }
-}
