@@ -56,6 +56,7 @@ function publishDetail(r: PublishReport): Record<string, unknown> {
     skipped: r.skipped.length,
     errors: r.errors.length,
     articlesParsed: r.articlesParsed,
+    articlesUsed: r.articlesUsed,
   };
 }
 
@@ -183,7 +184,7 @@ async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<T
   const config = loadConfig(task.configFile);
   const report = withState(config, (state) => publish(config, state, { logger, full: task.full }));
   const ms = performance.now() - t0;
-  return { ms, items: report.articlesParsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
+  return { ms, items: report.articlesUsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
 }
 
 async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {

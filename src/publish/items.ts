@@ -35,10 +35,20 @@ function httpUrl(s: string | undefined): string | undefined {
   }
 }
 
+/**
+ * An id is no link, but some readers follow one that looks like a URL when an
+ * entry has no link: a guid (or identity) that a URL parser reads as a
+ * script or data URL is written as an opaque urn instead.
+ */
+function inertId(id: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^(?:javascript|vbscript|data):/i.test(id.replace(/[\u0000-\u0020\u007f-\u009f]/g, '')) ? `urn:refeed:id:${encodeURIComponent(id)}` : id;
+}
+
 /** A stored article (row + parsed file) as a feed entry. */
 export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedItem {
   const link = a.link ? xmlSafe(a.link) : undefined;
-  const id = xmlSafe(a.guid || link || row.identity);
+  const id = inertId(xmlSafe(a.guid || link || row.identity));
   return {
     id,
     idIsLink: link !== undefined && id === link,

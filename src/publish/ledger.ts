@@ -16,10 +16,12 @@ export interface LedgerEntry {
 export class PublishLedger {
   private readonly getStmt;
   private readonly setStmt;
+  private readonly allStmt;
 
   constructor(private readonly state: StateDb) {
     state.db.exec('CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL)');
     this.getStmt = state.db.prepare<[string], { spec_hash: string; rows_hash: string }>('SELECT spec_hash, rows_hash FROM published_feeds WHERE key = ?');
+    this.allStmt = state.db.prepare<[], { key: string; spec_hash: string; rows_hash: string }>('SELECT key, spec_hash, rows_hash FROM published_feeds');
     this.setStmt = state.db.prepare(
       'INSERT INTO published_feeds (key, spec_hash, rows_hash) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET spec_hash = excluded.spec_hash, rows_hash = excluded.rows_hash',
     );
@@ -28,6 +30,11 @@ export class PublishLedger {
   get(key: string): LedgerEntry | undefined {
     const r = this.getStmt.get(key);
     return r ? { specHash: r.spec_hash, rowsHash: r.rows_hash } : undefined;
+  }
+
+  /** Every entry, by feed key: one query instead of one per feed. */
+  all(): Map<string, LedgerEntry> {
+    return new Map(this.allStmt.all().map((r) => [r.key, { specHash: r.spec_hash, rowsHash: r.rows_hash }]));
   }
 
   set(key: string, e: LedgerEntry): void {

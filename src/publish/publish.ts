@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
 import { parseArticle } from '../normalize/index.ts';
 import { writeFileIfChanged } from '../store/atomic-write.ts';
-import type { ArticleRecord, StateDb } from '../store/state-db.ts';
+import type { ArticleRecord, CachedArticleContent, StateDb } from '../store/state-db.ts';
 import { buildIndexHtml, type IndexEntry } from './index-html.ts';
 import { toFeedItem, uniqueIds, type ArticleContent, type FeedItem } from './items.ts';
 import { PublishLedger } from './ledger.ts';
 import { buildOpml } from './opml.ts';
 import { FEED_FILES, feedUrls, INDEX_FILES, planFeeds, PUBLISH_FORMAT_VERSION, specHash, type FeedFormat, type FeedSpec } from './plan.ts';
-import { feedUpdated, renderFeeds, type FeedMeta } from './render-feed.ts';
+import { assembleFeedBuffers, encodeItem, feedUpdated, type EncodedItem, type FeedMeta } from './render-feed.ts';
 import { xmlSafe } from './text.ts';
 
 export interface PublishOptions {
@@ -37,8 +37,10 @@ export interface PublishReport {
   unchanged: string[];
   /** Article files that could not be read or parsed; their feeds were built without them. */
   skipped: SkippedArticle[];
-  /** Article files parsed during the run (each at most once). */
+  /** Article files read and parsed during the run (each at most once): those whose content the store did not hold, or held for another version of the file. */
   articlesParsed: number;
+  /** Distinct articles placed in the rebuilt feeds, from the store's content cache or from their files. */
+  articlesUsed: number;
   /** Files that could not be written; their feeds stay dirty and are retried next run. */
   errors: { path: string; reason: string }[];
 }
@@ -46,6 +48,8 @@ export interface PublishReport {
 /** How many latest items index.html shows: overall, and per channel. */
 const INDEX_LATEST = { merged: 10, channel: 5 };
 const INDEX_KEY = '#index';
+/** Content read back from files is recorded in the store in batches of this many, one transaction each. */
+const CONTENT_BATCH = 256;
 
 /** Signature of the article rows a feed is built from: equal signatures, equal feed items. */
 function rowsHash(rows: readonly ArticleRecord[]): string {
@@ -55,12 +59,68 @@ function rowsHash(rows: readonly ArticleRecord[]): string {
 }
 
 /**
+ * Feed keys in post-order: every channel before its source, every source
+ * before its group, groups before the merged feed. Built in this order, an
+ * article's rendering is shared by all the feeds that carry it while only
+ * the few that a higher feed still needs are kept in memory.
+ */
+function postOrder(specs: readonly FeedSpec[]): Map<string, number> {
+  const children = new Map<string, string[]>();
+  const keys = new Set(specs.map((s) => s.key));
+  for (const { key } of specs) {
+    if (key === '') continue;
+    const parent = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
+    const list = children.get(parent) ?? [];
+    list.push(key);
+    children.set(parent, list);
+  }
+  const rank = new Map<string, number>();
+  const visit = (key: string) => {
+    for (const c of children.get(key) ?? []) visit(c);
+    rank.set(key, rank.size);
+  };
+  if (keys.has('')) visit('');
+  for (const key of keys) if (!rank.has(key)) rank.set(key, rank.size);
+  return rank;
+}
+
+/** An article ready to be placed in feeds: its entry, and that entry rendered once it is needed. */
+interface Prepared {
+  item: FeedItem;
+  rendered?: EncodedItem;
+}
+
+/** A feed to rebuild and the rows it was planned from. */
+interface Job {
+  spec: FeedSpec;
+  /** Position in the plan: the report lists feeds in plan order. */
+  index: number;
+  rows: ArticleRecord[];
+  specHash: string;
+  rowsHash: string;
+}
+
+interface FileOutcomes {
+  written: string[];
+  unchanged: string[];
+  errors: { path: string; reason: string }[];
+}
+
+/** Whether content parsed from a file can stand in for it in the cache (which takes title, date and link from the row). */
+function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
+  return a.title === row.title && a.date.getTime() === row.date && (a.link ?? undefined) === (row.link ?? undefined);
+}
+
+/**
  * Publishes the feeds of `config` from the state index and article files.
  * Only feeds that changed are rebuilt: those marked dirty by ingest (and
  * whose newest rows did change), those whose configuration inputs changed,
- * and those with a file missing. Unchanged bytes are never rewritten. A bad
- * article file is reported and skipped; a write failure is reported and
- * leaves its feed dirty. Feeds of channels no longer configured are left alone.
+ * and those with a file missing. Unchanged bytes are never rewritten. An
+ * article's content comes from the store when the store holds it for the
+ * file as it is on disk (same mtime and size); otherwise the file is parsed
+ * (and the store updated). A bad article file is reported and skipped; a
+ * write failure is reported and leaves its feed dirty. Feeds of channels no
+ * longer configured are left alone.
  */
 export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptions): PublishReport {
   const log = opts.logger.child({ stage: 'publish' });
@@ -68,8 +128,9 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
   const specs = planFeeds(config);
   const configured = new Set(config.channels.map((c) => c.key));
   const ledger = new PublishLedger(state);
+  const ledgerEntries = ledger.all();
   const dirty = new Set(state.dirtyFeeds());
-  const report: PublishReport = { feeds: specs.length, rebuilt: [], written: [], unchanged: [], skipped: [], articlesParsed: 0, errors: [] };
+  const report: PublishReport = { feeds: specs.length, rebuilt: [], written: [], unchanged: [], skipped: [], articlesParsed: 0, articlesUsed: 0, errors: [] };
 
   // Rows of configured channels only: articles of a channel removed from the
   // config drop out of the merged, group and source feeds.
@@ -81,73 +142,139 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
     }
   };
 
-  const contents = new Map<string, ArticleContent | undefined>();
-  const load = (row: ArticleRecord): ArticleContent | undefined => {
-    if (contents.has(row.path)) return contents.get(row.path);
-    let content: ArticleContent | undefined;
-    let reason: string | undefined;
-    const file = path.resolve(output, row.path);
-    if (!file.startsWith(output + path.sep)) reason = 'path outside the output folder';
-    else {
-      try {
-        const text = readFileSync(file, 'utf8');
-        report.articlesParsed++;
-        content = parseArticle(text);
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        reason = e.code === 'ENOENT' ? 'file missing (deleted?)' : e.message;
-      }
-    }
-    if (reason) {
-      report.skipped.push({ path: row.path, reason });
-      log.warn({ path: row.path, reason }, 'article file skipped; fix it and run `refeed publish --full` to include it again');
-    }
-    contents.set(row.path, content);
-    return content;
-  };
-
-  // The newest `limit` readable articles of a feed; a skipped file makes room for the next one.
-  const collect = (spec: FeedSpec, rows: ArticleRecord[]): FeedItem[] => {
-    for (let want = spec.limit; ; ) {
-      const entries: { item: FeedItem; channelKey: string }[] = [];
-      for (const r of rows) {
-        const a = load(r);
-        if (a) entries.push({ item: toFeedItem(r, a), channelKey: r.channelKey });
-        if (entries.length === spec.limit) break;
-      }
-      if (entries.length === spec.limit || rows.length < want) return uniqueIds(entries);
-      want += spec.limit - entries.length;
-      rows = topRows(spec.key, want);
-    }
-  };
-
-  const write = (rel: string, data: string): boolean => {
-    try {
-      (writeFileIfChanged(path.join(output, rel), data) ? report.written : report.unchanged).push(rel);
-      return true;
-    } catch (err) {
-      const reason = (err as Error).message;
-      report.errors.push({ path: rel, reason });
-      log.error({ path: rel, reason }, 'cannot write published file');
-      return false;
-    }
-  };
-
+  // ---------------------------------------------------------------- plan
+  // Which feeds to rebuild, from the index alone: no article is read here.
   const published: { spec: FeedSpec; specHash: string; rowsHash: string }[] = [];
-  for (const spec of specs) {
+  const jobs: Job[] = [];
+  specs.forEach((spec, index) => {
     const hash = specHash(config.site, spec);
-    const prev = ledger.get(spec.key);
-    const missing = Object.values(FEED_FILES).some((f) => !existsSync(path.join(output, spec.dir, f)));
-    const settled = !opts.full && !missing && prev?.specHash === hash;
-    if (settled && !dirty.has(spec.key)) continue;
+    const prev = ledgerEntries.get(spec.key);
+    const settled = !opts.full && prev?.specHash === hash && Object.values(FEED_FILES).every((f) => existsSync(path.join(output, spec.dir, f)));
+    if (settled && !dirty.has(spec.key)) return;
     const rows = topRows(spec.key, spec.limit);
     const rHash = rowsHash(rows);
     // Dirty, but its newest rows are what was published (e.g. an old article changed): nothing to do.
     if (settled && prev?.rowsHash === rHash) {
       published.push({ spec, specHash: hash, rowsHash: rHash });
-      continue;
+      return;
     }
-    const items = collect(spec, rows);
+    jobs.push({ spec, index, rows, specHash: hash, rowsHash: rHash });
+  });
+
+  // ---------------------------------------------------------------- article content
+  // How many planned feeds still need each article: its rendering is dropped when none does.
+  const refs = new Map<string, number>();
+  for (const j of jobs) for (const r of j.rows) refs.set(r.id, (refs.get(r.id) ?? 0) + 1);
+  /** By row id; null: the file was skipped (reported once). */
+  const prepared = new Map<string, Prepared | null>();
+  const used = new Set<string>();
+
+  const pending: [string, CachedArticleContent][] = [];
+  const flushContent = () => {
+    if (!pending.length) return;
+    state.transaction(() => {
+      for (const [id, c] of pending) state.setArticleContent(id, c);
+    });
+    pending.length = 0;
+  };
+
+  const skip = (row: ArticleRecord, reason: string): undefined => {
+    report.skipped.push({ path: row.path, reason });
+    log.warn({ path: row.path, reason }, 'article file skipped; fix it and run `refeed publish --full` to include it again');
+    return undefined;
+  };
+
+  // The store's copy when it is the file's (same mtime and size), else the file itself.
+  const load = (row: ArticleRecord): ArticleContent | undefined => {
+    const file = path.resolve(output, row.path);
+    if (!file.startsWith(output + path.sep)) return skip(row, 'path outside the output folder');
+    let st: Stats | undefined;
+    try {
+      st = statSync(file, { throwIfNoEntry: false });
+    } catch (err) {
+      return skip(row, (err as Error).message);
+    }
+    if (!st) return skip(row, 'file missing (deleted?)');
+    const cached = state.articleContent(row.id);
+    if (cached && cached.fileMtimeMs === st.mtimeMs && cached.fileSize === st.size) return cached;
+    let content: ArticleContent;
+    try {
+      const text = readFileSync(file, 'utf8');
+      report.articlesParsed++;
+      content = parseArticle(text);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return skip(row, e.code === 'ENOENT' ? 'file missing (deleted?)' : e.message);
+    }
+    // Recorded with the stat taken before reading: if the file changed in between, the next run reads it again.
+    if (cacheable(row, content)) {
+      pending.push([row.id, { ...content, fileMtimeMs: st.mtimeMs, fileSize: st.size }]);
+      if (pending.length >= CONTENT_BATCH) flushContent();
+    }
+    return content;
+  };
+
+  const prepare = (row: ArticleRecord): Prepared | undefined => {
+    const hit = prepared.get(row.id);
+    if (hit !== undefined) return hit ?? undefined;
+    const content = load(row);
+    const p = content ? { item: toFeedItem(row, content) } : null;
+    if (p) used.add(row.id);
+    // Kept while a planned feed still needs it; a skipped file is remembered so it is reported once.
+    if (!p || refs.has(row.id)) prepared.set(row.id, p);
+    return p ?? undefined;
+  };
+
+  const release = (rows: readonly ArticleRecord[]) => {
+    for (const r of rows) {
+      const n = (refs.get(r.id) ?? 0) - 1;
+      if (n > 0) refs.set(r.id, n);
+      else {
+        refs.delete(r.id);
+        if (prepared.get(r.id)) prepared.delete(r.id);
+      }
+    }
+  };
+
+  // The newest `limit` readable articles of a feed; a skipped file makes room for the next one.
+  const collect = (spec: FeedSpec, rows: ArticleRecord[]): { items: FeedItem[]; rendered: EncodedItem[] } => {
+    for (let want = spec.limit; ; ) {
+      const entries: { item: FeedItem; channelKey: string; p: Prepared }[] = [];
+      for (const r of rows) {
+        const p = prepare(r);
+        if (p) entries.push({ item: p.item, channelKey: r.channelKey, p });
+        if (entries.length === spec.limit) break;
+      }
+      if (entries.length === spec.limit || rows.length < want) {
+        const items = uniqueIds(entries);
+        // An item whose id had to change in this feed is rendered for it alone.
+        const rendered = items.map((item, i) => (item === entries[i].p.item ? (entries[i].p.rendered ??= encodeItem(item)) : encodeItem(item)));
+        return { items, rendered };
+      }
+      want += spec.limit - entries.length;
+      rows = topRows(spec.key, want);
+    }
+  };
+
+  const write = (rel: string, data: string | Buffer, into: FileOutcomes): boolean => {
+    try {
+      (writeFileIfChanged(path.join(output, rel), data) ? into.written : into.unchanged).push(rel);
+      return true;
+    } catch (err) {
+      const reason = (err as Error).message;
+      into.errors.push({ path: rel, reason });
+      log.error({ path: rel, reason }, 'cannot write published file');
+      return false;
+    }
+  };
+
+  // ---------------------------------------------------------------- feeds
+  const rank = postOrder(specs);
+  jobs.sort((a, b) => rank.get(a.spec.key)! - rank.get(b.spec.key)!);
+  const outcomes: (FileOutcomes & { job: Job })[] = [];
+  for (const job of jobs) {
+    const { spec } = job;
+    const { items, rendered } = collect(spec, job.rows);
     const urls = feedUrls(config.site, spec);
     const meta: FeedMeta = {
       title: xmlSafe(spec.title),
@@ -158,23 +285,36 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
       updated: feedUpdated(items),
       authorName: xmlSafe(config.site.title),
     };
-    const files = renderFeeds(meta, items);
-    report.rebuilt.push(spec.key);
+    const files = assembleFeedBuffers(meta, rendered);
+    release(job.rows);
+    const out: FileOutcomes & { job: Job } = { job, written: [], unchanged: [], errors: [] };
     let ok = true;
-    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) ok = write(`${spec.dir}${FEED_FILES[f]}`, files[f]) && ok;
-    if (ok) published.push({ spec, specHash: hash, rowsHash: rHash });
+    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) ok = write(`${spec.dir}${FEED_FILES[f]}`, files[f], out) && ok;
+    outcomes.push(out);
+    if (ok) published.push({ spec, specHash: job.specHash, rowsHash: job.rowsHash });
+  }
+  flushContent();
+  report.articlesUsed = used.size;
+  // Reported in plan order, whatever the build order.
+  outcomes.sort((a, b) => a.job.index - b.job.index);
+  for (const o of outcomes) {
+    report.rebuilt.push(o.job.spec.key);
+    report.written.push(...o.written);
+    report.unchanged.push(...o.unchanged);
+    report.errors.push(...o.errors);
   }
 
+  // ---------------------------------------------------------------- index files
   const indexHash = createHash('sha256')
     .update(JSON.stringify({ v: PUBLISH_FORMAT_VERSION, site: [config.site.title, config.site.description, config.site.url, config.site.language], specs }))
     .digest('hex');
   const indexMissing = Object.values(INDEX_FILES).some((f) => !existsSync(path.join(output, f)));
   let indexOk: boolean | undefined;
-  if (opts.full || report.rebuilt.length || indexMissing || ledger.get(INDEX_KEY)?.specHash !== indexHash) {
+  if (opts.full || report.rebuilt.length || indexMissing || ledgerEntries.get(INDEX_KEY)?.specHash !== indexHash) {
     const latest = (key: string): IndexEntry[] =>
       topRows(key, key ? INDEX_LATEST.channel : INDEX_LATEST.merged).map((r) => ({ title: r.title, link: r.link, date: r.date }));
-    const opml = write(INDEX_FILES.opml, buildOpml(config, specs));
-    const html = write(INDEX_FILES.html, buildIndexHtml(config, specs, latest));
+    const opml = write(INDEX_FILES.opml, buildOpml(config, specs), report);
+    const html = write(INDEX_FILES.html, buildIndexHtml(config, specs, latest), report);
     indexOk = opml && html;
   }
 
@@ -185,7 +325,8 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
     .transaction(() => {
       const clear: string[] = [];
       for (const p of published) {
-        ledger.set(p.spec.key, { specHash: p.specHash, rowsHash: p.rowsHash });
+        const prev = ledgerEntries.get(p.spec.key);
+        if (prev?.specHash !== p.specHash || prev.rowsHash !== p.rowsHash) ledger.set(p.spec.key, { specHash: p.specHash, rowsHash: p.rowsHash });
         if (dirty.has(p.spec.key) && rowsHash(topRows(p.spec.key, p.spec.limit)) === p.rowsHash) clear.push(p.spec.key);
       }
       const planned = new Set(specs.map((s) => s.key));
@@ -196,7 +337,15 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
     .immediate();
 
   log.info(
-    { feeds: report.feeds, rebuilt: report.rebuilt.length, written: report.written.length, unchanged: report.unchanged.length, skipped: report.skipped.length, errors: report.errors.length },
+    {
+      feeds: report.feeds,
+      rebuilt: report.rebuilt.length,
+      written: report.written.length,
+      unchanged: report.unchanged.length,
+      skipped: report.skipped.length,
+      parsed: report.articlesParsed,
+      errors: report.errors.length,
+    },
     'published',
   );
   return report;

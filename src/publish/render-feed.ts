@@ -1,7 +1,7 @@
 import { Feed } from 'feed';
 import { atomId, imageType, type FeedItem } from './items.ts';
-import { childElements, el, firstChild, mapValues, parseXml, rootOf, serializeXml, textOf, type Element } from './xml.ts';
-import { toJsonFeed11, type JsonFeedV1 } from './json-feed.ts';
+import { childElements, el, firstChild, mapValues, parseXml, rootOf, serializeXml, type Element } from './xml.ts';
+import type { JsonFeed11, JsonFeed11Item } from './json-feed.ts';
 import { htmlText } from './html.ts';
 
 /** Feed-level data, every string already XML-safe. */
@@ -56,8 +56,150 @@ export function feedUpdated(items: readonly FeedItem[]): Date {
   return new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), 0));
 }
 
-/** The RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of one feed. Pure: same input, same bytes. */
-export function renderFeeds(meta: FeedMeta, items: readonly FeedItem[]): FeedFiles {
+/**
+ * One item in each format, rendered once and reused by every feed that
+ * carries it: RSS `<item>` and Atom `<entry>` serialized by xml-js (indented
+ * for their place in the feed), and the JSON Feed 1.1 item object.
+ */
+export interface RenderedItem {
+  rss: string;
+  atom: string;
+  json: JsonFeed11Item;
+}
+
+const cdata = (value: string): Element => ({ type: 'cdata', cdata: value });
+
+/** What `feed`'s rss2() writes for an item, with fixRss's corrections applied. */
+function rssItem(item: FeedItem): Element {
+  const kids: Element[] = [el('title', {}, [cdata(item.title)])];
+  if (item.link) kids.push(el('link', {}, [item.link]));
+  // A guid is a permalink exactly when it is the link.
+  kids.push(el('guid', { isPermaLink: item.idIsLink ? 'true' : 'false' }, [item.id]));
+  kids.push(el('pubDate', {}, [item.date.toUTCString()]));
+  // An RSS description is HTML: the plain-text excerpt is escaped so that "<b>" in it stays text.
+  if (item.summary) kids.push(el('description', {}, [htmlText(item.summary)]));
+  if (item.html) kids.push(el('content:encoded', {}, [cdata(item.html)]));
+  // RSS <author> must be an e-mail address; a name belongs in dc:creator.
+  if (item.author) kids.push(el('dc:creator', {}, [item.author]));
+  for (const c of item.categories) kids.push(el('category', {}, [c]));
+  if (item.image) {
+    kids.push(el('enclosure', { url: item.image, length: '0', type: imageType(item.image) }));
+    kids.push(el('media:thumbnail', { url: item.image }));
+  }
+  return el('item', {}, kids);
+}
+
+/** What `feed`'s atom1() writes for an entry, with fixAtom's corrections applied. */
+function atomEntry(item: FeedItem): Element {
+  const iso = item.date.toISOString();
+  // Titles and summaries are plain text (`feed` would declare them HTML).
+  const kids: Element[] = [el('title', { type: 'text' }, [cdata(item.title)]), el('id', {}, [atomId(item.id)])];
+  // A link-less article gets no <link> at all.
+  if (item.link) kids.push(el('link', { href: item.link }));
+  kids.push(el('updated', {}, [iso]));
+  if (item.summary) kids.push(el('summary', { type: 'text' }, [cdata(item.summary)]));
+  if (item.html) kids.push(el('content', { type: 'html' }, [cdata(item.html)]));
+  // No author element at all rather than an empty one; Atom readers then use the feed's.
+  if (item.author) kids.push(el('author', {}, [el('name', {}, [item.author])]));
+  for (const c of item.categories) kids.push(el('category', { term: c }));
+  kids.push(el('published', {}, [iso]));
+  if (item.image) {
+    // Readers take an entry's first link when it has no rel="alternate" one:
+    // a link-less entry gets its image only as media:thumbnail, so that the
+    // image is never mistaken for the article.
+    if (item.link) kids.push(el('link', { rel: 'enclosure', type: imageType(item.image), href: item.image }));
+    kids.push(el('media:thumbnail', { url: item.image }));
+  }
+  return el('entry', {}, kids);
+}
+
+/** The JSON Feed 1.1 item (keys in a fixed order so output bytes are stable). */
+function jsonItem(item: FeedItem): JsonFeed11Item {
+  const date = item.date.toISOString();
+  return {
+    id: item.id,
+    url: item.link || undefined,
+    title: item.title,
+    // 1.1 requires content_html or content_text: an empty body is still a (empty) body.
+    content_html: item.html || item.summary || '',
+    summary: item.summary && item.html ? item.summary : undefined,
+    image: item.image,
+    date_published: date,
+    date_modified: date,
+    authors: item.author ? [{ name: item.author }] : undefined,
+    tags: [...item.categories],
+  };
+}
+
+// Items sit at a fixed depth in their feed: rss > channel > item, feed > entry.
+const RSS_ITEM_DEPTH = 2;
+const ATOM_ENTRY_DEPTH = 1;
+const INDENT = '  ';
+
+/**
+ * `e` serialized by serializeXml as it appears `depth` levels deep in a
+ * document (leading newline and indentation included): it is serialized
+ * inside `depth` placeholder parents, which are then cut off.
+ */
+function fragmentAt(e: Element, depth: number): string {
+  let doc: Element = e;
+  for (let i = 0; i < depth; i++) doc = { type: 'element', name: 'w', elements: [doc] };
+  const xml = serializeXml({ elements: [doc] }, INDENT.length);
+  let open = '';
+  let close = '\n';
+  for (let i = 0; i < depth; i++) {
+    open += `${i ? `\n${INDENT.repeat(i)}` : ''}<w>`;
+    close = `\n${INDENT.repeat(i)}</w>${close}`;
+  }
+  const body = xml.slice(open.length, xml.length - close.length);
+  if (!xml.startsWith(open) || !xml.endsWith(close) || !body.startsWith(`\n${INDENT.repeat(depth)}<${e.name}`)) {
+    throw new Error(`unexpected serialization of <${e.name}>`);
+  }
+  return body;
+}
+
+/** An item in the three formats. Pure: same item, same bytes. */
+export function renderItem(item: FeedItem): RenderedItem {
+  return { rss: fragmentAt(rssItem(item), RSS_ITEM_DEPTH), atom: fragmentAt(atomEntry(item), ATOM_ENTRY_DEPTH), json: jsonItem(item) };
+}
+
+/** An item's three fragments as UTF-8, ready to be spliced into every feed that carries it. */
+export interface EncodedItem {
+  rss: Buffer;
+  atom: Buffer;
+  /** The JSON item as JSON.stringify indents it inside a feed's `items` array. */
+  json: Buffer;
+}
+
+/** Depth of an item object in a JSON feed (root > items > item), in JSON.stringify's 2-space indentation. */
+const JSON_ITEM_INDENT = '\n    ';
+
+/** `renderItem`, encoded once: a shared item is then copied, not re-encoded, into each feed. */
+export function encodeItem(item: FeedItem): EncodedItem {
+  const r = renderItem(item);
+  // JSON.stringify escapes every newline inside strings, so each raw newline is indentation and can be deepened.
+  const json = JSON.stringify(r.json, null, 2).replaceAll('\n', JSON_ITEM_INDENT);
+  return { rss: Buffer.from(r.rss), atom: Buffer.from(r.atom), json: Buffer.from(json) };
+}
+
+/** Marks where the items go in an envelope; no value can produce it (values are escaped). */
+const ITEMS_MARKER = 'refeed-items-here';
+
+/** A feed document without its items, cut where they go. */
+interface Envelope {
+  head: string;
+  tail: string;
+}
+
+function splitAtMarker(xml: string, depth: number): Envelope {
+  const marker = `\n${INDENT.repeat(depth)}<${ITEMS_MARKER}/>`;
+  const at = xml.lastIndexOf(marker);
+  if (at < 0) throw new Error('items marker missing from the feed envelope');
+  return { head: xml.slice(0, at), tail: xml.slice(at + marker.length) };
+}
+
+/** The RSS and Atom documents of a feed, without items, built by `feed` and corrected. */
+function xmlEnvelopes(meta: FeedMeta): { rss: Envelope; atom: Envelope } {
   const p = new Placeholders();
   const feed = new Feed({
     title: p.put(meta.title),
@@ -70,34 +212,47 @@ export function renderFeeds(meta: FeedMeta, items: readonly FeedItem[]): FeedFil
     feedLinks: { rss: p.put(meta.selfUrls.rss), atom: p.put(meta.selfUrls.atom), json: p.put(meta.selfUrls.json) },
     author: { name: p.put(meta.authorName) },
   });
-  for (const item of items) {
-    feed.addItem({
-      title: p.put(item.title),
-      id: p.put(item.id),
-      guid: p.put(item.id),
-      link: item.link ? p.put(item.link) : '',
-      date: item.date,
-      published: item.date,
-      description: item.summary ? p.put(item.summary) : undefined,
-      content: item.html ? p.put(item.html) : undefined,
-      // No author element at all rather than an empty one; Atom readers then use the feed's.
-      author: item.author ? [{ name: p.put(item.author) }] : undefined,
-      category: item.categories.map((c) => ({ name: p.put(c), term: p.put(c) })),
-      // Images are added after parsing: `feed` derives their type from the URL's extension and throws on odd URLs.
-    });
-  }
+  return { rss: splitAtMarker(rssEnvelope(feed.rss2(), p, meta), RSS_ITEM_DEPTH), atom: splitAtMarker(atomEnvelope(feed.atom1(), p, meta), ATOM_ENTRY_DEPTH) };
+}
+
+/** The JSON Feed 1.1 document without items, cut where they go (keys in a fixed order so output bytes are stable). */
+function jsonEnvelope(meta: FeedMeta, empty: boolean): Envelope {
+  const feed = (items: JsonFeed11Item[]): JsonFeed11 => ({
+    version: 'https://jsonfeed.org/version/1.1',
+    title: meta.title,
+    home_page_url: meta.htmlUrl,
+    feed_url: meta.selfUrls.json,
+    description: meta.description,
+    language: meta.language,
+    authors: [{ name: meta.authorName }],
+    items,
+  });
+  if (empty) return { head: `${JSON.stringify(feed([]), null, 2)}\n`, tail: '' };
+  // One stand-in item (a number: nothing else serializes as a bare 0 at that place), cut out.
+  const text = JSON.stringify(feed([0 as unknown as JsonFeed11Item]), null, 2);
+  const stand = `${JSON_ITEM_INDENT}0\n  ]\n}`;
+  if (!text.endsWith(stand)) throw new Error('unexpected JSON feed envelope');
+  return { head: text.slice(0, -stand.length), tail: '\n  ]\n}\n' };
+}
+
+/** The RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of a feed from its encoded items, as UTF-8. Pure: same input, same bytes. */
+export function assembleFeedBuffers(meta: FeedMeta, items: readonly EncodedItem[]): Record<keyof FeedFiles, Buffer> {
+  const env = xmlEnvelopes(meta);
+  const json = jsonEnvelope(meta, items.length === 0);
+  const join = (e: Envelope, parts: Buffer[]) => Buffer.concat([Buffer.from(e.head), ...parts, Buffer.from(e.tail)]);
+  const comma = Buffer.from(',');
+  const indent = Buffer.from(JSON_ITEM_INDENT);
   return {
-    rss: fixRss(feed.rss2(), p, meta, items),
-    atom: fixAtom(feed.atom1(), p, meta, items),
-    json: `${JSON.stringify(toJsonFeed11(resolveJson(JSON.parse(feed.json1()), p) as JsonFeedV1, meta, items), null, 2)}\n`,
+    rss: join(env.rss, items.map((i) => i.rss)),
+    atom: join(env.atom, items.map((i) => i.atom)),
+    json: join(json, items.flatMap((i, n) => (n ? [comma, indent, i.json] : [indent, i.json]))),
   };
 }
 
-function resolveJson(v: unknown, p: Placeholders): unknown {
-  if (typeof v === 'string') return p.resolve(v);
-  if (Array.isArray(v)) return v.map((x) => resolveJson(x, p));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveJson(x, p)]));
-  return v;
+/** The RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of one feed. Pure: same input, same bytes. */
+export function renderFeeds(meta: FeedMeta, items: readonly FeedItem[]): FeedFiles {
+  const b = assembleFeedBuffers(meta, items.map(encodeItem));
+  return { rss: b.rss.toString('utf8'), atom: b.atom.toString('utf8'), json: b.json.toString('utf8') };
 }
 
 function parseResolved(xml: string, p: Placeholders): { doc: Element; root: Element } {
@@ -110,32 +265,17 @@ function setText(e: Element, value: string): void {
   e.elements = [{ type: 'text', text: value }];
 }
 
-function fixRss(xml: string, p: Placeholders, meta: FeedMeta, items: readonly FeedItem[]): string {
+function rssEnvelope(xml: string, p: Placeholders, meta: FeedMeta): string {
   const { doc, root } = parseResolved(xml, p);
   // Fixed, complete namespace set: `feed` declares content/dc only when some item has content.
   root.attributes = { version: '2.0', 'xmlns:atom': NS.atom, 'xmlns:content': NS.content, 'xmlns:dc': NS.dc, 'xmlns:media': NS.media };
   const channel = firstChild(root, 'channel')!;
-  const entries = childElements(channel, 'item');
-  entries.forEach((entry, i) => {
-    const item = items[i];
-    const guid = firstChild(entry, 'guid');
-    // `feed` marks every explicit guid isPermaLink="false"; it is a permalink exactly when it is the link.
-    if (guid) guid.attributes = { isPermaLink: item.idIsLink ? 'true' : 'false' };
-    // An RSS description is HTML: the plain-text excerpt is escaped so that "<b>" in it stays text.
-    const description = firstChild(entry, 'description');
-    if (description && item.summary) setText(description, htmlText(item.summary));
-    // RSS <author> must be an e-mail address; a name belongs in dc:creator.
-    for (const author of childElements(entry, 'author')) author.name = 'dc:creator';
-    if (item.image) {
-      entry.elements!.push(el('enclosure', { url: item.image, length: '0', type: imageType(item.image) }));
-      entry.elements!.push(el('media:thumbnail', { url: item.image }));
-    }
-  });
   if (!meta.description) setText(firstChild(channel, 'description')!, meta.title);
+  channel.elements = [...(channel.elements ?? []), el(ITEMS_MARKER)];
   return serializeXml(doc);
 }
 
-function fixAtom(xml: string, p: Placeholders, meta: FeedMeta, items: readonly FeedItem[]): string {
+function atomEnvelope(xml: string, p: Placeholders, meta: FeedMeta): string {
   const { doc, root } = parseResolved(xml, p);
   root.attributes = { xmlns: NS.atom, 'xmlns:media': NS.media, 'xml:lang': meta.language };
   for (const link of childElements(root, 'link')) {
@@ -145,26 +285,6 @@ function fixAtom(xml: string, p: Placeholders, meta: FeedMeta, items: readonly F
   }
   const generator = firstChild(root, 'generator');
   if (generator) generator.attributes = { uri: GENERATOR.uri };
-  const entries = childElements(root, 'entry');
-  entries.forEach((entry, i) => {
-    const item = items[i];
-    // `feed` declares titles and summaries HTML; ours are plain text.
-    for (const name of ['title', 'summary']) {
-      const e = firstChild(entry, name);
-      if (e) e.attributes = { type: 'text' };
-    }
-    const id = firstChild(entry, 'id');
-    if (id) setText(id, atomId(textOf(id)));
-    // A link-less article: `feed` still writes <link href=""/>, which is no link at all.
-    entry.elements = entry.elements!.filter((c) => !(c.name === 'link' && !c.attributes?.href));
-    for (const category of childElements(entry, 'category')) category.attributes = { term: String(category.attributes?.term ?? '') };
-    if (item.image) {
-      // Readers take an entry's first link when it has no rel="alternate" one:
-      // a link-less entry gets its image only as media:thumbnail, so that the
-      // image is never mistaken for the article.
-      if (item.link) entry.elements.push(el('link', { rel: 'enclosure', type: imageType(item.image), href: item.image }));
-      entry.elements.push(el('media:thumbnail', { url: item.image }));
-    }
-  });
+  root.elements = [...(root.elements ?? []), el(ITEMS_MARKER)];
   return serializeXml(doc);
 }

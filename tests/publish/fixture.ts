@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Article, RefeedConfig } from '../../src/core/types.ts';
-import { articleId } from '../../src/store/article-path.ts';
+import { articleId, articlePath } from '../../src/store/article-path.ts';
 import { openState, type StateDb } from '../../src/store/state-db.ts';
 import type { FeedSpec } from '../../src/publish/index.ts';
 import { makeArticle, storeArticle } from '../helpers/articles.ts';
@@ -73,8 +73,20 @@ export function writeConfig(dir: string, yaml: string): RefeedConfig {
   return loadConfig(file);
 }
 
-/** A fresh temp folder with the config and a seeded store (5 articles per channel). */
-export function setup(yaml = CONFIG_YAML): Fixture {
+/** Records an article's content beside its row, stamped with its file's stat, as ingest does. */
+export function cacheContent(config: RefeedConfig, state: StateDb, a: Article): void {
+  const id = articleId(a.channelKey, a.identity);
+  const st = statSync(path.join(config.site.output, articlePath(a.slugs, id)));
+  const { title, categories, headimg, author, date, link, guid, html } = a;
+  state.setArticleContent(id, { title, categories: [...categories], headimg, author, date, link, guid, html, fileMtimeMs: st.mtimeMs, fileSize: st.size });
+}
+
+/**
+ * A fresh temp folder with the config and a seeded store (5 articles per
+ * channel). With `cached`, the store also holds every article's content, as
+ * ingest leaves it; without, only rows (as a store from before the cache).
+ */
+export function setup(yaml = CONFIG_YAML, { cached = false } = {}): Fixture {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-publish-'));
   const config = writeConfig(dir, yaml);
   const state = openState(config.site.state);
@@ -88,6 +100,7 @@ export function setup(yaml = CONFIG_YAML): Fixture {
       const guid = n === 2 ? `post-${slug}-${n}` : n === 4 && ci === 0 ? `orphan-${n}` : undefined;
       const a = makeArticle(channel, { title: `${base} [${slug} #${n}]`, date, link, guid, headimg: n === 1 ? `https://img.example/${slug}/${n}.png` : undefined });
       storeArticle(config, state, a);
+      if (cached) cacheContent(config, state, a);
       articles.push(a);
     });
   });
