@@ -149,7 +149,9 @@ export type FetchErrorCode =
   | 'not-a-feed'
   | 'parse'
   | 'empty'
-  | 'decode';
+  | 'decode'
+  /** A bug in refeed, not the source's fault: reported on the channel so the run goes on. */
+  | 'internal';
 
 export interface FetchError {
   code: FetchErrorCode;

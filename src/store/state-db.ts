@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChannelState, ChannelStatus, StoredArticle } from '../core/types.ts';
+import type { ParsedArticleFile } from '../normalize/index.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS channels (
@@ -139,15 +140,7 @@ export interface ArticleRecord extends StoredArticle {
 }
 
 /** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
-export interface CachedArticleContent {
-  title: string;
-  categories: string[];
-  headimg: string;
-  author: string;
-  date: Date;
-  link?: string;
-  guid?: string;
-  html: string;
+export interface CachedArticleContent extends ParsedArticleFile {
   fileMtimeMs: number;
   fileSize: number;
 }

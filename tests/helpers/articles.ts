@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Article, RefeedConfig, ResolvedChannel } from '../../src/core/types.ts';
 import { renderArticle } from '../../src/normalize/index.ts';
-import { articleId, articlePath } from '../../src/store/article-path.ts';
+import { articleId, articlePath, articleRecord } from '../../src/store/article-path.ts';
 import { writeFileAtomic } from '../../src/store/atomic-write.ts';
 import type { ArticleRecord, StateDb } from '../../src/store/state-db.ts';
 
@@ -48,18 +48,7 @@ export function storeArticle(config: RefeedConfig, state: StateDb, article: Arti
   const id = articleId(article.channelKey, article.identity);
   const rel = articlePath(article.slugs, id);
   writeFileAtomic(path.join(config.site.output, rel), renderArticle(article));
-  const record: ArticleRecord = {
-    id,
-    identity: article.identity,
-    channelKey: article.channelKey,
-    slugs: article.slugs,
-    title: article.title,
-    link: article.link,
-    date: article.date.getTime(),
-    firstSeen,
-    contentHash: article.contentHash,
-    path: rel,
-  };
+  const record = articleRecord(article, id, firstSeen, rel);
   state.upsertArticle(record);
   return record;
 }

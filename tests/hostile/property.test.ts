@@ -4,6 +4,7 @@ import { xml2js, type Element as XmlElement } from 'xml-js';
 import type { RawItem, ResolvedChannel } from '../../src/core/types.ts';
 import { normalizeItem, parseArticle } from '../../src/normalize/index.ts';
 import { feedUpdated, renderFeeds, toFeedItem, uniqueIds, xmlSafe, type FeedMeta } from '../../src/publish/index.ts';
+import { settings } from '../normalize/helpers.ts';
 import { PAYLOAD_ALPHABET } from './payloads.ts';
 import { articleFindings, jsonFeedFindings, xmlFindings } from './scan.ts';
 
@@ -20,20 +21,7 @@ const CHANNEL: ResolvedChannel = {
   group: { name: 'Prop', slug: 'prop' },
   source: { name: 'Source', slug: 'src' },
   channel: { name: 'Chan', slug: 'chan' },
-  settings: {
-    schedule: '*/30 * * * *',
-    timeoutMs: 20_000,
-    maxBytes: 10_000_000,
-    maxRedirects: 5,
-    userAgent: 'refeed-test',
-    headers: {},
-    include: [],
-    exclude: [],
-    limit: 50,
-    enabled: true,
-    author: 'item',
-    allowIframeHosts: [],
-  },
+  settings: settings({ author: 'item' }),
   configPath: 'groups[0].sources[0].channels[0]',
 };
 
