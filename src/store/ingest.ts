@@ -5,9 +5,9 @@ import { fetchBytes, type FetchBytesOutcome } from '../fetch/index.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { hostOf, runPool } from '../fetch/pool.ts';
 import { normalizeItem } from '../normalize/index.ts';
-import { articleId, articlePath } from './article-path.ts';
+import { articleId, articlePath, articleRecord, cachedContent } from './article-path.ts';
 import { writeFileAtomic } from './atomic-write.ts';
-import type { CachedArticleContent, StateDb } from './state-db.ts';
+import type { StateDb } from './state-db.ts';
 import { normalizeContext, prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import { PreparePool } from './prepare-pool.ts';
 
@@ -44,6 +44,23 @@ function errorStatusText(e: FetchError): string {
  * only leaves a file the next run rewrites identically.
  */
 export async function ingestChannel(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
+  try {
+    return await ingestChannelUnguarded(config, state, channel, opts);
+  } catch (err) {
+    // Whatever went wrong, it stays this channel's failure: reported, recorded, the run goes on.
+    const message = `unexpected error: ${(err as Error).message}`;
+    opts.logger.error({ channel: channel.key, err }, message);
+    try {
+      state.recordFailure(channel.key, { now: (opts.now ?? Date.now)(), error: `internal: ${message}`, nextRunAt: undefined });
+    } catch {
+      // the state store itself failing is reported through the channel's report below
+    }
+    const error: FetchError = { code: 'internal', message };
+    return { key: channel.key, url: channel.url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
+  }
+}
+
+async function ingestChannelUnguarded(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
   const now = opts.now ?? Date.now;
   const started = now();
   const log = opts.logger.child({ channel: channel.key });
@@ -147,32 +164,9 @@ export async function ingestChannel(config: RefeedConfig, state: StateDb, channe
       }
       const rel = existing?.path ?? articlePath(article.slugs, id);
       const written = writeFileAtomic(path.join(outputDir, rel), text);
-      const content: CachedArticleContent = {
-        title: article.title,
-        categories: [...article.categories],
-        headimg: article.headimg,
-        author: article.author,
-        date: article.date,
-        link: article.link,
-        guid: article.guid,
-        html: article.html,
-        fileMtimeMs: written.mtimeMs,
-        fileSize: written.size,
-      };
       state.upsertArticle(
-        {
-          id,
-          identity,
-          channelKey: channel.key,
-          slugs: article.slugs,
-          title: article.title,
-          link: article.link,
-          date: article.date.getTime(),
-          firstSeen,
-          contentHash: article.contentHash,
-          path: rel,
-        },
-        content,
+        articleRecord(article, id, firstSeen, rel),
+        cachedContent(article, written),
         !stored, // every article of a channel is in the same four feeds
       );
       stored = true;
