@@ -1,27 +1,17 @@
-import { readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Article } from '../../src/core/types.ts';
 import { excerpt, htmlToText, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 import { sfeedItems } from '../helpers/feed-clients.ts';
-import { CONFIG_YAML, expectedItems, KEYS, setup, snapshot, type Fixture } from './fixture.ts';
+import { CONFIG_YAML, expectedItems, fixtureFactory, KEYS, snapshot, type Fixture } from './fixture.ts';
 
 const opts = { logger: silentLogger };
-const fixtures: Fixture[] = [];
-const fresh = (cached: boolean) => {
-  const f = setup(CONFIG_YAML, { cached });
-  fixtures.push(f);
-  return f;
-};
-afterEach(() => {
-  for (const f of fixtures.splice(0)) {
-    f.state.close();
-    rmSync(f.dir, { recursive: true, force: true });
-  }
-});
+const make = fixtureFactory();
+const fresh = (cached: boolean) => make(CONFIG_YAML, { cached });
 
 const fileOf = (f: Fixture, a: Article) => path.join(f.output, articlePath(a.slugs, articleId(a.channelKey, a.identity)));
 const rssTitles = (f: Fixture, key: string) => sfeedItems(readFileSync(path.join(f.output, key, 'rss.xml'), 'utf8')).map((i) => i.title);

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
@@ -145,4 +146,23 @@ export function snapshot(output: string): Map<string, FileState> {
 export function changedFiles(before: Map<string, FileState>, after: Map<string, FileState>): string[] {
   const keys = new Set([...before.keys(), ...after.keys()]);
   return [...keys].filter((k) => before.get(k)?.bytes !== after.get(k)?.bytes || before.get(k)?.mtimeMs !== after.get(k)?.mtimeMs).sort();
+}
+
+/**
+ * A `setup` for tests: every fixture it makes is closed and deleted after
+ * each test. Call at a test file's top level.
+ */
+export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }) => Fixture {
+  const fixtures: Fixture[] = [];
+  afterEach(() => {
+    for (const f of fixtures.splice(0)) {
+      f.state.close();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+  return (yaml, options) => {
+    const f = setup(yaml, options);
+    fixtures.push(f);
+    return f;
+  };
 }

@@ -1,28 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import { atomId, feedUrls, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
 import { childElements, parseXml, rootOf, type Element } from '../../src/publish/xml.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 import { channelOf, makeArticle, storeArticle } from '../helpers/articles.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
-import { changedFiles, CONFIG_YAML, expectedItems, KEYS, setup, snapshot, writeConfig, type Fixture } from './fixture.ts';
+import { changedFiles, CONFIG_YAML, expectedItems, fixtureFactory, KEYS, snapshot, writeConfig, type Fixture } from './fixture.ts';
 
 const opts = { logger: silentLogger };
-const fixtures: Fixture[] = [];
-const fresh = (yaml?: string) => {
-  const f = setup(yaml);
-  fixtures.push(f);
-  return f;
-};
-afterEach(() => {
-  for (const f of fixtures.splice(0)) {
-    f.state.close();
-    rmSync(f.dir, { recursive: true, force: true });
-  }
-});
+const fresh = fixtureFactory();
 
 const read = (f: Fixture, rel: string) => readFileSync(path.join(f.output, rel), 'utf8');
 const essentials = (items: ClientItem[]) => items.map((i) => ({ id: i.id, title: i.title, link: i.link, date: i.date }));
