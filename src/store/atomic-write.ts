@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -77,4 +77,41 @@ export function writeFileIfChanged(file: string, data: string | Buffer): boolean
   }
   writeFileAtomic(file, next);
   return true;
+}
+
+/** Temp files a killed writer left behind are this old before anyone may delete them. */
+export const STALE_TEMP_MS = 60 * 60_000;
+
+/**
+ * Deletes `.tmp-*` files under `root` older than `olderThanMs`: what a kill -9
+ * between a temp write and its rename leaves. Younger ones may belong to a
+ * writer still running (a daemon beside a manual `refeed fetch`), so they stay.
+ * Returns how many were removed; never throws.
+ */
+export function sweepTempFiles(root: string, olderThanMs = STALE_TEMP_MS, now = Date.now()): number {
+  let removed = 0;
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.isFile() && e.name.startsWith('.tmp-')) {
+        try {
+          if (now - statSync(full).mtimeMs > olderThanMs) {
+            rmSync(full, { force: true });
+            removed++;
+          }
+        } catch {
+          // gone already, or not ours to remove: leave it
+        }
+      }
+    }
+  };
+  walk(root);
+  return removed;
 }

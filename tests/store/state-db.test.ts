@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openState, feedKeysOf } from '../../src/store/state-db.ts';
-import { writeFileAtomic, writeFileIfChanged } from '../../src/store/atomic-write.ts';
+import { STALE_TEMP_MS, sweepTempFiles, writeFileAtomic, writeFileIfChanged } from '../../src/store/atomic-write.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'refeed-store-'));
@@ -87,5 +87,19 @@ describe('atomic writes', () => {
     expect(writeFileIfChanged(f, 'same')).toBe(false);
     expect(writeFileIfChanged(f, 'other')).toBe(true);
     expect(readFileSync(f, 'utf8')).toBe('other');
+  });
+
+  it('sweeps temp files a killed writer left, but only stale ones', () => {
+    const root = tmp();
+    mkdirSync(path.join(root, 'articles/g/s'), { recursive: true });
+    const stale = [path.join(root, '.tmp-rss.xml-1-a'), path.join(root, 'articles/g/s/.tmp-x.md-2-b')];
+    const keep = [path.join(root, '.tmp-atom.xml-3-c'), path.join(root, 'rss.xml'), path.join(root, 'articles/g/s/x.md')];
+    for (const f of [...stale, ...keep]) writeFileSync(f, 'x');
+    const old = (Date.now() - STALE_TEMP_MS - 60_000) / 1000;
+    for (const f of stale) utimesSync(f, old, old);
+    expect(sweepTempFiles(root)).toBe(2);
+    expect(readdirSync(root).sort()).toEqual(['.tmp-atom.xml-3-c', 'articles', 'rss.xml']);
+    expect(readdirSync(path.join(root, 'articles/g/s'))).toEqual(['x.md']);
+    expect(sweepTempFiles(path.join(root, 'missing'))).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { openState } from '../../store/state-db.ts';
 import { configOption, EXIT, type Command } from '../command.ts';
 import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { sweepLeftovers } from '../sweep.ts';
 
 export const onceCommand: Command = {
   name: 'once',
@@ -24,6 +25,7 @@ crontab example (every 15 minutes):
   async run(ctx) {
     const config = loadConfigFor(ctx);
     if (!config) return EXIT.badConfig;
+    sweepLeftovers(config, ctx.logger);
     const state = openState(config.site.state);
     try {
       const reports = await fetchPass(ctx, config, state, { dueOnly: !ctx.values.all });

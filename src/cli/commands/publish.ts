@@ -2,6 +2,7 @@ import { publish, type PublishReport } from '../../publish/index.ts';
 import { openState } from '../../store/state-db.ts';
 import { configOption, EXIT, type Command } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { sweepLeftovers } from '../sweep.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -41,6 +42,7 @@ are reported), 1 a file could not be written, 2 bad config.`,
   async run(ctx) {
     const config = loadConfigFor(ctx);
     if (!config) return EXIT.badConfig;
+    sweepLeftovers(config, ctx.logger);
     const state = openState(config.site.state);
     try {
       const report = publish(config, state, { logger: ctx.logger, full: ctx.values.full === true });

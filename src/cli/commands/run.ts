@@ -9,6 +9,7 @@ import { configOption, EXIT, type Command } from '../command.ts';
 import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
 import { closeServer, listenOptions, parseListen } from '../listen.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { sweepLeftovers } from '../sweep.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -45,6 +46,7 @@ port need a restart.`,
     if (!where) return EXIT.usage;
     const log = ctx.logger;
     mkdirSync(config.site.output, { recursive: true });
+    sweepLeftovers(config, log);
     const state = openState(config.site.state);
     const doPublish = () => {
       const report = publish(config!, state, { logger: log });
