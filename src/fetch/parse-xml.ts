@@ -319,19 +319,7 @@ function attrsOf(v: unknown): XAttrs {
 }
 
 /** Builds the RawItem, leaving out absent fields (so `toEqual` in callers and tests stays exact). */
-function item(f: {
-  guid?: string;
-  link?: string;
-  title?: string;
-  author?: string;
-  date?: string;
-  html?: string;
-  summary?: string;
-  base?: string;
-  enclosures: { url?: string; type?: string }[];
-  images: string[];
-  categories: string[];
-}): RawItem {
+function item(f: Omit<RawItem, 'enclosures'> & { enclosures: { url?: string; type?: string }[] }): RawItem {
   const out: RawItem = {
     enclosures: f.enclosures.flatMap((e) => (e.url ? [{ url: e.url, ...(e.type ? { type: e.type } : {}) }] : [])),
     images: f.images,
