@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import { atomId, imageType, type FeedItem } from './items.ts';
 import { childElements, el, firstChild, mapValues, parseXml, rootOf, serializeXml, type Element } from './xml.ts';
+import { attrValue, buildFragment, cdata, type XmlNode } from './xml-fragment.ts';
 import type { JsonFeed11, JsonFeed11Item } from './json-feed.ts';
 import { htmlText } from './html.ts';
 
@@ -67,50 +68,48 @@ export interface RenderedItem {
   json: JsonFeed11Item;
 }
 
-const cdata = (value: string): Element => ({ type: 'cdata', cdata: value });
-
 /** What `feed`'s rss2() writes for an item, with fixRss's corrections applied. */
-function rssItem(item: FeedItem): Element {
-  const kids: Element[] = [el('title', {}, [cdata(item.title)])];
-  if (item.link) kids.push(el('link', {}, [item.link]));
+function rssItem(item: FeedItem): XmlNode {
+  const x: XmlNode = { title: cdata(item.title) };
+  if (item.link) x.link = item.link;
   // A guid is a permalink exactly when it is the link.
-  kids.push(el('guid', { isPermaLink: item.idIsLink ? 'true' : 'false' }, [item.id]));
-  kids.push(el('pubDate', {}, [item.date.toUTCString()]));
+  x.guid = { '@isPermaLink': item.idIsLink ? 'true' : 'false', '#text': item.id };
+  x.pubDate = item.date.toUTCString();
   // An RSS description is HTML: the plain-text excerpt is escaped so that "<b>" in it stays text.
-  if (item.summary) kids.push(el('description', {}, [htmlText(item.summary)]));
-  if (item.html) kids.push(el('content:encoded', {}, [cdata(item.html)]));
+  if (item.summary) x.description = htmlText(item.summary);
+  if (item.html) x['content:encoded'] = cdata(item.html);
   // RSS <author> must be an e-mail address; a name belongs in dc:creator.
-  if (item.author) kids.push(el('dc:creator', {}, [item.author]));
-  for (const c of item.categories) kids.push(el('category', {}, [c]));
+  if (item.author) x['dc:creator'] = item.author;
+  if (item.categories.length) x.category = [...item.categories];
   if (item.image) {
-    kids.push(el('enclosure', { url: item.image, length: '0', type: imageType(item.image) }));
-    kids.push(el('media:thumbnail', { url: item.image }));
+    x.enclosure = { '@url': item.image, '@length': '0', '@type': imageType(item.image) };
+    x['media:thumbnail'] = { '@url': item.image };
   }
-  return el('item', {}, kids);
+  return { item: x };
 }
 
 /** What `feed`'s atom1() writes for an entry, with fixAtom's corrections applied. */
-function atomEntry(item: FeedItem): Element {
+function atomEntry(item: FeedItem): XmlNode {
   const iso = item.date.toISOString();
   // Titles and summaries are plain text (`feed` would declare them HTML).
-  const kids: Element[] = [el('title', { type: 'text' }, [cdata(item.title)]), el('id', {}, [atomId(item.id)])];
+  const x: XmlNode = { title: { '@type': 'text', ...cdata(item.title) }, id: atomId(item.id) };
+  const links: XmlNode[] = [];
   // A link-less article gets no <link> at all.
-  if (item.link) kids.push(el('link', { href: item.link }));
-  kids.push(el('updated', {}, [iso]));
-  if (item.summary) kids.push(el('summary', { type: 'text' }, [cdata(item.summary)]));
-  if (item.html) kids.push(el('content', { type: 'html' }, [cdata(item.html)]));
+  if (item.link) links.push({ '@href': item.link });
+  // Readers take an entry's first link when it has no rel="alternate" one:
+  // a link-less entry gets its image only as media:thumbnail, so that the
+  // image is never mistaken for the article.
+  if (item.link && item.image) links.push({ '@rel': 'enclosure', '@type': imageType(item.image), '@href': item.image });
+  if (links.length) x.link = links;
+  x.updated = iso;
+  if (item.summary) x.summary = { '@type': 'text', ...cdata(item.summary) };
+  if (item.html) x.content = { '@type': 'html', ...cdata(item.html) };
   // No author element at all rather than an empty one; Atom readers then use the feed's.
-  if (item.author) kids.push(el('author', {}, [el('name', {}, [item.author])]));
-  for (const c of item.categories) kids.push(el('category', { term: c }));
-  kids.push(el('published', {}, [iso]));
-  if (item.image) {
-    // Readers take an entry's first link when it has no rel="alternate" one:
-    // a link-less entry gets its image only as media:thumbnail, so that the
-    // image is never mistaken for the article.
-    if (item.link) kids.push(el('link', { rel: 'enclosure', type: imageType(item.image), href: item.image }));
-    kids.push(el('media:thumbnail', { url: item.image }));
-  }
-  return el('entry', {}, kids);
+  if (item.author) x.author = { name: item.author };
+  if (item.categories.length) x.category = item.categories.map((c) => ({ '@term': attrValue(c) }));
+  x.published = iso;
+  if (item.image) x['media:thumbnail'] = { '@url': item.image };
+  return { entry: x };
 }
 
 /** The JSON Feed 1.1 item (keys in a fixed order so output bytes are stable). */
@@ -136,26 +135,9 @@ const RSS_ITEM_DEPTH = 2;
 const ATOM_ENTRY_DEPTH = 1;
 const INDENT = '  ';
 
-/**
- * `e` serialized by serializeXml as it appears `depth` levels deep in a
- * document (leading newline and indentation included): it is serialized
- * inside `depth` placeholder parents, which are then cut off.
- */
-function fragmentAt(e: Element, depth: number): string {
-  let doc: Element = e;
-  for (let i = 0; i < depth; i++) doc = { type: 'element', name: 'w', elements: [doc] };
-  const xml = serializeXml({ elements: [doc] }, INDENT.length);
-  let open = '';
-  let close = '\n';
-  for (let i = 0; i < depth; i++) {
-    open += `${i ? `\n${INDENT.repeat(i)}` : ''}<w>`;
-    close = `\n${INDENT.repeat(i)}</w>${close}`;
-  }
-  const body = xml.slice(open.length, xml.length - close.length);
-  if (!xml.startsWith(open) || !xml.endsWith(close) || !body.startsWith(`\n${INDENT.repeat(depth)}<${e.name}`)) {
-    throw new Error(`unexpected serialization of <${e.name}>`);
-  }
-  return body;
+/** An item element as it sits `depth` levels deep in its feed: on a line of its own, indented. */
+function fragmentAt(node: XmlNode, depth: number): string {
+  return `\n${INDENT.repeat(depth)}${buildFragment(node)}`;
 }
 
 /** An item in the three formats. Pure: same item, same bytes. */

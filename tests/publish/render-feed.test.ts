@@ -104,6 +104,19 @@ describe('renderFeeds', () => {
     expect(firstChild(first, 'author')).toBeUndefined();
   });
 
+  it('keeps markup, quotes and "]]>" in bodies and category names exact, and writes attribute whitespace as the spaces a reader would see', () => {
+    const odd = toFeedItem({ identity: 'odd' }, article({ html: '<p>a ]]> b ]]]]> c & "d"</p>', categories: ['R&D <lab>', 'Tab\there', 'Line\nbreak'], link: 'https://news.example/odd' }));
+    const out = renderFeeds(meta({ updated: odd.date }), [odd]);
+    assertWellFormed(save('odd.rss.xml', out.rss));
+    assertValidAtom(save('odd.atom.xml', out.atom));
+    const rssItem = childElements(firstChild(rootOf(parseXml(out.rss)), 'channel')!, 'item')[0];
+    expect(textOf(firstChild(rssItem, 'content:encoded')!)).toBe(odd.html);
+    expect(childElements(rssItem, 'category').map(textOf)).toEqual(['R&D <lab>', 'Tab\there', 'Line\nbreak']);
+    const entry = childElements(rootOf(parseXml(out.atom)), 'entry')[0];
+    expect(textOf(firstChild(entry, 'content')!)).toBe(odd.html);
+    expect(childElements(entry, 'category').map((c) => c.attributes!.term)).toEqual(['R&D <lab>', 'Tab here', 'Line break']);
+  });
+
   it('carries full HTML as content:encoded / Atom html content and a plain-text summary', () => {
     const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
     const first = childElements(channel, 'item')[0];
