@@ -69,6 +69,15 @@ function withState<T>(config: RefeedConfig, fn: (state: StateDb) => T): T {
   }
 }
 
+async function withStateAsync<T>(config: RefeedConfig, fn: (state: StateDb) => Promise<T>): Promise<T> {
+  const state = openState(config.site.state);
+  try {
+    return await fn(state);
+  } finally {
+    state.close();
+  }
+}
+
 /** The corpus index of a configured channel (its slug is `c<index>`, see corpus.channelSpec). */
 function corpusIndexOf(channel: ResolvedChannel): number {
   return Number(channel.channel.slug.slice(1));
@@ -134,7 +143,7 @@ async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult
     const t2 = performance.now();
     reports = await runFetch(config, state, { logger });
     const t3 = performance.now();
-    published = publish(config, state, { logger });
+    published = await publish(config, state, { logger });
     fetchMs = t3 - t2;
     publishMs = performance.now() - t3;
   } finally {
@@ -182,7 +191,7 @@ async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<T
 
   const t0 = performance.now();
   const config = loadConfig(task.configFile);
-  const report = withState(config, (state) => publish(config, state, { logger, full: task.full }));
+  const report = await withStateAsync(config, (state) => publish(config, state, { logger, full: task.full }));
   const ms = performance.now() - t0;
   return { ms, items: report.articlesUsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
 }
@@ -210,7 +219,7 @@ async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {
   const padMs = performance.now() - t0;
   // Every feed is dirty now; one publish settles them (the archive is older than every feed's window, so nothing changes).
   const t1 = performance.now();
-  const report = withState(config, (state) => publish(config, state, { logger }));
+  const report = await withStateAsync(config, (state) => publish(config, state, { logger }));
   const publishMs = performance.now() - t1;
   return { ms: padMs + publishMs, items: added, detail: { added, articles, padMs, publishMs, ...publishDetail(report) } };
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
 import { parseArticle } from '../normalize/index.ts';
-import { writeFileIfChanged } from '../store/atomic-write.ts';
+import { writeFileIfChangedAsync } from '../store/atomic-write.ts';
+import { WriteQueue } from '../store/write-queue.ts';
 import type { ArticleRecord, CachedArticleContent, StateDb } from '../store/state-db.ts';
 import { buildIndexHtml, type IndexEntry } from './index-html.ts';
 import { toFeedItem, uniqueIds, type ArticleContent, type FeedItem } from './items.ts';
@@ -100,11 +101,16 @@ interface Job {
   rowsHash: string;
 }
 
-interface FileOutcomes {
-  written: string[];
-  unchanged: string[];
-  errors: { path: string; reason: string }[];
+/** A published file's fate, filled in when its write finishes. */
+interface FileOutcome {
+  path: string;
+  changed?: boolean;
+  error?: string;
 }
+
+/** Bounds for writing published files: in flight at once, and bytes queued (what keeps a full publish's memory flat). */
+const WRITE_CONCURRENCY = 8;
+const WRITE_QUEUE_BYTES = 48 * 1024 * 1024;
 
 /** Whether content parsed from a file can stand in for it in the cache (which takes title, date and link from the row). */
 function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
@@ -122,7 +128,7 @@ function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
  * write failure is reported and leaves its feed dirty. Feeds of channels no
  * longer configured are left alone.
  */
-export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptions): PublishReport {
+export async function publish(config: RefeedConfig, state: StateDb, opts: PublishOptions): Promise<PublishReport> {
   const log = opts.logger.child({ stage: 'publish' });
   const output = config.site.output;
   const specs = planFeeds(config);
@@ -256,22 +262,33 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
     }
   };
 
-  const write = (rel: string, data: string | Buffer, into: FileOutcomes): boolean => {
-    try {
-      (writeFileIfChanged(path.join(output, rel), data) ? into.written : into.unchanged).push(rel);
-      return true;
-    } catch (err) {
-      const reason = (err as Error).message;
-      into.errors.push({ path: rel, reason });
-      log.error({ path: rel, reason }, 'cannot write published file');
-      return false;
+  // Files are written in the background while the next feeds are built; outcomes are read once all are done.
+  const writes = new WriteQueue({ concurrency: WRITE_CONCURRENCY, maxBytes: WRITE_QUEUE_BYTES });
+  const write = async (rel: string, data: string | Buffer): Promise<FileOutcome> => {
+    const outcome: FileOutcome = { path: rel };
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    await writes.add(bytes.length, async () => {
+      try {
+        outcome.changed = await writeFileIfChangedAsync(path.join(output, rel), bytes);
+      } catch (err) {
+        outcome.error = (err as Error).message;
+        log.error({ path: rel, reason: outcome.error }, 'cannot write published file');
+      }
+    });
+    return outcome;
+  };
+  const record = (outcomes: readonly FileOutcome[]): boolean => {
+    for (const o of outcomes) {
+      if (o.error !== undefined) report.errors.push({ path: o.path, reason: o.error });
+      else (o.changed ? report.written : report.unchanged).push(o.path);
     }
+    return outcomes.every((o) => o.error === undefined);
   };
 
   // ---------------------------------------------------------------- feeds
   const rank = postOrder(specs);
   jobs.sort((a, b) => rank.get(a.spec.key)! - rank.get(b.spec.key)!);
-  const outcomes: (FileOutcomes & { job: Job })[] = [];
+  const outcomes: { job: Job; files: FileOutcome[] }[] = [];
   for (const job of jobs) {
     const { spec } = job;
     const { items, rendered } = collect(spec, job.rows);
@@ -287,21 +304,18 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
     };
     const files = assembleFeedBuffers(meta, rendered);
     release(job.rows);
-    const out: FileOutcomes & { job: Job } = { job, written: [], unchanged: [], errors: [] };
-    let ok = true;
-    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) ok = write(`${spec.dir}${FEED_FILES[f]}`, files[f], out) && ok;
+    const out = { job, files: [] as FileOutcome[] };
+    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await write(`${spec.dir}${FEED_FILES[f]}`, files[f]));
     outcomes.push(out);
-    if (ok) published.push({ spec, specHash: job.specHash, rowsHash: job.rowsHash });
   }
   flushContent();
   report.articlesUsed = used.size;
+  await writes.drain();
   // Reported in plan order, whatever the build order.
   outcomes.sort((a, b) => a.job.index - b.job.index);
   for (const o of outcomes) {
     report.rebuilt.push(o.job.spec.key);
-    report.written.push(...o.written);
-    report.unchanged.push(...o.unchanged);
-    report.errors.push(...o.errors);
+    if (record(o.files)) published.push({ spec: o.job.spec, specHash: o.job.specHash, rowsHash: o.job.rowsHash });
   }
 
   // ---------------------------------------------------------------- index files
@@ -313,9 +327,9 @@ export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptio
   if (opts.full || report.rebuilt.length || indexMissing || ledgerEntries.get(INDEX_KEY)?.specHash !== indexHash) {
     const latest = (key: string): IndexEntry[] =>
       topRows(key, key ? INDEX_LATEST.channel : INDEX_LATEST.merged).map((r) => ({ title: r.title, link: r.link, date: r.date }));
-    const opml = write(INDEX_FILES.opml, buildOpml(config, specs), report);
-    const html = write(INDEX_FILES.html, buildIndexHtml(config, specs, latest), report);
-    indexOk = opml && html;
+    const files = [await write(INDEX_FILES.opml, buildOpml(config, specs)), await write(INDEX_FILES.html, buildIndexHtml(config, specs, latest))];
+    await writes.drain();
+    indexOk = record(files);
   }
 
   // Record what was published and clear dirty flags in one write transaction.

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -76,6 +77,58 @@ export function writeFileIfChanged(file: string, data: string | Buffer): boolean
     // missing or unreadable: write it
   }
   writeFileAtomic(file, next);
+  return true;
+}
+
+async function ensureDirAsync(dir: string): Promise<void> {
+  if (knownDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  knownDirs.add(dir);
+}
+
+/**
+ * writeFileAtomic on libuv's thread pool: the open, write and rename run off
+ * the main thread, so a run writing thousands of files keeps rendering (or
+ * parsing) while the kernel copies bytes.
+ */
+export async function writeFileAtomicAsync(file: string, data: string | Buffer): Promise<WrittenFile> {
+  const dir = path.dirname(file);
+  await ensureDirAsync(dir);
+  const tmp = tmpNameFor(file);
+  let handle;
+  try {
+    handle = await open(tmp, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    knownDirs.delete(dir);
+    await ensureDirAsync(dir);
+    handle = await open(tmp, 'w');
+  }
+  try {
+    let st;
+    try {
+      await handle.writeFile(data);
+      st = await handle.stat();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+    return { mtimeMs: st.mtimeMs, size: st.size };
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** writeFileIfChanged on libuv's thread pool. */
+export async function writeFileIfChangedAsync(file: string, data: Buffer): Promise<boolean> {
+  try {
+    const current = await readFile(file);
+    if (current.equals(data)) return false;
+  } catch {
+    // missing or unreadable: write it
+  }
+  await writeFileAtomicAsync(file, data);
   return true;
 }
 

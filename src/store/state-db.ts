@@ -198,7 +198,9 @@ export class StateDb {
            author = excluded.author, headimg = excluded.headimg, guid = excluded.guid, categories = excluded.categories,
            html = excluded.html, file_mtime = excluded.file_mtime, file_size = excluded.file_size`,
       ),
-      content: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE id = ? AND html IS NOT NULL'),
+      content: db.prepare<[string], ArticleRow>(
+        'SELECT title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles WHERE id = ? AND html IS NOT NULL',
+      ),
       setContent: db.prepare(
         `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
            file_mtime = @file_mtime, file_size = @file_size WHERE id = @id`,

@@ -110,7 +110,7 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
       const fetchMs = Date.now() - t0;
       expect(reports.filter((r) => r.status !== 'new')).toEqual([]);
       t0 = Date.now();
-      expect(publish(cfg, state, { logger: silentLogger }).errors).toEqual([]);
+      expect((await publish(cfg, state, { logger: silentLogger })).errors).toEqual([]);
       timing = { fetch: fetchMs, publish: Date.now() - t0 };
     } finally {
       state.close();
@@ -203,7 +203,7 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
     try {
       const reports = await runFetch(refConfig, state, { logger: silentLogger });
       expect(reports.filter((r) => r.status !== 'new')).toEqual([]);
-      expect(publish(refConfig, state, { logger: silentLogger }).errors).toEqual([]);
+      expect((await publish(refConfig, state, { logger: silentLogger })).errors).toEqual([]);
     } finally {
       state.close();
     }

@@ -98,7 +98,7 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
     state = openState(config.site.state);
     const reports = await runFetch(config, state, { logger: silentLogger, now: () => Date.UTC(2024, 5, 1) });
     for (const r of reports) expect(r, r.key).toMatchObject({ status: 'new', newItems: XSS_PAYLOADS.length + (r.key.endsWith('/rss') ? 2 : 1) });
-    const pub = publish(config, state, { logger: silentLogger });
+    const pub = await publish(config, state, { logger: silentLogger });
     expect(pub.errors).toEqual([]);
     expect(pub.skipped).toEqual([]);
   });

@@ -146,7 +146,7 @@ describe('hostile sources', () => {
     }
     expect([...pending]).toEqual([]);
     expect(inProc.state().getChannel(dns)?.lastError).toMatch(/^dns: /);
-    expect(publish(inProc.config, inProc.state(), { logger: silentLogger }).errors).toEqual([]);
+    expect((await publish(inProc.config, inProc.state(), { logger: silentLogger })).errors).toEqual([]);
 
     pending = new Set([GOOD_KEY, ...seeded.map(caseKey)]);
     for (let attempt = 0; pending.size && attempt < 3; attempt++) {
@@ -182,7 +182,7 @@ describe('hostile sources', () => {
       const list = await runFetch(inProc.config, inProc.state(), { logger: mem.logger, now: () => HOSTILE_NOW });
       ms = Date.now() - t0;
       reports = new Map(list.map((r) => [r.key, r]));
-      const pub = publish(inProc.config, inProc.state(), { logger: mem.logger });
+      const pub = await publish(inProc.config, inProc.state(), { logger: mem.logger });
       expect(pub.errors).toEqual([]);
       expect(pub.skipped).toEqual([]);
     }, 30_000);

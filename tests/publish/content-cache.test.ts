@@ -18,28 +18,28 @@ const rssTitles = (f: Fixture, key: string) => sfeedItems(readFileSync(path.join
 const newestOf = (f: Fixture, key: string) => expectedItems(planFeeds(f.config).find((s) => s.key === key) as FeedSpec, f.articles)[0];
 
 describe('publish: article content from the store', () => {
-  it('parses no article file when the store holds their content, and writes the bytes a publish from the files writes', () => {
+  it('parses no article file when the store holds their content, and writes the bytes a publish from the files writes', async () => {
     const cached = fresh(true);
-    const fromStore = publish(cached.config, cached.state, opts);
+    const fromStore = await publish(cached.config, cached.state, opts);
     expect(fromStore.articlesParsed).toBe(0);
     const distinct = new Set(planFeeds(cached.config).flatMap((s) => expectedItems(s, cached.articles)));
     expect(fromStore.articlesUsed).toBe(distinct.size);
     expect(fromStore.skipped).toEqual([]);
 
     const plain = fresh(false);
-    const fromFiles = publish(plain.config, plain.state, opts);
+    const fromFiles = await publish(plain.config, plain.state, opts);
     expect(fromFiles.articlesParsed).toBe(distinct.size);
     const a = snapshot(cached.output);
     const b = snapshot(plain.output);
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     for (const [rel, s] of a) expect(s.bytes, rel).toBe(b.get(rel)!.bytes);
     // Parsing recorded the content: the next full rebuild reads no file either.
-    expect(publish(plain.config, plain.state, { ...opts, full: true }).articlesParsed).toBe(0);
+    expect((await publish(plain.config, plain.state, { ...opts, full: true })).articlesParsed).toBe(0);
   });
 
-  it('an article file edited by hand after ingest is read again, and the store learns the new version', () => {
+  it('an article file edited by hand after ingest is read again, and the store learns the new version', async () => {
     const f = fresh(true);
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const newest = newestOf(f, KEYS.front);
     const file = fileOf(f, newest);
     const text = readFileSync(file, 'utf8');
@@ -48,43 +48,43 @@ describe('publish: article content from the store', () => {
     // A different mtime even on a coarse clock: the size changed anyway.
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
 
-    const first = publish(f.config, f.state, { ...opts, full: true });
+    const first = await publish(f.config, f.state, { ...opts, full: true });
     expect(first.articlesParsed).toBe(1);
     expect(first.skipped).toEqual([]);
     const feed = readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8');
     expect(JSON.parse(feed).items[0].content_html).toContain('Corrected by hand.');
 
-    const second = publish(f.config, f.state, { ...opts, full: true });
+    const second = await publish(f.config, f.state, { ...opts, full: true });
     expect(second.articlesParsed).toBe(0);
     expect(second.written).toEqual([]);
     expect(readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8')).toBe(feed);
   });
 
-  it('a hand-edited title is published from the file (the store keeps the row title), on every run, with the same bytes', () => {
+  it('a hand-edited title is published from the file (the store keeps the row title), on every run, with the same bytes', async () => {
     const f = fresh(true);
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const newest = newestOf(f, KEYS.front);
     const file = fileOf(f, newest);
     const text = readFileSync(file, 'utf8');
     const edited = text.replace(/^title: .*$/m, 'title: Retitled by hand');
     expect(edited).not.toBe(text);
     writeFileSync(file, edited);
-    const first = publish(f.config, f.state, { ...opts, full: true });
+    const first = await publish(f.config, f.state, { ...opts, full: true });
     expect(first.articlesParsed).toBe(1);
     expect(rssTitles(f, KEYS.front)[0]).toBe('Retitled by hand');
     const before = snapshot(f.output);
-    const second = publish(f.config, f.state, { ...opts, full: true });
+    const second = await publish(f.config, f.state, { ...opts, full: true });
     expect(second.articlesParsed).toBe(1);
     expect(second.written).toEqual([]);
     for (const [rel, s] of snapshot(f.output)) expect(s.bytes, rel).toBe(before.get(rel)!.bytes);
   });
 
-  it('a deleted or broken article file is reported and skipped even though the store holds its content', () => {
+  it('a deleted or broken article file is reported and skipped even though the store holds its content', async () => {
     const f = fresh(true);
     const [newest, second] = expectedItems(planFeeds(f.config).find((s) => s.key === KEYS.front) as FeedSpec, f.articles);
     unlinkSync(fileOf(f, newest));
     writeFileSync(fileOf(f, second), 'title: no front matter fences\n<div>oops</div>\n');
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     const rel = (a: Article) => articlePath(a.slugs, articleId(a.channelKey, a.identity));
     expect(report.skipped).toEqual([
       { path: rel(newest), reason: expect.stringMatching(/missing/) },

@@ -17,9 +17,9 @@ const read = (f: Fixture, rel: string) => readFileSync(path.join(f.output, rel),
 const essentials = (items: ClientItem[]) => items.map((i) => ({ id: i.id, title: i.title, link: i.link, date: i.date }));
 
 describe('publish: files and contents', () => {
-  it('writes the three feeds for the merged feed, every group, source and channel, plus index files', () => {
+  it('writes the three feeds for the merged feed, every group, source and channel, plus index files', async () => {
     const f = fresh();
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     const specs = planFeeds(f.config);
     expect(specs.map((s) => s.key)).toEqual([
       '',
@@ -42,9 +42,9 @@ describe('publish: files and contents', () => {
     expect(f.state.dirtyFeeds()).toEqual([]);
   });
 
-  it('every Atom file validates against RFC 4287 and every XML file is well-formed', () => {
+  it('every Atom file validates against RFC 4287 and every XML file is well-formed', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     for (const spec of planFeeds(f.config)) {
       assertValidAtom(path.join(f.output, spec.dir, 'atom.xml'));
       assertWellFormed(path.join(f.output, spec.dir, 'rss.xml'));
@@ -54,7 +54,7 @@ describe('publish: files and contents', () => {
 
   it('two independent parsers read back every feed: same items, titles, links, dates and ids, newest first, per-level limits', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const limits: Record<string, number> = {};
     for (const spec of planFeeds(f.config)) {
       const want = expectedItems(spec, f.articles);
@@ -79,7 +79,7 @@ describe('publish: files and contents', () => {
 
   it('names feeds by category path, links them to themselves and dates them by their newest item', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const hn = planFeeds(f.config).find((s) => s.key === 'tech/hn')!;
     const atom = rootOf(parseXml(read(f, 'tech/hn/atom.xml')));
     const text = (e: Element, name: string) => childElements(e, name)[0]?.elements?.map((c) => c.text ?? c.cdata).join('');
@@ -94,9 +94,9 @@ describe('publish: files and contents', () => {
     expect(json).toMatchObject({ title: 'refeed · 新媒体', feed_url: 'https://feeds.example/sub/xinmeiti/feed.json', language: 'zh-CN' });
   });
 
-  it('index.opml lists every published feed once, nested by group and source', () => {
+  it('index.opml lists every published feed once, nested by group and source', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const specs = planFeeds(f.config);
     const body = childElements(rootOf(parseXml(read(f, 'index.opml'))), 'body')[0];
     const all: Element[] = [];
@@ -121,9 +121,9 @@ describe('publish: files and contents', () => {
     ]);
   });
 
-  it('index.html lists categories with their feeds and latest items, and advertises the merged feeds', () => {
+  it('index.html lists categories with their feeds and latest items, and advertises the merged feeds', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const html = read(f, 'index.html');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     const doc = parseDocument(html);
@@ -145,36 +145,36 @@ describe('publish: files and contents', () => {
 });
 
 describe('publish: determinism and incremental work', () => {
-  it('publishing twice gives byte-identical files and the second run writes nothing', () => {
+  it('publishing twice gives byte-identical files and the second run writes nothing', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const before = snapshot(f.output);
-    const second = publish(f.config, f.state, opts);
+    const second = await publish(f.config, f.state, opts);
     expect(second.written).toEqual([]);
     expect(second.rebuilt).toEqual([]);
     expect(second.articlesParsed).toBe(0);
     expect(changedFiles(before, snapshot(f.output))).toEqual([]);
     // A forced full rebuild regenerates everything, to the same bytes, rewriting nothing.
-    const full = publish(f.config, f.state, { ...opts, full: true });
+    const full = await publish(f.config, f.state, { ...opts, full: true });
     expect(full.rebuilt).toHaveLength(planFeeds(f.config).length);
     expect(full.written).toEqual([]);
     expect(changedFiles(before, snapshot(f.output))).toEqual([]);
   });
 
-  it('the same store published into a fresh folder gives the same bytes', () => {
+  it('the same store published into a fresh folder gives the same bytes', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const first = snapshot(f.output);
     for (const rel of first.keys()) rmSync(path.join(f.output, rel));
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const again = snapshot(f.output);
     expect([...again.keys()].sort()).toEqual([...first.keys()].sort());
     for (const [rel, s] of first) expect(again.get(rel)!.bytes, rel).toBe(s.bytes);
   });
 
-  it('parses each article file at most once per run', () => {
+  it('parses each article file at most once per run', async () => {
     const f = fresh();
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     // Every article appears in several feeds (merged, group, source, channel) but is read once.
     const perFeed = planFeeds(f.config).map((s) => expectedItems(s, f.articles));
     const distinct = new Set(perFeed.flat());
@@ -183,14 +183,14 @@ describe('publish: determinism and incremental work', () => {
     expect(report.articlesUsed).toBe(distinct.size);
   });
 
-  it('one new article rewrites only the feeds containing it (+ index files)', () => {
+  it('one new article rewrites only the feeds containing it (+ index files)', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const before = snapshot(f.output);
     const front = channelOf(f.config, KEYS.front);
     const added = makeArticle(front, { title: 'Breaking & new <news>', date: '2024-03-11T00:00:00Z', link: 'https://front-page.example/new' });
     storeArticle(f.config, f.state, added);
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     expect(report.rebuilt).toEqual(['', 'tech', 'tech/hn', KEYS.front]);
     // Only the items of the rebuilt feeds are used; of their files only the new
     // one is parsed (the first publish recorded the others' content in the store).
@@ -207,15 +207,15 @@ describe('publish: determinism and incremental work', () => {
     expect(f.state.dirtyFeeds()).toEqual([]);
   });
 
-  it('an edited old article rebuilds the feeds that show it, not the merged feed it already fell out of', () => {
+  it('an edited old article rebuilds the feeds that show it, not the merged feed it already fell out of', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const before = snapshot(f.output);
     const old = f.articles.find((a) => a.channelKey === KEYS.lwn && a.title.startsWith('Plain headline'))!;
     const edited = makeArticle(channelOf(f.config, KEYS.lwn), { title: 'Plain headline, corrected', date: old.date, link: old.link, guid: old.guid, identity: old.identity });
     storeArticle(f.config, f.state, edited);
     expect(f.state.dirtyFeeds()).toEqual(['', 'tech', 'tech/lwn', KEYS.lwn]);
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     expect(report.rebuilt).toEqual(['tech', 'tech/lwn', KEYS.lwn]);
     expect(changedFiles(before, snapshot(f.output))).toEqual(
       // index.html lists each channel's latest 5 items, the edited one among them.
@@ -225,27 +225,27 @@ describe('publish: determinism and incremental work', () => {
     expect(f.state.dirtyFeeds()).toEqual([]);
   });
 
-  it('a feed whose file was deleted is rebuilt, and only it', () => {
+  it('a feed whose file was deleted is rebuilt, and only it', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const bytes = read(f, 'tech/lwn/atom.xml');
     unlinkSync(path.join(f.output, 'tech/lwn/atom.xml'));
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     expect(report.rebuilt).toEqual(['tech/lwn']);
     expect(report.written).toEqual(['tech/lwn/atom.xml']);
     expect(read(f, 'tech/lwn/atom.xml')).toBe(bytes);
   });
 
-  it('configuration changes rebuild the feeds they touch: a new channel, a new title', () => {
+  it('configuration changes rebuild the feeds they touch: a new channel, a new title', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const withChannel = CONFIG_YAML.replace(
       '            url: https://lwn.example/rss\n',
       '            url: https://lwn.example/rss\n          - name: Weekly\n            url: https://lwn.example/weekly\n',
     );
     const config2 = writeConfig(f.dir, withChannel);
     const before = snapshot(f.output);
-    const r = publish(config2, f.state, opts);
+    const r = await publish(config2, f.state, opts);
     expect(r.rebuilt).toEqual(['', 'tech', 'tech/lwn', 'tech/lwn/weekly']);
     expect(existsSync(path.join(f.output, 'tech/lwn/weekly/atom.xml'))).toBe(true);
     assertValidAtom(path.join(f.output, 'tech/lwn/weekly/atom.xml'));
@@ -254,18 +254,18 @@ describe('publish: determinism and incremental work', () => {
       ['index.html', 'index.opml', 'tech/lwn/weekly/atom.xml', 'tech/lwn/weekly/feed.json', 'tech/lwn/weekly/rss.xml'],
     );
     const config3 = writeConfig(f.dir, withChannel.replace('title: refeed', 'title: My feeds'));
-    const r3 = publish(config3, f.state, opts);
+    const r3 = await publish(config3, f.state, opts);
     expect(r3.rebuilt).toHaveLength(planFeeds(config3).length);
     expect(read(f, 'tech/hn/rss.xml')).toContain('<title>My feeds · Tech / Hacker News</title>');
   });
 
-  it('feeds of a channel removed from the config are left alone, unlisted, and its articles leave the merged feeds', () => {
+  it('feeds of a channel removed from the config are left alone, unlisted, and its articles leave the merged feeds', async () => {
     const f = fresh();
-    publish(f.config, f.state, opts);
+    await publish(f.config, f.state, opts);
     const before = snapshot(f.output);
     const without = CONFIG_YAML.replace('          - name: Best\n            url: https://hn.example/best\n            limit: 2\n', '');
     const config2 = writeConfig(f.dir, without);
-    const r = publish(config2, f.state, opts);
+    const r = await publish(config2, f.state, opts);
     expect(r.rebuilt).toEqual(['', 'tech', 'tech/hn']);
     const after = snapshot(f.output);
     for (const n of ['rss.xml', 'atom.xml', 'feed.json']) expect(after.get(`${KEYS.best}/${n}`)).toEqual(before.get(`${KEYS.best}/${n}`));
@@ -275,7 +275,7 @@ describe('publish: determinism and incremental work', () => {
     for (const i of sfeedItems(read(f, 'rss.xml'))) expect(bestLinks).not.toContain(i.link);
     // New articles of the removed channel (e.g. from an old state) do not touch its files either.
     storeArticle(config2, f.state, makeArticle(channelOf(f.config, KEYS.best), { title: 'late', date: '2024-04-01T00:00:00Z', link: 'https://best.example/late' }));
-    const r2 = publish(config2, f.state, opts);
+    const r2 = await publish(config2, f.state, opts);
     expect(r2.rebuilt).toEqual([]);
     expect(f.state.dirtyFeeds()).toEqual([]);
   });
@@ -299,7 +299,7 @@ describe('publish: the reference article', () => {
       contentHash: 'seed',
       path: rel,
     });
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     expect(report.skipped).toEqual([]);
     const xml = read(f, `${KEYS.woshipm}/rss.xml`);
     const [first] = await rssParserItems(xml);
@@ -318,14 +318,14 @@ describe('publish: the reference article', () => {
 });
 
 describe('publish: damaged input and output', () => {
-  it('a deleted or hand-broken article file is reported and skipped, the next article takes its place', () => {
+  it('a deleted or hand-broken article file is reported and skipped, the next article takes its place', async () => {
     const f = fresh();
     const front = planFeeds(f.config).find((s) => s.key === KEYS.front) as FeedSpec;
     const [newest, second] = expectedItems(front, f.articles);
     const pathOf = (a: typeof newest) => articlePath(a.slugs, articleId(a.channelKey, a.identity));
     unlinkSync(path.join(f.output, pathOf(newest)));
     writeFileSync(path.join(f.output, pathOf(second)), 'title: no front matter fences\n<div>oops</div>\n');
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     expect(report.errors).toEqual([]);
     expect(report.skipped).toEqual([
       { path: pathOf(newest), reason: expect.stringMatching(/missing/) },
@@ -340,17 +340,17 @@ describe('publish: damaged input and output', () => {
     assertValidAtom(path.join(f.output, 'atom.xml'));
   });
 
-  it('a file that cannot be written is reported and its feed stays dirty for the next run', () => {
+  it('a file that cannot be written is reported and its feed stays dirty for the next run', async () => {
     const f = fresh();
     // A plain file where the Best channel's folder should be.
     mkdirSync(path.join(f.output, 'tech/hn'), { recursive: true });
     writeFileSync(path.join(f.output, KEYS.best), 'in the way');
-    const report = publish(f.config, f.state, opts);
+    const report = await publish(f.config, f.state, opts);
     expect(report.errors.map((e) => e.path)).toEqual([`${KEYS.best}/rss.xml`, `${KEYS.best}/atom.xml`, `${KEYS.best}/feed.json`]);
     expect(existsSync(path.join(f.output, 'tech/hn/rss.xml'))).toBe(true);
     expect(f.state.dirtyFeeds()).toEqual([KEYS.best]);
     rmSync(path.join(f.output, KEYS.best));
-    const again = publish(f.config, f.state, opts);
+    const again = await publish(f.config, f.state, opts);
     expect(again.rebuilt).toEqual([KEYS.best]);
     expect(again.errors).toEqual([]);
     expect(f.state.dirtyFeeds()).toEqual([]);

@@ -92,7 +92,7 @@ beforeAll(async () => {
     ['tech/news/all', 'new', 3],
     ['tech/blog/posts', 'new', 2],
   ]);
-  const report = publish(config, state, opts);
+  const report = await publish(config, state, opts);
   expect(report.errors).toEqual([]);
   expect(report.skipped).toEqual([]);
 });
@@ -160,7 +160,7 @@ describe('round trip: refeed reads its own published feeds', () => {
     expect(self.error).toBeUndefined();
     expect(self).toMatchObject({ newItems: 0, duplicates: 5 });
     expect(rowsOf(state)).toEqual(before);
-    publish(looped, state, opts);
+    await publish(looped, state, opts);
     const merged = sfeedItems(readFileSync(path.join(home, 'out/rss.xml'), 'utf8'));
     expect(merged.map((i) => i.link)).toEqual(before.map((r) => r.link));
     expect(sfeedItems(readFileSync(path.join(home, 'out/loop/myself/merged/rss.xml'), 'utf8'))).toEqual([]);

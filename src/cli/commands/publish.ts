@@ -45,7 +45,7 @@ are reported), 1 a file could not be written, 2 bad config.`,
     sweepLeftovers(config, ctx.logger);
     const state = openState(config.site.state);
     try {
-      const report = publish(config, state, { logger: ctx.logger, full: ctx.values.full === true });
+      const report = await publish(config, state, { logger: ctx.logger, full: ctx.values.full === true });
       ctx.err(formatPublishSummary(report));
       return report.errors.length ? EXIT.failed : EXIT.ok;
     } finally {

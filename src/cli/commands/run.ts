@@ -48,10 +48,7 @@ port need a restart.`,
     mkdirSync(config.site.output, { recursive: true });
     sweepLeftovers(config, log);
     const state = openState(config.site.state);
-    const doPublish = () => {
-      const report = publish(config!, state, { logger: log });
-      return report;
-    };
+    const doPublish = () => publish(config!, state, { logger: log });
     const scheduler = new Scheduler(config, state, { logger: log, publish: async () => void (await doPublish()) });
 
     // Publish what the store already has, so the server has something to serve before the first fetch lands.
