@@ -1,4 +1,5 @@
 import type { StateDb } from '../store/state-db.ts';
+import type { IndexEntry } from './index-html.ts';
 
 /** What was last published for a feed. */
 export interface LedgerEntry {
@@ -6,6 +7,27 @@ export interface LedgerEntry {
   specHash: string;
   /** rowsHash of the article rows it was built from. */
   rowsHash: string;
+  /** Its newest entries as index.html lists them, so the page is rebuilt without querying every feed. */
+  latest?: IndexEntry[];
+}
+
+interface LedgerRow {
+  key: string;
+  spec_hash: string;
+  rows_hash: string;
+  latest: string | null;
+}
+
+function toEntry(r: LedgerRow): LedgerEntry {
+  const e: LedgerEntry = { specHash: r.spec_hash, rowsHash: r.rows_hash };
+  if (r.latest) {
+    try {
+      e.latest = JSON.parse(r.latest) as IndexEntry[];
+    } catch {
+      // unreadable: index.html queries the feed instead
+    }
+  }
+  return e;
 }
 
 /**
@@ -19,25 +41,28 @@ export class PublishLedger {
   private readonly allStmt;
 
   constructor(private readonly state: StateDb) {
-    state.db.exec('CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL)');
-    this.getStmt = state.db.prepare<[string], { spec_hash: string; rows_hash: string }>('SELECT spec_hash, rows_hash FROM published_feeds WHERE key = ?');
-    this.allStmt = state.db.prepare<[], { key: string; spec_hash: string; rows_hash: string }>('SELECT key, spec_hash, rows_hash FROM published_feeds');
+    state.db.exec('CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT)');
+    const columns = (state.db.pragma('table_info(published_feeds)') as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('latest')) state.db.exec('ALTER TABLE published_feeds ADD COLUMN latest TEXT');
+    this.getStmt = state.db.prepare<[string], LedgerRow>('SELECT * FROM published_feeds WHERE key = ?');
+    this.allStmt = state.db.prepare<[], LedgerRow>('SELECT * FROM published_feeds');
     this.setStmt = state.db.prepare(
-      'INSERT INTO published_feeds (key, spec_hash, rows_hash) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET spec_hash = excluded.spec_hash, rows_hash = excluded.rows_hash',
+      `INSERT INTO published_feeds (key, spec_hash, rows_hash, latest) VALUES (?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET spec_hash = excluded.spec_hash, rows_hash = excluded.rows_hash, latest = excluded.latest`,
     );
   }
 
   get(key: string): LedgerEntry | undefined {
     const r = this.getStmt.get(key);
-    return r ? { specHash: r.spec_hash, rowsHash: r.rows_hash } : undefined;
+    return r ? toEntry(r) : undefined;
   }
 
   /** Every entry, by feed key: one query instead of one per feed. */
   all(): Map<string, LedgerEntry> {
-    return new Map(this.allStmt.all().map((r) => [r.key, { specHash: r.spec_hash, rowsHash: r.rows_hash }]));
+    return new Map(this.allStmt.all().map((r) => [r.key, toEntry(r)]));
   }
 
   set(key: string, e: LedgerEntry): void {
-    this.setStmt.run(key, e.specHash, e.rowsHash);
+    this.setStmt.run(key, e.specHash, e.rowsHash, e.latest ? JSON.stringify(e.latest) : null);
   }
 }

@@ -48,7 +48,18 @@ export interface PublishReport {
 
 /** How many latest items index.html shows: overall, and per channel. */
 const INDEX_LATEST = { merged: 10, channel: 5 };
+const indexLatest = (key: string) => (key ? INDEX_LATEST.channel : INDEX_LATEST.merged);
+const indexEntry = (r: ArticleRecord): IndexEntry => ({ title: r.title, link: r.link, date: r.date });
+
+/** index.html's entries for a feed from the rows it was planned from; undefined when those are too few to tell (a limit below the page's count). */
+function latestEntries(spec: FeedSpec, rows: readonly ArticleRecord[]): IndexEntry[] | undefined {
+  const want = indexLatest(spec.key);
+  if (rows.length < want && rows.length >= spec.limit) return undefined;
+  return rows.slice(0, want).map(indexEntry);
+}
+/** Ledger keys of the index files: the OPML depends on the configuration only, index.html also on the newest rows. */
 const INDEX_KEY = '#index';
+const OPML_KEY = '#opml';
 /** Content read back from files is recorded in the store in batches of this many, one transaction each. */
 const CONTENT_BATCH = 256;
 
@@ -150,7 +161,7 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
 
   // ---------------------------------------------------------------- plan
   // Which feeds to rebuild, from the index alone: no article is read here.
-  const published: { spec: FeedSpec; specHash: string; rowsHash: string }[] = [];
+  const published: { spec: FeedSpec; specHash: string; rowsHash: string; rows: ArticleRecord[] }[] = [];
   const jobs: Job[] = [];
   specs.forEach((spec, index) => {
     const hash = specHash(config.site, spec);
@@ -161,7 +172,7 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
     const rHash = rowsHash(rows);
     // Dirty, but its newest rows are what was published (e.g. an old article changed): nothing to do.
     if (settled && prev?.rowsHash === rHash) {
-      published.push({ spec, specHash: hash, rowsHash: rHash });
+      published.push({ spec, specHash: hash, rowsHash: rHash, rows });
       return;
     }
     jobs.push({ spec, index, rows, specHash: hash, rowsHash: rHash });
@@ -315,21 +326,38 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
   outcomes.sort((a, b) => a.job.index - b.job.index);
   for (const o of outcomes) {
     report.rebuilt.push(o.job.spec.key);
-    if (record(o.files)) published.push({ spec: o.job.spec, specHash: o.job.specHash, rowsHash: o.job.rowsHash });
+    if (record(o.files)) published.push({ spec: o.job.spec, specHash: o.job.specHash, rowsHash: o.job.rowsHash, rows: o.job.rows });
   }
 
   // ---------------------------------------------------------------- index files
   const indexHash = createHash('sha256')
     .update(JSON.stringify({ v: PUBLISH_FORMAT_VERSION, site: [config.site.title, config.site.description, config.site.url, config.site.language], specs }))
     .digest('hex');
-  const indexMissing = Object.values(INDEX_FILES).some((f) => !existsSync(path.join(output, f)));
+  const missing = (file: string) => !existsSync(path.join(output, file));
   let indexOk: boolean | undefined;
-  if (opts.full || report.rebuilt.length || indexMissing || ledgerEntries.get(INDEX_KEY)?.specHash !== indexHash) {
-    const latest = (key: string): IndexEntry[] =>
-      topRows(key, key ? INDEX_LATEST.channel : INDEX_LATEST.merged).map((r) => ({ title: r.title, link: r.link, date: r.date }));
-    const files = [await write(INDEX_FILES.opml, buildOpml(config, specs)), await write(INDEX_FILES.html, buildIndexHtml(config, specs, latest))];
+  let opmlOk: boolean | undefined;
+  /** Index entries that had to be queried: remembered from now on. */
+  const backfill = new Map<string, IndexEntry[]>();
+  if (opts.full || missing(INDEX_FILES.opml) || ledgerEntries.get(OPML_KEY)?.specHash !== indexHash) {
+    const file = await write(INDEX_FILES.opml, buildOpml(config, specs));
     await writes.drain();
-    indexOk = record(files);
+    opmlOk = record([file]);
+  }
+  if (opts.full || report.rebuilt.length || missing(INDEX_FILES.html) || ledgerEntries.get(INDEX_KEY)?.specHash !== indexHash) {
+    // Feeds planned in this run list their newest rows; the others what the ledger kept from their last publish.
+    const fresh = new Map<string, { spec: FeedSpec; rows: ArticleRecord[] }>([...jobs, ...published].map((j) => [j.spec.key, j]));
+    const latest = (key: string): IndexEntry[] => {
+      const planned = fresh.get(key);
+      const known = planned ? latestEntries(planned.spec, planned.rows) : ledgerEntries.get(key)?.latest;
+      // Not known (a ledger from before they were kept, or a feed limit below the page's count): queried, then kept.
+      if (known) return known;
+      const queried = topRows(key, indexLatest(key)).map(indexEntry);
+      backfill.set(key, queried);
+      return queried;
+    };
+    const file = await write(INDEX_FILES.html, buildIndexHtml(config, specs, latest));
+    await writes.drain();
+    indexOk = record([file]);
   }
 
   // Record what was published and clear dirty flags in one write transaction.
@@ -340,12 +368,21 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
       const clear: string[] = [];
       for (const p of published) {
         const prev = ledgerEntries.get(p.spec.key);
-        if (prev?.specHash !== p.specHash || prev.rowsHash !== p.rowsHash) ledger.set(p.spec.key, { specHash: p.specHash, rowsHash: p.rowsHash });
+        const latest = latestEntries(p.spec, p.rows) ?? backfill.get(p.spec.key);
+        if (prev?.specHash !== p.specHash || prev.rowsHash !== p.rowsHash || (!prev.latest && latest)) {
+          ledger.set(p.spec.key, { specHash: p.specHash, rowsHash: p.rowsHash, latest });
+        }
         if (dirty.has(p.spec.key) && rowsHash(topRows(p.spec.key, p.spec.limit)) === p.rowsHash) clear.push(p.spec.key);
       }
       const planned = new Set(specs.map((s) => s.key));
       for (const key of dirty) if (!planned.has(key)) clear.push(key); // removed from the config: left alone
+      const republished = new Set(published.map((p) => p.spec.key));
+      for (const [key, entries] of backfill) {
+        const prev = ledgerEntries.get(key);
+        if (prev && !republished.has(key)) ledger.set(key, { ...prev, latest: entries });
+      }
       if (indexOk !== undefined) ledger.set(INDEX_KEY, { specHash: indexOk ? indexHash : 'failed', rowsHash: '' });
+      if (opmlOk !== undefined) ledger.set(OPML_KEY, { specHash: opmlOk ? indexHash : 'failed', rowsHash: '' });
       state.clearDirty(clear);
     })
     .immediate();

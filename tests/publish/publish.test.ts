@@ -205,6 +205,33 @@ describe('publish: determinism and incremental work', () => {
     );
     expect(sfeedItems(read(f, `${KEYS.front}/rss.xml`))[0].title).toBe('Breaking & new <news>');
     expect(f.state.dirtyFeeds()).toEqual([]);
+    // The OPML depends on the configuration only: not even regenerated.
+    expect([...report.written, ...report.unchanged]).not.toContain('index.opml');
+    // index.html took the other channels' latest items from the ledger: a full rebuild gives the same bytes.
+    expect(read(f, 'index.html')).toContain('Breaking &amp; new &lt;news&gt;');
+    const full = await publish(f.config, f.state, { ...opts, full: true });
+    expect(full.written).toEqual([]);
+    expect(full.unchanged).toContain('index.html');
+  });
+
+  it('index.html stays complete after an upgrade from a ledger that kept no latest items', async () => {
+    const f = fresh();
+    await publish(f.config, f.state, opts);
+    const page = read(f, 'index.html');
+    f.state.db.exec('UPDATE published_feeds SET latest = NULL');
+    const front = channelOf(f.config, KEYS.front);
+    storeArticle(f.config, f.state, makeArticle(front, { title: 'After upgrade', date: '2024-03-12T00:00:00Z', link: 'https://front-page.example/up' }));
+    await publish(f.config, f.state, opts);
+    const after = read(f, 'index.html');
+    expect(after).toContain('After upgrade');
+    // Every other channel's entries are still listed (queried once, then kept in the ledger).
+    for (const key of [KEYS.lwn, KEYS.woshipm]) {
+      const section = (html: string) => html.slice(html.indexOf(`id="feed-${key.replaceAll('/', '--')}"`)).split('</section>')[0];
+      expect(section(after)).toEqual(section(page));
+    }
+    // ...and kept from then on for the feeds the page lists: the channels and the merged feed.
+    const unkept = f.state.db.prepare("SELECT key FROM published_feeds WHERE latest IS NULL AND key NOT LIKE '#%' ORDER BY key").pluck().all();
+    expect(unkept).toEqual(['tech/lwn', 'xinmeiti', 'xinmeiti/woshipm']);
   });
 
   it('an edited old article rebuilds the feeds that show it, not the merged feed it already fell out of', async () => {
