@@ -15,6 +15,8 @@ export interface BenchOptions {
   keep: boolean;
   /** Where the results table is written. */
   out: string;
+  /** Channels for the at-scale warm cycle (a corpus of its own, one item a channel); 0 skips it. */
+  warmChannels: number;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -30,6 +32,10 @@ Options:
                  10000 with --quick); the corpus's own articles count towards it
   --seed N       corpus seed (default ${DEFAULT_SEED})
   --ports N      loopback ports ("hosts") the corpus is spread over (default 16)
+  --warm-channels N
+                 channels for the warm-cycle target, measured on a corpus of its own
+                 (one item a channel: a 304 costs the same whatever the feed holds)
+                 after one untimed cold cycle; default 10000, 0 skips it (--quick)
   --quick        smoke run: 100 channels, 1 run, 10,000-article store
   --profile      only profile one cold cycle (node --cpu-prof) into bench/out/ and
                  print the top 15 functions by self time
@@ -58,6 +64,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       store: { type: 'string' },
       seed: { type: 'string' },
       ports: { type: 'string' },
+      'warm-channels': { type: 'string' },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -82,5 +89,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     profile: values.profile!,
     keep: values.keep!,
     out: values.out ?? 'bench/results.md',
+    warmChannels: values['warm-channels'] === '0' ? 0 : positiveInt('warm-channels', values['warm-channels'], quick ? 0 : 10_000),
   };
 }

@@ -80,7 +80,7 @@ export function warmVerdict(medianMs: number, channels: number): Pick<Row, 'targ
   return {
     target,
     verdict: projected < TARGETS.warmMs ? 'PASS' : 'FAIL',
-    note: `measured on ${channels.toLocaleString('en')} channels; linear extrapolation ${fmtMs(projected)}, an upper bound while fixed costs weigh (run --channels 10000 to measure)`,
+    note: `measured on ${channels.toLocaleString('en')} channels; linear extrapolation ${fmtMs(projected)}, an upper bound while fixed costs weigh (--warm-channels 10000 measures it)`,
   };
 }
 
