@@ -70,7 +70,8 @@ if (mode === 'build') {
     store(config, state, channel, 1000 + Math.floor(Math.random() * 1e6), process.argv.includes('--content'), new Date());
   }
   const t0 = performance.now();
-  const r = await publish(config, state, { logger: silentLogger, full: mode === 'full' && process.argv.includes('--force') });
+  const rw = process.env.RW ? { size: Number(process.env.RW) } : undefined;
+  const r = await publish(config, state, { logger: silentLogger, full: mode === 'full' && process.argv.includes('--force'), renderWorkers: rw });
   const ms = performance.now() - t0;
   state.close();
   console.log(JSON.stringify({ mode, ms: Math.round(ms), rssMB: Math.round(process.resourceUsage().maxRSS / 1024), rebuilt: r.rebuilt.length, written: r.written.length, parsed: r.articlesParsed, skipped: r.skipped.length, errors: r.errors.length }));

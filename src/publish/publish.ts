@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
@@ -7,6 +7,8 @@ import { parseArticle } from '../normalize/index.ts';
 import { writeFileIfChangedAsync } from '../store/atomic-write.ts';
 import { WriteQueue } from '../store/write-queue.ts';
 import type { ArticleRecord, CachedArticleContent, StateDb } from '../store/state-db.ts';
+import { articleSource } from './article-source.ts';
+import { RenderAhead, type RenderWorkersOptions } from './render-ahead.ts';
 import { buildIndexHtml, type IndexEntry } from './index-html.ts';
 import { toFeedItem, uniqueIds, type ArticleContent, type FeedItem } from './items.ts';
 import { PublishLedger } from './ledger.ts';
@@ -19,6 +21,8 @@ export interface PublishOptions {
   logger: Logger;
   /** Rebuild every feed, whatever changed (e.g. after fixing an article file by hand). */
   full?: boolean;
+  /** Worker threads that render articles for big runs (see render-ahead.ts). */
+  renderWorkers?: RenderWorkersOptions;
 }
 
 export interface SkippedArticle {
@@ -42,6 +46,8 @@ export interface PublishReport {
   articlesParsed: number;
   /** Distinct articles placed in the rebuilt feeds, from the store's content cache or from their files. */
   articlesUsed: number;
+  /** Of those, how many render worker threads prepared (the rest the main thread did). */
+  articlesRenderedByWorkers: number;
   /** Files that could not be written; their feeds stay dirty and are retried next run. */
   errors: { path: string; reason: string }[];
 }
@@ -120,8 +126,8 @@ interface FileOutcome {
 }
 
 /** Bounds for writing published files: in flight at once, and bytes queued (what keeps a full publish's memory flat). */
-const WRITE_CONCURRENCY = 8;
-const WRITE_QUEUE_BYTES = 48 * 1024 * 1024;
+export const WRITE_CONCURRENCY = 8;
+const WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
 
 /** Whether content parsed from a file can stand in for it in the cache (which takes title, date and link from the row). */
 function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
@@ -147,7 +153,7 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
   const ledger = new PublishLedger(state);
   const ledgerEntries = ledger.all();
   const dirty = new Set(state.dirtyFeeds());
-  const report: PublishReport = { feeds: specs.length, rebuilt: [], written: [], unchanged: [], skipped: [], articlesParsed: 0, articlesUsed: 0, errors: [] };
+  const report: PublishReport = { feeds: specs.length, rebuilt: [], written: [], unchanged: [], skipped: [], articlesParsed: 0, articlesUsed: 0, articlesRenderedByWorkers: 0, errors: [] };
 
   // Rows of configured channels only: articles of a channel removed from the
   // config drop out of the merged, group and source feeds.
@@ -203,17 +209,10 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
 
   // The store's copy when it is the file's (same mtime and size), else the file itself.
   const load = (row: ArticleRecord): ArticleContent | undefined => {
-    const file = path.resolve(output, row.path);
-    if (!file.startsWith(output + path.sep)) return skip(row, 'path outside the output folder');
-    let st: Stats | undefined;
-    try {
-      st = statSync(file, { throwIfNoEntry: false });
-    } catch (err) {
-      return skip(row, (err as Error).message);
-    }
-    if (!st) return skip(row, 'file missing (deleted?)');
-    const cached = state.articleContent(row.id);
-    if (cached && cached.fileMtimeMs === st.mtimeMs && cached.fileSize === st.size) return cached;
+    const source = articleSource(output, row, (id) => state.articleContent(id));
+    if (source.kind === 'skip') return skip(row, source.reason);
+    if (source.kind === 'cached') return source.content;
+    const { file, stat: st } = source;
     let content: ArticleContent;
     try {
       const text = readFileSync(file, 'utf8');
@@ -299,25 +298,43 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
   // ---------------------------------------------------------------- feeds
   const rank = postOrder(specs);
   jobs.sort((a, b) => rank.get(a.spec.key)! - rank.get(b.spec.key)!);
+  const ahead = RenderAhead.start(
+    { output, stateFile: state.file },
+    jobs.map((j) => j.rows),
+    ({ id, item, rendered }) => {
+      if (prepared.has(id) || !refs.has(id)) return;
+      // Buffers arrive as plain Uint8Arrays over their transferred memory: viewed as Buffers, not copied.
+      const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+      prepared.set(id, { item, rendered: { rss: buf(rendered.rss), atom: buf(rendered.atom), json: buf(rendered.json) } });
+      used.add(id);
+      report.articlesRenderedByWorkers++;
+    },
+    opts.renderWorkers,
+  );
   const outcomes: { job: Job; files: FileOutcome[] }[] = [];
-  for (const job of jobs) {
-    const { spec } = job;
-    const { items, rendered } = collect(spec, job.rows);
-    const urls = feedUrls(config.site, spec);
-    const meta: FeedMeta = {
-      title: xmlSafe(spec.title),
-      description: xmlSafe(spec.description),
-      htmlUrl: urls.html,
-      selfUrls: { rss: urls.rss, atom: urls.atom, json: urls.json },
-      language: xmlSafe(config.site.language),
-      updated: feedUpdated(items),
-      authorName: xmlSafe(config.site.title),
-    };
-    const files = assembleFeedBuffers(meta, rendered);
-    release(job.rows);
-    const out = { job, files: [] as FileOutcome[] };
-    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await write(`${spec.dir}${FEED_FILES[f]}`, files[f]));
-    outcomes.push(out);
+  try {
+    for (const [jobIndex, job] of jobs.entries()) {
+      await ahead?.ready(jobIndex);
+      const { spec } = job;
+      const { items, rendered } = collect(spec, job.rows);
+      const urls = feedUrls(config.site, spec);
+      const meta: FeedMeta = {
+        title: xmlSafe(spec.title),
+        description: xmlSafe(spec.description),
+        htmlUrl: urls.html,
+        selfUrls: { rss: urls.rss, atom: urls.atom, json: urls.json },
+        language: xmlSafe(config.site.language),
+        updated: feedUpdated(items),
+        authorName: xmlSafe(config.site.title),
+      };
+      const files = assembleFeedBuffers(meta, rendered);
+      release(job.rows);
+      const out = { job, files: [] as FileOutcome[] };
+      for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await write(`${spec.dir}${FEED_FILES[f]}`, files[f]));
+      outcomes.push(out);
+    }
+  } finally {
+    await ahead?.close();
   }
   flushContent();
   report.articlesUsed = used.size;

@@ -153,7 +153,11 @@ export class StateDb {
   readonly db: Database.Database;
   private readonly stmts;
 
+  /** The database file (':memory:' for an in-memory store). */
+  readonly file: string;
+
   constructor(file: string) {
+    this.file = file;
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -198,9 +202,7 @@ export class StateDb {
            author = excluded.author, headimg = excluded.headimg, guid = excluded.guid, categories = excluded.categories,
            html = excluded.html, file_mtime = excluded.file_mtime, file_size = excluded.file_size`,
       ),
-      content: db.prepare<[string], ArticleRow>(
-        'SELECT title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles WHERE id = ? AND html IS NOT NULL',
-      ),
+      content: db.prepare<[string], ArticleRow>(CONTENT_SQL),
       setContent: db.prepare(
         `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
            file_mtime = @file_mtime, file_size = @file_size WHERE id = @id`,
@@ -314,20 +316,7 @@ export class StateDb {
 
   /** The cached content of an article file, if ingest recorded it. */
   articleContent(id: string): CachedArticleContent | undefined {
-    const r = this.stmts.content.get(id);
-    if (!r || r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
-    return {
-      title: r.title,
-      categories: JSON.parse(r.categories ?? '[]') as string[],
-      headimg: r.headimg ?? '',
-      author: r.author ?? '',
-      date: new Date(r.date),
-      link: opt(r.link),
-      guid: r.guid ?? undefined,
-      html: r.html,
-      fileMtimeMs: r.file_mtime,
-      fileSize: r.file_size,
-    };
+    return toCachedContent(this.stmts.content.get(id));
   }
 
   /** Records content read back from a file (e.g. after an editor changed it). */
@@ -359,6 +348,47 @@ export class StateDb {
     this.transaction(() => {
       for (const k of feedKeys) this.stmts.clearDirty.run(k);
     });
+  }
+}
+
+const CONTENT_SQL = 'SELECT title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles WHERE id = ? AND html IS NOT NULL';
+
+function toCachedContent(r: ArticleRow | undefined): CachedArticleContent | undefined {
+  if (!r || r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
+  return {
+    title: r.title,
+    categories: JSON.parse(r.categories ?? '[]') as string[],
+    headimg: r.headimg ?? '',
+    author: r.author ?? '',
+    date: new Date(r.date),
+    link: opt(r.link),
+    guid: r.guid ?? undefined,
+    html: r.html,
+    fileMtimeMs: r.file_mtime,
+    fileSize: r.file_size,
+  };
+}
+
+/**
+ * A read-only view of the store's cached article content, for worker threads
+ * (each opens its own connection; WAL lets them read while the main thread writes).
+ */
+export class ContentReader {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(file: string) {
+    this.db = new Database(file, { readonly: true, fileMustExist: true });
+    this.db.pragma('busy_timeout = 5000');
+    this.stmt = this.db.prepare<[string], ArticleRow>(CONTENT_SQL);
+  }
+
+  articleContent(id: string): CachedArticleContent | undefined {
+    return toCachedContent(this.stmt.get(id));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
   }
 }
 

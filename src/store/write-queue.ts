@@ -39,6 +39,11 @@ export class WriteQueue {
     this.bytes += bytes;
     this.waiting.push({ run: write, bytes });
     this.pump();
+    // A write is a chain of thread-pool steps (open, write, close, rename),
+    // each continued from the event loop: a caller that only awaits resolved
+    // promises between adds would starve them until drain(). Yielding one
+    // loop turn per add keeps the writes moving while the caller computes.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.bytes > this.maxBytes && this.running + this.waiting.length > 1) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }

@@ -130,3 +130,48 @@ describe('excerpt', () => {
     expect(Array.from(excerpt(html)).length).toBeLessThanOrEqual(240);
   });
 });
+
+describe('publish: render workers', () => {
+  const workers = { size: 2, from: 1 };
+  const bytesOf = (f: Fixture) => new Map([...snapshot(f.output)].map(([rel, s]) => [rel, s.bytes]));
+
+  it('worker threads render exactly what the in-process path renders, and use the same articles', async () => {
+    const inProcess = fresh(true);
+    const a = await publish(inProcess.config, inProcess.state, { ...opts, renderWorkers: { size: 0 } });
+    const threaded = fresh(true);
+    const b = await publish(threaded.config, threaded.state, { ...opts, renderWorkers: workers });
+    expect(bytesOf(threaded)).toEqual(bytesOf(inProcess));
+    expect(b.articlesUsed).toBe(a.articlesUsed);
+    expect(b.articlesParsed).toBe(0);
+    expect(b.rebuilt).toEqual(a.rebuilt);
+    expect(a.articlesRenderedByWorkers).toBe(0);
+    expect(b.articlesRenderedByWorkers).toBe(b.articlesUsed);
+  });
+
+  it('leaves hand-edited, deleted and uncached articles to the main thread, which reads, reports and caches them', async () => {
+    const f = fresh(true);
+    const edited = newestOf(f, KEYS.front);
+    const deleted = newestOf(f, KEYS.lwn);
+    const text = readFileSync(fileOf(f, edited), 'utf8');
+    writeFileSync(fileOf(f, edited), text.replace('</p>', ' Edited.</p>'));
+    utimesSync(fileOf(f, edited), new Date(), new Date(Date.now() + 5000));
+    unlinkSync(fileOf(f, deleted));
+    const r = await publish(f.config, f.state, { ...opts, renderWorkers: workers });
+    expect(r.articlesParsed).toBe(1);
+    expect(r.articlesRenderedByWorkers).toBe(r.articlesUsed - 1);
+    expect(r.skipped.map((s) => s.path)).toEqual([articlePath(deleted.slugs, articleId(deleted.channelKey, deleted.identity))]);
+    expect(JSON.parse(readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8')).items[0].content_html).toContain('Edited.');
+    expect(rssTitles(f, KEYS.lwn)).not.toContain(deleted.title);
+  });
+
+  it('a worker that cannot start or crashes costs time, not output: the main thread renders instead', async () => {
+    const reference = fresh(true);
+    await publish(reference.config, reference.state, { ...opts, renderWorkers: { size: 0 } });
+    const f = fresh(true);
+    const entry = new URL('../fixtures/store/broken-worker.js', import.meta.url);
+    const r = await publish(f.config, f.state, { ...opts, renderWorkers: { ...workers, entry } });
+    expect(r.errors).toEqual([]);
+    expect(r.articlesRenderedByWorkers).toBe(0);
+    expect(bytesOf(f)).toEqual(bytesOf(reference));
+  });
+});

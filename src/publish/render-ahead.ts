@@ -1,0 +1,100 @@
+import os from 'node:os';
+import type { ArticleRecord } from '../store/state-db.ts';
+import { WorkerPool } from '../store/worker-pool.ts';
+import type { RenderBatchInput, RenderedArticle } from './render-batch.ts';
+
+// Rendering every article of a full publish is most of its CPU time; worker
+// threads do it for the articles the next feeds need, in the order the feeds
+// are built, a bounded window ahead, while the main thread assembles and
+// writes the feeds before them. Workers read the store's cached content
+// through their own read-only connections. Whatever they do not render (a
+// file edited by hand, a worker failure) the publisher does in-process.
+
+export interface RenderWorkersOptions {
+  /** Worker threads; default: one fewer than the machine's cores (the main thread assembles and writes), at least 1, at most 4. 0: always in-process. */
+  size?: number;
+  /** Fewest articles to render before workers are worth their start-up (a module load each). */
+  from?: number;
+  /** The worker's entry module (tests point it at a broken one). */
+  entry?: URL;
+}
+
+const ENTRY = new URL('./render-worker.js', import.meta.url);
+const DEFAULT_FROM = 4000;
+const BATCH = 64;
+/** Articles requested beyond those the current feed needs: enough to keep the workers busy, few enough to bound memory (each is ~15 KB rendered). */
+const WINDOW = 512;
+
+export class RenderAhead {
+  private readonly pool: WorkerPool<RenderBatchInput, RenderedArticle[]>;
+  private readonly order: ArticleRecord[];
+  private readonly batches: Promise<void>[] = [];
+  private dispatched = 0;
+  /** Batches already waited for. */
+  private awaited = 0;
+
+  /**
+   * `jobs`: the rows of each feed to build, in build order. `accept` receives
+   * every article a worker rendered, before any feed that needs it is built.
+   */
+  private constructor(
+    private readonly input: Omit<RenderBatchInput, 'rows'>,
+    jobs: readonly (readonly ArticleRecord[])[],
+    private readonly accept: (a: Extract<RenderedArticle, { item: object }>) => void,
+    size: number,
+    entry: URL,
+  ) {
+    this.pool = new WorkerPool(entry, size);
+    const seen = new Set<string>();
+    this.order = [];
+    this.ends = jobs.map((rows) => {
+      for (const r of rows) if (!seen.has(r.id)) (seen.add(r.id), this.order.push(r));
+      return this.order.length;
+    });
+  }
+
+  /** For each job, the end of its articles in `order`. */
+  private readonly ends: number[];
+
+  /** A prefetcher when the run is big enough and the store is a file workers can open; otherwise undefined (all in-process). */
+  static start(
+    input: Omit<RenderBatchInput, 'rows'>,
+    jobs: readonly (readonly ArticleRecord[])[],
+    accept: (a: Extract<RenderedArticle, { item: object }>) => void,
+    opts: RenderWorkersOptions = {},
+  ): RenderAhead | undefined {
+    // Measured on 2 cores (full publish, 100,000 articles): 1 worker 12 s, 2 workers 14 s and 180 MB more, none 16 s.
+    const size = Math.max(0, Math.floor(opts.size ?? Math.max(1, Math.min(4, os.availableParallelism() - 1))));
+    if (!size || input.stateFile === ':memory:') return undefined;
+    const distinct = new Set(jobs.flatMap((rows) => rows.map((r) => r.id))).size;
+    if (distinct < (opts.from ?? DEFAULT_FROM)) return undefined;
+    return new RenderAhead(input, jobs, accept, size, opts.entry ?? ENTRY);
+  }
+
+  /** Resolves once every article job `index` needs has come back from the workers (rendered or not). */
+  async ready(index: number): Promise<void> {
+    const end = this.ends[index] ?? this.order.length;
+    this.dispatchUpTo(Math.min(this.order.length, end + WINDOW));
+    const last = Math.ceil(end / BATCH);
+    if (last > this.awaited) {
+      await Promise.all(this.batches.slice(this.awaited, last));
+      this.awaited = last;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private dispatchUpTo(target: number): void {
+    while (this.dispatched < target) {
+      const rows = this.order.slice(this.dispatched, this.dispatched + BATCH).map((r) => ({ id: r.id, path: r.path, identity: r.identity }));
+      this.dispatched += rows.length;
+      this.batches.push(
+        this.pool.run({ ...this.input, rows }).then((results) => {
+          for (const r of results ?? []) if (r.item) this.accept(r);
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { Transferable } from 'node:worker_threads';
+import type { ArticleRecord, CachedArticleContent } from '../store/state-db.ts';
+import { articleSource } from './article-source.ts';
+import { toFeedItem, type FeedItem } from './items.ts';
+import { encodeItem, type EncodedItem } from './render-feed.ts';
+
+// The per-article half of publishing — check the store's copy is current,
+// turn it into a feed item, render it in the three formats — for a batch of
+// rows, as a pure step a worker thread can run. Anything but the common case
+// (an article the store holds for the file as it is) comes back unrendered,
+// and the publisher handles it in-process, with its reporting and caching.
+
+export interface RenderBatchInput {
+  output: string;
+  stateFile: string;
+  rows: Pick<ArticleRecord, 'id' | 'path' | 'identity'>[];
+}
+
+export type RenderedArticle = { id: string; item: FeedItem; rendered: EncodedItem } | { id: string; item?: undefined; rendered?: undefined };
+
+export function renderBatch(input: RenderBatchInput, cachedOf: (id: string) => CachedArticleContent | undefined): { result: RenderedArticle[]; transfer: Transferable[] } {
+  const result: RenderedArticle[] = [];
+  const transfer = new Set<ArrayBuffer>();
+  for (const row of input.rows) {
+    const source = articleSource(input.output, row, cachedOf);
+    if (source.kind !== 'cached') {
+      result.push({ id: row.id });
+      continue;
+    }
+    const item = toFeedItem(row, source.content);
+    const rendered = encodeItem(item);
+    for (const b of [rendered.rss, rendered.atom, rendered.json]) transfer.add(b.buffer as ArrayBuffer);
+    result.push({ id: row.id, item, rendered });
+  }
+  return { result, transfer: [...transfer] };
+}

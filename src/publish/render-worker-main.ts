@@ -1,0 +1,12 @@
+import { ContentReader } from '../store/state-db.ts';
+import { serveJobs } from '../store/worker-serve.ts';
+import { renderBatch, type RenderBatchInput, type RenderedArticle } from './render-batch.ts';
+
+// One read-only connection per worker and state file, opened on first use.
+const readers = new Map<string, ContentReader>();
+
+serveJobs<RenderBatchInput, RenderedArticle[]>(async (input) => {
+  let reader = readers.get(input.stateFile);
+  if (!reader) readers.set(input.stateFile, (reader = new ContentReader(input.stateFile)));
+  return renderBatch(input, (id) => reader.articleContent(id));
+});
