@@ -209,6 +209,18 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
     oneNew.push(m);
   }
 
+  say(`one-new-item cycle in a long-running process ×${runs}…`);
+  const oneNewLong: Run[] = [];
+  for (let r = 0; r < runs; r++) {
+    const channel = (r * 6007 + Math.floor(opts.channels / 3)) % opts.channels;
+    await ctx.server.addItem(channel);
+    const m = await run(ctx, { kind: 'cycle', configFile: site.configFile, checkFeeds: true, warmUpWithout: channelKeyOf(channel) });
+    const problem = checkOnlyAffected(channel, m.detail);
+    if (problem) problems.push(`one-new-item (long-running) run ${r + 1} (channel ${channelKeyOf(channel)}): ${problem}`);
+    say(`  one-new long-running ${r + 1}: ${secs(m.ms)}`);
+    oneNewLong.push(m);
+  }
+
   say(`publish alone, full (feed files deleted) ×${runs}…`);
   const pubFull: Run[] = [];
   for (let r = 0; r < runs; r++) {
@@ -306,11 +318,18 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
         ]
       : []),
     {
-      name: '3. One-new-item cycle (fetch all, publish affected feeds)',
+      name: '3. One-new-item cycle (fetch all, publish affected feeds) in a fresh process, as `refeed once` from cron',
       ms: msOf(oneNew),
       bytes: oneNew.map((m) => m.served.bytes),
       rssMB: rssOf(oneNew),
       ...oneNewVerdict(spread(msOf(oneNew)).median, storeArticles, onlyAffected, oneNewProblem),
+    },
+    {
+      name: '3b. One-new-item cycle in a long-running process (as `refeed run`: after a warm cycle)',
+      ms: msOf(oneNewLong),
+      bytes: oneNewLong.map((m) => m.served.bytes),
+      rssMB: rssOf(oneNewLong),
+      ...oneNewVerdict(spread(msOf(oneNewLong)).median, storeArticles, !problems.some((p) => p.startsWith('one-new-item (long-running)'))),
     },
     {
       name: `4a. Publish alone, full (${storeArticles.toLocaleString('en')} articles, every feed file missing)`,
@@ -349,7 +368,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   const breakdown = (label: string, xs: Run[]) =>
     `${label}: config ${stage(xs, 'configMs')}, fetch → normalize → store ${stage(xs, 'fetchMs')}, publish ${stage(xs, 'publishMs')}`;
   notes.push(
-    `Where the cycle time goes (medians): ${[breakdown('cold', cold), breakdown('warm', warm), ...(warmAtScale.length ? [breakdown(`warm ${opts.warmChannels}`, warmAtScale)] : []), breakdown('one-new-item', oneNew)].join('; ')}.`,
+    `Where the cycle time goes (medians): ${[breakdown('cold', cold), breakdown('warm', warm), ...(warmAtScale.length ? [breakdown(`warm ${opts.warmChannels}`, warmAtScale)] : []), breakdown('one-new-item', oneNew), breakdown('one-new-item long-running', oneNewLong)].join('; ')}.`,
   );
 
   const report = [

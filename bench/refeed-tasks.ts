@@ -130,6 +130,14 @@ function storeArticle(config: RefeedConfig, state: StateDb, channel: ResolvedCha
 }
 
 async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult> {
+  if (task.warmUpWithout) {
+    const config = loadConfig(task.configFile);
+    const others = { ...config, channels: config.channels.filter((c) => c.key !== task.warmUpWithout) };
+    await withStateAsync(config, async (state) => {
+      await runFetch(others, state, { logger });
+      await publish(config, state, { logger });
+    });
+  }
   const t0 = performance.now();
   const config = loadConfig(task.configFile);
   const configMs = performance.now() - t0;

@@ -3,8 +3,13 @@
 
 export type Task =
   | { kind: 'baseline'; urls: string[]; concurrency: number; limit: number; outFile: string }
-  /** fetch → normalize → store → publish, as `refeed once` does. */
-  | { kind: 'cycle'; configFile: string; checkFeeds?: boolean }
+  /**
+   * fetch → normalize → store → publish, as `refeed once` does. With
+   * `warmUpWithout`, the process first runs one untimed cycle over every
+   * channel but that one (all 304s), as a long-running `refeed run` has
+   * before its next cycle: code compiled, connections open.
+   */
+  | { kind: 'cycle'; configFile: string; checkFeeds?: boolean; warmUpWithout?: string }
   /** publish alone; `insert` adds one article to that channel first (untimed) for the incremental case. */
   | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number } }
   /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
