@@ -325,7 +325,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
       ...oneNewVerdict(spread(msOf(oneNew)).median, storeArticles, onlyAffected, oneNewProblem),
     },
     {
-      name: '3b. One-new-item cycle in a long-running process (as `refeed run`: after a warm cycle)',
+      name: '3b. One-new-item cycle in a long-running process (as `refeed run`: after a warm cycle, config already loaded)',
       ms: msOf(oneNewLong),
       bytes: oneNewLong.map((m) => m.served.bytes),
       rssMB: rssOf(oneNewLong),

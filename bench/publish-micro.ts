@@ -65,6 +65,11 @@ if (mode === 'build') {
   const output = config.site.output;
   if (mode === 'full') for (const rel of walk(output)) rmSync(path.join(output, rel));
   const state = openState(config.site.state);
+  for (let k = 0; k < Number(process.env.WARMUPS ?? 0); k++) {
+    const channel = config.channels[(k * 37) % config.channels.length];
+    store(config, state, channel, 2000 + k + Math.floor(Math.random() * 1e6), true, new Date());
+    await publish(config, state, { logger: silentLogger });
+  }
   if (mode === 'incr') {
     const channel = config.channels[Math.floor(config.channels.length / 2)];
     store(config, state, channel, 1000 + Math.floor(Math.random() * 1e6), process.argv.includes('--content'), new Date());

@@ -130,8 +130,10 @@ function storeArticle(config: RefeedConfig, state: StateDb, channel: ResolvedCha
 }
 
 async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult> {
+  // A long-running process parsed its configuration at start (and on SIGHUP), not per cycle.
+  let loaded: RefeedConfig | undefined;
   if (task.warmUpWithout) {
-    const config = loadConfig(task.configFile);
+    const config = (loaded = loadConfig(task.configFile));
     const others = { ...config, channels: config.channels.filter((c) => c.key !== task.warmUpWithout) };
     await withStateAsync(config, async (state) => {
       await runFetch(others, state, { logger });
@@ -139,7 +141,7 @@ async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult
     });
   }
   const t0 = performance.now();
-  const config = loadConfig(task.configFile);
+  const config = loaded ?? loadConfig(task.configFile);
   const configMs = performance.now() - t0;
   const output = config.site.output;
   const before = task.checkFeeds ? snapshotFeeds(output) : undefined;

@@ -69,6 +69,30 @@ const OPML_KEY = '#opml';
 /** Content read back from files is recorded in the store in batches of this many, one transaction each. */
 const CONTENT_BATCH = 256;
 
+/** What the configuration alone decides: the feeds, their spec hashes and the index files' hash. */
+interface Plan {
+  specs: FeedSpec[];
+  specHashes: string[];
+  indexHash: string;
+}
+
+// A long-running process publishes many times with the same configuration
+// object (until a reload replaces it): its plan is worked out once.
+const plans = new WeakMap<RefeedConfig, Plan>();
+
+function planOf(config: RefeedConfig): Plan {
+  let plan = plans.get(config);
+  if (!plan) {
+    const specs = planFeeds(config);
+    const indexHash = createHash('sha256')
+      .update(JSON.stringify({ v: PUBLISH_FORMAT_VERSION, site: [config.site.title, config.site.description, config.site.url, config.site.language], specs }))
+      .digest('hex');
+    plan = { specs, specHashes: specs.map((spec) => specHash(config.site, spec)), indexHash };
+    plans.set(config, plan);
+  }
+  return plan;
+}
+
 /** Signature of the article rows a feed is built from: equal signatures, equal feed items. */
 function rowsHash(rows: readonly ArticleRecord[]): string {
   const h = createHash('sha256');
@@ -148,7 +172,7 @@ function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
 export async function publish(config: RefeedConfig, state: StateDb, opts: PublishOptions): Promise<PublishReport> {
   const log = opts.logger.child({ stage: 'publish' });
   const output = config.site.output;
-  const specs = planFeeds(config);
+  const { specs, specHashes, indexHash } = planOf(config);
   const configured = new Set(config.channels.map((c) => c.key));
   const ledger = new PublishLedger(state);
   const ledgerEntries = ledger.all();
@@ -170,7 +194,7 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
   const published: { spec: FeedSpec; specHash: string; rowsHash: string; rows: ArticleRecord[] }[] = [];
   const jobs: Job[] = [];
   specs.forEach((spec, index) => {
-    const hash = specHash(config.site, spec);
+    const hash = specHashes[index];
     const prev = ledgerEntries.get(spec.key);
     const settled = !opts.full && prev?.specHash === hash && Object.values(FEED_FILES).every((f) => existsSync(path.join(output, spec.dir, f)));
     if (settled && !dirty.has(spec.key)) return;
@@ -347,9 +371,6 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
   }
 
   // ---------------------------------------------------------------- index files
-  const indexHash = createHash('sha256')
-    .update(JSON.stringify({ v: PUBLISH_FORMAT_VERSION, site: [config.site.title, config.site.description, config.site.url, config.site.language], specs }))
-    .digest('hex');
   const missing = (file: string) => !existsSync(path.join(output, file));
   let indexOk: boolean | undefined;
   let opmlOk: boolean | undefined;
