@@ -201,7 +201,7 @@ async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<T
 
   const t0 = performance.now();
   const config = loadConfig(task.configFile);
-  const report = await withStateAsync(config, (state) => publish(config, state, { logger, full: task.full }));
+  const report = await withStateAsync(config, (state) => publish(config, state, { logger, full: task.full, renderWorkers: task.renderWorkers === undefined ? undefined : { size: task.renderWorkers } }));
   const ms = performance.now() - t0;
   return { ms, items: report.articlesUsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
 }

@@ -11,7 +11,7 @@ export type Task =
    */
   | { kind: 'cycle'; configFile: string; checkFeeds?: boolean; warmUpWithout?: string }
   /** publish alone; `insert` adds one article to that channel first (untimed) for the incremental case. */
-  | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number } }
+  | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number }; renderWorkers?: number }
   /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
   | { kind: 'pad'; configFile: string; seed: number; items: number; channels: number; target: number };
 
