@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { silentLogger } from '../src/core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
 import { publish } from '../src/publish/index.ts';
-import { articleId, articlePath } from '../src/store/article-path.ts';
+import { articleId, articlePath, articleRecord, cachedContent } from '../src/store/article-path.ts';
 import { openState, type StateDb } from '../src/store/state-db.ts';
 import { benchConfigYaml } from './bench-config.ts';
 import { BENCH_DIR } from './child.ts';
@@ -36,9 +36,7 @@ function store(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, i
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
   const st = statSync(file);
-  const record = { id, identity: article.identity, channelKey: channel.key, slugs: article.slugs, title: article.title, link: article.link, date: article.date.getTime(), firstSeen: article.date.getTime(), contentHash: article.contentHash, path: rel };
-  const content = { title: article.title, categories: [...article.categories], headimg: article.headimg, author: article.author, date: article.date, link: article.link, guid: article.guid, html: article.html, fileMtimeMs: st.mtimeMs, fileSize: st.size };
-  state.upsertArticle(record, withContent ? content : undefined);
+  state.upsertArticle(articleRecord(article, id, article.date.getTime(), rel), withContent ? cachedContent(article, st) : undefined);
 }
 
 function walk(output: string, rel = ''): string[] {

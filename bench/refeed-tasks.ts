@@ -6,7 +6,7 @@ import { silentLogger } from '../src/core/log.ts';
 import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
 import { renderArticle } from '../src/normalize/index.ts';
 import { publish, type PublishReport } from '../src/publish/index.ts';
-import { articleId, articlePath } from '../src/store/article-path.ts';
+import { articleId, articlePath, articleRecord } from '../src/store/article-path.ts';
 import { runFetch } from '../src/store/ingest.ts';
 import { openState, type StateDb } from '../src/store/state-db.ts';
 import { syntheticItem, type SyntheticItem } from './corpus.ts';
@@ -115,18 +115,7 @@ function storeArticle(config: RefeedConfig, state: StateDb, channel: ResolvedCha
   const file = path.join(config.site.output, rel);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
-  state.upsertArticle({
-    id,
-    identity: article.identity,
-    channelKey: channel.key,
-    slugs: article.slugs,
-    title: article.title,
-    link: article.link,
-    date: article.date.getTime(),
-    firstSeen: article.date.getTime(),
-    contentHash: article.contentHash,
-    path: rel,
-  });
+  state.upsertArticle(articleRecord(article, id, article.date.getTime(), rel));
 }
 
 async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult> {

@@ -36,25 +36,18 @@ function toEntry(r: LedgerRow): LedgerEntry {
  * the feeds' dirty flags). Losing it only costs one full rebuild.
  */
 export class PublishLedger {
-  private readonly getStmt;
   private readonly setStmt;
   private readonly allStmt;
 
-  constructor(private readonly state: StateDb) {
+  constructor(state: StateDb) {
     state.db.exec('CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT)');
     const columns = (state.db.pragma('table_info(published_feeds)') as { name: string }[]).map((c) => c.name);
     if (!columns.includes('latest')) state.db.exec('ALTER TABLE published_feeds ADD COLUMN latest TEXT');
-    this.getStmt = state.db.prepare<[string], LedgerRow>('SELECT * FROM published_feeds WHERE key = ?');
     this.allStmt = state.db.prepare<[], LedgerRow>('SELECT * FROM published_feeds');
     this.setStmt = state.db.prepare(
       `INSERT INTO published_feeds (key, spec_hash, rows_hash, latest) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET spec_hash = excluded.spec_hash, rows_hash = excluded.rows_hash, latest = excluded.latest`,
     );
-  }
-
-  get(key: string): LedgerEntry | undefined {
-    const r = this.getStmt.get(key);
-    return r ? toEntry(r) : undefined;
   }
 
   /** Every entry, by feed key: one query instead of one per feed. */

@@ -25,38 +25,43 @@ const BATCH = 64;
 /** Articles requested beyond those the current feed needs: enough to keep the workers busy, few enough to bound memory (each is ~15 KB rendered). */
 const WINDOW = 512;
 
+/** Each job's articles not in an earlier job, in build order, and where each job's end falls in that order. */
+function buildOrder(jobs: readonly (readonly ArticleRecord[])[]): { order: ArticleRecord[]; ends: number[] } {
+  const seen = new Set<string>();
+  const order: ArticleRecord[] = [];
+  const ends = jobs.map((rows) => {
+    for (const r of rows) if (!seen.has(r.id)) (seen.add(r.id), order.push(r));
+    return order.length;
+  });
+  return { order, ends };
+}
+
 export class RenderAhead {
   private readonly pool: WorkerPool<RenderBatchInput, RenderedArticle[]>;
-  private readonly order: ArticleRecord[];
   private readonly batches: Promise<void>[] = [];
   private dispatched = 0;
   /** Batches already waited for. */
   private awaited = 0;
 
-  /**
-   * `jobs`: the rows of each feed to build, in build order. `accept` receives
-   * every article a worker rendered, before any feed that needs it is built.
-   */
   private constructor(
     private readonly input: Omit<RenderBatchInput, 'rows'>,
-    jobs: readonly (readonly ArticleRecord[])[],
+    /** Distinct articles in build order. */
+    private readonly order: ArticleRecord[],
+    /** For each job, the end of its articles in `order`. */
+    private readonly ends: number[],
     private readonly accept: (a: Extract<RenderedArticle, { item: object }>) => void,
     size: number,
     entry: URL,
   ) {
     this.pool = new WorkerPool(entry, size);
-    const seen = new Set<string>();
-    this.order = [];
-    this.ends = jobs.map((rows) => {
-      for (const r of rows) if (!seen.has(r.id)) (seen.add(r.id), this.order.push(r));
-      return this.order.length;
-    });
   }
 
-  /** For each job, the end of its articles in `order`. */
-  private readonly ends: number[];
-
-  /** A prefetcher when the run is big enough and the store is a file workers can open; otherwise undefined (all in-process). */
+  /**
+   * A prefetcher when the run is big enough and the store is a file workers
+   * can open; otherwise undefined (all in-process). `jobs`: the rows of each
+   * feed to build, in build order. `accept` receives every article a worker
+   * rendered, before any feed that needs it is built.
+   */
   static start(
     input: Omit<RenderBatchInput, 'rows'>,
     jobs: readonly (readonly ArticleRecord[])[],
@@ -66,9 +71,9 @@ export class RenderAhead {
     // Measured on 2 cores (full publish, 100,000 articles): 1 worker 12 s, 2 workers 14 s and 180 MB more, none 16 s.
     const size = Math.max(0, Math.floor(opts.size ?? Math.max(1, Math.min(4, os.availableParallelism() - 1))));
     if (!size || input.stateFile === ':memory:') return undefined;
-    const distinct = new Set(jobs.flatMap((rows) => rows.map((r) => r.id))).size;
-    if (distinct < (opts.from ?? DEFAULT_FROM)) return undefined;
-    return new RenderAhead(input, jobs, accept, size, opts.entry ?? ENTRY);
+    const { order, ends } = buildOrder(jobs);
+    if (order.length < (opts.from ?? DEFAULT_FROM)) return undefined;
+    return new RenderAhead(input, order, ends, accept, size, opts.entry ?? ENTRY);
   }
 
   /** Resolves once every article job `index` needs has come back from the workers (rendered or not). */

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -64,22 +64,6 @@ export function writeFileAtomic(file: string, data: string | Buffer): WrittenFil
   }
 }
 
-/**
- * Writes only when the bytes differ, so unchanged outputs keep their mtime
- * (and servers their ETags). Returns whether the file was written.
- */
-export function writeFileIfChanged(file: string, data: string | Buffer): boolean {
-  const next = typeof data === 'string' ? Buffer.from(data) : data;
-  try {
-    const current = readFileSync(file);
-    if (current.equals(next)) return false;
-  } catch {
-    // missing or unreadable: write it
-  }
-  writeFileAtomic(file, next);
-  return true;
-}
-
 async function ensureDirAsync(dir: string): Promise<void> {
   if (knownDirs.has(dir)) return;
   await mkdir(dir, { recursive: true });
@@ -120,7 +104,10 @@ export async function writeFileAtomicAsync(file: string, data: string | Buffer):
   }
 }
 
-/** writeFileIfChanged on libuv's thread pool. */
+/**
+ * Writes only when the bytes differ, so unchanged outputs keep their mtime
+ * (and servers their ETags). Returns whether the file was written.
+ */
 export async function writeFileIfChangedAsync(file: string, data: Buffer): Promise<boolean> {
   try {
     const current = await readFile(file);
