@@ -16,7 +16,7 @@ export class TaskQueue {
 
   /** Queues `run` under `id` unless that id is already queued or running. Returns whether it was queued. */
   push(id: string, key: string, run: () => Promise<void>): boolean {
-    if (this.closed || this.inFlight.has(id) || this.waiting.some((w) => w.id === id)) return false;
+    if (this.closed || this.has(id)) return false;
     this.waiting.push({ id, key, run });
     this.pump();
     return true;
@@ -24,10 +24,6 @@ export class TaskQueue {
 
   has(id: string): boolean {
     return this.inFlight.has(id) || this.waiting.some((w) => w.id === id);
-  }
-
-  get size(): { waiting: number; running: number } {
-    return { waiting: this.waiting.length, running: this.inFlight.size };
   }
 
   /** Drops what has not started, and waits for what has. */

@@ -61,6 +61,7 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
   const items = filterItems(feed.items, input.channel.settings, new Date(input.now));
   const seen = new Set<string>();
   const entries: PreparedEntry[] = [];
+  const context = normalizeContext(input.channel, feed, input.finalUrl, input.now, input.now, input.fallbackImage);
   for (const item of items) {
     let identity: string;
     try {
@@ -73,7 +74,7 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     seen.add(identity);
     let normalized;
     try {
-      normalized = normalizeItem(item, normalizeContext(input.channel, feed, input.finalUrl, input.now, input.now, input.fallbackImage));
+      normalized = normalizeItem(item, context);
     } catch (err) {
       // normalizeItem promises not to throw; if it ever does, only this item is lost.
       entries.push({ kind: 'skip', message: `cannot normalize: ${(err as Error)?.message ?? String(err)}` });

@@ -190,8 +190,9 @@ export class StateDb {
            consecutive_failures = consecutive_failures + 1, next_run_at = @nextRunAt, disabled = max(disabled, @disable) WHERE key = @key`,
       ),
       setNextRun: db.prepare('UPDATE channels SET next_run_at = ? WHERE key = ?'),
-      article: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
-      articleByLink: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE link = ?'),
+      // Index columns only: ingest looks every item up, and never needs the cached body.
+      article: db.prepare<[string], ArticleRow>(`SELECT ${ROW_COLUMNS} FROM articles WHERE id = ?`),
+      articleByLink: db.prepare<[string], ArticleRow>(`SELECT ${ROW_COLUMNS} FROM articles WHERE link = ?`),
       upsertArticle: db.prepare(
         `INSERT INTO articles (id, channel_key, identity, g, s, c, title, link, date, first_seen, content_hash, path,
            author, headimg, guid, categories, html, file_mtime, file_size)
@@ -334,10 +335,6 @@ export class StateDb {
     const stmt = this.stmts.top[parts.length as 0 | 1 | 2 | 3];
     if (!stmt) throw new Error(`bad feed key "${feedKey}"`);
     return (stmt.all as (...a: unknown[]) => ArticleRow[])(...parts, limit).map((r) => ({ id: r.id, ...toStoredArticle(r) }));
-  }
-
-  markDirty(feedKey: string): void {
-    this.stmts.markDirty.run(feedKey);
   }
 
   dirtyFeeds(): string[] {
