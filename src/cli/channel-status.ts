@@ -43,10 +43,3 @@ export function channelStatusRows(config: RefeedConfig, state: StateDb | undefin
     };
   });
 }
-
-/** A plain-text table: columns padded to their widest cell. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}

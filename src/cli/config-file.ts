@@ -2,14 +2,9 @@ import { chmodSync, existsSync, readFileSync, realpathSync, statSync } from 'nod
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, EditError, formatProblem, parseConfig } from '../config/index.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { loadConfigFor } from './load-config.ts';
+import { configFileOf, loadConfigFor } from './load-config.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import { EXIT, type CommandContext } from './command.ts';
-
-/** The config file a command works on: --config, else $REFEED_CONFIG, else the shipped one (as loadConfigFor does). */
-export function configFileOf(ctx: CommandContext): string {
-  return (ctx.values.config as string | undefined) ?? process.env.REFEED_CONFIG ?? DEFAULT_CONFIG_FILE;
-}
 
 /** The config text, or undefined after telling the user why it can't be read. */
 export function readConfigText(ctx: CommandContext, file: string): string | undefined {

@@ -2,9 +2,14 @@ import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem, loadConfig } from '../
 import type { RefeedConfig } from '../core/types.ts';
 import type { CommandContext } from './command.ts';
 
+/** The config file a command works on: --config, else $REFEED_CONFIG, else the shipped one. */
+export function configFileOf(ctx: CommandContext): string {
+  return (ctx.values.config as string | undefined) ?? process.env.REFEED_CONFIG ?? DEFAULT_CONFIG_FILE;
+}
+
 /** Loads --config (or the shipped default); on any problem prints them all and returns undefined (exit 2). */
 export function loadConfigFor(ctx: CommandContext): RefeedConfig | undefined {
-  const file = (ctx.values.config as string | undefined) ?? process.env.REFEED_CONFIG ?? DEFAULT_CONFIG_FILE;
+  const file = configFileOf(ctx);
   try {
     const config = loadConfig(file);
     for (const w of config.warnings) ctx.logger.warn({ config: file }, w);

@@ -11,8 +11,8 @@ import {
   type ChannelEntry,
 } from '../../config/index.ts';
 import { configOption, EXIT, type Command, type CommandContext } from '../command.ts';
-import { commitConfig, configFileOf, readConfigText, reportEditError } from '../config-file.ts';
-import { loadConfigFor } from '../load-config.ts';
+import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
+import { configFileOf, loadConfigFor } from '../load-config.ts';
 
 const USAGE = `Usage:
   refeed opml import FILE [--group G] [--dry-run]

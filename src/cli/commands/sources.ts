@@ -3,8 +3,8 @@ import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, ty
 import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { openState } from '../../store/state-db.ts';
 import { configOption, EXIT, type Command, type CommandContext } from '../command.ts';
-import { commitConfig, configFileOf, readConfigText, reportEditError } from '../config-file.ts';
-import { loadConfigFor } from '../load-config.ts';
+import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
+import { configFileOf, loadConfigFor } from '../load-config.ts';
 import { formatTable } from '../text-table.ts';
 
 // ------------------------------------------------------------ list

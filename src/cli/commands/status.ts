@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { openState } from '../../store/state-db.ts';
-import { channelStatusRows, formatTable } from '../channel-status.ts';
+import { channelStatusRows } from '../channel-status.ts';
+import { formatTable } from '../text-table.ts';
 import { configOption, EXIT, type Command } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 

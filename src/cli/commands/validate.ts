@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type ConfigProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { configOption, EXIT, type Command } from '../command.ts';
-import { configFileOf } from '../config-file.ts';
+import { configFileOf } from '../load-config.ts';
 
 function counts(config: RefeedConfig) {
   const sources = config.groups.reduce((n, g) => n + g.sources.length, 0);
