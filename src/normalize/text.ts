@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Parser } from 'htmlparser2';
 
 export function sha1Hex(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -32,33 +33,88 @@ export function oneLine(text: string): string {
   return text.replace(YAML_FORBIDDEN, '').replace(LINE_BREAKS, ' ').trim();
 }
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+// Characters XML 1.0 forbids (C0 controls other than tab/LF/CR, U+FFFE/U+FFFF)
+// and lone UTF-16 surrogates. One of them anywhere makes a whole feed
+// unreadable for a strict parser, so every string is cleaned before output.
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Decodes the entities text extraction meets most; enough for matching and excerpts. */
-function decodeBasicEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]+);/gi, (m, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : m;
-    }
-    return NAMED_ENTITIES[ref.toLowerCase()] ?? m;
-  });
+// Every character outside XML 1.0's plain ranges, surrogates included: a
+// single-class scan, much cheaper than XML_INVALID's lookarounds, that rules
+// out nearly every string (all but those with astral characters or bad ones).
+// eslint-disable-next-line no-control-regex
+const MAYBE_INVALID = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/;
+
+/** The string without characters XML 1.0 cannot carry. */
+export function xmlSafe(s: string): string {
+  return MAYBE_INVALID.test(s) ? s.replace(XML_INVALID, '') : s;
 }
 
-const BLOCK_TAG = /<\/?(?:p|div|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|caption|blockquote|pre|section|article|aside|header|footer|figure|figcaption|img|video|audio|iframe|details|summary)\b[^>]*>/gi;
+// Elements after which text reads as a new phrase: their boundary becomes a space.
+const BLOCK = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure', 'footer',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'ol', 'p', 'pre', 'section', 'table', 'td', 'th', 'tr', 'ul',
+]);
+// Elements whose text is never prose.
+const SKIP = new Set(['script', 'style', 'template', 'noscript', 'iframe', 'svg', 'button']);
 
 /**
- * Rough visible text of an HTML fragment, for include/exclude matching and
- * fallback titles. Not a sanitizer: its output is never written as HTML.
+ * The visible text of an HTML fragment, whitespace collapsed. With `enough`,
+ * parsing stops once the text is known to be longer than `enough` code
+ * points: the result is then a prefix of the full text (all but its last
+ * couple of characters exact), which is all an excerpt needs.
+ */
+export function visibleText(html: string, enough = Infinity): string {
+  const parts: string[] = [];
+  let skipping = 0;
+  let units = 0;
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (SKIP.has(name)) skipping++;
+        if (BLOCK.has(name)) parts.push(' ');
+      },
+      onclosetag(name) {
+        if (SKIP.has(name)) skipping = Math.max(0, skipping - 1);
+        if (BLOCK.has(name)) parts.push(' ');
+      },
+      ontext(text) {
+        if (skipping) return;
+        parts.push(text);
+        units += text.length;
+      },
+    },
+    { decodeEntities: true },
+  );
+  const clean = () => xmlSafe(parts.join('').replace(/\s+/gu, ' ').trim());
+  if (enough !== Infinity) {
+    for (let at = 0; at < html.length; at += TEXT_CHUNK) {
+      parser.write(html.slice(at, at + TEXT_CHUNK));
+      // Cheap test first (UTF-16 units bound code points from above), exact one second.
+      if (units > enough) {
+        const text = clean();
+        if (countCodePoints(text) > enough) return text;
+      }
+    }
+  } else parser.write(html);
+  parser.end();
+  return clean();
+}
+
+const TEXT_CHUNK = 1024;
+
+function countCodePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * The visible text of an HTML fragment, whitespace collapsed: for
+ * include/exclude matching, fallback titles and excerpts. Not a sanitizer:
+ * its output is never written as HTML.
  */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<(script|style|template|svg|math)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    // Block boundaries separate words; inline tags must not (产品<b>经理</b> is one word).
-    .replace(BLOCK_TAG, ' ')
-    .replace(/<[^>]*>/g, '');
-  return decodeBasicEntities(text).replace(/\s+/g, ' ').trim();
+  return visibleText(html);
 }
 
 /** At most `max` code points, cut at a word boundary when one is near. */

@@ -25,7 +25,7 @@ export interface FeedFiles {
   json: string;
 }
 
-export const GENERATOR = { name: 'refeed', uri: 'https://github.com/refeed/refeed' };
+const GENERATOR = { name: 'refeed', uri: 'https://github.com/refeed/refeed' };
 
 const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -62,7 +62,7 @@ export function feedUpdated(items: readonly FeedItem[]): Date {
  * carries it: RSS `<item>` and Atom `<entry>` serialized by xml-js (indented
  * for their place in the feed), and the JSON Feed 1.1 item object.
  */
-export interface RenderedItem {
+interface RenderedItem {
   rss: string;
   atom: string;
   json: JsonFeed11Item;
@@ -141,7 +141,7 @@ function fragmentAt(node: XmlNode, depth: number): string {
 }
 
 /** An item in the three formats. Pure: same item, same bytes. */
-export function renderItem(item: FeedItem): RenderedItem {
+function renderItem(item: FeedItem): RenderedItem {
   return { rss: fragmentAt(rssItem(item), RSS_ITEM_DEPTH), atom: fragmentAt(atomEntry(item), ATOM_ENTRY_DEPTH), json: jsonItem(item) };
 }
 
