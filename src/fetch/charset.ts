@@ -114,7 +114,10 @@ export function decodeFeedBytes(bytes: Buffer, contentType?: string): DecodedTex
     .filter((c): c is string => c !== undefined && !WIDE.has(c));
 
   if (isAscii(bytes)) return { text: bytes.toString('latin1'), charset: labels[0] ?? 'utf-8' };
-  if (isUtf8(bytes) || mostlyUtf8(bytes)) return { text: stripBom(bytes.toString('utf8')), charset: 'utf-8' };
+  // Decoded as UTF-8 at most once, however many of the checks below read it.
+  let utf8: string | undefined;
+  const asUtf8 = () => (utf8 ??= stripBom(bytes.toString('utf8')));
+  if (isUtf8(bytes) || mostlyUtf8(asUtf8())) return { text: asUtf8(), charset: 'utf-8' };
 
   const tried = new Map<string, string>();
   const attempt = (charset: string): string | undefined => {
@@ -129,7 +132,7 @@ export function decodeFeedBytes(bytes: Buffer, contentType?: string): DecodedTex
   }
   // Nothing decodes cleanly: keep the least damaged reading rather than fail.
   const fallback = [...labels, 'windows-1252'].find((c) => c !== 'utf-8') ?? 'windows-1252';
-  let best: DecodedText = { text: stripBom(bytes.toString('utf8')), charset: 'utf-8' };
+  let best: DecodedText = { text: asUtf8(), charset: 'utf-8' };
   let bestErrors = countReplacements(best.text);
   for (const charset of new Set([fallback, ...tried.keys()])) {
     const text = tried.get(charset) ?? decode(bytes, charset);
@@ -205,10 +208,10 @@ function detectCharsets(bytes: Buffer): string[] {
  * Legacy multi-byte text (GBK, Big5, Shift_JIS) read as UTF-8 gives the
  * opposite ratio: most of its byte pairs are malformed UTF-8.
  */
-function mostlyUtf8(b: Buffer): boolean {
+function mostlyUtf8(text: string): boolean {
   let good = 0;
   let bad = 0;
-  for (const ch of b.toString('utf8')) {
+  for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp === 0xfffd) bad++;
     else if (cp > 0x7f) good++;

@@ -10,7 +10,7 @@ import { parseFeed } from './parse.ts';
 export { decodeFeedBytes, normalizeCharset, type DecodedText } from './charset.ts';
 export { FeedParseError, type FeedParseErrorCode } from './errors.ts';
 export { findFeedLinks, type FeedLink } from './feed-links.ts';
-export { fetchBytes, FEED_ACCEPT, HTML_ACCEPT, type FetchBytesOutcome, type FetchBytesRequest, type HttpSettings } from './http.ts';
+export { fetchBytes, FEED_ACCEPT, type FetchBytesOutcome, type FetchBytesRequest, type HttpSettings } from './http.ts';
 export { parseFeed } from './parse.ts';
 export { repairXml } from './repair.ts';
 export { parseRetryAfter } from './retry-after.ts';

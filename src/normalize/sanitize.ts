@@ -165,11 +165,19 @@ export interface SanitizeResult {
   removed: string[];
 }
 
+// The allowed hosts are one list per channel: its lookup set is made once, not per item.
+const iframeHostSets = new WeakMap<readonly string[], Set<string>>();
+function iframeHostSet(hosts: readonly string[]): Set<string> {
+  let set = iframeHostSets.get(hosts);
+  if (!set) iframeHostSets.set(hosts, (set = new Set(hosts.map((h) => h.trim().toLowerCase()))));
+  return set;
+}
+
 /** Sanitizes and also reports the first image left in the body (for headimg), from the same parse. */
 export function sanitizeBody(html: string, opts: { base?: URL; allowIframeHosts: readonly string[] }): SanitizeResult & { firstImage?: string } {
   const st: SanitizeState = {
     base: opts.base,
-    iframeHosts: new Set(opts.allowIframeHosts.map((h) => h.trim().toLowerCase())),
+    iframeHosts: iframeHostSet(opts.allowIframeHosts),
     removed: new Set(),
     firstImage: undefined,
   };
