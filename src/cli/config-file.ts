@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, EditError, formatProblem, parseConfig } from '../config/index.ts';
 import type { RefeedConfig } from '../core/types.ts';
 import { configFileOf, loadConfigFor } from './load-config.ts';
-import { writeFileAtomic } from '../store/atomic-write.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { EXIT, type CommandContext } from './command.ts';
 
 /** The config text, or undefined after telling the user why it can't be read. */

@@ -1,4 +1,4 @@
-import type { ChannelReport } from '../store/ingest.ts';
+import type { ChannelReport } from '../ingest/ingest.ts';
 
 /** One line per channel: key, outcome, counts or the error. */
 export function formatFetchSummary(reports: ChannelReport[]): string {

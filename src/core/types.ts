@@ -225,6 +225,14 @@ export interface StoredArticle {
   path: string;
 }
 
+/** A feed's newest entry as index.html lists it (from the index: no article file is read). */
+export interface LatestEntry {
+  title: string;
+  link?: string;
+  /** Epoch ms. */
+  date: number;
+}
+
 // ---------------------------------------------------------------- serve
 
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */

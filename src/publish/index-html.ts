@@ -1,15 +1,10 @@
-import type { RefeedConfig } from '../core/types.ts';
+import type { LatestEntry, RefeedConfig } from '../core/types.ts';
 import { h, renderHtmlDocument } from './html.ts';
 import { anchorOf, FEED_FILES, feedUrls, INDEX_FILES, type FeedSpec } from './plan.ts';
 import { xmlSafe } from './text.ts';
 
-/** A latest-item line of the index page (from the state index: no article file is read). */
-export interface IndexEntry {
-  title: string;
-  link?: string;
-  /** Epoch ms. */
-  date: number;
-}
+/** A latest-item line of the index page. */
+export type IndexEntry = LatestEntry;
 
 const STYLE = `
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; padding: 0 1rem; color: #222; }

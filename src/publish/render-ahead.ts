@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { ArticleRecord } from '../store/state-db.ts';
-import { WorkerPool } from '../store/worker-pool.ts';
+import { WorkerPool } from '../util/worker-pool.ts';
 import type { RenderBatchInput, RenderedArticle } from './render-batch.ts';
 
 // Rendering every article of a full publish is most of its CPU time; worker

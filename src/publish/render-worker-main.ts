@@ -1,5 +1,5 @@
 import { ContentReader } from '../store/state-db.ts';
-import { serveJobs } from '../store/worker-serve.ts';
+import { serveJobs } from '../util/worker-serve.ts';
 import { renderBatch, type RenderBatchInput, type RenderedArticle } from './render-batch.ts';
 
 // One read-only connection per worker and state file, opened on first use.

@@ -1,11 +1,11 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { hostOf } from '../fetch/pool.ts';
-import { ingestChannel, type ChannelReport } from '../store/ingest.ts';
+import { hostOf } from '../util/pool.ts';
+import { ingestChannel, type ChannelReport } from '../ingest/ingest.ts';
 import type { StateDb } from '../store/state-db.ts';
 import { cronPeriodMs } from './cron-period.ts';
-import { TaskQueue } from './task-queue.ts';
+import { TaskQueue } from '../util/task-queue.ts';
 
 export interface SchedulerOptions {
   logger: Logger;

@@ -3,56 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChannelState, ChannelStatus, StoredArticle } from '../core/types.ts';
 import type { ParsedArticleFile } from '../normalize/index.ts';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS channels (
-  key TEXT PRIMARY KEY,
-  config_url TEXT NOT NULL,
-  url TEXT NOT NULL,
-  etag TEXT,
-  last_modified TEXT,
-  last_fetch_at INTEGER,
-  last_success_at INTEGER,
-  last_status TEXT,
-  last_error TEXT,
-  consecutive_failures INTEGER NOT NULL DEFAULT 0,
-  next_run_at INTEGER,
-  disabled INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS articles (
-  id TEXT PRIMARY KEY,
-  channel_key TEXT NOT NULL,
-  identity TEXT NOT NULL,
-  g TEXT NOT NULL,
-  s TEXT NOT NULL,
-  c TEXT NOT NULL,
-  title TEXT NOT NULL,
-  link TEXT,
-  date INTEGER NOT NULL,
-  first_seen INTEGER NOT NULL,
-  content_hash TEXT NOT NULL,
-  path TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS articles_link ON articles(link) WHERE link IS NOT NULL;
-CREATE INDEX IF NOT EXISTS articles_all ON articles(date DESC, id);
-CREATE INDEX IF NOT EXISTS articles_g ON articles(g, date DESC, id);
-CREATE INDEX IF NOT EXISTS articles_gs ON articles(g, s, date DESC, id);
-CREATE INDEX IF NOT EXISTS articles_gsc ON articles(g, s, c, date DESC, id);
-CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
-`;
-
-// What an article file holds, kept beside its row so publishing never has to
-// re-read and re-parse files it wrote itself; valid while the file's mtime and
-// size are the ones recorded (an editor's change makes the publisher read the file).
-const CONTENT_COLUMNS: [string, string][] = [
-  ['author', 'TEXT'],
-  ['headimg', 'TEXT'],
-  ['guid', 'TEXT'],
-  ['categories', 'TEXT'],
-  ['html', 'TEXT'],
-  ['file_mtime', 'REAL'],
-  ['file_size', 'INTEGER'],
-];
+import { PublishLedger } from './ledger.ts';
+import { migrate } from './schema.ts';
 
 /** The articles columns that make an ArticleRecord (no cached content). */
 const ROW_COLUMNS = 'id, channel_key, identity, g, s, c, title, link, date, first_seen, content_hash, path';
@@ -155,6 +107,8 @@ export class StateDb {
 
   /** The database file (':memory:' for an in-memory store). */
   readonly file: string;
+  /** What the publisher last wrote, per feed. */
+  readonly ledger: PublishLedger;
 
   constructor(file: string) {
     this.file = file;
@@ -166,9 +120,8 @@ export class StateDb {
     // Article rows carry their body HTML: the default 2 MB page cache makes
     // every insert into the id and feed indexes a page read once the store grows.
     this.db.pragma('cache_size = -65536');
-    this.db.exec(SCHEMA);
-    const have = new Set((this.db.pragma('table_info(articles)') as { name: string }[]).map((c) => c.name));
-    for (const [name, type] of CONTENT_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE articles ADD COLUMN ${name} ${type}`);
+    migrate(this.db);
+    this.ledger = new PublishLedger(this.db);
     const db = this.db;
     this.stmts = {
       channel: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE key = ?'),

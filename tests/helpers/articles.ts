@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Article, RefeedConfig, ResolvedChannel } from '../../src/core/types.ts';
 import { renderArticle } from '../../src/normalize/index.ts';
 import { articleId, articlePath, articleRecord } from '../../src/store/article-path.ts';
-import { writeFileAtomic } from '../../src/store/atomic-write.ts';
+import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 import type { ArticleRecord, StateDb } from '../../src/store/state-db.ts';
 
 // Builds fixture stores without the fetch/ingest code: article files written

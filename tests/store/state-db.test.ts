@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openState, feedKeysOf } from '../../src/store/state-db.ts';
-import { STALE_TEMP_MS, sweepTempFiles, writeFileAtomic, writeFileIfChangedAsync } from '../../src/store/atomic-write.ts';
+import { STALE_TEMP_MS, sweepTempFiles, writeFileAtomic, writeFileIfChangedAsync } from '../../src/util/atomic-write.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'refeed-store-'));

@@ -1,6 +1,6 @@
 import type { ChannelSettings, FeedFormat, ParsedFeed } from '../../core/types.ts';
 import { decodeFeedBytes, fetchBytes, findFeedLinks, parseFeed } from '../../fetch/index.ts';
-import { runPool } from '../../fetch/pool.ts';
+import { runPool } from '../../util/pool.ts';
 import { configOption, EXIT, type Command, type CommandContext } from '../command.ts';
 import { optionalConfig } from '../config-file.ts';
 import { formatTable } from '../text-table.ts';

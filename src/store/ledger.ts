@@ -1,5 +1,5 @@
-import type { StateDb } from '../store/state-db.ts';
-import type { IndexEntry } from './index-html.ts';
+import type Database from 'better-sqlite3';
+import type { LatestEntry } from '../core/types.ts';
 
 /** What was last published for a feed. */
 export interface LedgerEntry {
@@ -8,7 +8,7 @@ export interface LedgerEntry {
   /** rowsHash of the article rows it was built from. */
   rowsHash: string;
   /** Its newest entries as index.html lists them, so the page is rebuilt without querying every feed. */
-  latest?: IndexEntry[];
+  latest?: LatestEntry[];
 }
 
 interface LedgerRow {
@@ -22,7 +22,7 @@ function toEntry(r: LedgerRow): LedgerEntry {
   const e: LedgerEntry = { specHash: r.spec_hash, rowsHash: r.rows_hash };
   if (r.latest) {
     try {
-      e.latest = JSON.parse(r.latest) as IndexEntry[];
+      e.latest = JSON.parse(r.latest) as LatestEntry[];
     } catch {
       // unreadable: index.html queries the feed instead
     }
@@ -31,20 +31,18 @@ function toEntry(r: LedgerRow): LedgerEntry {
 }
 
 /**
- * The publisher's memory, one row per published feed, in its own table of
- * the state database (so it is updated in the same transaction that clears
- * the feeds' dirty flags). Losing it only costs one full rebuild.
+ * The publisher's memory, one row per published feed, in the state database
+ * (so it is updated in the same transaction that clears the feeds' dirty
+ * flags). Losing it only costs one full rebuild. Its table is created with the
+ * rest of the schema (schema.ts).
  */
 export class PublishLedger {
   private readonly setStmt;
   private readonly allStmt;
 
-  constructor(state: StateDb) {
-    state.db.exec('CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT)');
-    const columns = (state.db.pragma('table_info(published_feeds)') as { name: string }[]).map((c) => c.name);
-    if (!columns.includes('latest')) state.db.exec('ALTER TABLE published_feeds ADD COLUMN latest TEXT');
-    this.allStmt = state.db.prepare<[], LedgerRow>('SELECT * FROM published_feeds');
-    this.setStmt = state.db.prepare(
+  constructor(db: Database.Database) {
+    this.allStmt = db.prepare<[], LedgerRow>('SELECT * FROM published_feeds');
+    this.setStmt = db.prepare(
       `INSERT INTO published_feeds (key, spec_hash, rows_hash, latest) VALUES (?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET spec_hash = excluded.spec_hash, rows_hash = excluded.rows_hash, latest = excluded.latest`,
     );

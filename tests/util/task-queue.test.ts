@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TaskQueue } from '../../src/schedule/task-queue.ts';
-import { runPool } from '../../src/fetch/pool.ts';
+import { TaskQueue } from '../../src/util/task-queue.ts';
+import { runPool } from '../../src/util/pool.ts';
 import { backoffDelayMs, BACKOFF_CAP_MS } from '../../src/fetch/backoff.ts';
 import { cronPeriodMs } from '../../src/schedule/cron-period.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteQueue } from '../../src/store/write-queue.ts';
+import { WriteQueue } from '../../src/util/write-queue.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 

@@ -3,11 +3,11 @@ import type { Logger } from '../core/log.ts';
 import type { ChannelStatus, FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { fetchBytes, type FetchBytesOutcome } from '../fetch/index.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
-import { hostOf, runPool } from '../fetch/pool.ts';
+import { hostOf, runPool } from '../util/pool.ts';
 import { normalizeItem } from '../normalize/index.ts';
-import { articleId, articlePath, articleRecord, cachedContent } from './article-path.ts';
-import { writeFileAtomic } from './atomic-write.ts';
-import type { StateDb } from './state-db.ts';
+import { articleId, articlePath, articleRecord, cachedContent } from '../store/article-path.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import type { StateDb } from '../store/state-db.ts';
 import { normalizeContext, prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import { PreparePool } from './prepare-pool.ts';
 

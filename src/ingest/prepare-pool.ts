@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
-import { WorkerPool } from './worker-pool.ts';
+import { WorkerPool } from '../util/worker-pool.ts';
 
 // Decoding, parsing and above all sanitizing feed items is CPU work that
 // outweighs the I/O and SQLite work around it; a pool of worker threads does
