@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
-import { WRITE_CONCURRENCY } from '../../src/publish/publish.ts';
+import { WRITE_CONCURRENCY } from '../../src/publish/output-writer.ts';
 import { runFetch } from '../../src/ingest/ingest.ts';
 import { openState } from '../../src/store/state-db.ts';
 import { startRefeed } from '../helpers/refeed-process.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem, loadConfig } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
-import { publish } from '../../publish/index.ts';
+import { Publisher } from '../../publish/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { openState } from '../../store/state-db.ts';
@@ -48,7 +48,9 @@ port need a restart.`,
     mkdirSync(config.site.output, { recursive: true });
     sweepLeftovers(config, log);
     const state = openState(config.site.state);
-    const doPublish = () => publish(config!, state, { logger: log });
+    // One publisher per configuration: what the configuration alone decides is worked out once per load.
+    let publisher = new Publisher(config);
+    const doPublish = () => publisher.publish(state, { logger: log });
     const scheduler = new Scheduler(config, state, { logger: log, publish: async () => void (await doPublish()) });
 
     // Publish what the store already has, so the server has something to serve before the first fetch lands.
@@ -89,6 +91,7 @@ port need a restart.`,
       }
       next = { ...next, site: { ...next.site, output: config!.site.output, state: config!.site.state } };
       config = next;
+      publisher = new Publisher(next);
       const diff = scheduler.reload(next);
       log.info({ why, ...diff }, 'configuration reloaded');
       scheduler.requestPublish();

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { LatestEntry } from '../core/types.ts';
+import type { LedgerEntry } from '../store/ledger.ts';
+import type { ArticleRecord } from '../store/state-db.ts';
+import { buildIndexHtml } from './index-html.ts';
+import { buildOpml } from './opml.ts';
+import type { FileOutcome, OutputWriter } from './output-writer.ts';
+import { INDEX_FILES, type FeedSpec } from './plan.ts';
+import type { TopRows } from './rows.ts';
+import type { SitePlan } from './site-plan.ts';
+import type { PublishedFeed } from './work.ts';
+
+/** Ledger keys of the index files: the OPML depends on the configuration only, index.html also on the newest rows. */
+export const INDEX_KEY = '#index';
+export const OPML_KEY = '#opml';
+
+/** How many latest items index.html shows: overall, and per channel. */
+const INDEX_LATEST = { merged: 10, channel: 5 };
+const indexLatest = (key: string) => (key ? INDEX_LATEST.channel : INDEX_LATEST.merged);
+const latestEntry = (r: ArticleRecord): LatestEntry => ({ title: r.title, link: r.link, date: r.date });
+
+/** index.html's entries for a feed from the rows it was planned from; undefined when those are too few to tell (a limit below the page's count). */
+export function latestEntries(spec: FeedSpec, rows: readonly ArticleRecord[]): LatestEntry[] | undefined {
+  const want = indexLatest(spec.key);
+  if (rows.length < want && rows.length >= spec.limit) return undefined;
+  return rows.slice(0, want).map(latestEntry);
+}
+
+export interface IndexOutcome {
+  /** Whether each file was rebuilt, and if so whether it was written: undefined when not rebuilt. */
+  opml?: FileOutcome;
+  html?: FileOutcome;
+  /** Index entries that had to be queried: the ledger keeps them from now on. */
+  backfill: Map<string, LatestEntry[]>;
+}
+
+/**
+ * index.opml (when the configuration changed) and index.html (when any feed
+ * was rebuilt or the configuration changed). Feeds planned in this run list
+ * their newest rows; the others what the ledger kept from their last publish.
+ */
+export async function writeIndexFiles(
+  plan: SitePlan,
+  input: { output: string; ledger: Map<string, LedgerEntry>; full: boolean; rebuiltAny: boolean; planned: readonly PublishedFeed[]; topRows: TopRows; writer: OutputWriter },
+): Promise<IndexOutcome> {
+  const { config, specs, indexHash } = plan;
+  const { ledger, writer } = input;
+  const missing = (file: string) => !existsSync(path.join(input.output, file));
+  const out: IndexOutcome = { backfill: new Map() };
+  if (input.full || missing(INDEX_FILES.opml) || ledger.get(OPML_KEY)?.specHash !== indexHash) {
+    out.opml = await writer.write(INDEX_FILES.opml, buildOpml(config, specs));
+  }
+  if (input.full || input.rebuiltAny || missing(INDEX_FILES.html) || ledger.get(INDEX_KEY)?.specHash !== indexHash) {
+    const fresh = new Map(input.planned.map((p) => [p.spec.key, p]));
+    const latest = (key: string): LatestEntry[] => {
+      const planned = fresh.get(key);
+      const known = planned ? latestEntries(planned.spec, planned.rows) : ledger.get(key)?.latest;
+      // Not known (a ledger from before they were kept, or a feed limit below the page's count): queried, then kept.
+      if (known) return known;
+      const queried = input.topRows(key, indexLatest(key)).map(latestEntry);
+      out.backfill.set(key, queried);
+      return queried;
+    };
+    out.html = await writer.write(INDEX_FILES.html, buildIndexHtml(config, specs, latest));
+  }
+  await writer.drain();
+  return out;
+}

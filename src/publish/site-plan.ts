@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { RefeedConfig } from '../core/types.ts';
+import { planFeeds, PUBLISH_FORMAT_VERSION, specHash, type FeedSpec } from './plan.ts';
+
+/** What the configuration alone decides: the feeds, their spec hashes and the index files' hash. */
+export interface SitePlan {
+  config: RefeedConfig;
+  specs: FeedSpec[];
+  specHashes: string[];
+  indexHash: string;
+  /** Build order rank of each feed key (see postOrder). */
+  rank: Map<string, number>;
+}
+
+export function sitePlan(config: RefeedConfig): SitePlan {
+  const specs = planFeeds(config);
+  const { site } = config;
+  const indexHash = createHash('sha256')
+    .update(JSON.stringify({ v: PUBLISH_FORMAT_VERSION, site: [site.title, site.description, site.url, site.language], specs }))
+    .digest('hex');
+  return { config, specs, specHashes: specs.map((spec) => specHash(site, spec)), indexHash, rank: postOrder(specs) };
+}
+
+/**
+ * Feed keys in post-order: every channel before its source, every source
+ * before its group, groups before the merged feed. Built in this order, an
+ * article's rendering is shared by all the feeds that carry it while only
+ * the few that a higher feed still needs are kept in memory.
+ */
+function postOrder(specs: readonly FeedSpec[]): Map<string, number> {
+  const children = new Map<string, string[]>();
+  const keys = new Set(specs.map((s) => s.key));
+  for (const { key } of specs) {
+    if (key === '') continue;
+    const parent = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
+    const list = children.get(parent) ?? [];
+    list.push(key);
+    children.set(parent, list);
+  }
+  const rank = new Map<string, number>();
+  const visit = (key: string) => {
+    for (const c of children.get(key) ?? []) visit(c);
+    rank.set(key, rank.size);
+  };
+  if (keys.has('')) visit('');
+  for (const key of keys) if (!rank.has(key)) rank.set(key, rank.size);
+  return rank;
+}

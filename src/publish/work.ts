@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { LedgerEntry } from '../store/ledger.ts';
+import type { ArticleRecord } from '../store/state-db.ts';
+import { FEED_FILES, type FeedSpec } from './plan.ts';
+import { rowsHash, type TopRows } from './rows.ts';
+import type { SitePlan } from './site-plan.ts';
+
+/** A feed whose files are what its rows give: rebuilt in this run, or already on disk. */
+export interface PublishedFeed {
+  spec: FeedSpec;
+  specHash: string;
+  rowsHash: string;
+  /** The rows it was built from, newest first. */
+  rows: ArticleRecord[];
+}
+
+/** A feed to rebuild, and where it stands in the plan (the report lists feeds in plan order). */
+export interface FeedJob extends PublishedFeed {
+  index: number;
+}
+
+export interface Work {
+  /** Feeds to rebuild, in build order (see SitePlan.rank). */
+  jobs: FeedJob[];
+  /** Feeds checked and found current: their ledger entries are refreshed, their files left alone. */
+  current: PublishedFeed[];
+}
+
+/**
+ * Which feeds to rebuild, from the index alone (no article is read): those
+ * dirty whose newest rows changed, those whose configuration inputs changed,
+ * and those with a file missing; all of them with `full`.
+ */
+export function planWork(plan: SitePlan, input: { output: string; ledger: Map<string, LedgerEntry>; dirty: Set<string>; full: boolean; topRows: TopRows }): Work {
+  const jobs: FeedJob[] = [];
+  const current: PublishedFeed[] = [];
+  plan.specs.forEach((spec, index) => {
+    const specHash = plan.specHashes[index];
+    const prev = input.ledger.get(spec.key);
+    const settled =
+      !input.full && prev?.specHash === specHash && Object.values(FEED_FILES).every((f) => existsSync(path.join(input.output, spec.dir, f)));
+    if (settled && !input.dirty.has(spec.key)) return;
+    const rows = input.topRows(spec.key, spec.limit);
+    const hash = rowsHash(rows);
+    // Dirty, but its newest rows are what was published (e.g. an old article changed): nothing to do.
+    if (settled && prev?.rowsHash === hash) current.push({ spec, specHash, rowsHash: hash, rows });
+    else jobs.push({ spec, index, rows, specHash, rowsHash: hash });
+  });
+  jobs.sort((a, b) => plan.rank.get(a.spec.key)! - plan.rank.get(b.spec.key)!);
+  return { jobs, current };
+}
