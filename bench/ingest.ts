@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { runFetch } from '../src/ingest/ingest.ts';
+import { runFetch } from '../src/ingest/index.ts';
 import { PreparePool } from '../src/ingest/prepare-pool.ts';
 import { openState } from '../src/store/state-db.ts';
 import { benchConfigYaml } from './bench-config.ts';

@@ -7,7 +7,7 @@ import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.t
 import { renderArticle } from '../src/normalize/index.ts';
 import { publish, type PublishReport } from '../src/publish/index.ts';
 import { articleId, articlePath, articleRecord } from '../src/store/article-path.ts';
-import { runFetch } from '../src/ingest/ingest.ts';
+import { runFetch } from '../src/ingest/index.ts';
 import { openState, type StateDb } from '../src/store/state-db.ts';
 import { syntheticItem, type SyntheticItem } from './corpus.ts';
 import { walkFiles } from './files.ts';

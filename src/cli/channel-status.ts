@@ -13,6 +13,8 @@ export interface ChannelStatusRow {
   lastSuccessAt: string | null;
   lastFetchAt: string | null;
   lastError: string | null;
+  /** The last successful fetch's warning, e.g. \`recovered: …\` for a broken feed read as far as it could be. */
+  lastWarning: string | null;
   consecutiveFailures: number;
   items: number;
   nextRunAt: string | null;
@@ -37,6 +39,7 @@ export function channelStatusRows(config: RefeedConfig, state: StateDb | undefin
       lastSuccessAt: iso(st?.lastSuccessAt),
       lastFetchAt: iso(st?.lastFetchAt),
       lastError: st?.lastError ?? null,
+      lastWarning: st?.lastWarning ?? null,
       consecutiveFailures: st?.consecutiveFailures ?? 0,
       items: st?.itemCount ?? 0,
       nextRunAt: iso(st?.nextRunAt),

@@ -1,6 +1,6 @@
 import type { HealthReport, RefeedConfig } from '../core/types.ts';
 import type { StateDb } from '../store/state-db.ts';
-import { cronPeriodMs } from '../schedule/cron-period.ts';
+import { cronPeriods } from '../schedule/cron-period.ts';
 import { channelStatusRows } from './channel-status.ts';
 
 /** /healthz: every configured channel's state; degraded when any enabled channel is failing. */
@@ -24,6 +24,7 @@ export function healthReport(config: RefeedConfig, state: StateDb): HealthReport
  */
 export function cacheMaxAgeSec(config: RefeedConfig): number {
   const enabled = config.channels.filter((c) => c.settings.enabled);
+  const cronPeriodMs = cronPeriods();
   const periods = [...new Set(enabled.map((c) => c.settings.schedule))].map((s) => cronPeriodMs(s));
   const shortest = periods.length ? Math.min(...periods) : cronPeriodMs(config.defaults.schedule);
   return Math.min(1800, Math.max(1, Math.floor(shortest / 2000)));

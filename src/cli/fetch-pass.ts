@@ -1,5 +1,5 @@
 import type { RefeedConfig } from '../core/types.ts';
-import { runFetch, type ChannelReport, type FetchRunOptions } from '../ingest/ingest.ts';
+import { runFetch, type ChannelReport, type FetchRunOptions } from '../ingest/index.ts';
 import type { StateDb } from '../store/state-db.ts';
 import type { CommandContext } from './command.ts';
 import { formatFetchSummary } from './fetch-summary.ts';

@@ -1,4 +1,4 @@
-import type { ChannelReport } from '../ingest/ingest.ts';
+import type { ChannelReport } from '../ingest/index.ts';
 
 /** One line per channel: key, outcome, counts or the error. */
 export function formatFetchSummary(reports: ChannelReport[]): string {
@@ -9,6 +9,7 @@ export function formatFetchSummary(reports: ChannelReport[]): string {
     const parts = [`new ${r.newItems}`, `updated ${r.updatedItems}`];
     if (r.duplicates) parts.push(`duplicates ${r.duplicates}`);
     if (r.movedTo) parts.push(`moved to ${r.movedTo}`);
+    if (r.warnings?.length) parts.push(`recovered: ${r.warnings.join('; ')}`);
     return `${head}  ${parts.join(', ')}  (${r.ms} ms)`;
   });
   const failed = reports.filter((r) => r.status === 'error').length;

@@ -17,7 +17,7 @@ export {
   type EditResult,
   type BatchResult,
   type EditErrorCode,
-} from './edit.ts';
+} from './edit/index.ts';
 export {
   parseOpml,
   decodeOpml,

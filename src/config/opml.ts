@@ -3,7 +3,7 @@ import { parseDocument, DomUtils } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import { js2xml, type Element as XmlElement } from 'xml-js';
 import type { RefeedConfig } from '../core/types.ts';
-import type { ChannelEntry } from './edit.ts';
+import type { ChannelEntry } from './edit/index.ts';
 import { isValidSlug, slugify } from './slug.ts';
 
 // OPML in and out. Reading uses htmlparser2 in XML mode, which forgives what

@@ -118,6 +118,8 @@ export interface ParsedFeed {
   /** Feed-level xml:base, if any. */
   base?: string;
   items: RawItem[];
+  /** Set when the document was broken and read as far as its intent was clear: one reason per repair. */
+  recovered?: string[];
 }
 
 export interface FetchMeta {
@@ -205,6 +207,8 @@ export interface ChannelState {
   lastSuccessAt?: number;
   lastStatus?: ChannelStatus;
   lastError?: string;
+  /** The last successful fetch's warning (`recovered: …`), if it had one. */
+  lastWarning?: string;
   consecutiveFailures: number;
   nextRunAt?: number;
   disabled: boolean;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import type { ChannelSettings, FetchError, FetchMeta } from '../core/types.ts';
@@ -65,7 +66,13 @@ export async function fetchBytes(req: FetchBytesRequest): Promise<FetchBytesOutc
     timedOut = true;
     abort.abort();
   }, settings.timeoutMs);
-  const unfollow = req.signal ? follow(req.signal, abort) : undefined;
+  const onAbort = () => abort.abort();
+  if (req.signal) {
+    // A run shares one signal across all its fetches (site.concurrency at
+    // once): more than EventTarget's default of 10 listeners is expected.
+    setMaxListeners(0, req.signal);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+  }
   const state: ExchangeState = { current: start, redirects: [] };
 
   try {
@@ -78,25 +85,8 @@ export async function fetchBytes(req: FetchBytesRequest): Promise<FetchBytesOutc
     return { kind: 'error', error: classifyNetworkError(err, state.current.href) };
   } finally {
     clearTimeout(timer);
-    unfollow?.();
+    req.signal?.removeEventListener('abort', onAbort);
   }
-}
-
-// A run shares one signal across all its fetches (up to site.concurrency at
-// once), and an EventTarget warns on stderr past 10 listeners. So each caller
-// signal gets one listener, which aborts every request in flight under it.
-const inFlight = new WeakMap<AbortSignal, Set<AbortController>>();
-
-/** Aborts `request` when `signal` aborts; returns the function that stops following. */
-function follow(signal: AbortSignal, request: AbortController): () => void {
-  let requests = inFlight.get(signal);
-  if (!requests) {
-    const set = new Set<AbortController>();
-    signal.addEventListener('abort', () => set.forEach((r) => r.abort()), { once: true });
-    inFlight.set(signal, (requests = set));
-  }
-  requests.add(request);
-  return () => requests.delete(request);
 }
 
 interface ExchangeState {

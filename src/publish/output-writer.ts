@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
-import { writeFileIfChangedAsync } from '../util/atomic-write.ts';
+import { AtomicWriter } from '../util/atomic-write.ts';
 import { WriteQueue } from '../util/write-queue.ts';
 
 /** A published file's fate, filled in when its write finishes. */
@@ -22,6 +22,7 @@ const WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
  */
 export class OutputWriter {
   private readonly queue = new WriteQueue({ concurrency: WRITE_CONCURRENCY, maxBytes: WRITE_QUEUE_BYTES });
+  private readonly files = new AtomicWriter();
 
   constructor(
     private readonly output: string,
@@ -34,7 +35,7 @@ export class OutputWriter {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     await this.queue.add(bytes.length, async () => {
       try {
-        outcome.changed = await writeFileIfChangedAsync(path.join(this.output, rel), bytes);
+        outcome.changed = await this.files.writeIfChanged(path.join(this.output, rel), bytes);
       } catch (err) {
         outcome.error = (err as Error).message;
         this.log.error({ path: rel, reason: outcome.error }, 'cannot write published file');

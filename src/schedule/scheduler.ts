@@ -2,9 +2,10 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/pool.ts';
-import { ingestChannel, type ChannelReport } from '../ingest/ingest.ts';
+import { ingestChannel, type ChannelReport } from '../ingest/index.ts';
+import { AtomicWriter } from '../util/atomic-write.ts';
 import type { StateDb } from '../store/state-db.ts';
-import { cronPeriodMs } from './cron-period.ts';
+import { cronPeriods } from './cron-period.ts';
 import { TaskQueue } from '../util/task-queue.ts';
 
 export interface SchedulerOptions {
@@ -42,10 +43,12 @@ export class Scheduler {
   private readonly scheduled = new Map<string, Scheduled>();
   private readonly queue: TaskQueue;
   private readonly abort = new AbortController();
+  private readonly files = new AtomicWriter();
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishTimer?: NodeJS.Timeout;
   private publishing?: Promise<void>;
   private publishAgain = false;
+  private readonly periodOf = cronPeriods();
   private stopped = false;
 
   constructor(
@@ -108,7 +111,7 @@ export class Scheduler {
   }
 
   private schedule(channel: ResolvedChannel): void {
-    const periodMs = cronPeriodMs(channel.settings.schedule);
+    const periodMs = this.periodOf(channel.settings.schedule);
     const task = createTask(channel.settings.schedule, () => this.tick(channel.key, 'scheduled'), { name: channel.key, noOverlap: true });
     this.scheduled.set(channel.key, { channel, task, periodMs, signature: signatureOf(channel) });
     void task.start();
@@ -140,7 +143,7 @@ export class Scheduler {
   }
 
   private async fetch(s: Scheduled): Promise<void> {
-    const report = await ingestChannel(this.config, this.state, s.channel, { logger: this.opts.logger, signal: this.abort.signal });
+    const report = await ingestChannel(this.config, this.state, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') this.state.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);

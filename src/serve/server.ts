@@ -33,8 +33,6 @@ export interface FeedServerOptions {
 }
 
 const ALLOW = 'GET, HEAD';
-// Why a request was refused, for the debug log line (never sent to the client).
-const notes = new WeakMap<http.ServerResponse, string>();
 const HEALTH_PATH = 'healthz';
 // O_NONBLOCK: if the file was swapped for a FIFO after we stat'ed it, opening
 // must not hang. O_NOFOLLOW: the final component was realpath'd, so a symlink
@@ -46,6 +44,8 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
   const log = opts.logger.child({ module: 'serve' });
   const reps = new Representations(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const cacheControl = `public, max-age=${Math.max(0, Math.floor(opts.cacheMaxAgeSec))}`;
+  // Why a request was refused, for the debug log line (never sent to the client).
+  const notes = new WeakMap<http.ServerResponse, string>();
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';

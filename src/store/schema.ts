@@ -58,6 +58,7 @@ const ADDED_COLUMNS: Record<string, [string, string][]> = {
     ['file_size', 'INTEGER'],
   ],
   published_feeds: [['latest', 'TEXT']],
+  channels: [['last_warning', 'TEXT']],
 };
 
 /** Brings `db` to the current schema. */

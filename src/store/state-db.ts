@@ -19,6 +19,7 @@ interface ChannelRow {
   last_success_at: number | null;
   last_status: string | null;
   last_error: string | null;
+  last_warning?: string | null;
   consecutive_failures: number;
   next_run_at: number | null;
   disabled: number;
@@ -59,6 +60,7 @@ function toChannelState(r: ChannelRow): ChannelState {
     lastSuccessAt: opt(r.last_success_at),
     lastStatus: opt(r.last_status) as ChannelStatus | undefined,
     lastError: opt(r.last_error),
+    lastWarning: r.last_warning ?? undefined,
     consecutiveFailures: r.consecutive_failures,
     nextRunAt: opt(r.next_run_at),
     disabled: r.disabled === 1,
@@ -135,6 +137,7 @@ export class StateDb {
       ),
       success: db.prepare(
         `UPDATE channels SET last_fetch_at = @now, last_success_at = @now, last_status = @status, last_error = NULL,
+           last_warning = CASE WHEN @status = 'not-modified' THEN last_warning ELSE @warning END,
            consecutive_failures = 0, etag = coalesce(@etag, etag), last_modified = coalesce(@lastModified, last_modified),
            url = coalesce(@movedTo, url), next_run_at = @nextRunAt WHERE key = @key`,
       ),
@@ -209,11 +212,12 @@ export class StateDb {
 
   recordSuccess(
     key: string,
-    r: { now: number; status: ChannelStatus; etag?: string; lastModified?: string; movedTo?: string; nextRunAt?: number },
+    r: { now: number; status: ChannelStatus; etag?: string; lastModified?: string; movedTo?: string; nextRunAt?: number; warning?: string },
   ): void {
     this.stmts.success.run({
       key,
       now: r.now,
+      warning: r.warning ?? null,
       status: r.status,
       etag: r.etag ?? null,
       lastModified: r.lastModified ?? null,

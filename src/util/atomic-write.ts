@@ -3,26 +3,6 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-// Folders this process made or found: an ingest writes thousands of files
-// into a few hundred folders, and a recursive mkdir per file costs a syscall
-// per path segment. A folder removed meanwhile shows up as ENOENT on open,
-// and is then made again.
-const knownDirs = new Set<string>();
-// Unique temp names without asking the kernel for randomness per file: the
-// pid and a random per-process prefix keep processes apart, the counter keeps files apart.
-const tmpPrefix = randomBytes(4).toString('hex');
-let tmpCounter = 0;
-
-function ensureDir(dir: string): void {
-  if (knownDirs.has(dir)) return;
-  mkdirSync(dir, { recursive: true });
-  knownDirs.add(dir);
-}
-
-function tmpNameFor(file: string): string {
-  return path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}-${tmpPrefix}${(tmpCounter++).toString(36)}`);
-}
-
 /** The written file's modification time and size, as a later stat of it reports them. */
 export interface WrittenFile {
   mtimeMs: number;
@@ -30,93 +10,121 @@ export interface WrittenFile {
 }
 
 /**
- * Replaces `file` with `data` so that a reader (or a kill -9) only ever sees
- * the old bytes or the new ones: write a temp file in the same folder, then
- * rename over the target. Temp names start with `.tmp-` so the server hides them.
- * Returns the new file's mtime and size (a rename keeps both).
+ * Replaces files so that a reader (or a kill -9) only ever sees the old
+ * bytes or the new ones: write a temp file in the same folder, then rename
+ * over the target. Temp names start with `.tmp-` so the server hides them.
+ *
+ * One writer per run: an ingest writes thousands of files into a few hundred
+ * folders, and a recursive mkdir per file costs a syscall per path segment,
+ * so the writer remembers the folders it made or found (a folder removed
+ * meanwhile shows up as ENOENT on open, and is then made again). Temp names
+ * need no randomness per file: the pid and a random per-writer prefix keep
+ * writers apart, the counter keeps files apart.
  */
+export class AtomicWriter {
+  private readonly knownDirs = new Set<string>();
+  private readonly tmpPrefix = randomBytes(4).toString('hex');
+  private tmpCounter = 0;
+
+  /** Writes `file` atomically; returns the new file's mtime and size (a rename keeps both). */
+  write(file: string, data: string | Buffer): WrittenFile {
+    const dir = path.dirname(file);
+    this.ensureDir(dir);
+    const tmp = this.tmpNameFor(file);
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'w');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.knownDirs.delete(dir);
+      this.ensureDir(dir);
+      fd = openSync(tmp, 'w');
+    }
+    try {
+      let st;
+      try {
+        writeFileSync(fd, data);
+        st = fstatSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+      return { mtimeMs: st.mtimeMs, size: st.size };
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * write() on libuv's thread pool: the open, write and rename run off the
+   * main thread, so a run writing thousands of files keeps rendering (or
+   * parsing) while the kernel copies bytes.
+   */
+  async writeAsync(file: string, data: string | Buffer): Promise<WrittenFile> {
+    const dir = path.dirname(file);
+    await this.ensureDirAsync(dir);
+    const tmp = this.tmpNameFor(file);
+    let handle;
+    try {
+      handle = await open(tmp, 'w');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.knownDirs.delete(dir);
+      await this.ensureDirAsync(dir);
+      handle = await open(tmp, 'w');
+    }
+    try {
+      let st;
+      try {
+        await handle.writeFile(data);
+        st = await handle.stat();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, file);
+      return { mtimeMs: st.mtimeMs, size: st.size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Writes only when the bytes differ, so unchanged outputs keep their mtime
+   * (and servers their ETags). Returns whether the file was written.
+   */
+  async writeIfChanged(file: string, data: Buffer): Promise<boolean> {
+    try {
+      const current = await readFile(file);
+      if (current.equals(data)) return false;
+    } catch {
+      // missing or unreadable: write it
+    }
+    await this.writeAsync(file, data);
+    return true;
+  }
+
+  private ensureDir(dir: string): void {
+    if (this.knownDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  private async ensureDirAsync(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  private tmpNameFor(file: string): string {
+    return path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}-${this.tmpPrefix}${(this.tmpCounter++).toString(36)}`);
+  }
+}
+
+/** One atomic write (see AtomicWriter), for callers writing a single file. */
 export function writeFileAtomic(file: string, data: string | Buffer): WrittenFile {
-  const dir = path.dirname(file);
-  ensureDir(dir);
-  const tmp = tmpNameFor(file);
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'w');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    knownDirs.delete(dir);
-    ensureDir(dir);
-    fd = openSync(tmp, 'w');
-  }
-  try {
-    let st;
-    try {
-      writeFileSync(fd, data);
-      st = fstatSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    return { mtimeMs: st.mtimeMs, size: st.size };
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-async function ensureDirAsync(dir: string): Promise<void> {
-  if (knownDirs.has(dir)) return;
-  await mkdir(dir, { recursive: true });
-  knownDirs.add(dir);
-}
-
-/**
- * writeFileAtomic on libuv's thread pool: the open, write and rename run off
- * the main thread, so a run writing thousands of files keeps rendering (or
- * parsing) while the kernel copies bytes.
- */
-export async function writeFileAtomicAsync(file: string, data: string | Buffer): Promise<WrittenFile> {
-  const dir = path.dirname(file);
-  await ensureDirAsync(dir);
-  const tmp = tmpNameFor(file);
-  let handle;
-  try {
-    handle = await open(tmp, 'w');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    knownDirs.delete(dir);
-    await ensureDirAsync(dir);
-    handle = await open(tmp, 'w');
-  }
-  try {
-    let st;
-    try {
-      await handle.writeFile(data);
-      st = await handle.stat();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-    return { mtimeMs: st.mtimeMs, size: st.size };
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/**
- * Writes only when the bytes differ, so unchanged outputs keep their mtime
- * (and servers their ETags). Returns whether the file was written.
- */
-export async function writeFileIfChangedAsync(file: string, data: Buffer): Promise<boolean> {
-  try {
-    const current = await readFile(file);
-    if (current.equals(data)) return false;
-  } catch {
-    // missing or unreadable: write it
-  }
-  await writeFileAtomicAsync(file, data);
-  return true;
+  return new AtomicWriter().write(file, data);
 }
 
 /** Temp files a killed writer left behind are this old before anyone may delete them. */

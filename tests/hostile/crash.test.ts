@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { WRITE_CONCURRENCY } from '../../src/publish/output-writer.ts';
-import { runFetch } from '../../src/ingest/ingest.ts';
+import { runFetch } from '../../src/ingest/index.ts';
 import { openState } from '../../src/store/state-db.ts';
 import { startRefeed } from '../helpers/refeed-process.ts';
 import { CHANNELS, corpusConfigYaml, GROUPS, ITEMS, SOURCES, startCorpus, type Corpus } from './corpus.ts';

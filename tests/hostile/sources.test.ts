@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
-import { runFetch, type ChannelReport } from '../../src/ingest/ingest.ts';
+import { runFetch, type ChannelReport } from '../../src/ingest/index.ts';
 import { openState, type StateDb } from '../../src/store/state-db.ts';
 import { startRefeed } from '../helpers/refeed-process.ts';
 import { GOOD_KEY, writeHostileConfig } from './config.ts';

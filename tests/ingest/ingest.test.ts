@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
-import { runFetch } from '../../src/ingest/ingest.ts';
+import { runFetch } from '../../src/ingest/index.ts';
 import { openState, type StateDb } from '../../src/store/state-db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
-import { runFetch } from '../../src/ingest/ingest.ts';
+import { runFetch } from '../../src/ingest/index.ts';
 import { PreparePool } from '../../src/ingest/prepare-pool.ts';
 import { openState } from '../../src/store/state-db.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
-import { runFetch } from '../../src/ingest/ingest.ts';
+import { runFetch } from '../../src/ingest/index.ts';
 import { openState, type StateDb } from '../../src/store/state-db.ts';
 import { routes, startServer, type Handler, type TestServer } from '../helpers/server.ts';
 import { sfeedItems } from '../helpers/feed-clients.ts';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openState, feedKeysOf } from '../../src/store/state-db.ts';
-import { STALE_TEMP_MS, sweepTempFiles, writeFileAtomic, writeFileIfChangedAsync } from '../../src/util/atomic-write.ts';
+import { AtomicWriter, STALE_TEMP_MS, sweepTempFiles, writeFileAtomic } from '../../src/util/atomic-write.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'refeed-store-'));
@@ -84,8 +84,8 @@ describe('atomic writes', () => {
   it('does not rewrite identical bytes', async () => {
     const f = path.join(tmp(), 'x.txt');
     writeFileSync(f, 'same');
-    expect(await writeFileIfChangedAsync(f, Buffer.from('same'))).toBe(false);
-    expect(await writeFileIfChangedAsync(f, Buffer.from('other'))).toBe(true);
+    expect(await new AtomicWriter().writeIfChanged(f, Buffer.from('same'))).toBe(false);
+    expect(await new AtomicWriter().writeIfChanged(f, Buffer.from('other'))).toBe(true);
     expect(readFileSync(f, 'utf8')).toBe('other');
   });
 

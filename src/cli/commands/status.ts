@@ -18,7 +18,8 @@ Options:
   -c, --config FILE  configuration file (default: config/refeed.yaml)
       --json         machine-readable output: an array of objects with key, group,
                      source, channel, url, enabled, disabled, status, lastSuccessAt,
-                     lastFetchAt, lastError, consecutiveFailures, items, nextRunAt
+                     lastFetchAt, lastError, lastWarning, consecutiveFailures, items,
+                     nextRunAt
 
 Status is one of: never fetched, new, updated, unchanged, not-modified, error,
 gone (410: disabled until its URL changes in the config), off (enabled: false).`,
@@ -35,8 +36,8 @@ gone (410: disabled until its URL changes in the config), off (enabled: false).`
       }
       ctx.out(
         formatTable(
-          ['CHANNEL', 'STATUS', 'LAST SUCCESS', 'FAILS', 'ITEMS', 'NEXT RUN', 'LAST ERROR'],
-          rows.map((r) => [r.key, r.status, short(r.lastSuccessAt), String(r.consecutiveFailures), String(r.items), short(r.nextRunAt), r.lastError ?? '']),
+          ['CHANNEL', 'STATUS', 'LAST SUCCESS', 'FAILS', 'ITEMS', 'NEXT RUN', 'LAST ERROR / WARNING'],
+          rows.map((r) => [r.key, r.status, short(r.lastSuccessAt), String(r.consecutiveFailures), String(r.items), short(r.nextRunAt), r.lastError ?? r.lastWarning ?? '']),
         ),
       );
       return EXIT.ok;

@@ -1,0 +1,45 @@
+import { validate as validateCron } from 'node-cron';
+import { ConfigError, formatProblem } from '../errors.ts';
+import { parseConfig } from '../load.ts';
+import { channelSchema } from '../schema.ts';
+import { isValidSlug } from '../slug.ts';
+import { EditError, type ChannelEntry } from './types.ts';
+
+// Every edit is checked like a hand-written file: the file before (it must
+// be valid to be edited), each entry, and the file after.
+
+export function checkCurrent(text: string, file: string): string[] {
+  try {
+    return parseConfig(text, file).warnings;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new EditError('bad-config', `${file} is not a valid configuration; fix it first (refeed validate)`, e.problems);
+    throw e;
+  }
+}
+
+/** The same rules the loader applies, per entry, so a bad value is named before anything is touched. */
+export function checkEntry(entry: ChannelEntry): string | undefined {
+  for (const [label, v] of [['group', entry.group], ['source', entry.source], ['channel', entry.channel]] as const) {
+    if (!v || !v.trim()) return `the ${label} name must not be empty`;
+  }
+  const parsed = channelSchema.safeParse({ name: entry.channel, url: entry.url });
+  if (!parsed.success) return `invalid URL "${entry.url}": ${parsed.error.issues[0].message}`;
+  if (entry.schedule !== undefined && !validateCron(entry.schedule)) return `invalid schedule "${entry.schedule}": not a cron expression (e.g. "*/30 * * * *")`;
+  for (const [label, v] of [['slug', entry.slug], ['group slug', entry.groupSlug], ['source slug', entry.sourceSlug]] as const) {
+    if (v !== undefined && !isValidSlug(v)) return `invalid ${label} "${v}": lowercase letters, digits and dashes, not a reserved name`;
+  }
+  return undefined;
+}
+
+export function checkResult(text: string, file: string, before: string[], warnings: string[]): void {
+  try {
+    const after = parseConfig(text, file).warnings;
+    warnings.push(...after.filter((w) => !before.includes(w)));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      throw new EditError('invalid', `the edit would make the configuration invalid: ${e.problems.map(formatProblem).join('; ')}`, e.problems);
+    }
+    throw e;
+  }
+}
+

@@ -1,0 +1,118 @@
+import type { Logger } from '../core/log.ts';
+import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import { backoffDelayMs } from '../fetch/backoff.ts';
+import { fetchBytes } from '../fetch/index.ts';
+import type { StateDb } from '../store/state-db.ts';
+import { AtomicWriter } from '../util/atomic-write.ts';
+import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
+import type { PreparePool } from './prepare-pool.ts';
+import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
+import { storeEntries } from './store-entries.ts';
+
+export interface IngestOptions {
+  logger: Logger;
+  now?: () => number;
+  signal?: AbortSignal;
+  /** Where feeds are decoded, parsed and normalized; without one, in-process. */
+  pool?: PreparePool;
+  /** The run's file writer (it remembers the folders it made); a new one when absent. */
+  files?: AtomicWriter;
+}
+
+/**
+ * One channel through fetch → normalize → store. Never throws: every failure
+ * is recorded on the channel and returned, so one broken source never stops
+ * the others. This is the one place a bug (an exception nobody expected)
+ * becomes a channel's `internal` failure; every stage below returns its
+ * expected failures as typed results.
+ */
+export async function ingestChannel(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
+  try {
+    return await ingestUnguarded(config, state, channel, opts);
+  } catch (err) {
+    const message = `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+    opts.logger.error({ channel: channel.key, err }, message);
+    try {
+      state.recordFailure(channel.key, { now: (opts.now ?? Date.now)(), error: `internal: ${message}`, nextRunAt: undefined });
+    } catch {
+      // the state store itself failing is reported through the channel's report below
+    }
+    const error: FetchError = { code: 'internal', message };
+    return { key: channel.key, url: channel.url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
+  }
+}
+
+async function ingestUnguarded(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const log = opts.logger.child({ channel: channel.key });
+  const st = state.ensureChannel(channel.key, channel.url);
+  const report: ChannelReport = { key: channel.key, url: st.url, status: 'unchanged', newItems: 0, updatedItems: 0, duplicates: 0, ms: 0 };
+  const finish = () => ({ ...report, ms: now() - started });
+
+  if (st.disabled) {
+    report.status = 'disabled';
+    log.debug('channel disabled (410 Gone); change its URL in the config to retry');
+    return finish();
+  }
+
+  let outcome = await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal });
+  let prepared: Extract<Prepared, { kind: 'ok' }> | undefined;
+  let preparedAt = 0;
+  if (outcome.kind === 'ok') {
+    const input: PrepareInput = {
+      body: outcome.body,
+      contentType: outcome.contentType,
+      finalUrl: outcome.finalUrl,
+      status: outcome.status,
+      channel,
+      now: now(),
+      fallbackImage: config.site.fallbackImage,
+    };
+    const result = await (opts.pool ? opts.pool.prepare(input) : prepareChannel(input));
+    if (result.kind === 'error') outcome = result;
+    else [prepared, preparedAt] = [result, input.now];
+  }
+
+  if (outcome.kind === 'error') {
+    const e = outcome.error;
+    report.status = 'error';
+    report.error = e;
+    // Shutting down mid-fetch is not the source's fault: no failure, no backoff.
+    if (opts.signal?.aborted) return finish();
+    const failures = st.consecutiveFailures + 1;
+    const gone = e.code === 'gone';
+    state.recordFailure(channel.key, { now: now(), error: errorStatusText(e), nextRunAt: now() + backoffDelayMs(failures, e.retryAfterSec), disable: gone });
+    if (gone) log.warn({ url: st.url }, `source is gone (410): channel disabled; change its URL in the config to re-enable`);
+    else log.warn({ url: st.url, code: e.code, failures }, `fetch failed: ${e.message}`);
+    return finish();
+  }
+
+  if (outcome.permanentRedirect && outcome.permanentRedirect !== st.url) {
+    report.movedTo = outcome.permanentRedirect;
+    log.info({ from: st.url, to: outcome.permanentRedirect }, 'source moved permanently; stored URL updated (update the config to match)');
+  }
+  const success = { etag: outcome.etag, lastModified: outcome.lastModified, movedTo: report.movedTo };
+
+  if (outcome.kind === 'not-modified' || !prepared) {
+    state.recordSuccess(channel.key, { now: now(), status: 'not-modified', ...success });
+    report.status = 'not-modified';
+    return finish();
+  }
+
+  const ready = prepared;
+  const warnings = ready.feed.recovered ?? [];
+  if (warnings.length) {
+    report.warnings = warnings;
+    log.warn({ url: st.url, code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
+  }
+  const files = opts.files ?? new AtomicWriter();
+  state.transaction(() => {
+    const counts = storeEntries(config, state, channel, { entries: ready.entries, feed: ready.feed, finalUrl: outcome.finalUrl, preparedAt }, { files, log });
+    Object.assign(report, counts);
+    report.status = counts.newItems ? 'new' : counts.updatedItems ? 'updated' : 'unchanged';
+    state.recordSuccess(channel.key, { now: now(), status: report.status, ...success, warning: warningStatusText(warnings) });
+  });
+  log.info({ items: ready.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: ready.charset }, report.status);
+  return finish();
+}

@@ -1,0 +1,28 @@
+import type { ChannelStatus, FetchError } from '../core/types.ts';
+
+/** What one channel's pass did: the run's per-channel line, the logs' and the status's source. */
+export interface ChannelReport {
+  key: string;
+  url: string;
+  status: ChannelStatus;
+  newItems: number;
+  updatedItems: number;
+  /** Items whose link another channel already stored. */
+  duplicates: number;
+  error?: FetchError;
+  /** Set when the feed was broken and read as far as its intent was clear: what was repaired (code `recovered`). */
+  warnings?: string[];
+  /** Set when a 301/308 moved the channel for good. */
+  movedTo?: string;
+  ms: number;
+}
+
+/** How a channel's failure is recorded in the state and shown by `status`: `code: message`. */
+export function errorStatusText(e: FetchError): string {
+  return `${e.code}: ${e.message}`;
+}
+
+/** How a channel's warnings are recorded: `recovered: reason; reason`. */
+export function warningStatusText(warnings: readonly string[]): string | undefined {
+  return warnings.length ? `recovered: ${warnings.join('; ')}` : undefined;
+}

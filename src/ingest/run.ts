@@ -1,0 +1,51 @@
+import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import type { StateDb } from '../store/state-db.ts';
+import { AtomicWriter } from '../util/atomic-write.ts';
+import { hostOf, runPool } from '../util/pool.ts';
+import { ingestChannel, type IngestOptions } from './channel.ts';
+import { PreparePool } from './prepare-pool.ts';
+import type { ChannelReport } from './report.ts';
+
+export interface FetchRunOptions extends IngestOptions {
+  /** Only channels whose key, or group/source/channel name or slug, matches. */
+  only?: string;
+  /** Only channels whose next run is due (for `refeed once`). */
+  dueOnly?: boolean;
+  onProgress?: (done: number, total: number, report: ChannelReport) => void;
+}
+
+export function matchesOnly(channel: ResolvedChannel, only: string): boolean {
+  const names = [channel.key, channel.group.name, channel.group.slug, channel.source.name, channel.source.slug, channel.channel.name, channel.channel.slug];
+  return names.includes(only) || channel.key.startsWith(`${only}/`);
+}
+
+/** Fetches every enabled channel concurrently (global and per-host bounds) and returns one report per channel, in config order. */
+export async function runFetch(config: RefeedConfig, state: StateDb, opts: FetchRunOptions): Promise<ChannelReport[]> {
+  const now = opts.now ?? Date.now;
+  let channels = config.channels.filter((c) => c.settings.enabled);
+  if (opts.only) channels = channels.filter((c) => matchesOnly(c, opts.only!));
+  if (opts.dueOnly) {
+    channels = channels.filter((c) => {
+      const st = state.getChannel(c.key);
+      return !st || st.nextRunAt === undefined || st.nextRunAt <= now();
+    });
+  }
+  const reports = new Map<string, ChannelReport>();
+  let done = 0;
+  const pool = opts.pool ?? new PreparePool();
+  const files = opts.files ?? new AtomicWriter();
+  try {
+    await runPool(
+      channels,
+      { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
+      async (channel) => {
+        const r = await ingestChannel(config, state, channel, { ...opts, pool, files });
+        reports.set(channel.key, r);
+        opts.onProgress?.(++done, channels.length, r);
+      },
+    );
+  } finally {
+    if (!opts.pool) await pool.close();
+  }
+  return channels.map((c) => reports.get(c.key)).filter((r): r is ChannelReport => r !== undefined);
+}
