@@ -15,6 +15,14 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
+/** What a command does: returns the process exit code. */
+export type CommandAction = (ctx: CommandContext) => Promise<number>;
+
+/**
+ * A command as the CLI lists and parses it: plain data, so that `--help` and
+ * argument errors load nothing else. The code that runs it is loaded only
+ * when it runs (`load`), so a process loads the modules of one command.
+ */
 export interface Command {
   name: string;
   summary: string;
@@ -22,8 +30,7 @@ export interface Command {
   help: string;
   usage: string;
   options: OptionSpec;
-  /** Returns the process exit code. */
-  run(ctx: CommandContext): Promise<number>;
+  load(): Promise<CommandAction>;
 }
 
 /** Exit codes shared by all commands. */

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { createLogger } from '../core/log.ts';
 import { EXIT, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -61,13 +60,15 @@ export async function main(argv: string[]): Promise<number> {
     out(commandHelp(command));
     return EXIT.ok;
   }
+  // Loaded only now: help and argument errors need neither the logger nor the command's code.
+  const [{ createLogger }, action] = await Promise.all([import('../core/log.ts'), command.load()]);
   const logger = createLogger({ level: parsed.values['log-level'] as string | undefined });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    return await command.run({ values: parsed.values, positionals: parsed.positionals, logger, out, err, signal: controller.signal });
+    return await action({ values: parsed.values, positionals: parsed.positionals, logger, out, err, signal: controller.signal });
   } catch (e) {
     logger.error({ err: e }, `${name} failed`);
     err(`refeed ${name}: ${(e as Error).message}`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { RefeedConfig } from '../core/types.ts';
 import { configSchema } from './schema.ts';
+export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
 
@@ -54,5 +55,3 @@ export function loadConfig(file: string): RefeedConfig {
   return parseConfig(text, file);
 }
 
-/** The shipped configuration, used when no --config is given. */
-export const DEFAULT_CONFIG_FILE = 'config/refeed.yaml';

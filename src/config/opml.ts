@@ -4,6 +4,7 @@ import type { Element } from 'domhandler';
 import { js2xml, type Element as XmlElement } from 'xml-js';
 import type { RefeedConfig } from '../core/types.ts';
 import type { ChannelEntry } from './edit/index.ts';
+import { DEFAULT_IMPORT_GROUP } from './names.ts';
 import { isValidSlug, slugify } from './slug.ts';
 
 // OPML in and out. Reading uses htmlparser2 in XML mode, which forgives what
@@ -114,7 +115,7 @@ interface Folder {
 const goodSlug = (s: string | undefined): s is string => s !== undefined && isValidSlug(s);
 
 /** Where feeds outside any folder go when no --group is given. */
-export const DEFAULT_IMPORT_GROUP = 'Imported';
+export { DEFAULT_IMPORT_GROUP } from './names.ts';
 
 function outlineName(o: OpmlOutline): string | undefined {
   return o.text ?? o.title;

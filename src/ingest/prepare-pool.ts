@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import { WorkerPool } from '../util/worker-pool.ts';
+import { workerScript } from '../util/worker-script.ts';
 
 // Decoding, parsing and above all sanitizing feed items is CPU work that
 // outweighs the I/O and SQLite work around it; a pool of worker threads does
@@ -19,7 +20,6 @@ export interface PreparePoolOptions {
   workerEntry?: URL;
 }
 
-const WORKER_ENTRY = new URL('./prepare-worker.js', import.meta.url);
 const DEFAULT_INLINE_BYTES = 1024 * 1024;
 
 export class PreparePool {
@@ -28,7 +28,7 @@ export class PreparePool {
 
   constructor(opts: PreparePoolOptions = {}) {
     const size = Math.max(0, Math.floor(opts.size ?? os.availableParallelism()));
-    this.pool = new WorkerPool(opts.workerEntry ?? WORKER_ENTRY, size);
+    this.pool = new WorkerPool(opts.workerEntry ? { url: opts.workerEntry } : workerScript(import.meta.url, 'prepare-worker-main'), size);
     this.inlineLeft = opts.inlineBytes ?? DEFAULT_INLINE_BYTES;
   }
 

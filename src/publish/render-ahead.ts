@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { ArticleRecord } from '../store/state-db.ts';
 import { WorkerPool } from '../util/worker-pool.ts';
+import { workerScript, type WorkerScript } from '../util/worker-script.ts';
 import type { RenderBatchInput, RenderedArticle } from './render-batch.ts';
 
 // Rendering every article of a full publish is most of its CPU time; worker
@@ -19,7 +20,6 @@ export interface RenderWorkersOptions {
   entry?: URL;
 }
 
-const ENTRY = new URL('./render-worker.js', import.meta.url);
 const DEFAULT_FROM = 4000;
 const BATCH = 64;
 /** Articles requested beyond those the current feed needs: enough to keep the workers busy, few enough to bound memory (each is ~15 KB rendered). */
@@ -51,9 +51,9 @@ export class RenderAhead {
     private readonly ends: number[],
     private readonly accept: (a: Extract<RenderedArticle, { item: object }>) => void,
     size: number,
-    entry: URL,
+    script: WorkerScript,
   ) {
-    this.pool = new WorkerPool(entry, size);
+    this.pool = new WorkerPool(script, size);
   }
 
   /**
@@ -73,7 +73,7 @@ export class RenderAhead {
     if (!size || input.stateFile === ':memory:') return undefined;
     const { order, ends } = buildOrder(jobs);
     if (order.length < (opts.from ?? DEFAULT_FROM)) return undefined;
-    return new RenderAhead(input, order, ends, accept, size, opts.entry ?? ENTRY);
+    return new RenderAhead(input, order, ends, accept, size, opts.entry ? { url: opts.entry } : workerScript(import.meta.url, 'render-worker-main'));
   }
 
   /** Resolves once every article job `index` needs has come back from the workers (rendered or not). */

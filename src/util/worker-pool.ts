@@ -1,4 +1,5 @@
 import { Worker, type Transferable } from 'node:worker_threads';
+import type { WorkerScript } from './worker-script.ts';
 
 // A small pool of worker threads for CPU-bound steps (decoding and
 // normalizing feeds, rendering feed items) so they use every core while the
@@ -33,7 +34,7 @@ export class WorkerPool<In, Out> {
   answered = 0;
 
   constructor(
-    private readonly entry: URL,
+    private readonly script: WorkerScript,
     private readonly size: number,
   ) {}
 
@@ -80,7 +81,7 @@ export class WorkerPool<In, Out> {
   private spawn(): Slot<Out> | undefined {
     let worker: Worker;
     try {
-      worker = new Worker(this.entry);
+      worker = new Worker(this.script.url, this.script.options);
     } catch {
       return undefined;
     }

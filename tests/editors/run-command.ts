@@ -26,7 +26,7 @@ export async function runCommand(command: Command, argv: string[], env: Record<s
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   else process.env[k] = v;
   try {
-    const code = await command.run({
+    const code = await (await command.load())({
       values: parsed.values,
       positionals: parsed.positionals,
       logger: silentLogger,

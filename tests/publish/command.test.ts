@@ -21,7 +21,7 @@ function prepared(): Fixture {
 async function run(values: CommandContext['values']) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await publishCommand.run({
+  const code = await (await publishCommand.load())({
     values,
     positionals: [],
     logger: silentLogger,

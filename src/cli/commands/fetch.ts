@@ -1,7 +1,4 @@
-import { openState } from '../../store/state-db.ts';
-import { configOption, EXIT, type Command } from '../command.ts';
-import { anyFailed, fetchPass } from '../fetch-pass.ts';
-import { loadConfigFor } from '../load-config.ts';
+import { configOption, type Command } from '../command.ts';
 
 export const fetchCommand: Command = {
   name: 'fetch',
@@ -22,19 +19,5 @@ Options:
 Prints one line per channel on stdout. Exit codes: 0 run completed (failed
 channels are reported), 1 with --strict when a channel failed, 2 bad config.`,
   options: { ...configOption, only: { type: 'string' }, strict: { type: 'boolean' } },
-  async run(ctx) {
-    const config = loadConfigFor(ctx);
-    if (!config) return EXIT.badConfig;
-    const state = openState(config.site.state);
-    try {
-      const reports = await fetchPass(ctx, config, state, { only: ctx.values.only as string | undefined });
-      if (ctx.values.only && reports.length === 0) {
-        ctx.err(`refeed fetch: no enabled channel matches "${ctx.values.only}"`);
-        return EXIT.failed;
-      }
-      return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
-    } finally {
-      state.close();
-    }
-  },
+  load: async () => (await import('../actions/fetch.ts')).run,
 };

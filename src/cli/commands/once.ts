@@ -1,9 +1,4 @@
-import { publish } from '../../publish/index.ts';
-import { openState } from '../../store/state-db.ts';
-import { configOption, EXIT, type Command } from '../command.ts';
-import { anyFailed, fetchPass } from '../fetch-pass.ts';
-import { loadConfigFor } from '../load-config.ts';
-import { sweepLeftovers } from '../sweep.ts';
+import { configOption, type Command } from '../command.ts';
 
 export const onceCommand: Command = {
   name: 'once',
@@ -22,17 +17,5 @@ Options:
 crontab example (every 15 minutes):
   */15 * * * * cd /srv/refeed && node bin/refeed.js once >> /var/log/refeed.log 2>&1`,
   options: { ...configOption, all: { type: 'boolean' }, strict: { type: 'boolean' } },
-  async run(ctx) {
-    const config = loadConfigFor(ctx);
-    if (!config) return EXIT.badConfig;
-    sweepLeftovers(config, ctx.logger);
-    const state = openState(config.site.state);
-    try {
-      const reports = await fetchPass(ctx, config, state, { dueOnly: !ctx.values.all });
-      await publish(config, state, { logger: ctx.logger });
-      return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
-    } finally {
-      state.close();
-    }
-  },
+  load: async () => (await import('../actions/once.ts')).run,
 };

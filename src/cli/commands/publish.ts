@@ -1,22 +1,4 @@
-import { publish, type PublishReport } from '../../publish/index.ts';
-import { openState } from '../../store/state-db.ts';
-import { configOption, EXIT, type Command } from '../command.ts';
-import { loadConfigFor } from '../load-config.ts';
-import { sweepLeftovers } from '../sweep.ts';
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** One line: what was rebuilt and written, what was skipped or failed. */
-export function formatPublishSummary(r: PublishReport): string {
-  const parts = [
-    `${plural(r.rebuilt.length, 'feed')} rebuilt of ${r.feeds}`,
-    `${plural(r.written.length, 'file')} written`,
-    `${r.unchanged.length} unchanged`,
-  ];
-  if (r.skipped.length) parts.push(`${plural(r.skipped.length, 'article')} skipped (${r.skipped.map((s) => s.path).join(', ')})`);
-  if (r.errors.length) parts.push(`${plural(r.errors.length, 'file')} NOT written (${r.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')})`);
-  return `refeed publish: ${parts.join(', ')}`;
-}
+import { configOption, type Command } from '../command.ts';
 
 export const publishCommand: Command = {
   name: 'publish',
@@ -39,17 +21,5 @@ Options:
 Prints a one-line summary on stderr. Exit codes: 0 published (skipped articles
 are reported), 1 a file could not be written, 2 bad config.`,
   options: { ...configOption, full: { type: 'boolean' } },
-  async run(ctx) {
-    const config = loadConfigFor(ctx);
-    if (!config) return EXIT.badConfig;
-    sweepLeftovers(config, ctx.logger);
-    const state = openState(config.site.state);
-    try {
-      const report = await publish(config, state, { logger: ctx.logger, full: ctx.values.full === true });
-      ctx.err(formatPublishSummary(report));
-      return report.errors.length ? EXIT.failed : EXIT.ok;
-    } finally {
-      state.close();
-    }
-  },
+  load: async () => (await import('../actions/publish.ts')).run,
 };

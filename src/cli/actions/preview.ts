@@ -1,0 +1,204 @@
+import path from 'node:path';
+import { findNamed, sameUrl, slugify } from '../../config/index.ts';
+import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import { fetchFeed } from '../../fetch/index.ts';
+import { filterItems, itemIdentity, normalizeItem } from '../../normalize/index.ts';
+import { articleId, articlePath } from '../../store/article-path.ts';
+import { EXIT, type CommandContext } from '../command.ts';
+import { previewCommand } from '../commands/preview.ts';
+import { optionalConfig } from '../config-file.ts';
+import { pageUrl } from './discover.ts';
+
+type FeedOk = Extract<FetchOutcome, { kind: 'ok' }>;
+
+interface Names {
+  group?: string;
+  source?: string;
+  channel?: string;
+}
+
+/**
+ * The channel a preview runs as: the configured one when the names (or the
+ * URL) point at one; otherwise a stand-in under the named group/source,
+ * inheriting their settings when they exist, named after the feed when not.
+ */
+export function previewChannel(config: RefeedConfig, url: string, names: Names, feedTitle: string | undefined): { channel: ResolvedChannel; configured: boolean } {
+  const gi = names.group !== undefined ? findNamed(config.groups, names.group) : -1;
+  const group = gi >= 0 ? config.groups[gi] : undefined;
+  const si = group && names.source !== undefined ? findNamed(group.sources, names.source) : -1;
+  const source = group && si >= 0 ? group.sources[si] : undefined;
+  const ci = source && names.channel !== undefined ? findNamed(source.channels.map((c) => c.channel), names.channel) : -1;
+  if (source && ci >= 0) return { channel: source.channels[ci], configured: true };
+  if (names.group === undefined && names.source === undefined && names.channel === undefined) {
+    const byUrl = config.channels.find((c) => sameUrl(c.url, url));
+    if (byUrl) return { channel: byUrl, configured: true };
+  }
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    // keep the URL as the name
+  }
+  const fallbackName = feedTitle?.trim() || host;
+  const named = (given: string | undefined, existing: { name: string; slug: string } | undefined, fallback: string) =>
+    existing ?? { name: given ?? fallback, slug: slugify(given ?? fallback) };
+  const g = named(names.group, group, 'Preview');
+  const s = named(names.source, source, fallbackName);
+  const c = named(names.channel, undefined, fallbackName);
+  return {
+    configured: false,
+    channel: {
+      key: `${g.slug}/${s.slug}/${c.slug}`,
+      url,
+      group: { name: g.name, slug: g.slug },
+      source: { name: s.name, slug: s.slug },
+      channel: c,
+      settings: source?.settings ?? group?.settings ?? config.defaults,
+      configPath: '(not configured)',
+    },
+  };
+}
+
+type Normalized = ReturnType<typeof normalizeItem>;
+
+/** Per warning code: how many items have it, and the first detail seen. */
+function summarizeWarnings(results: Normalized[]): { code: NormalizeWarning['code']; items: number; detail?: string }[] {
+  const by = new Map<NormalizeWarning['code'], { items: number; detail?: string }>();
+  for (const r of results) {
+    for (const code of new Set(r.warnings.map((w) => w.code))) {
+      const entry = by.get(code) ?? { items: 0, detail: r.warnings.find((w) => w.code === code)?.detail };
+      entry.items++;
+      by.set(code, entry);
+    }
+  }
+  return [...by].map(([code, v]) => ({ code, ...v }));
+}
+
+const WARNING_TEXT: Record<NormalizeWarning['code'], string> = {
+  'no-title': 'no title (one is made from the text)',
+  'no-link': 'no link',
+  'no-date': 'no date (dated when first seen)',
+  'future-date': 'date in the future',
+  'bad-date': 'unreadable date',
+  'no-image': 'no image (the fallback image is used)',
+  sanitized: 'HTML removed by the sanitizer',
+};
+
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const [input, ...extra] = ctx.positionals;
+  const url = input ? pageUrl(input) : undefined;
+  if (!url || extra.length) {
+    ctx.err(`refeed preview: ${!input ? 'missing URL' : extra.length ? `unexpected ${extra.join(' ')}` : `not an http(s) URL: ${input}`}\n\nUsage: ${previewCommand.usage}`);
+    return EXIT.usage;
+  }
+  const loaded = optionalConfig(ctx);
+  if (!loaded) return EXIT.badConfig;
+  const { config } = loaded;
+  const names: Names = { group: ctx.values.group as string | undefined, source: ctx.values.source as string | undefined, channel: ctx.values.channel as string | undefined };
+
+  // Settings before the fetch come from where the channel would live (timeouts, headers, size limit).
+  const planned = previewChannel(config, url, names, undefined);
+  const outcome = await fetchFeed({ url, settings: planned.channel.settings, signal: ctx.signal });
+  if (outcome.kind === 'error') {
+    ctx.err(`refeed preview: ${url}: ${outcome.error.code}: ${outcome.error.message}`);
+    if (outcome.error.alternates?.length) {
+      ctx.err(`this page advertises feeds; try:\n${outcome.error.alternates.map((a) => `  refeed preview ${a}`).join('\n')}`);
+    }
+    return EXIT.failed;
+  }
+  if (outcome.kind !== 'ok') {
+    ctx.err(`refeed preview: ${url}: unexpected answer (HTTP ${outcome.status})`);
+    return EXIT.failed;
+  }
+  const ok: FeedOk = outcome;
+  const { channel, configured } = previewChannel(config, url, names, ok.feed.title);
+  const now = new Date();
+  const kept = filterItems(ok.feed.items, channel.settings, now);
+
+  // Exactly what ingest does per item, minus every write.
+  const seen = new Set<string>();
+  const results: Normalized[] = [];
+  let duplicates = 0;
+  let unidentifiable = 0;
+  for (const item of kept) {
+    let identity: string;
+    try {
+      identity = itemIdentity(item);
+    } catch {
+      unidentifiable++;
+      continue;
+    }
+    if (seen.has(identity)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(identity);
+    results.push(normalizeItem(item, { channel, feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now, fallbackImage: config.site.fallbackImage }));
+  }
+  const first = results[0];
+  const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleId(channel.key, first.article.identity))) : undefined;
+  const feedWarnings = summarizeWarnings(results);
+
+  if (ctx.values.json) {
+    ctx.out(
+      JSON.stringify(
+        {
+          url,
+          finalUrl: ok.finalUrl,
+          ...(ok.permanentRedirect ? { permanentRedirect: ok.permanentRedirect } : {}),
+          format: ok.feed.format,
+          charset: ok.charset,
+          bytes: ok.bytes,
+          title: ok.feed.title,
+          items: ok.feed.items.length,
+          kept: kept.length,
+          duplicates,
+          channel: { key: channel.key, group: channel.group.name, source: channel.source.name, channel: channel.channel.name, configured },
+          path: file,
+          article: first?.text,
+          articleWarnings: first?.warnings ?? [],
+          warnings: feedWarnings,
+        },
+        null,
+        2,
+      ),
+    );
+    return EXIT.ok;
+  }
+
+  const lines = [
+    `feed:     ${ok.feed.title ?? '(untitled)'} — ${ok.feed.format.toUpperCase()}, ${ok.charset}, ${formatBytes(ok.bytes)}`,
+    `fetched:  ${ok.finalUrl}${ok.finalUrl !== url ? ` (from ${url}${ok.permanentRedirect ? ', moved permanently' : ''})` : ''}`,
+    `items:    ${ok.feed.items.length} in the feed, ${kept.length} kept by this channel's filters and limit (${channel.settings.limit})` +
+      (duplicates ? `, ${duplicates} repeated` : '') +
+      (unidentifiable ? `, ${unidentifiable} without identity` : ''),
+    `channel:  ${channel.group.name} / ${channel.source.name} / ${channel.channel.name}` +
+      (configured ? ` (configured, ${channel.configPath})` : ' (not configured; names from --group/--source/--channel or the feed)'),
+  ];
+  if (file) lines.push(`file:     ${file} (not written: preview stores nothing)`);
+  ctx.err(lines.join('\n'));
+  if (feedWarnings.length) {
+    ctx.err(
+      `warnings over ${results.length} article${results.length === 1 ? '' : 's'}:\n` +
+        feedWarnings
+          .map((w) => {
+            const example = w.detail && !WARNING_TEXT[w.code].includes(w.detail) ? ` (e.g. ${w.detail})` : '';
+            return `  ${w.code}: ${w.items} of ${results.length} — ${WARNING_TEXT[w.code]}${example}`;
+          })
+          .join('\n'),
+    );
+  }
+  if (!first) {
+    ctx.err(ok.feed.items.length ? 'no item passes this channel\'s filters: nothing would be written' : 'the feed has no items');
+    return EXIT.ok;
+  }
+  if (first.warnings.length) ctx.err(`first article: ${first.warnings.map((w) => (w.detail ? `${w.code} (${w.detail})` : w.code)).join(', ')}`);
+  ctx.err('--- first article, as it would be written ---');
+  ctx.out(first.text);
+  return EXIT.ok;
+}
+

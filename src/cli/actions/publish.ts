@@ -1,0 +1,33 @@
+import { publish, type PublishReport } from '../../publish/index.ts';
+import { openState } from '../../store/state-db.ts';
+import { EXIT, type CommandContext } from '../command.ts';
+import { loadConfigFor } from '../load-config.ts';
+import { sweepLeftovers } from '../sweep.ts';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** One line: what was rebuilt and written, what was skipped or failed. */
+export function formatPublishSummary(r: PublishReport): string {
+  const parts = [
+    `${plural(r.rebuilt.length, 'feed')} rebuilt of ${r.feeds}`,
+    `${plural(r.written.length, 'file')} written`,
+    `${r.unchanged.length} unchanged`,
+  ];
+  if (r.skipped.length) parts.push(`${plural(r.skipped.length, 'article')} skipped (${r.skipped.map((s) => s.path).join(', ')})`);
+  if (r.errors.length) parts.push(`${plural(r.errors.length, 'file')} NOT written (${r.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')})`);
+  return `refeed publish: ${parts.join(', ')}`;
+}
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const config = loadConfigFor(ctx);
+  if (!config) return EXIT.badConfig;
+  sweepLeftovers(config, ctx.logger);
+  const state = openState(config.site.state);
+  try {
+    const report = await publish(config, state, { logger: ctx.logger, full: ctx.values.full === true });
+    ctx.err(formatPublishSummary(report));
+    return report.errors.length ? EXIT.failed : EXIT.ok;
+  } finally {
+    state.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { ConfigError, formatProblem, loadConfig } from '../../config/index.ts';
+import type { RefeedConfig } from '../../core/types.ts';
+import { Publisher } from '../../publish/index.ts';
+import { Scheduler } from '../../schedule/scheduler.ts';
+import { createFeedServer, listen } from '../../serve/index.ts';
+import { openState } from '../../store/state-db.ts';
+import { EXIT, type CommandContext } from '../command.ts';
+import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
+import { closeServer, listenOptions, parseListen } from '../listen.ts';
+import { loadConfigFor } from '../load-config.ts';
+import { sweepLeftovers } from '../sweep.ts';
+
+const SHUTDOWN_GRACE_MS = 5000;
+
+export async function run(ctx: CommandContext): Promise<number> {
+  let config = loadConfigFor(ctx);
+  if (!config) return EXIT.badConfig;
+  const where = parseListen(ctx, config);
+  if (!where) return EXIT.usage;
+  const log = ctx.logger;
+  mkdirSync(config.site.output, { recursive: true });
+  sweepLeftovers(config, log);
+  const state = openState(config.site.state);
+  // One publisher per configuration: what the configuration alone decides is worked out once per load.
+  let publisher = new Publisher(config);
+  const doPublish = () => publisher.publish(state, { logger: log });
+  const scheduler = new Scheduler(config, state, { logger: log, publish: async () => void (await doPublish()) });
+
+  // Publish what the store already has, so the server has something to serve before the first fetch lands.
+  try {
+    await doPublish();
+  } catch (err) {
+    log.error({ err }, 'initial publish failed');
+  }
+
+  let server: import('node:http').Server | undefined;
+  if (!ctx.values['no-serve']) {
+    server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health: () => healthReport(config!, state), logger: log });
+    try {
+      const bound = await listen(server, where.host, where.port);
+      log.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
+      // Machine-readable for wrappers and tests that pass --port 0.
+      ctx.err(`refeed: serving http://${bound.host}:${bound.port}/`);
+    } catch (err) {
+      log.error({ err }, `cannot listen on ${where.host}:${where.port}`);
+      ctx.err(`refeed run: cannot listen on ${where.host}:${where.port}: ${(err as Error).message}`);
+      state.close();
+      return EXIT.failed;
+    }
+  }
+  scheduler.start();
+
+  const reload = (why: string) => {
+    let next: RefeedConfig;
+    try {
+      next = loadConfig(config!.file);
+    } catch (err) {
+      const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
+      log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');
+      return;
+    }
+    for (const key of ['output', 'state', 'host', 'port'] as const) {
+      if (next.site[key] !== config!.site[key]) log.warn({ key }, `site.${key} changed: takes effect on restart`);
+    }
+    next = { ...next, site: { ...next.site, output: config!.site.output, state: config!.site.state } };
+    config = next;
+    publisher = new Publisher(next);
+    const diff = scheduler.reload(next);
+    log.info({ why, ...diff }, 'configuration reloaded');
+    scheduler.requestPublish();
+  };
+  const onHup = () => reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  let watcher: FSWatcher | undefined;
+  if (ctx.values.watch) {
+    let timer: NodeJS.Timeout | undefined;
+    watcher = watch(config.file, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => reload('file changed'), 300);
+    });
+  }
+
+  // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
+  log.info({ channels: scheduler.channelKeys().length, config: config.file }, 'refeed running');
+
+  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  log.info('shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(EXIT.failed);
+  }, SHUTDOWN_GRACE_MS);
+  force.unref();
+  process.off('SIGHUP', onHup);
+  watcher?.close();
+  await scheduler.stop();
+  if (server) await closeServer(server);
+  state.close();
+  clearTimeout(force);
+  log.info('stopped');
+  return EXIT.ok;
+}

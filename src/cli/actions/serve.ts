@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import { createFeedServer, listen } from '../../serve/index.ts';
+import { openState } from '../../store/state-db.ts';
+import { EXIT, type CommandContext } from '../command.ts';
+import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
+import { loadConfigFor } from '../load-config.ts';
+import { closeServer, listenOptions, parseListen } from '../listen.ts';
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const config = loadConfigFor(ctx);
+  if (!config) return EXIT.badConfig;
+  const where = parseListen(ctx, config);
+  if (!where) return EXIT.usage;
+  mkdirSync(config.site.output, { recursive: true });
+  const state = openState(config.site.state);
+  const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health: () => healthReport(config, state), logger: ctx.logger });
+  const bound = await listen(server, where.host, where.port);
+  ctx.logger.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
+  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await closeServer(server);
+  state.close();
+  return EXIT.ok;
+}

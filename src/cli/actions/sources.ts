@@ -1,0 +1,229 @@
+import { existsSync } from 'node:fs';
+import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
+import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import { openState } from '../../store/state-db.ts';
+import { EXIT, type CommandContext } from '../command.ts';
+import { SOURCES_USAGE } from '../commands/sources.ts';
+import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
+import { configFileOf, loadConfigFor } from '../load-config.ts';
+import { formatTable } from '../text-table.ts';
+
+// ------------------------------------------------------------ list
+
+export type HealthStatus = 'never-fetched' | 'ok' | 'failing' | 'disabled' | 'off';
+
+export interface SourceRow {
+  key: string;
+  group: string;
+  source: string;
+  channel: string;
+  url: string;
+  schedule: string;
+  enabled: boolean;
+  health: {
+    status: HealthStatus;
+    lastStatus?: string;
+    consecutiveFailures: number;
+    lastSuccessAt?: string;
+    lastFetchAt?: string;
+    lastError?: string;
+    disabled: boolean;
+    /** Where refeed actually fetches after a permanent redirect, when it differs. */
+    fetchUrl?: string;
+    articles: number;
+  };
+}
+
+/** `3m ago`, `2h ago`, `5d ago`: enough to spot a stale channel. */
+export function ago(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86_400)}d ago`;
+}
+
+const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+
+export function sourceRow(ch: ResolvedChannel, st: ChannelState | undefined): SourceRow {
+  const status: HealthStatus = !ch.settings.enabled
+    ? 'off'
+    : !st || st.lastStatus === undefined
+      ? st?.disabled
+        ? 'disabled'
+        : 'never-fetched'
+      : st.disabled
+        ? 'disabled'
+        : st.lastStatus === 'error'
+          ? 'failing'
+          : 'ok';
+  return {
+    key: ch.key,
+    group: ch.group.name,
+    source: ch.source.name,
+    channel: ch.channel.name,
+    url: ch.url,
+    schedule: ch.settings.schedule,
+    enabled: ch.settings.enabled,
+    health: {
+      status,
+      lastStatus: st?.lastStatus,
+      consecutiveFailures: st?.consecutiveFailures ?? 0,
+      lastSuccessAt: iso(st?.lastSuccessAt),
+      lastFetchAt: iso(st?.lastFetchAt),
+      lastError: st?.lastError,
+      disabled: st?.disabled ?? false,
+      fetchUrl: st && st.url !== ch.url ? st.url : undefined,
+      articles: st?.itemCount ?? 0,
+    },
+  };
+}
+
+export function healthText(row: SourceRow, now: number): string {
+  const h = row.health;
+  const lastOk = h.lastSuccessAt ? `last ok ${ago(Date.parse(h.lastSuccessAt), now)}` : 'never succeeded';
+  switch (h.status) {
+    case 'off':
+      return 'off (enabled: false)';
+    case 'never-fetched':
+      return 'never fetched';
+    case 'disabled':
+      return `disabled after ${h.consecutiveFailures} failure${h.consecutiveFailures === 1 ? '' : 's'} (${lastOk})${h.lastError ? `: ${h.lastError}` : ''}`;
+    case 'failing':
+      return `failing ×${h.consecutiveFailures} (${lastOk})${h.lastError ? `: ${h.lastError}` : ''}`;
+    case 'ok':
+      return `ok, ${h.lastStatus} (${lastOk})${h.fetchUrl ? `, moved to ${h.fetchUrl}` : ''}`;
+  }
+}
+
+/** Channel state by key, read from the state database if there is one; never creates it. */
+function readStates(config: RefeedConfig): Map<string, ChannelState> {
+  const states = new Map<string, ChannelState>();
+  if (!existsSync(config.site.state)) return states;
+  const db = openState(config.site.state);
+  try {
+    for (const s of db.listChannels()) states.set(s.key, s);
+  } finally {
+    db.close();
+  }
+  return states;
+}
+
+function list(ctx: CommandContext): number {
+  const config = loadConfigFor(ctx);
+  if (!config) return EXIT.badConfig;
+  const group = ctx.values.group as string | undefined;
+  let channels = config.channels;
+  if (group !== undefined) {
+    const gi = findNamed(config.groups, group);
+    if (gi < 0) {
+      ctx.err(`refeed sources list: no group "${group}" (groups: ${config.groups.map((g) => `"${g.name}"`).join(', ') || '(none)'})`);
+      return EXIT.failed;
+    }
+    channels = channels.filter((c) => c.group.slug === config.groups[gi].slug);
+  }
+  const states = readStates(config);
+  const rows = channels.map((c) => sourceRow(c, states.get(c.key)));
+  if (ctx.values.json) {
+    ctx.out(JSON.stringify(rows, null, 2));
+    return EXIT.ok;
+  }
+  if (!rows.length) {
+    ctx.err('no channels configured (add one with: refeed sources add --group G --source S --channel C URL)');
+    return EXIT.ok;
+  }
+  const now = Date.now();
+  ctx.out(
+    formatTable(
+      ['GROUP', 'SOURCE', 'CHANNEL', 'URL', 'SCHEDULE', 'HEALTH'],
+      rows.map((r) => [r.group, r.source, r.channel, r.url, r.schedule, healthText(r, now)]),
+    ),
+  );
+  return EXIT.ok;
+}
+
+// ------------------------------------------------------------ add / remove
+
+function str(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function finishEdit(ctx: CommandContext, file: string, original: string, result: EditResult): number {
+  const dry = ctx.values['dry-run'] === true;
+  if (!dry) commitConfig(file, original, result.text);
+  for (const c of result.changes) ctx.err(dry ? `would have ${c}` : c);
+  for (const w of result.warnings) ctx.err(`warning: ${w}`);
+  ctx.err(dry ? `dry run: ${file} not changed` : `wrote ${file}`);
+  return EXIT.ok;
+}
+
+function add(ctx: CommandContext): number {
+  const [, url, ...extra] = ctx.positionals;
+  const group = str(ctx, 'group');
+  const source = str(ctx, 'source');
+  const channel = str(ctx, 'channel');
+  const missing = [!group && '--group', !source && '--source', !channel && '--channel', !url && 'URL'].filter(Boolean);
+  if (missing.length || extra.length) {
+    ctx.err(`refeed sources add: ${missing.length ? `missing ${missing.join(', ')}` : `unexpected ${extra.join(' ')}`}\n\n${SOURCES_USAGE}`);
+    return EXIT.usage;
+  }
+  const file = configFileOf(ctx);
+  const text = readConfigText(ctx, file);
+  if (text === undefined) return EXIT.badConfig;
+  const entry: ChannelEntry = {
+    group: group!,
+    source: source!,
+    channel: channel!,
+    url: url!,
+    schedule: str(ctx, 'schedule'),
+    slug: str(ctx, 'slug'),
+    groupSlug: str(ctx, 'group-slug'),
+    sourceSlug: str(ctx, 'source-slug'),
+  };
+  try {
+    return finishEdit(ctx, file, text, addChannel(text, file, entry));
+  } catch (e) {
+    if (e instanceof EditError) return reportEditError(ctx, 'refeed sources add', file, e);
+    throw e;
+  }
+}
+
+function remove(ctx: CommandContext): number {
+  const [, url, ...extra] = ctx.positionals;
+  const group = str(ctx, 'group');
+  const source = str(ctx, 'source');
+  const channel = str(ctx, 'channel');
+  let target: RemoveTarget | undefined;
+  if (url && !group && !source && !channel && !extra.length) target = { url };
+  else if (!url && group && (source || !channel)) target = { group, source, channel };
+  if (!target) {
+    ctx.err(`refeed sources remove: give either a URL, or --group [--source [--channel]]\n\n${SOURCES_USAGE}`);
+    return EXIT.usage;
+  }
+  const file = configFileOf(ctx);
+  const text = readConfigText(ctx, file);
+  if (text === undefined) return EXIT.badConfig;
+  try {
+    return finishEdit(ctx, file, text, removeChannels(text, file, target, { keepEmptySource: ctx.values['keep-empty'] === true }));
+  } catch (e) {
+    if (e instanceof EditError) return reportEditError(ctx, 'refeed sources remove', file, e);
+    throw e;
+  }
+}
+
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const sub = ctx.positionals[0] ?? 'list';
+  if (sub === 'list' || sub === 'ls') {
+    if (ctx.positionals.length > 1) {
+      ctx.err(`refeed sources list: unexpected ${ctx.positionals.slice(1).join(' ')}\n\n${SOURCES_USAGE}`);
+      return EXIT.usage;
+    }
+    return list(ctx);
+  }
+  if (sub === 'add') return add(ctx);
+  if (sub === 'remove' || sub === 'rm') return remove(ctx);
+  ctx.err(`refeed sources: unknown subcommand "${sub}"\n\n${SOURCES_USAGE}`);
+  return EXIT.usage;
+}
