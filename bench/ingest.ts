@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { runFetch } from '../src/ingest/index.ts';
 import { PreparePool } from '../src/ingest/prepare-pool.ts';
-import { openState } from '../src/store/state-db.ts';
+import { openStore } from '../src/store/index.ts';
 import { benchConfigYaml } from './bench-config.ts';
 import { BENCH_DIR } from './child.ts';
 import { ensureCorpus } from './corpus-store.ts';
@@ -36,7 +36,7 @@ try {
   let t = performance.now();
   const config = loadConfig(configFile);
   console.log(`config: ${ms(t)}`);
-  const state = openState(config.site.state);
+  const state = await openStore(config.site.state);
   t = performance.now();
   const pool = new PreparePool({ size: workers });
   let reports = await runFetch(config, state, { logger: silentLogger, pool });
@@ -50,7 +50,7 @@ try {
   t = performance.now();
   reports = await runFetch(config, state, { logger: silentLogger });
   console.log(`one-new: ${ms(t)} (${reports.reduce((n, r) => n + r.newItems, 0)} new)`);
-  state.close();
+  await state.close();
 } finally {
   await server.close();
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
-import { feedKeysOf } from '../src/store/state-db.ts';
+import { feedKeysOf } from '../src/store/index.ts';
 import { HELP, parseBenchArgs, type BenchOptions } from './args.ts';
 import { benchConfigYaml, channelKeyOf } from './bench-config.ts';
 import { BENCH_DIR } from './child.ts';
@@ -173,7 +173,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   const storeArticles = pad.detail.articles as number;
   say(`  ${storeArticles} articles; padding ${secs(pad.detail.padMs as number)}, settling publish (all feeds dirty) ${secs(pad.detail.publishMs as number)}`);
   notes.push(
-    `Store padding: ${((pad.detail.added as number) ?? 0).toLocaleString('en')} older archive articles added directly (rendered with normalize's renderArticle, rows via StateDb.upsertArticle) ` +
+    `Store padding: ${((pad.detail.added as number) ?? 0).toLocaleString('en')} older archive articles added directly (rendered with normalize's renderArticle, stored through the store's commit, as ingest does) ` +
       `in ${secs(pad.detail.padMs as number)}; the publish that followed (every feed dirty, files present) took ${secs(pad.detail.publishMs as number)}.`,
   );
 

@@ -4,15 +4,17 @@
 //   npx tsx bench/publish-micro.ts build [--channels 1000] [--per 50] [--archive 50]
 //   npx tsx bench/publish-micro.ts full|incr|noop [--channels 1000]
 // Prints one JSON line: ms, peak RSS MB, report counters.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.ts';
 import { silentLogger } from '../src/core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
 import { publish } from '../src/publish/index.ts';
-import { articleId, articlePath, articleRecord, cachedContent } from '../src/store/article-path.ts';
-import { openState, type StateDb } from '../src/store/state-db.ts';
+import { syncChannels } from '../src/ingest/index.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import { AtomicWriter } from '../src/util/atomic-write.ts';
+import { storeArticles } from './store-articles.ts';
 import { benchConfigYaml } from './bench-config.ts';
 import { BENCH_DIR } from './child.ts';
 import { DEFAULT_SEED, syntheticItem } from './corpus.ts';
@@ -27,16 +29,13 @@ const channels = Number(values.channels);
 const dir = path.join(BENCH_DIR, 'out', `pubmicro-${channels}`);
 const configFile = path.join(dir, 'refeed.yaml');
 
-function store(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, item: number, withContent: boolean, now?: Date): void {
-  const si = syntheticItem(DEFAULT_SEED, Number(channel.channel.slug.slice(1)), item);
-  const { article, text } = articleFor(channel, si, now ?? si.date);
-  const id = articleId(channel.key, article.identity);
-  const rel = articlePath(article.slugs, id);
-  const file = path.join(config.site.output, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  const st = statSync(file);
-  state.upsertArticle(articleRecord(article, id, article.date.getTime(), rel), withContent ? cachedContent(article, st) : undefined);
+const files = new AtomicWriter();
+async function store(config: RefeedConfig, state: Store, channel: ResolvedChannel, items: number[], now?: Date): Promise<void> {
+  const articles = items.map((item) => {
+    const si = syntheticItem(DEFAULT_SEED, Number(channel.channel.slug.slice(1)), item);
+    return articleFor(channel, si, now ?? si.date);
+  });
+  await storeArticles(config, state, channel, articles, files);
 }
 
 function walk(output: string, rel = ''): string[] {
@@ -53,29 +52,30 @@ if (mode === 'build') {
   mkdirSync(dir, { recursive: true });
   writeFileSync(configFile, benchConfigYaml({ channels, urlOf: (i) => `http://127.0.0.1:9/${i}`, output: path.join(dir, 'output'), state: path.join(dir, 'state.db') }));
   const config = loadConfig(configFile);
-  const state = openState(config.site.state);
+  const state = await openStore(config.site.state);
+  await syncChannels(config, state, Date.now(), silentLogger);
   const per = Number(values.per), archive = Number(values.archive);
-  for (const channel of config.channels) state.transaction(() => { for (let k = -archive; k < per; k++) store(config, state, channel, k, true); });
-  console.log(JSON.stringify({ built: state.countArticles() }));
-  state.close();
+  for (const channel of config.channels) await store(config, state, channel, Array.from({ length: archive + per }, (_, k) => k - archive));
+  console.log(JSON.stringify({ built: await state.countArticles() }));
+  await state.close();
 } else {
   const config = loadConfig(configFile);
   const output = config.site.output;
   if (mode === 'full') for (const rel of walk(output)) rmSync(path.join(output, rel));
-  const state = openState(config.site.state);
+  const state = await openStore(config.site.state);
   for (let k = 0; k < Number(process.env.WARMUPS ?? 0); k++) {
     const channel = config.channels[(k * 37) % config.channels.length];
-    store(config, state, channel, 2000 + k + Math.floor(Math.random() * 1e6), true, new Date());
+    await store(config, state, channel, [2000 + k + Math.floor(Math.random() * 1e6)], new Date());
     await publish(config, state, { logger: silentLogger });
   }
   if (mode === 'incr') {
     const channel = config.channels[Math.floor(config.channels.length / 2)];
-    store(config, state, channel, 1000 + Math.floor(Math.random() * 1e6), process.argv.includes('--content'), new Date());
+    await store(config, state, channel, [1000 + Math.floor(Math.random() * 1e6)], new Date());
   }
   const t0 = performance.now();
   const rw = process.env.RW ? { size: Number(process.env.RW) } : undefined;
   const r = await publish(config, state, { logger: silentLogger, full: mode === 'full' && process.argv.includes('--force'), renderWorkers: rw });
   const ms = performance.now() - t0;
-  state.close();
+  await state.close();
   console.log(JSON.stringify({ mode, ms: Math.round(ms), rssMB: Math.round(process.resourceUsage().maxRSS / 1024), rebuilt: r.rebuilt.length, written: r.written.length, parsed: r.articlesParsed, skipped: r.skipped.length, errors: r.errors.length }));
 }

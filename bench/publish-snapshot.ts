@@ -5,28 +5,30 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { silentLogger } from '../src/core/log.ts';
 import { publish } from '../src/publish/index.ts';
-import { articleId } from '../src/store/article-path.ts';
 import { channelOf, makeArticle, storeArticle } from '../tests/helpers/articles.ts';
 import { KEYS, setup } from '../tests/publish/fixture.ts';
 
 const dest = process.argv[2];
-const f = setup();
+const f = await setup();
 const rel = 'articles/xinmeiti/woshipm/seed-article.md';
 mkdirSync(path.join(f.output, 'articles/xinmeiti/woshipm'), { recursive: true });
 writeFileSync(path.join(f.output, rel), readFileSync(path.join(import.meta.dirname, '../tests/fixtures/publish/seed-article.md')));
-f.state.upsertArticle({
-  id: articleId(KEYS.woshipm, 'seed-identity'), identity: 'seed-identity', channelKey: KEYS.woshipm,
-  slugs: ['xinmeiti', 'woshipm', 'latest'], title: '产业互联网需要被正名', date: Date.parse('Sat, 30 Jul 2024 00:00:00 GMT'),
-  firstSeen: 0, contentHash: 'seed', path: rel,
-});
+const channelId = (f.state.db.prepare('SELECT id FROM channels WHERE key = ?').get(KEYS.woshipm) as { id: number }).id;
+const seedDate = Date.parse('Sat, 30 Jul 2024 00:00:00 GMT');
+f.state.db
+  .prepare(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, file_hash, path) VALUES ('seed', 'seed-identity', ?, ?, ?, 0, 'seed', 'seed', ?)`)
+  .run(channelId, '产业互联网需要被正名', seedDate, rel);
+f.state.db
+  .prepare(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (?, 'seed-identity', 'seed', 0, ?, 'xinmeiti', 'woshipm', 'latest')`)
+  .run(channelId, seedDate);
 const lwn = channelOf(f.config, KEYS.lwn);
-storeArticle(f.config, f.state, makeArticle(lwn, { title: ' ]]> twice ]]> &amp; \u0001 ctl ', date: '2024-03-12T00:00:00Z', guid: '12345', author: '', html: '<p>a ]]> b ]]> c &amp;amp;</p>\n<pre> x\n  y</pre>', headimg: 'https://img.example/x?a=1&b=<2>' }));
-storeArticle(f.config, f.state, makeArticle(lwn, { title: 'dup guid', date: '2024-03-12T01:00:00Z', guid: 'post-front-page-2', headimg: '' }));
-storeArticle(f.config, f.state, makeArticle(lwn, { title: 'js guid', date: '2024-03-12T02:00:00Z', guid: 'javascript:alert(1)', headimg: 'ftp://x/y.png' }));
+await storeArticle(f.config, f.state, makeArticle(lwn, { title: ' ]]> twice ]]> &amp; \u0001 ctl ', date: '2024-03-12T00:00:00Z', guid: '12345', author: '', html: '<p>a ]]> b ]]> c &amp;amp;</p>\n<pre> x\n  y</pre>', headimg: 'https://img.example/x?a=1&b=<2>' }));
+await storeArticle(f.config, f.state, makeArticle(lwn, { title: 'dup guid', date: '2024-03-12T01:00:00Z', guid: 'post-front-page-2', headimg: '' }));
+await storeArticle(f.config, f.state, makeArticle(lwn, { title: 'js guid', date: '2024-03-12T02:00:00Z', guid: 'javascript:alert(1)', headimg: 'ftp://x/y.png' }));
 const r1 = await publish(f.config, f.state, { logger: silentLogger });
 const r2 = await publish(f.config, f.state, { logger: silentLogger });
 rmSync(dest, { recursive: true, force: true });
 cpSync(f.output, dest, { recursive: true });
 writeFileSync(path.join(dest, 'reports.json'), JSON.stringify([r1, r2], null, 1));
-f.state.close();
+await f.state.close();
 rmSync(f.dir, { recursive: true, force: true });

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
 import { silentLogger } from '../src/core/log.ts';
 import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
 import { renderArticle } from '../src/normalize/index.ts';
 import { publish, type PublishReport } from '../src/publish/index.ts';
-import { articleId, articlePath, articleRecord } from '../src/store/article-path.ts';
-import { runFetch } from '../src/ingest/index.ts';
-import { openState, type StateDb } from '../src/store/state-db.ts';
+import { runFetch, syncChannels } from '../src/ingest/index.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import { AtomicWriter } from '../src/util/atomic-write.ts';
+import { storeArticles } from './store-articles.ts';
 import { syntheticItem, type SyntheticItem } from './corpus.ts';
 import { walkFiles } from './files.ts';
 import type { Task, TaskResult } from './tasks.ts';
@@ -60,21 +61,13 @@ function publishDetail(r: PublishReport): Record<string, unknown> {
   };
 }
 
-function withState<T>(config: RefeedConfig, fn: (state: StateDb) => T): T {
-  const state = openState(config.site.state);
+async function withStore<T>(config: RefeedConfig, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config.site.state);
   try {
-    return fn(state);
+    await syncChannels(config, store, Date.now(), logger);
+    return await fn(store);
   } finally {
-    state.close();
-  }
-}
-
-async function withStateAsync<T>(config: RefeedConfig, fn: (state: StateDb) => Promise<T>): Promise<T> {
-  const state = openState(config.site.state);
-  try {
-    return await fn(state);
-  } finally {
-    state.close();
+    await store.close();
   }
 }
 
@@ -108,25 +101,15 @@ export function articleFor(channel: ResolvedChannel, item: SyntheticItem, date: 
   return { article, text };
 }
 
-/** Writes and indexes one article the way ingest does (file first, then row). */
-function storeArticle(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, { article, text }: { article: Article; text: string }): void {
-  const id = articleId(channel.key, article.identity);
-  const rel = articlePath(article.slugs, id);
-  const file = path.join(config.site.output, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  state.upsertArticle(articleRecord(article, id, article.date.getTime(), rel));
-}
-
 async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult> {
   // A long-running process parsed its configuration at start (and on SIGHUP), not per cycle.
   let loaded: RefeedConfig | undefined;
   if (task.warmUpWithout) {
     const config = (loaded = loadConfig(task.configFile));
     const others = { ...config, channels: config.channels.filter((c) => c.key !== task.warmUpWithout) };
-    await withStateAsync(config, async (state) => {
-      await runFetch(others, state, { logger });
-      await publish(config, state, { logger });
+    await withStore(config, async (store) => {
+      await runFetch(others, store, { logger });
+      await publish(config, store, { logger });
     });
   }
   const t0 = performance.now();
@@ -136,17 +119,17 @@ async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult
   const before = task.checkFeeds ? snapshotFeeds(output) : undefined;
 
   const t1 = performance.now();
-  const state = openState(config.site.state);
+  const store = await openStore(config.site.state);
   let reports, published, fetchMs, publishMs;
   try {
     const t2 = performance.now();
-    reports = await runFetch(config, state, { logger });
+    reports = await runFetch(config, store, { logger });
     const t3 = performance.now();
-    published = await publish(config, state, { logger });
+    published = await publish(config, store, { logger });
     fetchMs = t3 - t2;
     publishMs = performance.now() - t3;
   } finally {
-    state.close();
+    await store.close();
   }
   const ms = configMs + performance.now() - t1;
 
@@ -185,12 +168,12 @@ async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<T
     const ins = task.insert;
     const channel = setup.channels.find((c) => corpusIndexOf(c) === ins.channel);
     if (!channel) throw new Error(`no channel c${ins.channel} in ${task.configFile}`);
-    withState(setup, (state) => state.transaction(() => storeArticle(setup, state, channel, articleFor(channel, syntheticItem(ins.seed, ins.channel, ins.item), new Date()))));
+    await withStore(setup, (store) => storeArticles(setup, store, channel, [articleFor(channel, syntheticItem(ins.seed, ins.channel, ins.item), new Date())], new AtomicWriter()));
   }
 
   const t0 = performance.now();
   const config = loadConfig(task.configFile);
-  const report = await withStateAsync(config, (state) => publish(config, state, { logger, full: task.full, renderWorkers: task.renderWorkers === undefined ? undefined : { size: task.renderWorkers } }));
+  const report = await withStore(config, (store) => publish(config, store, { logger, full: task.full, renderWorkers: task.renderWorkers === undefined ? undefined : { size: task.renderWorkers } }));
   const ms = performance.now() - t0;
   return { ms, items: report.articlesUsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
 }
@@ -199,26 +182,27 @@ async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {
   const config = loadConfig(task.configFile);
   const t0 = performance.now();
   let added = 0;
-  const articles = withState(config, (state) => {
-    const have = state.countArticles();
+  const files = new AtomicWriter();
+  const articles = await withStore(config, async (store) => {
+    const have = await store.countArticles();
     const perChannel = Math.ceil(Math.max(0, task.target - have) / config.channels.length);
     let missing = task.target - have;
     for (const channel of config.channels) {
       const i = corpusIndexOf(channel);
       // Archive items are numbered below the feed's (-1, -2…): older than anything the source still lists.
-      state.transaction(() => {
-        for (let k = 1; k <= perChannel && missing > 0; k++, missing--, added++) {
-          const item = syntheticItem(task.seed, i, -k);
-          storeArticle(config, state, channel, articleFor(channel, item, item.date));
-        }
-      });
+      const batch = [];
+      for (let k = 1; k <= perChannel && missing > 0; k++, missing--, added++) {
+        const item = syntheticItem(task.seed, i, -k);
+        batch.push(articleFor(channel, item, item.date));
+      }
+      if (batch.length) await storeArticles(config, store, channel, batch, files);
     }
-    return state.countArticles();
+    return store.countArticles();
   });
   const padMs = performance.now() - t0;
   // Every feed is dirty now; one publish settles them (the archive is older than every feed's window, so nothing changes).
   const t1 = performance.now();
-  const report = await withStateAsync(config, (state) => publish(config, state, { logger }));
+  const report = await withStore(config, (store) => publish(config, store, { logger }));
   const publishMs = performance.now() - t1;
   return { ms: padMs + publishMs, items: added, detail: { added, articles, padMs, publishMs, ...publishDetail(report) } };
 }

@@ -1,5 +1,4 @@
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
-import type { StateDb } from '../store/state-db.ts';
 
 export interface ChannelStatusRow {
   key: string;
@@ -22,9 +21,8 @@ export interface ChannelStatusRow {
 
 const iso = (ms?: number) => (ms === undefined ? null : new Date(ms).toISOString());
 
-/** One row per configured channel, joined with what the state store knows of it. */
-export function channelStatusRows(config: RefeedConfig, state: StateDb | undefined): ChannelStatusRow[] {
-  const known = new Map<string, ChannelState>((state?.listChannels() ?? []).map((c) => [c.key, c]));
+/** One row per configured channel, joined with what the store knows of it. */
+export function channelStatusRows(config: RefeedConfig, known: ReadonlyMap<string, ChannelState>): ChannelStatusRow[] {
   return config.channels.map((c) => {
     const st = known.get(c.key);
     return {

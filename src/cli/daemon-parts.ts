@@ -1,11 +1,10 @@
-import type { HealthReport, RefeedConfig } from '../core/types.ts';
-import type { StateDb } from '../store/state-db.ts';
+import type { ChannelState, HealthReport, RefeedConfig } from '../core/types.ts';
 import { cronPeriods } from '../schedule/cron-period.ts';
 import { channelStatusRows } from './channel-status.ts';
 
 /** /healthz: every configured channel's state; degraded when any enabled channel is failing. */
-export function healthReport(config: RefeedConfig, state: StateDb): HealthReport {
-  const rows = channelStatusRows(config, state);
+export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, ChannelState>): HealthReport {
+  const rows = channelStatusRows(config, states);
   const channels = rows.map((r) => ({
     key: r.key,
     status: r.status,

@@ -1,6 +1,6 @@
 import type { RefeedConfig } from '../core/types.ts';
 import { runFetch, type ChannelReport, type FetchRunOptions } from '../ingest/index.ts';
-import type { StateDb } from '../store/state-db.ts';
+import type { Store } from '../store/index.ts';
 import type { CommandContext } from './command.ts';
 import { formatFetchSummary } from './fetch-summary.ts';
 import { progressLine } from './progress.ts';
@@ -9,11 +9,11 @@ import { progressLine } from './progress.ts';
 export async function fetchPass(
   ctx: CommandContext,
   config: RefeedConfig,
-  state: StateDb,
+  store: Store,
   opts: Pick<FetchRunOptions, 'only' | 'dueOnly'>,
 ): Promise<ChannelReport[]> {
   const progress = progressLine();
-  const reports = await runFetch(config, state, {
+  const reports = await runFetch(config, store, {
     ...opts,
     logger: ctx.logger,
     signal: ctx.signal,

@@ -112,6 +112,7 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
       perHostConcurrency: site.per_host_concurrency,
       host: site.host,
       port: site.port,
+      lockWaitMs: parseDuration(site.lock_wait)!,
     },
     defaults,
     groups,

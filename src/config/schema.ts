@@ -61,6 +61,7 @@ export const siteSchema = z.strictObject({
   per_host_concurrency: z.number().int().min(1).max(64).default(2),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
+  lock_wait: duration.default('60s'),
 });
 
 export const configSchema = z.strictObject({

@@ -73,6 +73,8 @@ export interface SiteConfig {
   perHostConcurrency: number;
   host: string;
   port: number;
+  /** How long once/fetch/publish wait for another run's lock before giving up (exit 0). */
+  lockWaitMs: number;
 }
 
 export interface RefeedConfig {
@@ -200,6 +202,10 @@ export type ChannelStatus = 'new' | 'updated' | 'unchanged' | 'not-modified' | '
 
 export interface ChannelState {
   key: string;
+  /** Stable identity: survives renames and URL changes (see the store's channel sync). */
+  id: number;
+  /** When the channel was first configured (epoch ms): an empty feed's date. */
+  createdAt: number;
   url: string;
   etag?: string;
   lastModified?: string;

@@ -2,12 +2,13 @@ import type { Logger } from '../core/log.ts';
 import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { fetchBytes } from '../fetch/index.ts';
-import type { StateDb } from '../store/state-db.ts';
+import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
+import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
-import { storeEntries } from './store-entries.ts';
+import { selectItems } from './select-items.ts';
 
 export interface IngestOptions {
   logger: Logger;
@@ -26,27 +27,27 @@ export interface IngestOptions {
  * becomes a channel's `internal` failure; every stage below returns its
  * expected failures as typed results.
  */
-export async function ingestChannel(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
+export async function ingestChannel(config: RefeedConfig, store: Store, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
   try {
-    return await ingestUnguarded(config, state, channel, opts);
+    return await ingestUnguarded(config, store, channel, opts);
   } catch (err) {
     const message = `unexpected error: ${(err as Error)?.message ?? String(err)}`;
     opts.logger.error({ channel: channel.key, err }, message);
     try {
-      state.recordFailure(channel.key, { now: (opts.now ?? Date.now)(), error: `internal: ${message}`, nextRunAt: undefined });
+      await store.recordFailure(channel.key, { now: (opts.now ?? Date.now)(), error: `internal: ${message}`, nextRunAt: undefined });
     } catch {
-      // the state store itself failing is reported through the channel's report below
+      // the store itself failing is reported through the channel's report below
     }
     const error: FetchError = { code: 'internal', message };
     return { key: channel.key, url: channel.url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
   }
 }
 
-async function ingestUnguarded(config: RefeedConfig, state: StateDb, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
+async function ingestUnguarded(config: RefeedConfig, store: Store, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
   const now = opts.now ?? Date.now;
   const started = now();
   const log = opts.logger.child({ channel: channel.key });
-  const st = state.ensureChannel(channel.key, channel.url);
+  const st = (await store.channelState(channel.key)) ?? (await store.ensureChannel(channel.key, channel.url, started));
   const report: ChannelReport = { key: channel.key, url: st.url, status: 'unchanged', newItems: 0, updatedItems: 0, duplicates: 0, ms: 0 };
   const finish = () => ({ ...report, ms: now() - started });
 
@@ -82,7 +83,7 @@ async function ingestUnguarded(config: RefeedConfig, state: StateDb, channel: Re
     if (opts.signal?.aborted) return finish();
     const failures = st.consecutiveFailures + 1;
     const gone = e.code === 'gone';
-    state.recordFailure(channel.key, { now: now(), error: errorStatusText(e), nextRunAt: now() + backoffDelayMs(failures, e.retryAfterSec), disable: gone });
+    await store.recordFailure(channel.key, { now: now(), error: errorStatusText(e), nextRunAt: now() + backoffDelayMs(failures, e.retryAfterSec), disable: gone });
     if (gone) log.warn({ url: st.url }, `source is gone (410): channel disabled; change its URL in the config to re-enable`);
     else log.warn({ url: st.url, code: e.code, failures }, `fetch failed: ${e.message}`);
     return finish();
@@ -95,7 +96,7 @@ async function ingestUnguarded(config: RefeedConfig, state: StateDb, channel: Re
   const success = { etag: outcome.etag, lastModified: outcome.lastModified, movedTo: report.movedTo };
 
   if (outcome.kind === 'not-modified' || !prepared) {
-    state.recordSuccess(channel.key, { now: now(), status: 'not-modified', ...success });
+    await store.recordSuccess(channel.key, { now: now(), status: 'not-modified', ...success });
     report.status = 'not-modified';
     return finish();
   }
@@ -106,13 +107,14 @@ async function ingestUnguarded(config: RefeedConfig, state: StateDb, channel: Re
     report.warnings = warnings;
     log.warn({ url: st.url, code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
   }
-  const files = opts.files ?? new AtomicWriter();
-  state.transaction(() => {
-    const counts = storeEntries(config, state, channel, { entries: ready.entries, feed: ready.feed, finalUrl: outcome.finalUrl, preparedAt }, { files, log });
-    Object.assign(report, counts);
-    report.status = counts.newItems ? 'new' : counts.updatedItems ? 'updated' : 'unchanged';
-    state.recordSuccess(channel.key, { now: now(), status: report.status, ...success, warning: warningStatusText(warnings) });
-  });
+  const known = await store.knownItems(channel.key, ready.candidates.map((c) => c.identity));
+  const { writes, texts } = selectItems(config, channel, { ...ready, finalUrl: outcome.finalUrl, preparedAt }, known);
+  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });
+  await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
+  report.newItems = result.newItems;
+  report.updatedItems = result.updatedItems;
+  report.duplicates = result.duplicates;
+  report.status = result.newItems ? 'new' : result.updatedItems ? 'updated' : 'unchanged';
   log.info({ items: ready.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: ready.charset }, report.status);
   return finish();
 }

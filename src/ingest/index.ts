@@ -4,3 +4,6 @@ export { ingestChannel, type IngestOptions } from './channel.ts';
 export { runFetch, matchesOnly, type FetchRunOptions } from './run.ts';
 export type { ChannelReport } from './report.ts';
 export { PreparePool, type PreparePoolOptions } from './prepare-pool.ts';
+export { channelInputs, syncChannels } from './sync.ts';
+export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
+export { itemWrite } from './select-items.ts';

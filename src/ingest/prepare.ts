@@ -1,9 +1,9 @@
 // The CPU-bound middle of ingesting one channel — decode, parse, filter,
-// normalize every item — as one pure step, so it can run on a worker thread
-// (prepare-pool.ts) or in-process with identical results.
+// normalize the items that can make the cut — as one pure step, so it can run
+// on a worker thread (prepare-pool.ts) or in-process with identical results.
 import type { Article, FetchError, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { feedFromBytes } from '../fetch/index.ts';
-import { filterItems, itemIdentity, normalizeItem } from '../normalize/index.ts';
+import { filterItems, itemIdentity, normalizeItem, parseFeedDate } from '../normalize/index.ts';
 
 export interface PrepareInput {
   body: Uint8Array;
@@ -16,17 +16,16 @@ export interface PrepareInput {
   fallbackImage: string;
 }
 
-export type PreparedEntry =
-  | { kind: 'skip'; message: string }
-  | {
-      kind: 'item';
-      identity: string;
-      article: Article;
-      text: string;
-      warnings: NormalizeWarning[];
-      /** Set when the article's date came from its first-seen time (`now` here): a stored item's own first-seen time must redo it. */
-      raw?: RawItem;
-    };
+/** An item that may be among the channel's newest `limit`, normalized. */
+export interface Candidate {
+  /** Its key within the channel: guid, else link, else a content hash. */
+  identity: string;
+  article: Article;
+  text: string;
+  warnings: NormalizeWarning[];
+  /** Set when the article is dated by when it was first seen (`now` here): the raw item, to date it again once that is known. */
+  raw?: RawItem;
+}
 
 export type Prepared =
   | { kind: 'error'; error: FetchError }
@@ -36,10 +35,10 @@ export type Prepared =
       bytes: number;
       /** The feed without its items: what re-normalizing one item needs. */
       feed: ParsedFeed;
-      /** Items kept by the channel's filters. */
+      /** Items the channel's filters kept (before the limit). */
       kept: number;
-      /** In feed order; duplicates of an identity earlier in the feed already left out. */
-      entries: PreparedEntry[];
+      /** The dated items that make the limit, and every undated one up to the limit (their date is their first-seen time, known to the store). */
+      candidates: Candidate[];
     };
 
 const FIRST_SEEN_CODES = new Set<NormalizeWarning['code']>(['no-date', 'bad-date', 'future-date']);
@@ -53,35 +52,44 @@ export function normalizeContext(channel: ResolvedChannel, feed: ParsedFeed, fin
   return { channel, feed, feedUrl: finalUrl, firstSeen: new Date(firstSeen), now: new Date(now), fallbackImage };
 }
 
-/** Never throws: feed failures are `{ kind: 'error' }`, item failures `skip` entries. */
+/**
+ * `limit` chooses the newest items by date, whatever the document order (a
+ * feed listed oldest first still gets its new items). An undated item counts
+ * by its first-seen time, which only the store knows: every undated item (up
+ * to the limit) stays a candidate, and ingest makes the final cut.
+ */
+function limitCandidates(items: RawItem[], limit: number, now: number): RawItem[] {
+  const max = Number.isFinite(limit) && limit > 0 ? limit : Infinity;
+  const dated: { item: RawItem; at: number; index: number }[] = [];
+  const undated: RawItem[] = [];
+  items.forEach((item, index) => {
+    const at = parseFeedDate(item.date)?.getTime();
+    // A future date is clamped to first sight by normalize: it counts as undated here too.
+    if (at === undefined || at > now + 86_400_000) undated.push(item);
+    else dated.push({ item, at, index });
+  });
+  dated.sort((a, b) => b.at - a.at || a.index - b.index);
+  return [...dated.slice(0, max).map((d) => d.item), ...undated.slice(0, max)];
+}
+
+/** Never throws for the feed's faults: those are `{ kind: 'error' }`. */
 export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
   const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status);
   if (parsed.kind === 'error') return parsed;
   const { feed } = parsed;
-  const items = filterItems(feed.items, input.channel.settings, new Date(input.now));
+  const { settings } = input.channel;
+  const items = filterItems(feed.items, { ...settings, limit: Infinity }, new Date(input.now));
   const seen = new Set<string>();
-  const entries: PreparedEntry[] = [];
-  const context = normalizeContext(input.channel, feed, input.finalUrl, input.now, input.now, input.fallbackImage);
-  for (const item of items) {
-    let identity: string;
-    try {
-      identity = itemIdentity(item);
-    } catch (err) {
-      entries.push({ kind: 'skip', message: (err as Error)?.message ?? String(err) });
-      continue;
-    }
-    if (seen.has(identity)) continue; // duplicate guid inside one feed: the first wins
+  const unique = items.filter((item) => {
+    const identity = itemIdentity(item);
+    if (seen.has(identity)) return false; // a guid repeated inside one feed: the first wins
     seen.add(identity);
-    let normalized;
-    try {
-      normalized = normalizeItem(item, context);
-    } catch (err) {
-      // normalizeItem promises not to throw; if it ever does, only this item is lost.
-      entries.push({ kind: 'skip', message: `cannot normalize: ${(err as Error)?.message ?? String(err)}` });
-      continue;
-    }
-    const { article, warnings, text } = normalized;
-    entries.push({ kind: 'item', identity, article, text, warnings, ...(datedByFirstSeen(warnings) ? { raw: item } : {}) });
-  }
-  return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: items.length, entries };
+    return true;
+  });
+  const context = normalizeContext(input.channel, feed, input.finalUrl, input.now, input.now, input.fallbackImage);
+  const candidates = limitCandidates(unique, settings.limit, input.now).map((item): Candidate => {
+    const { article, warnings, text } = normalizeItem(item, context);
+    return { identity: article.identity, article, text, warnings, ...(datedByFirstSeen(warnings) ? { raw: item } : {}) };
+  });
+  return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: unique.length, candidates };
 }

@@ -1,10 +1,12 @@
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import type { StateDb } from '../store/state-db.ts';
+import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import { hostOf, runPool } from '../util/pool.ts';
+import { writePendingFiles } from './article-files.ts';
 import { ingestChannel, type IngestOptions } from './channel.ts';
 import { PreparePool } from './prepare-pool.ts';
 import type { ChannelReport } from './report.ts';
+import { syncChannels } from './sync.ts';
 
 export interface FetchRunOptions extends IngestOptions {
   /** Only channels whose key, or group/source/channel name or slug, matches. */
@@ -19,27 +21,35 @@ export function matchesOnly(channel: ResolvedChannel, only: string): boolean {
   return names.includes(only) || channel.key.startsWith(`${only}/`);
 }
 
-/** Fetches every enabled channel concurrently (global and per-host bounds) and returns one report per channel, in config order. */
-export async function runFetch(config: RefeedConfig, state: StateDb, opts: FetchRunOptions): Promise<ChannelReport[]> {
+/**
+ * Fetches every enabled channel concurrently (global and per-host bounds) and
+ * returns one report per channel, in config order. First the stored channels
+ * are matched to the configuration (renames carried over) and any article
+ * file left behind its row is written.
+ */
+export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRunOptions): Promise<ChannelReport[]> {
   const now = opts.now ?? Date.now;
+  const files = opts.files ?? new AtomicWriter();
+  await syncChannels(config, store, now(), opts.logger);
+  await writePendingFiles(store, config.site.output, files, opts.logger);
   let channels = config.channels.filter((c) => c.settings.enabled);
   if (opts.only) channels = channels.filter((c) => matchesOnly(c, opts.only!));
   if (opts.dueOnly) {
+    const states = new Map((await store.channelStates()).map((s) => [s.key, s]));
     channels = channels.filter((c) => {
-      const st = state.getChannel(c.key);
+      const st = states.get(c.key);
       return !st || st.nextRunAt === undefined || st.nextRunAt <= now();
     });
   }
   const reports = new Map<string, ChannelReport>();
   let done = 0;
   const pool = opts.pool ?? new PreparePool();
-  const files = opts.files ?? new AtomicWriter();
   try {
     await runPool(
       channels,
       { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
       async (channel) => {
-        const r = await ingestChannel(config, state, channel, { ...opts, pool, files });
+        const r = await ingestChannel(config, store, channel, { ...opts, pool, files });
         reports.set(channel.key, r);
         opts.onProgress?.(++done, channels.length, r);
       },

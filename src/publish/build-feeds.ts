@@ -1,5 +1,5 @@
 import type { RefeedConfig } from '../core/types.ts';
-import type { ArticleRecord, StateDb } from '../store/state-db.ts';
+import type { ArticleRecord, Store } from '../store/index.ts';
 import { uniqueIds, type FeedItem } from './items.ts';
 import type { ArticleLoader, LoadedArticle } from './loader.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
@@ -16,8 +16,9 @@ export interface BuiltFeed {
 }
 
 /** The newest `limit` readable articles of a feed; a skipped file makes room for the next one. */
-function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): { items: FeedItem[]; rendered: EncodedItem[] } {
+async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ items: FeedItem[]; rendered: EncodedItem[] }> {
   for (let want = spec.limit; ; ) {
+    await loader.prefetch(rows);
     const entries: { item: FeedItem; channelKey: string; loaded: LoadedArticle }[] = [];
     for (const r of rows) {
       const loaded = loader.get(r);
@@ -31,11 +32,11 @@ function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, t
       return { items, rendered };
     }
     want += spec.limit - entries.length;
-    rows = topRows(spec.key, want);
+    rows = await topRows(spec.key, want);
   }
 }
 
-function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedItem[]): FeedMeta {
+function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedItem[], whenEmpty: Date): FeedMeta {
   const urls = feedUrls(config.site, spec);
   return {
     title: xmlSafe(spec.title),
@@ -43,7 +44,7 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedItem
     htmlUrl: urls.html,
     selfUrls: { rss: urls.rss, atom: urls.atom, json: urls.json },
     language: xmlSafe(config.site.language),
-    updated: feedUpdated(items),
+    updated: feedUpdated(items, whenEmpty),
     authorName: xmlSafe(config.site.title),
   };
 }
@@ -55,13 +56,13 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedItem
  */
 export async function buildFeeds(
   config: RefeedConfig,
-  state: StateDb,
+  store: Store,
   jobs: readonly FeedJob[],
-  deps: { loader: ArticleLoader; writer: OutputWriter; topRows: TopRows; renderWorkers?: RenderWorkersOptions },
+  deps: { loader: ArticleLoader; writer: OutputWriter; topRows: TopRows; whenEmpty: (spec: FeedSpec) => Date; renderWorkers?: RenderWorkersOptions },
 ): Promise<BuiltFeed[]> {
   const { loader, writer } = deps;
   const ahead = RenderAhead.start(
-    { output: config.site.output, stateFile: state.file },
+    { output: config.site.output, stateFile: store.contentFile },
     jobs.map((j) => j.rows),
     ({ id, item, rendered }) => {
       // Buffers arrive as plain Uint8Arrays over their transferred memory: viewed as Buffers, not copied.
@@ -74,9 +75,10 @@ export async function buildFeeds(
   try {
     for (const [i, job] of jobs.entries()) {
       await ahead?.ready(i);
-      const { items, rendered } = collect(job.spec, job.rows, loader, deps.topRows);
-      const files = assembleFeedBuffers(feedMeta(config, job.spec, items), rendered);
+      const { items, rendered } = await collect(job.spec, job.rows, loader, deps.topRows);
+      const files = assembleFeedBuffers(feedMeta(config, job.spec, items, deps.whenEmpty(job.spec)), rendered);
       loader.release(job.rows);
+      await loader.flush(false);
       const out: BuiltFeed = { job, files: [] };
       for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await writer.write(`${job.spec.dir}${FEED_FILES[f]}`, files[f]));
       built.push(out);

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LatestEntry } from '../core/types.ts';
-import type { LedgerEntry } from '../store/ledger.ts';
-import type { ArticleRecord } from '../store/state-db.ts';
+import type { ArticleRecord, LedgerEntry } from '../store/index.ts';
 import { buildIndexHtml } from './index-html.ts';
 import { buildOpml } from './opml.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
@@ -53,16 +52,20 @@ export async function writeIndexFiles(
   }
   if (input.full || input.rebuiltAny || missing(INDEX_FILES.html) || ledger.get(INDEX_KEY)?.specHash !== indexHash) {
     const fresh = new Map(input.planned.map((p) => [p.spec.key, p]));
-    const latest = (key: string): LatestEntry[] => {
-      const planned = fresh.get(key);
-      const known = planned ? latestEntries(planned.spec, planned.rows) : ledger.get(key)?.latest;
-      // Not known (a ledger from before they were kept, or a feed limit below the page's count): queried, then kept.
-      if (known) return known;
-      const queried = input.topRows(key, indexLatest(key)).map(latestEntry);
-      out.backfill.set(key, queried);
-      return queried;
-    };
-    out.html = await writer.write(INDEX_FILES.html, buildIndexHtml(config, specs, latest));
+    const latest = new Map<string, LatestEntry[]>();
+    // The page lists the latest items overall and per channel.
+    for (const spec of specs.filter((s) => s.level === 'site' || s.level === 'channel')) {
+      const planned = fresh.get(spec.key);
+      const known = planned ? latestEntries(planned.spec, planned.rows) : ledger.get(spec.key)?.latest;
+      if (known) latest.set(spec.key, known);
+      else {
+        // Not known (a ledger from before they were kept, or a feed limit below the page's count): queried, then kept.
+        const queried = (await input.topRows(spec.key, indexLatest(spec.key))).map(latestEntry);
+        out.backfill.set(spec.key, queried);
+        latest.set(spec.key, queried);
+      }
+    }
+    out.html = await writer.write(INDEX_FILES.html, buildIndexHtml(config, specs, (key) => latest.get(key) ?? []));
   }
   await writer.drain();
   return out;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
 import { parseArticle } from '../normalize/index.ts';
-import type { ArticleRecord, CachedArticleContent, StateDb } from '../store/state-db.ts';
+import type { ArticleRecord, CachedArticleContent, Store } from '../store/index.ts';
 import { articleSource } from './article-source.ts';
 import { toFeedItem, type ArticleContent, type FeedItem } from './items.ts';
 import type { EncodedItem } from './render-feed.ts';
 import type { FeedJob } from './work.ts';
 
-/** Content read back from files is recorded in the store in batches of this many, one transaction each. */
+/** Content read back from files is recorded in the store in batches of this many. */
 const CONTENT_BATCH = 256;
 
 /** An article ready to be placed in feeds: its entry, and that entry rendered once it is needed. */
@@ -35,6 +35,8 @@ function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
 export class ArticleLoader {
   /** By row id; null: the file was skipped (reported once). */
   private readonly loaded = new Map<string, LoadedArticle | null>();
+  /** The store's copies fetched ahead of use, by row id. */
+  private readonly cached = new Map<string, CachedArticleContent>();
   /** How many planned feeds still need each article. */
   private readonly refs = new Map<string, number>();
   private readonly used = new Set<string>();
@@ -47,7 +49,7 @@ export class ArticleLoader {
 
   constructor(
     private readonly output: string,
-    private readonly state: StateDb,
+    private readonly store: Store,
     private readonly log: Logger,
     jobs: readonly FeedJob[],
   ) {
@@ -59,11 +61,19 @@ export class ArticleLoader {
     return this.used.size;
   }
 
+  /** Fetches the store's copies of the articles of `rows` not loaded yet, in one query: get() then reads none. */
+  async prefetch(rows: readonly ArticleRecord[]): Promise<void> {
+    const ids = rows.filter((r) => !this.loaded.has(r.id) && !this.cached.has(r.id)).map((r) => r.id);
+    if (!ids.length) return;
+    for (const [id, c] of await this.store.articleContent(ids)) this.cached.set(id, c);
+  }
+
   /** The article of `row`, or undefined when its file cannot be used (reported). */
   get(row: ArticleRecord): LoadedArticle | undefined {
     const hit = this.loaded.get(row.id);
     if (hit !== undefined) return hit ?? undefined;
     const content = this.content(row);
+    this.cached.delete(row.id);
     const loaded = content ? { item: toFeedItem(row, content) } : null;
     if (loaded) this.used.add(row.id);
     // Kept while a planned feed still needs it; a skipped file is remembered so it is reported once.
@@ -91,17 +101,14 @@ export class ArticleLoader {
     }
   }
 
-  /** Records the content read from files in this run in the store. */
-  flush(): void {
-    if (!this.pending.length) return;
-    this.state.transaction(() => {
-      for (const [id, c] of this.pending) this.state.setArticleContent(id, c);
-    });
-    this.pending.length = 0;
+  /** Records the content read from files in this run in the store (with `all` false, once a batch has gathered). */
+  async flush(all = true): Promise<void> {
+    if (!this.pending.length || (!all && this.pending.length < CONTENT_BATCH)) return;
+    await this.store.setArticleContent(this.pending.splice(0));
   }
 
   private content(row: ArticleRecord): ArticleContent | undefined {
-    const source = articleSource(this.output, row, (id) => this.state.articleContent(id));
+    const source = articleSource(this.output, row, this.cached.get(row.id));
     if (source.kind === 'skip') return this.skip(row, source.reason);
     if (source.kind === 'cached') return source.content;
     const { file, stat } = source;
@@ -117,7 +124,6 @@ export class ArticleLoader {
     // Recorded with the stat taken before reading: if the file changed in between, the next run reads it again.
     if (cacheable(row, content)) {
       this.pending.push([row.id, { ...content, fileMtimeMs: stat.mtimeMs, fileSize: stat.size }]);
-      if (this.pending.length >= CONTENT_BATCH) this.flush();
     }
     return content;
   }

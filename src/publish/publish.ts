@@ -1,6 +1,8 @@
 import type { Logger } from '../core/log.ts';
-import type { RefeedConfig } from '../core/types.ts';
-import type { StateDb } from '../store/state-db.ts';
+import type { ChannelState, RefeedConfig } from '../core/types.ts';
+import type { Store } from '../store/index.ts';
+import { syncChannels, writePendingFiles } from '../ingest/index.ts';
+import { AtomicWriter } from '../util/atomic-write.ts';
 import { buildFeeds } from './build-feeds.ts';
 import { commitPublish } from './commit.ts';
 import { writeIndexFiles } from './index-files.ts';
@@ -8,6 +10,7 @@ import { ArticleLoader, type SkippedArticle } from './loader.ts';
 import { OutputWriter, type FileOutcome } from './output-writer.ts';
 import type { RenderWorkersOptions } from './render-ahead.ts';
 import { topRowsOf } from './rows.ts';
+import type { FeedSpec } from './plan.ts';
 import { sitePlan, type SitePlan } from './site-plan.ts';
 import { planWork, type PublishedFeed } from './work.ts';
 
@@ -63,20 +66,25 @@ export class Publisher {
    * reported and skipped; a write failure is reported and leaves its feed
    * dirty. Feeds of channels no longer configured are left alone.
    */
-  async publish(state: StateDb, opts: PublishOptions): Promise<PublishReport> {
+  async publish(store: Store, opts: PublishOptions): Promise<PublishReport> {
     const log = opts.logger.child({ stage: 'publish' });
     const { config } = this.plan;
     const output = config.site.output;
     const full = opts.full === true;
-    const ledger = state.ledger.all();
-    const dirty = new Set(state.dirtyFeeds());
-    const topRows = topRowsOf(config, state);
+    // The store follows the configuration (renamed channels moved, removed ones out of the feeds), then
+    // article files behind their rows (a killed ingest, a renamed channel) are written: feeds read what files hold.
+    await syncChannels(config, store, Date.now(), log);
+    await writePendingFiles(store, output, new AtomicWriter(), log);
+    const ledger = await store.ledger();
+    const dirty = new Set(await store.dirtyFeeds());
+    const topRows = topRowsOf(store);
+    const whenEmpty = emptyFeedDates(this.plan, await store.channelStates());
 
-    const work = planWork(this.plan, { output, ledger, dirty, full, topRows });
-    const loader = new ArticleLoader(output, state, log, work.jobs);
+    const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
+    const loader = new ArticleLoader(output, store, log, work.jobs);
     const writer = new OutputWriter(output, log);
-    const built = await buildFeeds(config, state, work.jobs, { loader, writer, topRows, renderWorkers: opts.renderWorkers });
-    loader.flush();
+    const built = await buildFeeds(config, store, work.jobs, { loader, writer, topRows, whenEmpty, renderWorkers: opts.renderWorkers });
+    await loader.flush();
     await writer.drain();
 
     const report: PublishReport = {
@@ -106,7 +114,7 @@ export class Publisher {
 
     const index = await writeIndexFiles(this.plan, { output, ledger, full, rebuiltAny: built.length > 0, planned: [...work.jobs, ...work.current], topRows, writer });
     for (const f of [index.opml, index.html]) if (f) record([f]);
-    commitPublish(this.plan, state, { ledger, dirty, published, index, topRows });
+    await commitPublish(this.plan, store, { ledger, dirty, published, index });
 
     log.info(
       {
@@ -125,6 +133,19 @@ export class Publisher {
 }
 
 /** One publish of `config` (see Publisher.publish). */
-export function publish(config: RefeedConfig, state: StateDb, opts: PublishOptions): Promise<PublishReport> {
-  return new Publisher(config).publish(state, opts);
+export function publish(config: RefeedConfig, store: Store, opts: PublishOptions): Promise<PublishReport> {
+  return new Publisher(config).publish(store, opts);
+}
+
+/**
+ * The date an empty feed carries: when the first of its channels was
+ * configured (stable across runs, never 1970). A channel the store has not
+ * registered yet counts as configured now… until it is.
+ */
+function emptyFeedDates(plan: SitePlan, states: readonly ChannelState[]): (spec: FeedSpec) => Date {
+  const created = new Map(states.map((s) => [s.key, s.createdAt]));
+  return (spec) => {
+    const times = spec.channelKeys.map((k) => created.get(k)).filter((t): t is number => t !== undefined);
+    return new Date(times.length ? Math.min(...times) : Date.now());
+  };
 }

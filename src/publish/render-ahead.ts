@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { ArticleRecord } from '../store/state-db.ts';
+import type { ArticleRecord } from '../store/index.ts';
 import { WorkerPool } from '../util/worker-pool.ts';
 import { workerScript, type WorkerScript } from '../util/worker-script.ts';
 import type { RenderBatchInput, RenderedArticle } from './render-batch.ts';
@@ -63,17 +63,18 @@ export class RenderAhead {
    * rendered, before any feed that needs it is built.
    */
   static start(
-    input: Omit<RenderBatchInput, 'rows'>,
+    input: { output: string; stateFile: string | undefined },
     jobs: readonly (readonly ArticleRecord[])[],
     accept: (a: Extract<RenderedArticle, { item: object }>) => void,
     opts: RenderWorkersOptions = {},
   ): RenderAhead | undefined {
     // Measured on 2 cores (full publish, 100,000 articles): 1 worker 12 s, 2 workers 14 s and 180 MB more, none 16 s.
     const size = Math.max(0, Math.floor(opts.size ?? Math.max(1, Math.min(4, os.availableParallelism() - 1))));
-    if (!size || input.stateFile === ':memory:') return undefined;
+    const { stateFile } = input;
+    if (!size || stateFile === undefined) return undefined;
     const { order, ends } = buildOrder(jobs);
     if (order.length < (opts.from ?? DEFAULT_FROM)) return undefined;
-    return new RenderAhead(input, order, ends, accept, size, opts.entry ? { url: opts.entry } : workerScript(import.meta.url, 'render-worker-main'));
+    return new RenderAhead({ output: input.output, stateFile }, order, ends, accept, size, opts.entry ? { url: opts.entry } : workerScript(import.meta.url, 'render-worker-main'));
   }
 
   /** Resolves once every article job `index` needs has come back from the workers (rendered or not). */

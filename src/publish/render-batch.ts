@@ -1,5 +1,5 @@
 import type { Transferable } from 'node:worker_threads';
-import type { ArticleRecord, CachedArticleContent } from '../store/state-db.ts';
+import type { ArticleRecord, CachedArticleContent } from '../store/index.ts';
 import { articleSource } from './article-source.ts';
 import { toFeedItem, type FeedItem } from './items.ts';
 import { encodeItem, type EncodedItem } from './render-feed.ts';
@@ -18,11 +18,11 @@ export interface RenderBatchInput {
 
 export type RenderedArticle = { id: string; item: FeedItem; rendered: EncodedItem } | { id: string; item?: undefined; rendered?: undefined };
 
-export function renderBatch(input: RenderBatchInput, cachedOf: (id: string) => CachedArticleContent | undefined): { result: RenderedArticle[]; transfer: Transferable[] } {
+export function renderBatch(input: RenderBatchInput, contents: Map<string, CachedArticleContent>): { result: RenderedArticle[]; transfer: Transferable[] } {
   const result: RenderedArticle[] = [];
   const transfer = new Set<ArrayBuffer>();
   for (const row of input.rows) {
-    const source = articleSource(input.output, row, cachedOf);
+    const source = articleSource(input.output, row, contents.get(row.id));
     if (source.kind !== 'cached') {
       result.push({ id: row.id });
       continue;

@@ -52,9 +52,9 @@ class Placeholders {
   }
 }
 
-/** Newest item date, or the epoch for an empty feed: deterministic either way. */
-export function feedUpdated(items: readonly FeedItem[]): Date {
-  return new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), 0));
+/** Newest item date, or for an empty feed `whenEmpty` (a stable, plausible date: when its channels were first configured). */
+export function feedUpdated(items: readonly FeedItem[], whenEmpty: Date): Date {
+  return items.length ? new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), 0)) : whenEmpty;
 }
 
 /**

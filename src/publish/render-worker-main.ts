@@ -1,4 +1,4 @@
-import { ContentReader } from '../store/state-db.ts';
+import { ContentReader } from '../store/sqlite/content-reader.ts';
 import { serveJobs } from '../util/worker-serve.ts';
 import { renderBatch, type RenderBatchInput, type RenderedArticle } from './render-batch.ts';
 
@@ -8,5 +8,5 @@ const readers = new Map<string, ContentReader>();
 serveJobs<RenderBatchInput, RenderedArticle[]>(async (input) => {
   let reader = readers.get(input.stateFile);
   if (!reader) readers.set(input.stateFile, (reader = new ContentReader(input.stateFile)));
-  return renderBatch(input, (id) => reader.articleContent(id));
+  return renderBatch(input, reader.articleContent(input.rows.map((r) => r.id)));
 });

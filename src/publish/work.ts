@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { LedgerEntry } from '../store/ledger.ts';
-import type { ArticleRecord } from '../store/state-db.ts';
+import { rowsHash, type ArticleRecord, type LedgerEntry } from '../store/index.ts';
 import { FEED_FILES, type FeedSpec } from './plan.ts';
-import { rowsHash, type TopRows } from './rows.ts';
+import type { TopRows } from './rows.ts';
 import type { SitePlan } from './site-plan.ts';
 
 /** A feed whose files are what its rows give: rebuilt in this run, or already on disk. */
@@ -32,21 +31,24 @@ export interface Work {
  * dirty whose newest rows changed, those whose configuration inputs changed,
  * and those with a file missing; all of them with `full`.
  */
-export function planWork(plan: SitePlan, input: { output: string; ledger: Map<string, LedgerEntry>; dirty: Set<string>; full: boolean; topRows: TopRows }): Work {
+export async function planWork(
+  plan: SitePlan,
+  input: { output: string; ledger: Map<string, LedgerEntry>; dirty: Set<string>; full: boolean; topRows: TopRows },
+): Promise<Work> {
   const jobs: FeedJob[] = [];
   const current: PublishedFeed[] = [];
-  plan.specs.forEach((spec, index) => {
+  for (const [index, spec] of plan.specs.entries()) {
     const specHash = plan.specHashes[index];
     const prev = input.ledger.get(spec.key);
     const settled =
       !input.full && prev?.specHash === specHash && Object.values(FEED_FILES).every((f) => existsSync(path.join(input.output, spec.dir, f)));
-    if (settled && !input.dirty.has(spec.key)) return;
-    const rows = input.topRows(spec.key, spec.limit);
+    if (settled && !input.dirty.has(spec.key)) continue;
+    const rows = await input.topRows(spec.key, spec.limit);
     const hash = rowsHash(rows);
     // Dirty, but its newest rows are what was published (e.g. an old article changed): nothing to do.
     if (settled && prev?.rowsHash === hash) current.push({ spec, specHash, rowsHash: hash, rows });
     else jobs.push({ spec, index, rows, specHash, rowsHash: hash });
-  });
+  }
   jobs.sort((a, b) => plan.rank.get(a.spec.key)! - plan.rank.get(b.spec.key)!);
   return { jobs, current };
 }

@@ -4,7 +4,7 @@ import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/pool.ts';
 import { ingestChannel, type ChannelReport } from '../ingest/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
-import type { StateDb } from '../store/state-db.ts';
+import type { Store } from '../store/index.ts';
 import { cronPeriods } from './cron-period.ts';
 import { TaskQueue } from '../util/task-queue.ts';
 
@@ -53,7 +53,7 @@ export class Scheduler {
 
   constructor(
     config: RefeedConfig,
-    private readonly state: StateDb,
+    private readonly store: Store,
     private readonly opts: SchedulerOptions,
   ) {
     this.config = config;
@@ -115,8 +115,7 @@ export class Scheduler {
     const task = createTask(channel.settings.schedule, () => this.tick(channel.key, 'scheduled'), { name: channel.key, noOverlap: true });
     this.scheduled.set(channel.key, { channel, task, periodMs, signature: signatureOf(channel) });
     void task.start();
-    const st = this.state.ensureChannel(channel.key, channel.url);
-    if (this.opts.fetchOnStart !== false && (st.nextRunAt === undefined || st.nextRunAt <= Date.now())) this.tick(channel.key, 'start');
+    if (this.opts.fetchOnStart !== false) this.tick(channel.key, 'start');
   }
 
   private jitterMs(periodMs: number, reason: 'scheduled' | 'start'): number {
@@ -127,12 +126,18 @@ export class Scheduler {
   }
 
   private tick(key: string, reason: 'scheduled' | 'start'): void {
+    this.whenDue(key, reason).catch((err: unknown) => this.opts.logger.error({ err, channel: key }, 'cannot read the channel state; fetch skipped'));
+  }
+
+  /** Queues the channel's fetch (after its jitter) unless it is disabled, backing off, or (at start) not due yet. */
+  private async whenDue(key: string, reason: 'scheduled' | 'start'): Promise<void> {
     const s = this.scheduled.get(key);
     if (!s || this.stopped || this.queue.has(key)) return;
-    const st = this.state.getChannel(key);
+    const st = await this.store.channelState(key);
     if (st?.disabled) return;
-    // A failing channel waits out its backoff whatever its schedule says.
-    if (reason === 'scheduled' && st?.nextRunAt !== undefined && st.nextRunAt > Date.now() && st.consecutiveFailures > 0) return;
+    const waiting = st?.nextRunAt !== undefined && st.nextRunAt > Date.now();
+    // At start only what is due; a failing channel waits out its backoff whatever its schedule says.
+    if (waiting && (reason === 'start' || st.consecutiveFailures > 0)) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       const current = this.scheduled.get(key);
@@ -143,9 +148,9 @@ export class Scheduler {
   }
 
   private async fetch(s: Scheduled): Promise<void> {
-    const report = await ingestChannel(this.config, this.state, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files });
+    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files });
     if (this.stopped && report.status === 'error') return;
-    if (report.status !== 'error') this.state.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
+    if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);
     if (report.status === 'new' || report.status === 'updated') this.requestPublish();
   }

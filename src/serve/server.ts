@@ -26,7 +26,8 @@ export interface FeedServerOptions {
   /** The publisher's output folder. */
   root: string;
   cacheMaxAgeSec: number;
-  health: () => HealthReport;
+  /** Read per request (the state may change under it). */
+  health: () => Promise<HealthReport>;
   logger: Logger;
   /** Bound on cached (compressed and plain) bodies; 64 MB by default. */
   cacheBytes?: number;
@@ -142,11 +143,11 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     }
   }
 
-  function sendHealth(res: http.ServerResponse, head: boolean): void {
+  async function sendHealth(res: http.ServerResponse, head: boolean): Promise<void> {
     let status = 200;
     let body: string;
     try {
-      const report = opts.health();
+      const report = await opts.health();
       // Only the documented fields: the report may be built from richer state objects.
       body = JSON.stringify({
         status: report.status,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { runFetch } from '../../src/ingest/index.ts';
-import { openState } from '../../src/store/state-db.ts';
+import { openStore } from '../../src/store/index.ts';
 import { discoverCommand } from '../../src/cli/commands/discover.ts';
 import { previewCommand } from '../../src/cli/commands/preview.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -168,12 +168,12 @@ describe('refeed preview', () => {
     expect(fileLine).not.toBeNull();
 
     // Now really fetch with the same config: the file written must be byte-identical to what preview printed.
-    const state = openState(config.site.state);
+    const store = await openStore(config.site.state);
     try {
-      const reports = await runFetch(config, state, { logger: silentLogger });
+      const reports = await runFetch(config, store, { logger: silentLogger });
       expect(reports[0].error).toBeUndefined();
     } finally {
-      state.close();
+      await store.close();
     }
     expect(readFileSync(fileLine![1], 'utf8')).toBe(r.stdout);
     expect(r.stdout).toMatch(/^---\n/);

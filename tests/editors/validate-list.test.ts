@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
-import { openState } from '../../src/store/state-db.ts';
+import { openStore } from '../../src/store/index.ts';
 import { validateCommand } from '../../src/cli/commands/validate.ts';
 import { sourcesCommand } from '../../src/cli/commands/sources.ts';
 import { displayWidth, formatTable } from '../../src/cli/text-table.ts';
@@ -95,17 +95,17 @@ describe('refeed sources list', () => {
   it('shows health from the state database: ok, failing, disabled, never fetched', async () => {
     const file = workCopy(readFileSync(FIXTURE, 'utf8').replace('            max_age: 30d\n', '            max_age: 30d\n            enabled: false\n'));
     const config = loadConfig(file);
-    const db = openState(config.site.state);
+    const db = await openStore(config.site.state);
     const now = Date.now();
-    db.ensureChannel('xinmeiti/woshipm/latest', 'https://www.woshipm.com/feed');
-    db.recordSuccess('xinmeiti/woshipm/latest', { now: now - 2 * 3_600_000, status: 'updated', movedTo: 'https://www.woshipm.com/feed/' });
-    db.ensureChannel('tech/hacker-news/front-page', 'https://hnrss.org/frontpage');
-    db.recordSuccess('tech/hacker-news/front-page', { now: now - 3 * 86_400_000, status: 'new' });
-    db.recordFailure('tech/hacker-news/front-page', { now: now - 60_000, error: 'http-status: 503' });
-    db.recordFailure('tech/hacker-news/front-page', { now, error: 'http-status: 503' });
-    db.ensureChannel('tech/hacker-news/ask-hn', 'https://hnrss.org/ask');
-    db.recordFailure('tech/hacker-news/ask-hn', { now, error: 'gone: 410', disable: true });
-    db.close();
+    await db.ensureChannel('xinmeiti/woshipm/latest', 'https://www.woshipm.com/feed', now);
+    await db.recordSuccess('xinmeiti/woshipm/latest', { now: now - 2 * 3_600_000, status: 'updated', movedTo: 'https://www.woshipm.com/feed/' });
+    await db.ensureChannel('tech/hacker-news/front-page', 'https://hnrss.org/frontpage', now);
+    await db.recordSuccess('tech/hacker-news/front-page', { now: now - 3 * 86_400_000, status: 'new' });
+    await db.recordFailure('tech/hacker-news/front-page', { now: now - 60_000, error: 'http-status: 503' });
+    await db.recordFailure('tech/hacker-news/front-page', { now, error: 'http-status: 503' });
+    await db.ensureChannel('tech/hacker-news/ask-hn', 'https://hnrss.org/ask', now);
+    await db.recordFailure('tech/hacker-news/ask-hn', { now, error: 'gone: 410', disable: true });
+    await db.close();
 
     const r = await runCommand(sourcesCommand, ['-c', file]);
     expect(r.code).toBe(0);

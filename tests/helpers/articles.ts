@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { Article, RefeedConfig, ResolvedChannel } from '../../src/core/types.ts';
+import { itemWrite, writeCommittedFiles } from '../../src/ingest/index.ts';
 import { renderArticle } from '../../src/normalize/index.ts';
-import { articleId, articlePath, articleRecord } from '../../src/store/article-path.ts';
-import { writeFileAtomic } from '../../src/util/atomic-write.ts';
-import type { ArticleRecord, StateDb } from '../../src/store/state-db.ts';
+import type { ArticleRecord, Store } from '../../src/store/index.ts';
+import { AtomicWriter } from '../../src/util/atomic-write.ts';
 
-// Builds fixture stores without the fetch/ingest code: article files written
-// with the normalize stage's renderArticle, rows with StateDb.upsertArticle,
-// laid out exactly as ingest lays them out.
+// Builds fixture stores without fetching: articles rendered with the
+// normalize stage's renderArticle, stored through the store's commit and
+// written by the ingest stage's file writer, laid out exactly as ingest does.
 
 export interface ArticleFields {
   title: string;
@@ -43,14 +42,25 @@ export function makeArticle(channel: ResolvedChannel, f: ArticleFields): Article
   return article;
 }
 
-/** Writes the article file under the output folder and indexes it (marking its feeds dirty). */
-export function storeArticle(config: RefeedConfig, state: StateDb, article: Article, firstSeen = article.date.getTime()): ArticleRecord {
-  const id = articleId(article.channelKey, article.identity);
-  const rel = articlePath(article.slugs, id);
-  writeFileAtomic(path.join(config.site.output, rel), renderArticle(article));
-  const record = articleRecord(article, id, firstSeen, rel);
-  state.upsertArticle(record);
-  return record;
+/** Stores the article as its channel's item (marking its feeds dirty) and writes its file; returns its feed row. */
+export async function storeArticle(config: RefeedConfig, store: Store, article: Article, firstSeen = article.date.getTime()): Promise<ArticleRecord> {
+  const url = config.channels.find((c) => c.key === article.channelKey)?.url ?? `https://${article.channelKey.replaceAll('/', '.')}.example/`;
+  await store.ensureChannel(article.channelKey, url, firstSeen);
+  const result = await store.commitItems(article.channelKey, [itemWrite(article.identity, article, firstSeen)], { now: firstSeen, status: 'new' });
+  await writeCommittedFiles(store, config.site.output, result.files, new Map([[article.identity, renderArticle(article)]]), new AtomicWriter());
+  const file = result.files[0];
+  return {
+    id: file.articleId,
+    identity: article.identity,
+    channelKey: article.channelKey,
+    slugs: article.slugs,
+    title: article.title,
+    ...(article.link ? { link: article.link } : {}),
+    date: article.date.getTime(),
+    firstSeen,
+    contentHash: article.contentHash,
+    path: file.path,
+  };
 }
 
 /** The configured channel with this key; throws if there is none. */

@@ -9,7 +9,7 @@ import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { WRITE_CONCURRENCY } from '../../src/publish/output-writer.ts';
 import { runFetch } from '../../src/ingest/index.ts';
-import { openState } from '../../src/store/state-db.ts';
+import { openStore } from '../../src/store/index.ts';
 import { startRefeed } from '../helpers/refeed-process.ts';
 import { CHANNELS, corpusConfigYaml, GROUPS, ITEMS, SOURCES, startCorpus, type Corpus } from './corpus.ts';
 import { listFiles } from './scan.ts';
@@ -104,7 +104,7 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
 
   it('an uninterrupted first run publishes the corpus', async () => {
     const cfg = loadConfig(config);
-    const state = openState(cfg.site.state);
+    const state = await openStore(cfg.site.state);
     try {
       let t0 = Date.now();
       const reports = await runFetch(cfg, state, { logger: silentLogger });
@@ -114,7 +114,7 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
       expect((await publish(cfg, state, { logger: silentLogger })).errors).toEqual([]);
       timing = { fetch: fetchMs, publish: Date.now() - t0 };
     } finally {
-      state.close();
+      await state.close();
     }
     expect(listFiles(path.join(dir, 'out')).filter((f) => f.endsWith('.md'))).toHaveLength(CHANNEL_COUNT * ITEMS);
     expect(afterKillProblems(dir)).toEqual([]);
@@ -200,13 +200,13 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
     tempDirs.push(refDir);
     writeFileSync(path.join(refDir, 'refeed.yaml'), corpusConfigYaml(corpus.server.url));
     const refConfig = loadConfig(path.join(refDir, 'refeed.yaml'));
-    const state = openState(refConfig.site.state);
+    const state = await openStore(refConfig.site.state);
     try {
       const reports = await runFetch(refConfig, state, { logger: silentLogger });
       expect(reports.filter((r) => r.status !== 'new')).toEqual([]);
       expect((await publish(refConfig, state, { logger: silentLogger })).errors).toEqual([]);
     } finally {
-      state.close();
+      await state.close();
     }
     const got = snapshot(path.join(dir, 'out'));
     const want = snapshot(refConfig.site.output);

@@ -10,7 +10,7 @@ import type { RefeedConfig } from '../../src/core/types.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { runFetch } from '../../src/ingest/index.ts';
-import { openState, type StateDb } from '../../src/store/state-db.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 import { atom, jsonFeed, rss, type FeedItemSpec } from './feeds.ts';
 import { wrapped, XSS_PAYLOADS } from './payloads.ts';
@@ -81,7 +81,7 @@ function publishedBodies(file: string): Map<string, string> {
 describe('hostile HTML: XSS payloads from upstream feeds', () => {
   let server: TestServer;
   let config: RefeedConfig;
-  let state: StateDb;
+  let state: SqliteStore;
 
   beforeAll(async () => {
     server = await startServer(routes({ '/rss.xml': SERVED.rss, '/atom.xml': SERVED.atom, '/feed.json': SERVED.json }));
@@ -95,7 +95,7 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
       }),
     );
     config = loadConfig(path.join(dir, 'refeed.yaml'));
-    state = openState(config.site.state);
+    state = new SqliteStore(config.site.state);
     const reports = await runFetch(config, state, { logger: silentLogger, now: () => Date.UTC(2024, 5, 1) });
     for (const r of reports) expect(r, r.key).toMatchObject({ status: 'new', newItems: XSS_PAYLOADS.length + (r.key.endsWith('/rss') ? 2 : 1) });
     const pub = await publish(config, state, { logger: silentLogger });

@@ -70,7 +70,7 @@ function publishItems(items: RawItem[]) {
     return { item: toFeedItem({ identity: article.identity }, parseArticle(text)), channelKey: CHANNEL.key };
   });
   const feedItems = uniqueIds(entries);
-  return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems) }, feedItems) };
+  return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems, NOW) }, feedItems) };
 }
 
 function titlesOf(xml: string, container: string): string[] {

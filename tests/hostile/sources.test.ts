@@ -8,7 +8,7 @@ import type { RefeedConfig } from '../../src/core/types.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { runFetch, type ChannelReport } from '../../src/ingest/index.ts';
-import { openState, type StateDb } from '../../src/store/state-db.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { startRefeed } from '../helpers/refeed-process.ts';
 import { GOOD_KEY, writeHostileConfig } from './config.ts';
 import { differences, feedFileProblems, snapshot } from './tree.ts';
@@ -32,7 +32,7 @@ const seeded = CASES.filter((c) => c.name !== 'dns');
 
 interface Run {
   config: RefeedConfig;
-  state: () => StateDb;
+  state: () => SqliteStore;
   seedTree: Map<string, Buffer>;
   /** Fetch passes the seeding took (the DNS channel failed in each). */
   seedPasses: number;
@@ -53,7 +53,13 @@ async function cli(args: string[]) {
 }
 
 function articlesOf(run: Run, key: string): { identity: string; title: string; link: string | null; date: number; text: string }[] {
-  const rows = run.state().db.prepare('SELECT identity, title, link, date, path FROM articles WHERE channel_key = ? ORDER BY date, identity').all(key) as {
+  const rows = run
+    .state()
+    .db.prepare(
+      `SELECT a.identity, a.title, a.link, a.date, a.path FROM entries e JOIN channels ch ON ch.id = e.channel_id JOIN articles a ON a.id = e.article_id
+       WHERE ch.key = ? ORDER BY a.date, a.identity`,
+    )
+    .all(key) as {
     identity: string;
     title: string;
     link: string | null;
@@ -92,9 +98,9 @@ function expectEarlierWorkIntact(run: Run) {
   }
 }
 
-function expectStateRecordsErrors(state: StateDb, expectedFailures: (c: HostileCase) => number) {
+async function expectStateRecordsErrors(state: SqliteStore, expectedFailures: (c: HostileCase) => number) {
   for (const c of failing) {
-    const st = state.getChannel(caseKey(c))!;
+    const st = (await state.channelState(caseKey(c)))!;
     expect(st.lastStatus, c.name).toBe('error');
     const [code, ...rest] = st.lastError!.split(': ');
     expect(code, c.name).toBe(c.error!.code);
@@ -103,7 +109,7 @@ function expectStateRecordsErrors(state: StateDb, expectedFailures: (c: HostileC
     expect(st.disabled, c.name).toBe(c.name === 'gone');
   }
   for (const c of coping) {
-    const st = state.getChannel(caseKey(c))!;
+    const st = (await state.channelState(caseKey(c)))!;
     expect(st.lastError, c.name).toBeUndefined();
     expect(st.lastStatus, c.name).toBe('new');
   }
@@ -113,8 +119,8 @@ describe('hostile sources', () => {
   let up: HostileUpstream;
   let inProc: Run;
   let viaCli: Run;
-  let stateA: StateDb | undefined;
-  let stateB: StateDb | undefined;
+  let stateA: SqliteStore | undefined;
+  let stateB: SqliteStore | undefined;
 
   beforeAll(async () => {
     up = await startHostileUpstream();
@@ -122,8 +128,8 @@ describe('hostile sources', () => {
     const fileB = writeHostileConfig(up, 'refeed-hostile-b-');
     const configA = loadConfig(fileA);
     const configB = loadConfig(fileB);
-    inProc = { config: configA, state: () => (stateA ??= openState(configA.site.state)), seedTree: new Map(), seedPasses: 0 };
-    viaCli = { config: configB, state: () => (stateB ??= openState(configB.site.state)), seedTree: new Map(), seedPasses: 0 };
+    inProc = { config: configA, state: () => (stateA ??= new SqliteStore(configA.site.state)), seedTree: new Map(), seedPasses: 0 };
+    viaCli = { config: configB, state: () => (stateB ??= new SqliteStore(configB.site.state)), seedTree: new Map(), seedPasses: 0 };
   });
 
   afterAll(async () => {
@@ -145,7 +151,7 @@ describe('hostile sources', () => {
       for (const r of reports) if (r.status === 'new' && r.newItems === 1) pending.delete(r.key);
     }
     expect([...pending]).toEqual([]);
-    expect(inProc.state().getChannel(dns)?.lastError).toMatch(/^dns: /);
+    expect((await inProc.state().channelState(dns))?.lastError).toMatch(/^dns: /);
     expect((await publish(inProc.config, inProc.state(), { logger: silentLogger })).errors).toEqual([]);
 
     pending = new Set([GOOD_KEY, ...seeded.map(caseKey)]);
@@ -206,12 +212,12 @@ describe('hostile sources', () => {
       for (const c of coping) expect(reports.get(caseKey(c))!.status, c.name).toBe('new');
     });
 
-    it('records each error in the state store, and honours 410 and Retry-After', () => {
+    it('records each error in the state store, and honours 410 and Retry-After', async () => {
       const state = inProc.state();
-      expectStateRecordsErrors(state, (c) => (c.name === 'dns' ? inProc.seedPasses + 1 : 1));
-      const limited = state.getChannel(caseKey({ source: 'http', name: 'rate-limited' }))!;
+      await expectStateRecordsErrors(state, (c) => (c.name === 'dns' ? inProc.seedPasses + 1 : 1));
+      const limited = (await state.channelState(caseKey({ source: 'http', name: 'rate-limited' })))!;
       expect(limited.nextRunAt).toBe(HOSTILE_NOW + 3600_000);
-      const timedOut = state.getChannel(caseKey({ source: 'transport', name: 'silent' }))!;
+      const timedOut = (await state.channelState(caseKey({ source: 'transport', name: 'silent' })))!;
       expect(timedOut.nextRunAt).toBe(HOSTILE_NOW + 60_000);
     });
 
@@ -336,7 +342,7 @@ describe('hostile sources', () => {
       }
     });
 
-    it('shows each error in refeed status --json and in the state store', () => {
+    it('shows each error in refeed status --json and in the state store', async () => {
       for (const c of failing) {
         const row = status.find((r) => r.key === caseKey(c))!;
         expect(row.status, c.name).toBe(c.name === 'gone' ? 'gone' : 'error');
@@ -347,7 +353,7 @@ describe('hostile sources', () => {
         expect(row.items, c.name).toBe(c.name === 'dns' ? 0 : 1);
       }
       expect(status.find((r) => r.key === GOOD_KEY)).toMatchObject({ status: 'new', lastError: null, consecutiveFailures: 0, items: 2 });
-      expectStateRecordsErrors(viaCli.state(), (c) => (c.name === 'dns' ? viaCli.seedPasses + 1 : 1));
+      await expectStateRecordsErrors(viaCli.state(), (c) => (c.name === 'dns' ? viaCli.seedPasses + 1 : 1));
     });
 
     it('leaves everything stored and published earlier intact', () => {

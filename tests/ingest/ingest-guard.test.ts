@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { runFetch } from '../../src/ingest/index.ts';
-import { openState } from '../../src/store/state-db.ts';
+import { openStore } from '../../src/store/index.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 
 const FEED = (t: string) =>
@@ -36,7 +36,7 @@ groups:
     const { mkdirSync } = await import('node:fs');
     mkdirSync(path.join(config.site.output, 'articles'), { recursive: true });
     writeFileSync(path.join(config.site.output, 'articles', 'bad'), 'not a folder');
-    const state = openState(config.site.state);
+    const state = await openStore(config.site.state);
     const reports = await runFetch(config, state, { logger: silentLogger });
     expect(reports.map((r) => [r.key, r.status])).toEqual([
       ['bad/s/c', 'error'],
@@ -44,8 +44,11 @@ groups:
     ]);
     expect(reports[0].error?.code).toBe('internal');
     expect(reports[0].error?.message).toMatch(/ENOTDIR|not a directory|EEXIST/i);
-    expect(state.getChannel('bad/s/c')!.lastError).toMatch(/^internal: /);
-    expect(state.countArticles()).toBe(1);
-    state.close();
+    expect((await state.channelState('bad/s/c'))!.lastError).toMatch(/^internal: /);
+    // The Bad article's row is stored but its file could not be written: it stays pending (retried every run), the Good one is written.
+    expect(await state.countArticles()).toBe(2);
+    expect(await state.pendingFiles(10)).toHaveLength(1);
+    expect((await runFetch(config, state, { logger: silentLogger }))[1].status).toBe('unchanged');
+    await state.close();
   });
 });

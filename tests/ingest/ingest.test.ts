@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { runFetch } from '../../src/ingest/index.ts';
-import { openState, type StateDb } from '../../src/store/state-db.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // The ingest pass end to end: fixture feeds on loopback → article files + state.
@@ -46,7 +46,7 @@ describe('ingest: fetch → normalize → store', () => {
   let server: TestServer;
   let dir: string;
   let config: RefeedConfig;
-  let state: StateDb;
+  let state: SqliteStore;
   let mainFeed = RSS(item('1', 'It&apos;s "quoted" {x}', '<p>first <a href="/rel">rel</a> <script>alert(1)</script></p>') + item('2', 'No date', '<p>x</p>', ''));
   const status: Record<string, number> = {};
 
@@ -88,17 +88,19 @@ ${ch('main', '/main.xml')}${ch('atom', '/atom.xml')}${ch('rdf', '/rdf.xml')}${ch
 ${ch('gone', '/gone.xml')}${ch('busy', '/busy.xml')}${ch('old', '/old.xml')}${ch('broken', '/broken.xml')}`,
       path.join(dir, 'refeed.yaml'),
     );
-    state = openState(config.site.state);
+    state = new SqliteStore(config.site.state);
   });
 
   afterAll(async () => {
-    state?.close();
+    await state?.close();
     await server?.close();
   });
 
   const byKey = (reports: Awaited<ReturnType<typeof runFetch>>) => Object.fromEntries(reports.map((r) => [r.key.split('/')[2], r]));
   const articlesOf = (channel: string) => {
-    const rows = state.db.prepare('SELECT path FROM articles WHERE c = ? ORDER BY date').all(channel) as { path: string }[];
+    const rows = state.db
+      .prepare('SELECT a.path FROM entries e JOIN articles a ON a.id = e.article_id WHERE e.c = ? ORDER BY a.date')
+      .all(channel) as { path: string }[];
     return rows.map((r) => ({ path: r.path, text: readFileSync(path.join(config.site.output, r.path), 'utf8') }));
   };
   let first: ReturnType<typeof byKey>;
@@ -132,12 +134,13 @@ ${ch('gone', '/gone.xml')}${ch('busy', '/busy.xml')}${ch('old', '/old.xml')}${ch
     expect(articlesOf('json')[0].text).toContain('<p>json body</p>');
   });
 
-  it('caches each file\'s content beside its row exactly as the file reads back', () => {
+  it('caches each file\'s content beside its row exactly as the file reads back', async () => {
     const rows = state.db.prepare('SELECT id, path FROM articles').all() as { id: string; path: string }[];
     expect(rows.length).toBeGreaterThan(5);
+    const contents = await state.articleContent(rows.map((r) => r.id));
     for (const r of rows) {
       const file = path.join(config.site.output, r.path);
-      const { fileMtimeMs, fileSize, ...cached } = state.articleContent(r.id)!;
+      const { fileMtimeMs, fileSize, ...cached } = contents.get(r.id)!;
       const st = statSync(file);
       expect([fileMtimeMs, fileSize]).toEqual([st.mtimeMs, st.size]);
       const parsed = parseArticle(readFileSync(file, 'utf8'));
@@ -182,12 +185,12 @@ ${ch('gone', '/gone.xml')}${ch('busy', '/busy.xml')}${ch('old', '/old.xml')}${ch
 
   it('disables a 410 channel, honours Retry-After, follows a permanent redirect', async () => {
     const now = Date.UTC(2024, 5, 1);
-    const gone = state.getChannel('xmt/trouble/gone')!;
+    const gone = (await state.channelState('xmt/trouble/gone'))!;
     expect(gone.disabled).toBe(true);
-    const busy = state.getChannel('xmt/trouble/busy')!;
+    const busy = (await state.channelState('xmt/trouble/busy'))!;
     expect(busy.nextRunAt! - now).toBeGreaterThanOrEqual(7_200_000);
     expect(first.old.movedTo).toBe(`${server.url}/new.xml`);
-    expect(state.getChannel('xmt/trouble/old')!.url).toBe(`${server.url}/new.xml`);
+    expect((await state.channelState('xmt/trouble/old'))!.url).toBe(`${server.url}/new.xml`);
     const again = byKey(await runFetch(config, state, { logger: silentLogger, only: 'trouble' }));
     expect(again.gone.status).toBe('disabled');
     expect(server.requests.filter((r) => r.path === '/gone.xml')).toHaveLength(1);
@@ -201,12 +204,12 @@ ${ch('gone', '/gone.xml')}${ch('busy', '/busy.xml')}${ch('old', '/old.xml')}${ch
   });
 
   it('keeps earlier articles when a channel later breaks', async () => {
-    const count = state.countArticles();
+    const count = await state.countArticles();
     mainFeed = '<html><body>oops</body></html>';
     const r = byKey(await runFetch(config, state, { logger: silentLogger, only: 'main' }));
     expect(r.main.status).toBe('error');
-    expect(state.countArticles()).toBe(count);
+    expect(await state.countArticles()).toBe(count);
     expect(articlesOf('main')).toHaveLength(2);
-    expect(state.getChannel('xmt/woshipm/main')!.lastError).toMatch(/not-a-feed|html/i);
+    expect((await state.channelState('xmt/woshipm/main'))!.lastError).toMatch(/not-a-feed|html/i);
   });
 });

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { runFetch } from '../../src/ingest/index.ts';
 import { PreparePool } from '../../src/ingest/prepare-pool.ts';
-import { openState } from '../../src/store/state-db.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // Decoding, parsing and normalizing on worker threads must give exactly the
@@ -61,7 +61,7 @@ describe('prepare pool: worker threads vs in-process', () => {
   async function twoRuns(makePool: () => PreparePool) {
     let workerJobs = 0;
     const { config } = site();
-    const state = openState(config.site.state);
+    const state = new SqliteStore(config.site.state);
     undatedBody = '<p>v1 {x} <img src="/i.png"></p>';
     const pools: PreparePool[] = [];
     const run = async (at: number) => {
@@ -78,7 +78,7 @@ describe('prepare pool: worker threads vs in-process', () => {
     undatedBody = '<p>v2</p>';
     const second = await run(Date.UTC(2024, 6, 1));
     const rows = state.db.prepare('SELECT id, title, link, date, first_seen, content_hash, path, html FROM articles ORDER BY id').all();
-    state.close();
+    await state.close();
     const strip = (rs: typeof first) => rs.map(({ ms: _ms, url: _url, ...r }) => r);
     return { files: tree(config.site.output), rows, reports: [strip(first), strip(second)], workerJobs };
   }

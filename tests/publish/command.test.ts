@@ -11,9 +11,9 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function prepared(): Fixture {
-  const f = setup();
-  f.state.close(); // the command opens the state itself
+async function prepared(): Promise<Fixture> {
+  const f = await setup();
+  await f.state.close(); // the command opens the state itself
   dirs.push(f.dir);
   return f;
 }
@@ -34,7 +34,7 @@ async function run(values: CommandContext['values']) {
 
 describe('refeed publish', () => {
   it('publishes, prints a one-line summary on stderr (nothing on stdout) and exits 0', async () => {
-    const f = prepared();
+    const f = await prepared();
     const first = await run({ config: f.file });
     expect(first.code).toBe(0);
     expect(first.out).toEqual([]);
@@ -47,7 +47,7 @@ describe('refeed publish', () => {
   });
 
   it('exits 1 when a file cannot be written, naming it', async () => {
-    const f = prepared();
+    const f = await prepared();
     mkdirSync(path.join(f.output, 'tech/hn'), { recursive: true });
     writeFileSync(path.join(f.output, KEYS.best), 'in the way');
     const r = await run({ config: f.file });
@@ -56,7 +56,7 @@ describe('refeed publish', () => {
   });
 
   it('exits 2 on a bad config', async () => {
-    const f = prepared();
+    const f = await prepared();
     writeFileSync(f.file, 'site:\n  titel: typo\n');
     const r = await run({ config: f.file });
     expect(r.code).toBe(2);

@@ -5,28 +5,28 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Article } from '../../src/core/types.ts';
 import { excerpt, htmlToText, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
-import { articleId, articlePath } from '../../src/store/article-path.ts';
+import { articlePath } from '../../src/store/index.ts';
 import { sfeedItems } from '../helpers/feed-clients.ts';
-import { CONFIG_YAML, expectedItems, fixtureFactory, KEYS, snapshot, type Fixture } from './fixture.ts';
+import { CONFIG_YAML, expectedItems, fixtureFactory, idOf, KEYS, snapshot, type Fixture } from './fixture.ts';
 
 const opts = { logger: silentLogger };
 const make = fixtureFactory();
 const fresh = (cached: boolean) => make(CONFIG_YAML, { cached });
 
-const fileOf = (f: Fixture, a: Article) => path.join(f.output, articlePath(a.slugs, articleId(a.channelKey, a.identity)));
+const fileOf = (f: Fixture, a: Article) => path.join(f.output, articlePath(a.slugs, idOf(a)));
 const rssTitles = (f: Fixture, key: string) => sfeedItems(readFileSync(path.join(f.output, key, 'rss.xml'), 'utf8')).map((i) => i.title);
 const newestOf = (f: Fixture, key: string) => expectedItems(planFeeds(f.config).find((s) => s.key === key) as FeedSpec, f.articles)[0];
 
 describe('publish: article content from the store', () => {
   it('parses no article file when the store holds their content, and writes the bytes a publish from the files writes', async () => {
-    const cached = fresh(true);
+    const cached = await fresh(true);
     const fromStore = await publish(cached.config, cached.state, opts);
     expect(fromStore.articlesParsed).toBe(0);
     const distinct = new Set(planFeeds(cached.config).flatMap((s) => expectedItems(s, cached.articles)));
     expect(fromStore.articlesUsed).toBe(distinct.size);
     expect(fromStore.skipped).toEqual([]);
 
-    const plain = fresh(false);
+    const plain = await fresh(false);
     const fromFiles = await publish(plain.config, plain.state, opts);
     expect(fromFiles.articlesParsed).toBe(distinct.size);
     const a = snapshot(cached.output);
@@ -38,7 +38,7 @@ describe('publish: article content from the store', () => {
   });
 
   it('an article file edited by hand after ingest is read again, and the store learns the new version', async () => {
-    const f = fresh(true);
+    const f = await fresh(true);
     await publish(f.config, f.state, opts);
     const newest = newestOf(f, KEYS.front);
     const file = fileOf(f, newest);
@@ -61,7 +61,7 @@ describe('publish: article content from the store', () => {
   });
 
   it('a hand-edited title is published from the file (the store keeps the row title), on every run, with the same bytes', async () => {
-    const f = fresh(true);
+    const f = await fresh(true);
     await publish(f.config, f.state, opts);
     const newest = newestOf(f, KEYS.front);
     const file = fileOf(f, newest);
@@ -80,12 +80,12 @@ describe('publish: article content from the store', () => {
   });
 
   it('a deleted or broken article file is reported and skipped even though the store holds its content', async () => {
-    const f = fresh(true);
+    const f = await fresh(true);
     const [newest, second] = expectedItems(planFeeds(f.config).find((s) => s.key === KEYS.front) as FeedSpec, f.articles);
     unlinkSync(fileOf(f, newest));
     writeFileSync(fileOf(f, second), 'title: no front matter fences\n<div>oops</div>\n');
     const report = await publish(f.config, f.state, opts);
-    const rel = (a: Article) => articlePath(a.slugs, articleId(a.channelKey, a.identity));
+    const rel = (a: Article) => articlePath(a.slugs, idOf(a));
     expect(report.skipped).toEqual([
       { path: rel(newest), reason: expect.stringMatching(/missing/) },
       { path: rel(second), reason: expect.stringMatching(/front matter/) },
@@ -136,9 +136,9 @@ describe('publish: render workers', () => {
   const bytesOf = (f: Fixture) => new Map([...snapshot(f.output)].map(([rel, s]) => [rel, s.bytes]));
 
   it('worker threads render exactly what the in-process path renders, and use the same articles', async () => {
-    const inProcess = fresh(true);
+    const inProcess = await fresh(true);
     const a = await publish(inProcess.config, inProcess.state, { ...opts, renderWorkers: { size: 0 } });
-    const threaded = fresh(true);
+    const threaded = await fresh(true);
     const b = await publish(threaded.config, threaded.state, { ...opts, renderWorkers: workers });
     expect(bytesOf(threaded)).toEqual(bytesOf(inProcess));
     expect(b.articlesUsed).toBe(a.articlesUsed);
@@ -149,7 +149,7 @@ describe('publish: render workers', () => {
   });
 
   it('leaves hand-edited, deleted and uncached articles to the main thread, which reads, reports and caches them', async () => {
-    const f = fresh(true);
+    const f = await fresh(true);
     const edited = newestOf(f, KEYS.front);
     const deleted = newestOf(f, KEYS.lwn);
     const text = readFileSync(fileOf(f, edited), 'utf8');
@@ -159,15 +159,15 @@ describe('publish: render workers', () => {
     const r = await publish(f.config, f.state, { ...opts, renderWorkers: workers });
     expect(r.articlesParsed).toBe(1);
     expect(r.articlesRenderedByWorkers).toBe(r.articlesUsed - 1);
-    expect(r.skipped.map((s) => s.path)).toEqual([articlePath(deleted.slugs, articleId(deleted.channelKey, deleted.identity))]);
+    expect(r.skipped.map((s) => s.path)).toEqual([articlePath(deleted.slugs, idOf(deleted))]);
     expect(JSON.parse(readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8')).items[0].content_html).toContain('Edited.');
     expect(rssTitles(f, KEYS.lwn)).not.toContain(deleted.title);
   });
 
   it('a worker that cannot start or crashes costs time, not output: the main thread renders instead', async () => {
-    const reference = fresh(true);
+    const reference = await fresh(true);
     await publish(reference.config, reference.state, { ...opts, renderWorkers: { size: 0 } });
-    const f = fresh(true);
+    const f = await fresh(true);
     const entry = new URL('../fixtures/store/broken-worker.js', import.meta.url);
     const r = await publish(f.config, f.state, { ...opts, renderWorkers: { ...workers, entry } });
     expect(r.errors).toEqual([]);

@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Article, RefeedConfig } from '../../src/core/types.ts';
-import { articleId, articlePath } from '../../src/store/article-path.ts';
-import { openState, type StateDb } from '../../src/store/state-db.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import type { FeedSpec } from '../../src/publish/index.ts';
 import { makeArticle, storeArticle } from '../helpers/articles.ts';
+import { syncChannels } from '../../src/ingest/index.ts';
+import { silentLogger } from '../../src/core/log.ts';
 
 // A small store: 2 groups, 3 sources, 4 channels, with per-level limits and
 // titles that trip naive feed writers (CJK, &, <, quotes, emoji).
@@ -63,7 +64,7 @@ export interface Fixture {
   dir: string;
   file: string;
   config: RefeedConfig;
-  state: StateDb;
+  state: SqliteStore;
   output: string;
   articles: Article[];
 }
@@ -74,37 +75,35 @@ export function writeConfig(dir: string, yaml: string): RefeedConfig {
   return loadConfig(file);
 }
 
-/** Records an article's content beside its row, stamped with its file's stat, as ingest does. */
-export function cacheContent(config: RefeedConfig, state: StateDb, a: Article): void {
-  const id = articleId(a.channelKey, a.identity);
-  const st = statSync(path.join(config.site.output, articlePath(a.slugs, id)));
-  const { title, categories, headimg, author, date, link, guid, html } = a;
-  state.setArticleContent(id, { title, categories: [...categories], headimg, author, date, link, guid, html, fileMtimeMs: st.mtimeMs, fileSize: st.size });
-}
+/** Each fixture article's row id, as the store assigned it. */
+const ids = new WeakMap<Article, string>();
+export const idOf = (a: Article): string => ids.get(a)!;
 
 /**
  * A fresh temp folder with the config and a seeded store (5 articles per
- * channel). With `cached`, the store also holds every article's content, as
- * ingest leaves it; without, only rows (as a store from before the cache).
+ * channel). With `cached`, the store also holds every
+ * article's content, as ingest leaves it; without, only rows (as a store
+ * from before the cache).
  */
-export function setup(yaml = CONFIG_YAML, { cached = false } = {}): Fixture {
+export async function setup(yaml = CONFIG_YAML, { cached = false } = {}): Promise<Fixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-publish-'));
   const config = writeConfig(dir, yaml);
-  const state = openState(config.site.state);
+  const state = new SqliteStore(config.site.state);
+  await syncChannels(config, state, Date.UTC(2024, 0, 1), silentLogger);
   const articles: Article[] = [];
-  config.channels.forEach((channel, ci) => {
-    TITLES.forEach((base, n) => {
+  for (const [ci, channel] of config.channels.entries()) {
+    for (const [n, base] of TITLES.entries()) {
       // Interleaved dates across channels, with one exact tie between two channels.
       const date = new Date(Date.UTC(2024, 2, 10 - n, 12, ci === 1 && n === 0 ? 0 : ci * 7, 0));
       const slug = channel.channel.slug;
       const link = n === 4 && ci === 0 ? undefined : `https://${slug}.example/posts/${n}?a=1&b=2`;
       const guid = n === 2 ? `post-${slug}-${n}` : n === 4 && ci === 0 ? `orphan-${n}` : undefined;
       const a = makeArticle(channel, { title: `${base} [${slug} #${n}]`, date, link, guid, headimg: n === 1 ? `https://img.example/${slug}/${n}.png` : undefined });
-      storeArticle(config, state, a);
-      if (cached) cacheContent(config, state, a);
+      ids.set(a, (await storeArticle(config, state, a)).id);
       articles.push(a);
-    });
-  });
+    }
+  }
+  if (!cached) state.db.exec('UPDATE articles SET file_mtime = NULL, file_size = NULL');
   return { dir, file: path.join(dir, 'refeed.yaml'), config, state, output: config.site.output, articles };
 }
 
@@ -113,7 +112,7 @@ export function expectedItems(spec: FeedSpec, articles: readonly Article[]): Art
   const keys = new Set(spec.channelKeys);
   return articles
     .filter((a) => keys.has(a.channelKey))
-    .map((a) => ({ a, id: articleId(a.channelKey, a.identity) }))
+    .map((a) => ({ a, id: idOf(a) }))
     .sort((x, y) => y.a.date.getTime() - x.a.date.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
     .slice(0, spec.limit)
     .map((x) => x.a);
@@ -152,16 +151,16 @@ export function changedFiles(before: Map<string, FileState>, after: Map<string, 
  * A `setup` for tests: every fixture it makes is closed and deleted after
  * each test. Call at a test file's top level.
  */
-export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }) => Fixture {
+export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }) => Promise<Fixture> {
   const fixtures: Fixture[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     for (const f of fixtures.splice(0)) {
-      f.state.close();
+      await f.state.close();
       rmSync(f.dir, { recursive: true, force: true });
     }
   });
-  return (yaml, options) => {
-    const f = setup(yaml, options);
+  return async (yaml, options) => {
+    const f = await setup(yaml, options);
     fixtures.push(f);
     return f;
   };

@@ -38,7 +38,8 @@ const tricky: ArticleContent[] = [
   article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://picsum.photos/400/300?random=7', date: new Date('2024-02-26T00:00:00Z') }),
 ];
 const items = tricky.map((a, i) => toFeedItem({ identity: `identity-${i}` }, a));
-const files = renderFeeds(meta({ updated: feedUpdated(items) }), items);
+const configured = new Date(Date.UTC(2024, 0, 15, 8));
+const files = renderFeeds(meta({ updated: feedUpdated(items, configured) }), items);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-render-'));
 const save = (name: string, text: string) => {
@@ -155,12 +156,14 @@ describe('renderFeeds', () => {
   });
 
   it('is deterministic and valid for an empty feed', () => {
-    const again = renderFeeds(meta({ updated: feedUpdated(items) }), items);
+    const again = renderFeeds(meta({ updated: feedUpdated(items, configured) }), items);
     expect(again).toEqual(files);
-    const empty = renderFeeds(meta({ updated: feedUpdated([]) }), []);
+    // An empty feed is dated when its channels were first configured, never 1970.
+    const empty = renderFeeds(meta({ updated: feedUpdated([], configured) }), []);
     assertValidAtom(save('empty.xml', empty.atom));
     assertWellFormed(save('empty-rss.xml', empty.rss));
-    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('1970-01-01T00:00:00.000Z');
+    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('2024-01-15T08:00:00.000Z');
+    expect(empty.rss).not.toContain('1970');
     expect(jsonFeed11Schema.parse(JSON.parse(empty.json)).items).toEqual([]);
   });
 });

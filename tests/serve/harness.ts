@@ -42,7 +42,7 @@ export interface Running {
 
 export async function startFeedServer(
   root: string,
-  opts: { health?: () => HealthReport; cacheMaxAgeSec?: number; cacheBytes?: number } = {},
+  opts: { health?: () => Promise<HealthReport>; cacheMaxAgeSec?: number; cacheBytes?: number } = {},
 ): Promise<Running> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -55,7 +55,7 @@ export async function startFeedServer(
   const server = createFeedServer({
     root,
     cacheMaxAgeSec: opts.cacheMaxAgeSec ?? 300,
-    health: opts.health ?? (() => ({ status: 'ok', channels: [] })),
+    health: opts.health ?? (async () => ({ status: 'ok', channels: [] })),
     logger,
     cacheBytes: opts.cacheBytes,
   });

@@ -267,7 +267,7 @@ describe('/healthz', () => {
         { key: 'tech/hn/new', status: 'updated', lastSuccessAt: 1_700_000_000_000, consecutiveFailures: 0, disabled: false },
       ],
     };
-    const h = await startFeedServer(site.root, { health: () => report });
+    const h = await startFeedServer(site.root, { health: async () => report });
     try {
       const r = await request(h.port, '/healthz');
       expect(r.status).toBe(200);
@@ -292,7 +292,7 @@ describe('/healthz', () => {
   it('answers ok with 200 and 503 when the health callback throws', async () => {
     expect(JSON.parse((await request(srv.port, '/healthz')).body.toString())).toEqual({ status: 'ok', channels: [] });
     const h = await startFeedServer(site.root, {
-      health: () => {
+      health: async () => {
         throw new Error('db is locked at /var/secret/path');
       },
     });
@@ -391,8 +391,8 @@ describe('robustness', () => {
   });
 
   it('listen() resolves the bound port and rejects when the port is taken', async () => {
-    const a = createFeedServer({ root: site.root, cacheMaxAgeSec: 1, health: () => ({ status: 'ok', channels: [] }), logger: silentLogger });
-    const b = createFeedServer({ root: site.root, cacheMaxAgeSec: 1, health: () => ({ status: 'ok', channels: [] }), logger: silentLogger });
+    const a = createFeedServer({ root: site.root, cacheMaxAgeSec: 1, health: async () => ({ status: 'ok', channels: [] }), logger: silentLogger });
+    const b = createFeedServer({ root: site.root, cacheMaxAgeSec: 1, health: async () => ({ status: 'ok', channels: [] }), logger: silentLogger });
     const addr = await listen(a, '127.0.0.1', 0);
     try {
       expect(addr.host).toBe('127.0.0.1');

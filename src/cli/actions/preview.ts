@@ -3,7 +3,7 @@ import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
 import { filterItems, itemIdentity, normalizeItem } from '../../normalize/index.ts';
-import { articleId, articlePath } from '../../store/article-path.ts';
+import { articleIdFor, articlePath } from '../../store/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { previewCommand } from '../commands/preview.ts';
 import { optionalConfig } from '../config-file.ts';
@@ -140,7 +140,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     results.push(normalizeItem(item, { channel, feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now, fallbackImage: config.site.fallbackImage }));
   }
   const first = results[0];
-  const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleId(channel.key, first.article.identity))) : undefined;
+  const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleIdFor(0, first.article.identity, first.article.link))) : undefined;
   const feedWarnings = summarizeWarnings(results);
 
   if (ctx.values.json) {

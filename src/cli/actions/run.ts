@@ -2,12 +2,13 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem, loadConfig } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { Publisher } from '../../publish/index.ts';
+import { syncChannels } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
-import { openState } from '../../store/state-db.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
-import { closeServer, listenOptions, parseListen } from '../listen.ts';
+import { closeServer, parseListen } from '../listen.ts';
+import { openLocked } from '../store-access.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { sweepLeftovers } from '../sweep.ts';
 
@@ -20,12 +21,18 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!where) return EXIT.usage;
   const log = ctx.logger;
   mkdirSync(config.site.output, { recursive: true });
+  // The daemon holds the run lock for its life: a cron-driven `once` beside it waits, then does nothing.
+  const locked = await openLocked(ctx, config, 'run');
+  if ('exit' in locked) {
+    if (locked.held) ctx.err(`refeed run: ${locked.held}`);
+    return locked.held ? EXIT.failed : locked.exit;
+  }
+  const { store } = locked;
   sweepLeftovers(config, log);
-  const state = openState(config.site.state);
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
   let publisher = new Publisher(config);
-  const doPublish = () => publisher.publish(state, { logger: log });
-  const scheduler = new Scheduler(config, state, { logger: log, publish: async () => void (await doPublish()) });
+  const doPublish = () => publisher.publish(store, { logger: log });
+  const scheduler = new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()) });
 
   // Publish what the store already has, so the server has something to serve before the first fetch lands.
   try {
@@ -36,7 +43,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   let server: import('node:http').Server | undefined;
   if (!ctx.values['no-serve']) {
-    server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health: () => healthReport(config!, state), logger: log });
+    server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))), logger: log });
     try {
       const bound = await listen(server, where.host, where.port);
       log.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
@@ -45,13 +52,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       log.error({ err }, `cannot listen on ${where.host}:${where.port}`);
       ctx.err(`refeed run: cannot listen on ${where.host}:${where.port}: ${(err as Error).message}`);
-      state.close();
+      await locked.release();
       return EXIT.failed;
     }
   }
   scheduler.start();
 
-  const reload = (why: string) => {
+  const reload = async (why: string) => {
     let next: RefeedConfig;
     try {
       next = loadConfig(config!.file);
@@ -66,18 +73,19 @@ export async function run(ctx: CommandContext): Promise<number> {
     next = { ...next, site: { ...next.site, output: config!.site.output, state: config!.site.state } };
     config = next;
     publisher = new Publisher(next);
+    await syncChannels(next, store, Date.now(), log);
     const diff = scheduler.reload(next);
     log.info({ why, ...diff }, 'configuration reloaded');
     scheduler.requestPublish();
   };
-  const onHup = () => reload('SIGHUP');
+  const onHup = () => void reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
   process.on('SIGHUP', onHup);
   let watcher: FSWatcher | undefined;
   if (ctx.values.watch) {
     let timer: NodeJS.Timeout | undefined;
     watcher = watch(config.file, () => {
       clearTimeout(timer);
-      timer = setTimeout(() => reload('file changed'), 300);
+      timer = setTimeout(() => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')), 300);
     });
   }
 
@@ -95,7 +103,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   watcher?.close();
   await scheduler.stop();
   if (server) await closeServer(server);
-  state.close();
+  await locked.release();
   clearTimeout(force);
   log.info('stopped');
   return EXIT.ok;

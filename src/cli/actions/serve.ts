@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { createFeedServer, listen } from '../../serve/index.ts';
-import { openState } from '../../store/state-db.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
 import { loadConfigFor } from '../load-config.ts';
-import { closeServer, listenOptions, parseListen } from '../listen.ts';
+import { closeServer, parseListen } from '../listen.ts';
+import { readChannelStates } from '../store-access.ts';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const config = loadConfigFor(ctx);
@@ -12,12 +12,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   const where = parseListen(ctx, config);
   if (!where) return EXIT.usage;
   mkdirSync(config.site.output, { recursive: true });
-  const state = openState(config.site.state);
-  const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health: () => healthReport(config, state), logger: ctx.logger });
+  // Health from the state another process (a cron-driven `once`) keeps: read afresh per request, never written.
+  const health = async () => healthReport(config, await readChannelStates(ctx, config));
+  const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health, logger: ctx.logger });
   const bound = await listen(server, where.host, where.port);
   ctx.logger.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
   await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
   await closeServer(server);
-  state.close();
   return EXIT.ok;
 }

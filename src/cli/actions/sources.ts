@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
 import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
-import { openState } from '../../store/state-db.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { SOURCES_USAGE } from '../commands/sources.ts';
 import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
 import { configFileOf, loadConfigFor } from '../load-config.ts';
+import { readChannelStates } from '../store-access.ts';
 import { formatTable } from '../text-table.ts';
 
 // ------------------------------------------------------------ list
@@ -96,20 +96,7 @@ export function healthText(row: SourceRow, now: number): string {
   }
 }
 
-/** Channel state by key, read from the state database if there is one; never creates it. */
-function readStates(config: RefeedConfig): Map<string, ChannelState> {
-  const states = new Map<string, ChannelState>();
-  if (!existsSync(config.site.state)) return states;
-  const db = openState(config.site.state);
-  try {
-    for (const s of db.listChannels()) states.set(s.key, s);
-  } finally {
-    db.close();
-  }
-  return states;
-}
-
-function list(ctx: CommandContext): number {
+async function list(ctx: CommandContext): Promise<number> {
   const config = loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const group = ctx.values.group as string | undefined;
@@ -122,7 +109,7 @@ function list(ctx: CommandContext): number {
     }
     channels = channels.filter((c) => c.group.slug === config.groups[gi].slug);
   }
-  const states = readStates(config);
+  const states = await readChannelStates(ctx, config);
   const rows = channels.map((c) => sourceRow(c, states.get(c.key)));
   if (ctx.values.json) {
     ctx.out(JSON.stringify(rows, null, 2));

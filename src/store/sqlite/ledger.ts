@@ -1,15 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { LatestEntry } from '../core/types.ts';
-
-/** What was last published for a feed. */
-export interface LedgerEntry {
-  /** specHash of the configuration inputs it was built from. */
-  specHash: string;
-  /** rowsHash of the article rows it was built from. */
-  rowsHash: string;
-  /** Its newest entries as index.html lists them, so the page is rebuilt without querying every feed. */
-  latest?: LatestEntry[];
-}
+import type { LatestEntry } from '../../core/types.ts';
+import type { LedgerEntry } from '../types.ts';
 
 interface LedgerRow {
   key: string;
@@ -33,8 +24,7 @@ function toEntry(r: LedgerRow): LedgerEntry {
 /**
  * The publisher's memory, one row per published feed, in the state database
  * (so it is updated in the same transaction that clears the feeds' dirty
- * flags). Losing it only costs one full rebuild. Its table is created with the
- * rest of the schema (schema.ts).
+ * flags). Losing it only costs one full rebuild.
  */
 export class PublishLedger {
   private readonly setStmt;

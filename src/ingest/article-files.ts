@@ -1,0 +1,77 @@
+import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from '../core/log.ts';
+import { renderArticle } from '../normalize/index.ts';
+import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
+import type { AtomicWriter } from '../util/atomic-write.ts';
+
+/** Removes an article's previous file once its new one is written (it moved to another folder). */
+function removeOld(output: string, oldPath: string | undefined, newPath: string): void {
+  if (oldPath && oldPath !== newPath) rmSync(path.join(output, oldPath), { force: true });
+}
+
+/**
+ * Writes the files of what a commit stored (their text as prepared), then
+ * records them written. A kill in between leaves the rows ahead of their
+ * files; writePendingFiles catches up on the next run.
+ */
+export async function writeCommittedFiles(store: Store, output: string, files: readonly FileWrite[], texts: Map<string, string>, writer: AtomicWriter): Promise<void> {
+  const written: WrittenArticleFile[] = [];
+  for (const f of files) {
+    const text = texts.get(f.itemKey);
+    if (text === undefined) continue;
+    const st = writer.write(path.join(output, f.path), text);
+    removeOld(output, f.oldPath, f.path);
+    written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+  }
+  if (written.length) await store.markFilesWritten(written);
+}
+
+const BATCH = 500;
+
+/**
+ * Writes every article file that is behind its row: after a kill between a
+ * commit and its files, or after a channel's rename or removal moved its
+ * articles (new categories, new folder). Rendered from the store's copy.
+ */
+export async function writePendingFiles(store: Store, output: string, writer: AtomicWriter, log: Logger): Promise<number> {
+  let total = 0;
+  const tried = new Set<string>();
+  for (;;) {
+    // A row changed meanwhile stays pending: it is left for the next run rather than looped on.
+    const pending = (await store.pendingFiles(BATCH + tried.size)).filter((p) => !tried.has(p.id));
+    if (!pending.length) break;
+    for (const p of pending) tried.add(p.id);
+    const written: WrittenArticleFile[] = [];
+    for (const p of pending) {
+      const text = renderArticle({
+        identity: '',
+        channelKey: '',
+        slugs: ['', '', ''],
+        categories: p.content.categories as [string, string, string],
+        title: p.content.title,
+        ...(p.content.link ? { link: p.content.link } : {}),
+        ...(p.content.guid ? { guid: p.content.guid } : {}),
+        author: p.content.author,
+        date: p.content.date,
+        headimg: p.content.headimg,
+        html: p.content.html,
+        contentHash: '',
+      });
+      try {
+        const st = writer.write(path.join(output, p.path), text);
+        removeOld(output, p.oldPath, p.path);
+        written.push({ id: p.id, contentHash: createHash('sha1').update(text).digest('hex'), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+      } catch (err) {
+        // One unwritable file (a full disk, a folder in the way) must not stop the run: it stays pending.
+        log.error({ err, path: p.path }, 'cannot write article file; it is retried on the next run');
+      }
+    }
+    await store.markFilesWritten(written);
+    total += written.length;
+    if (pending.length < BATCH) break;
+  }
+  if (total) log.info({ files: total }, 'article files brought up to date with the store');
+  return total;
+}

@@ -1,0 +1,159 @@
+import type Database from 'better-sqlite3';
+import { rowsHash } from '../rows-hash.ts';
+import type { ArticleRecord, CachedArticleContent, PublishCommit } from '../types.ts';
+import { PublishLedger } from './ledger.ts';
+
+interface FeedRow {
+  id: string;
+  identity: string;
+  channel_key: string;
+  g: string;
+  s: string;
+  c: string;
+  title: string;
+  link: string | null;
+  date: number;
+  first_seen: number;
+  content_hash: string;
+  path: string;
+}
+
+interface ContentRow {
+  id: string;
+  title: string;
+  link: string | null;
+  date: number;
+  author: string;
+  headimg: string;
+  guid: string | null;
+  categories: string;
+  html: string | null;
+  file_mtime: number | null;
+  file_size: number | null;
+}
+
+const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
+  FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
+const ORDER = 'ORDER BY e.date DESC, e.article_id LIMIT ?';
+
+export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
+  WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL AND file_mtime IS NOT NULL`;
+
+export function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
+  if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
+  return {
+    title: r.title,
+    categories: JSON.parse(r.categories) as string[],
+    headimg: r.headimg,
+    author: r.author,
+    date: new Date(r.date),
+    ...(r.link ? { link: r.link } : {}),
+    ...(r.guid ? { guid: r.guid } : {}),
+    html: r.html,
+    fileMtimeMs: r.file_mtime,
+    fileSize: r.file_size,
+  };
+}
+
+export function contentRows(stmt: Database.Statement<[string], ContentRow>, ids: readonly string[]): Map<string, CachedArticleContent> {
+  const out = new Map<string, CachedArticleContent>();
+  for (const r of stmt.all(JSON.stringify(ids))) {
+    const c = toCachedContent(r);
+    if (c) out.set(r.id, c);
+  }
+  return out;
+}
+
+/** Feeds' articles, the content cache, and the publisher's bookkeeping. */
+export class FeedRepo {
+  private readonly s;
+  readonly ledger: PublishLedger;
+
+  constructor(private readonly db: Database.Database) {
+    this.ledger = new PublishLedger(db);
+    this.s = {
+      top: {
+        0: db.prepare<[number], FeedRow>(`SELECT ${FEED_COLUMNS} WHERE e.g IS NOT NULL ${ORDER}`),
+        1: db.prepare<[string, number], FeedRow>(`SELECT ${FEED_COLUMNS} WHERE e.g = ? ${ORDER}`),
+        2: db.prepare<[string, string, number], FeedRow>(`SELECT ${FEED_COLUMNS} WHERE e.g = ? AND e.s = ? ${ORDER}`),
+        3: db.prepare<[string, string, string, number], FeedRow>(`SELECT ${FEED_COLUMNS} WHERE e.g = ? AND e.s = ? AND e.c = ? ${ORDER}`),
+      },
+      content: db.prepare<[string], ContentRow>(CONTENT_SQL),
+      setContent: db.prepare(
+        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
+           file_mtime = @fileMtimeMs, file_size = @fileSize WHERE id = @id`,
+      ),
+      count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
+      dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
+      clearDirty: db.prepare('DELETE FROM dirty_feeds WHERE key = ?'),
+    };
+  }
+
+  /** Newest first, ties by id (deterministic); an article listed by several channels of the feed comes once. */
+  top(feedKey: string, limit: number): ArticleRecord[] {
+    const parts = feedKey === '' ? [] : feedKey.split('/');
+    const stmt = this.s.top[parts.length as 0 | 1 | 2 | 3];
+    if (!stmt) throw new Error(`bad feed key "${feedKey}"`);
+    for (let n = limit; ; n *= 2) {
+      const rows = (stmt.all as (...a: unknown[]) => FeedRow[])(...parts, n);
+      const seen = new Set<string>();
+      const out: ArticleRecord[] = [];
+      for (const r of rows) {
+        if (seen.has(r.id)) continue;
+        seen.add(r.id);
+        out.push(toRecord(r));
+        if (out.length === limit) return out;
+      }
+      if (rows.length < n) return out;
+    }
+  }
+
+  content(ids: readonly string[]): Map<string, CachedArticleContent> {
+    return contentRows(this.s.content, ids);
+  }
+
+  setContent(entries: readonly [string, CachedArticleContent][]): void {
+    for (const [id, c] of entries) {
+      this.s.setContent.run({
+        id,
+        author: c.author,
+        headimg: c.headimg,
+        guid: c.guid ?? null,
+        categories: JSON.stringify(c.categories),
+        html: c.html,
+        fileMtimeMs: c.fileMtimeMs,
+        fileSize: c.fileSize,
+      });
+    }
+  }
+
+  count(): number {
+    return this.s.count.get()!.n;
+  }
+
+  dirty(): string[] {
+    return this.s.dirty.all().map((r) => r.key);
+  }
+
+  /** Inside the caller's transaction. */
+  commit(c: PublishCommit): void {
+    for (const [key, entry] of c.ledger) this.ledger.set(key, entry);
+    for (const f of c.clearIfUnchanged) if (rowsHash(this.top(f.key, f.limit)) === f.rowsHash) this.s.clearDirty.run(f.key);
+    for (const key of c.clear) this.s.clearDirty.run(key);
+  }
+}
+
+function toRecord(r: FeedRow): ArticleRecord {
+  return {
+    id: r.id,
+    identity: r.identity,
+    channelKey: r.channel_key,
+    slugs: [r.g, r.s, r.c],
+    title: r.title,
+    ...(r.link !== null ? { link: r.link } : {}),
+    date: r.date,
+    firstSeen: r.first_seen,
+    contentHash: r.content_hash,
+    path: r.path,
+  };
+}

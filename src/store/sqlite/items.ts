@@ -1,0 +1,192 @@
+import type Database from 'better-sqlite3';
+import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, WrittenArticleFile } from '../types.ts';
+import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
+
+interface EntryRow {
+  item_key: string;
+  article_id: string;
+  first_seen: number;
+  owner_id: number;
+  content_hash: string;
+}
+
+interface ArticleHead {
+  id: string;
+  owner_id: number;
+  owner_live: number;
+  content_hash: string;
+  path: string;
+  date: number;
+}
+
+interface ChannelHead {
+  id: number;
+  key: string;
+}
+
+/** The first of a new article's candidate ids that no article has (see articleIdFor). */
+function newArticleId(channelId: number, itemKey: string, link: string | undefined, taken: (id: string) => boolean): string {
+  for (let n = 1; ; n++) {
+    const id = articleIdFor(channelId, itemKey, link, n);
+    if (!taken(id)) return id;
+  }
+}
+
+/**
+ * Items as channels list them. An entry is (channel, item key) → article; an
+ * article is stored once however many channels list it (same link), and its
+ * content and folder come from its owner: the lowest-id configured channel
+ * listing it, i.e. the first configured, whatever order fetches finish in.
+ */
+export class ItemRepo {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      channel: db.prepare<[string], ChannelHead>('SELECT id, key FROM channels WHERE key = ?'),
+      entries: db.prepare<[number, string], EntryRow>(
+        `SELECT e.item_key, e.article_id, e.first_seen, a.owner_id, a.content_hash FROM entries e JOIN articles a ON a.id = e.article_id
+         WHERE e.channel_id = ? AND e.item_key IN (SELECT value FROM json_each(?))`,
+      ),
+      entry: db.prepare<[number, string], { article_id: string; first_seen: number }>('SELECT article_id, first_seen FROM entries WHERE channel_id = ? AND item_key = ?'),
+      article: db.prepare<[string], ArticleHead>(
+        `SELECT a.id, a.owner_id, (SELECT count(*) FROM channels ch WHERE ch.id = a.owner_id AND ch.key IS NOT NULL) AS owner_live, a.content_hash, a.path, a.date
+         FROM articles a WHERE a.id = ?`,
+      ),
+      exists: db.prepare<[string], { id: string }>('SELECT id FROM articles WHERE id = ?'),
+      // The article another channel stored under this link: one whose owner is still configured first, the oldest then.
+      byLink: db.prepare<[string], ArticleHead>(
+        `SELECT a.id, a.owner_id, (ch.key IS NOT NULL) AS owner_live, a.content_hash, a.path, a.date FROM articles a JOIN channels ch ON ch.id = a.owner_id
+         WHERE a.link = ? ORDER BY (ch.key IS NULL), a.first_seen, a.id LIMIT 1`,
+      ),
+      insertEntry: db.prepare(
+        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c)`,
+      ),
+      insertArticle: db.prepare(
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html)
+         VALUES (@id, @identity, @owner, @title, @link, @date, @firstSeen, @contentHash, @path, @author, @headimg, @guid, @categories, @html)`,
+      ),
+      updateArticle: db.prepare(
+        `UPDATE articles SET identity = @identity, owner_id = @owner, title = @title, link = @link, date = @date,
+           first_seen = min(first_seen, @firstSeen), content_hash = @contentHash, path = @path,
+           old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
+           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, file_mtime = NULL, file_size = NULL
+         WHERE id = @id`,
+      ),
+      entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
+      feedsOf: db.prepare<[string], { g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ? AND g IS NOT NULL'),
+      markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
+      pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
+      written: db.prepare(
+        `UPDATE articles SET content_hash = @contentHash, file_hash = @contentHash, file_mtime = @mtimeMs, file_size = @size, old_path = NULL
+         WHERE id = @id AND content_hash = @expectHash`,
+      ),
+    };
+  }
+
+  known(key: string, itemKeys: readonly string[]): Map<string, KnownItem> {
+    const ch = this.s.channel.get(key);
+    const out = new Map<string, KnownItem>();
+    if (!ch) return out;
+    for (const r of this.s.entries.all(ch.id, JSON.stringify(itemKeys))) {
+      out.set(r.item_key, { articleId: r.article_id, firstSeen: r.first_seen, owned: r.owner_id === ch.id, contentHash: r.content_hash });
+    }
+    return out;
+  }
+
+  /** Inside the caller's transaction: every decision is made again against the rows as they are now. */
+  commit(key: string, items: readonly ItemWrite[]): CommitResult {
+    const ch = this.s.channel.get(key);
+    if (!ch) throw new Error(`channel "${key}" is not registered`);
+    const [g, s, c] = key.split('/');
+    const result: CommitResult = { newItems: 0, updatedItems: 0, duplicates: 0, files: [] };
+    const dirty = new Set<string>();
+    for (const item of items) {
+      const entry = this.s.entry.get(ch.id, item.itemKey);
+      let head = entry ? this.s.article.get(entry.article_id) : undefined;
+      const listedBefore = entry !== undefined;
+      if (!entry) {
+        head = item.link ? this.s.byLink.get(item.link) : undefined;
+        if (head) result.duplicates++;
+      }
+      // This channel supplies the content when no configured channel before it does.
+      const owns = !head || head.owner_id === ch.id || !head.owner_live || ch.id < head.owner_id;
+      const articleId = head?.id ?? newArticleId(ch.id, item.itemKey, item.link, (id) => this.s.exists.get(id) !== undefined);
+      const firstSeen = entry?.first_seen ?? item.firstSeen;
+      // An entry sorts by its article's date, which the owner's content sets.
+      if (!entry) this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date: owns ? item.article.date : head!.date, g, s, c });
+      if (!owns || (head?.content_hash === item.article.contentHash && head.owner_id === ch.id)) {
+        if (!entry) for (const k of feedKeysOf([g, s, c])) dirty.add(k);
+        continue;
+      }
+      const path = articlePath([g, s], articleId);
+      const params = articleParams(item.article, { id: articleId, owner: ch.id, firstSeen, path });
+      if (head) this.s.updateArticle.run(params);
+      else this.s.insertArticle.run(params);
+      this.s.entryDates.run(item.article.date, articleId);
+      if (!head) result.newItems++;
+      else if (listedBefore) result.updatedItems++;
+      for (const f of this.s.feedsOf.all(articleId)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
+      result.files.push({ itemKey: item.itemKey, articleId, path, contentHash: item.article.contentHash, ...(head && head.path !== path ? { oldPath: head.path } : {}) });
+    }
+    for (const k of dirty) this.s.markDirty.run(k);
+    return result;
+  }
+
+  pending(limit: number): PendingFile[] {
+    return this.s.pending.all(limit).map((r) => ({
+      id: r.id,
+      path: r.path,
+      contentHash: r.content_hash,
+      ...(r.old_path ? { oldPath: r.old_path } : {}),
+      content: {
+        title: r.title,
+        categories: JSON.parse(r.categories) as string[],
+        headimg: r.headimg,
+        author: r.author,
+        date: new Date(r.date),
+        ...(r.link ? { link: r.link } : {}),
+        ...(r.guid ? { guid: r.guid } : {}),
+        html: r.html ?? '',
+      },
+    }));
+  }
+
+  written(files: readonly WrittenArticleFile[]): void {
+    for (const f of files) this.s.written.run(f);
+  }
+}
+
+interface PendingRow {
+  id: string;
+  path: string;
+  content_hash: string;
+  old_path: string | null;
+  title: string;
+  link: string | null;
+  guid: string | null;
+  date: number;
+  author: string;
+  headimg: string;
+  categories: string;
+  html: string | null;
+}
+
+function articleParams(a: ArticleContentWrite, at: { id: string; owner: number; firstSeen: number; path: string }) {
+  return {
+    id: at.id,
+    owner: at.owner,
+    firstSeen: at.firstSeen,
+    path: at.path,
+    identity: a.identity,
+    title: a.title,
+    link: a.link ?? null,
+    date: a.date,
+    contentHash: a.contentHash,
+    author: a.author,
+    headimg: a.headimg,
+    guid: a.guid ?? null,
+    categories: JSON.stringify(a.categories),
+    html: a.html,
+  };
+}

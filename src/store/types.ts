@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import type { ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
+import type { ParsedArticleFile } from '../normalize/index.ts';
+
+// What refeed keeps, behind one interface: channel identity and fetch state,
+// the article index with each article's content, which channels list which
+// article, the feeds waiting to be published, the publisher's ledger, and the
+// run lock. Every method is a whole operation (one transaction where it
+// writes), so that an implementation on a server database does a round trip
+// per operation, not per row.
+
+/** A configured channel, as the store identifies it. */
+export interface ChannelInput {
+  /** Slug path `group/source/channel`: the channel's current feed key. */
+  key: string;
+  /** The URL the configuration gives. */
+  url: string;
+  /** [group, source, channel] display names. */
+  names: [string, string, string];
+}
+
+/** What reconciling the configuration with the stored channels did (or, previewed, would do). */
+export interface ChannelSync {
+  /** Every configured channel's stable id and first-configured time, by current key. */
+  channels: Map<string, { id: number; createdAt: number }>;
+  added: string[];
+  /** Channels found under a new key or new names (matched by their old key or URL): their history moves with them. */
+  renamed: { from: string; to: string; articles: number }[];
+  /** Keys no longer configured: their rows are kept (nothing is deleted), their feeds no longer published. */
+  removed: string[];
+}
+
+/** An article as a feed lists it: its row, and the channel through which it is in the feed. */
+export interface ArticleRecord extends StoredArticle {
+  id: string;
+}
+
+/** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
+export interface CachedArticleContent extends ParsedArticleFile {
+  fileMtimeMs: number;
+  fileSize: number;
+}
+
+/** What the store knows of items a channel lists, by item key. */
+export interface KnownItem {
+  articleId: string;
+  /** When this channel first listed it. */
+  firstSeen: number;
+  /** Whether this channel supplies the article's content (it is the lowest-id configured channel listing it). */
+  owned: boolean;
+  contentHash: string;
+}
+
+/** One item of a channel to store: a new listing, or new content for an article the channel owns. */
+export interface ItemWrite {
+  /** The item's identity within the channel: guid, else link, else a content hash. */
+  itemKey: string;
+  link?: string;
+  /** When the channel first listed it (now for a new item). */
+  firstSeen: number;
+  /** The article as this channel gives it (categories are this channel's), and the hash of its file text. */
+  article: ArticleContentWrite;
+}
+
+export interface ArticleContentWrite {
+  identity: string;
+  title: string;
+  link?: string;
+  guid?: string;
+  author: string;
+  headimg: string;
+  categories: string[];
+  html: string;
+  /** Epoch ms. */
+  date: number;
+  contentHash: string;
+}
+
+export interface ChannelSuccess {
+  now: number;
+  status: ChannelStatus;
+  etag?: string;
+  lastModified?: string;
+  movedTo?: string;
+  nextRunAt?: number;
+  /** `recovered: …` when the feed was read only after repairs. */
+  warning?: string;
+}
+
+export interface ChannelFailure {
+  now: number;
+  error: string;
+  nextRunAt?: number;
+  disable?: boolean;
+}
+
+/** An article file to write: the content this commit gave the article, where it goes, and where it was. */
+export interface FileWrite {
+  itemKey: string;
+  articleId: string;
+  /** Relative to the output folder. */
+  path: string;
+  contentHash: string;
+  /** The file's previous place when the article moved (another owner, a renamed channel): removed once the new one is written. */
+  oldPath?: string;
+}
+
+export interface CommitResult {
+  newItems: number;
+  updatedItems: number;
+  /** New listings of an article another channel already stored (same link): stored once, listed in both. */
+  duplicates: number;
+  files: FileWrite[];
+}
+
+/** An article whose file is behind its content (a kill between commit and write, a rename): rendered from the store. */
+export interface PendingFile {
+  id: string;
+  path: string;
+  /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
+  contentHash: string;
+  oldPath?: string;
+  content: ParsedArticleFile;
+}
+
+export interface WrittenArticleFile {
+  id: string;
+  /** The hash of the text written. */
+  contentHash: string;
+  /** The row's content hash the text was made from: the write is recorded only if the row still has it. */
+  expectHash: string;
+  mtimeMs: number;
+  size: number;
+}
+
+/** What was last published for a feed. */
+export interface LedgerEntry {
+  /** specHash of the configuration inputs it was built from. */
+  specHash: string;
+  /** rowsHash of the article rows it was built from. */
+  rowsHash: string;
+  /** Its newest entries as index.html lists them, so the page is rebuilt without querying every feed. */
+  latest?: LatestEntry[];
+}
+
+export interface PublishCommit {
+  ledger: [string, LedgerEntry][];
+  /** Dirty feeds to clear if their newest rows still hash to what was published (an ingest meanwhile keeps them dirty). */
+  clearIfUnchanged: { key: string; limit: number; rowsHash: string }[];
+  /** Dirty feeds to clear whatever their rows (no longer published). */
+  clear: string[];
+}
+
+export type RunLock = { acquired: true; release(): Promise<void> } | { acquired: false; holder: string };
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** A SQLite file render workers may open read-only for cached content; undefined when they cannot. */
+  readonly contentFile?: string;
+  close(): Promise<void>;
+
+  /** Matches configured channels to stored ones (by key, then by URL), moving renamed ones' history. */
+  syncChannels(channels: readonly ChannelInput[], now: number): Promise<ChannelSync>;
+  /** What syncChannels would do, changing nothing. */
+  previewSync(channels: readonly ChannelInput[]): Promise<ChannelSync>;
+  channelState(key: string): Promise<ChannelState | undefined>;
+  channelStates(): Promise<ChannelState[]>;
+  /** The channel's state after making sure it exists; a new configured URL wins over a remembered redirect. */
+  ensureChannel(key: string, url: string, now: number): Promise<ChannelState>;
+  recordSuccess(key: string, r: ChannelSuccess): Promise<void>;
+  recordFailure(key: string, r: ChannelFailure): Promise<void>;
+  setNextRun(key: string, at: number | undefined): Promise<void>;
+
+  knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>>;
+  /** Stores a channel's new listings and new content with its success, in one transaction. */
+  commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult>;
+  /** Articles whose file is behind their content, at most `limit`. */
+  pendingFiles(limit: number): Promise<PendingFile[]>;
+  markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void>;
+
+  /** The newest `limit` articles of a feed key ('' merged, 'g', 'g/s', 'g/s/c'), newest first, each once. */
+  topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]>;
+  articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>>;
+  setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void>;
+  countArticles(): Promise<number>;
+  dirtyFeeds(): Promise<string[]>;
+  ledger(): Promise<Map<string, LedgerEntry>>;
+  commitPublish(c: PublishCommit): Promise<void>;
+
+  /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it. */
+  acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock>;
+}
+
+/** The feed keys an entry of a channel with these slugs is in: merged (''), group, source, channel. */
+export function feedKeysOf(slugs: readonly [string, string, string]): string[] {
+  const [g, s, c] = slugs;
+  return ['', g, `${g}/${s}`, `${g}/${s}/${c}`];
+}
+
+/**
+ * A new article's id: from its link when it has one, so the same article
+ * first seen through either of two channels gets the same id (and file
+ * name); otherwise from the channel's stable id and the item's key. `n`
+ * numbers the variants tried when an id is taken (a link that moved to
+ * another item since): an id never names two articles.
+ */
+export function articleIdFor(channelId: number, itemKey: string, link: string | undefined, n = 1): string {
+  const base = link ? `link\n${link}` : `channel ${channelId}\n${itemKey}`;
+  return createHash('sha1').update(n > 1 ? `${base}\n${n}` : base).digest('hex');
+}
+
+/** Path of an article file relative to the output folder: in its owner's folder, named by its id. */
+export function articlePath(slugs: readonly [string, string, string] | readonly string[], id: string): string {
+  return `articles/${slugs[0]}/${slugs[1]}/${id.slice(0, 20)}.md`;
+}

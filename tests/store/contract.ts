@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import type { ArticleContentWrite, ChannelInput, ItemWrite, Store } from '../../src/store/index.ts';
+import { rowsHash } from '../../src/store/index.ts';
+
+// What every store must do, whatever keeps the data: run against each
+// implementation (store.test.ts for SQLite; the PostgreSQL one when a server
+// is available). `place` gives a fresh, empty place (a file, a database);
+// `place.open()` opens a store on it, as often as a test needs.
+
+export interface StorePlace {
+  open(): Promise<Store>;
+}
+
+const NOW = Date.UTC(2024, 0, 1);
+
+export function channel(key: string, url = `https://${key.replaceAll('/', '-')}.example/feed`, names?: [string, string, string]): ChannelInput {
+  const [g, s, c] = key.split('/');
+  return { key, url, names: names ?? [g.toUpperCase(), s.toUpperCase(), c.toUpperCase()] };
+}
+
+export function item(itemKey: string, o: { link?: string; title?: string; date?: number; hash?: string; categories?: string[] } = {}): ItemWrite {
+  const article: ArticleContentWrite = {
+    identity: itemKey,
+    title: o.title ?? `title ${itemKey}`,
+    ...(o.link ? { link: o.link } : {}),
+    author: 'a',
+    headimg: '',
+    categories: o.categories ?? ['G', 'S', 'C'],
+    html: `<p>${itemKey}</p>`,
+    date: o.date ?? NOW,
+    contentHash: o.hash ?? `h-${itemKey}-${o.title ?? ''}-${o.link ?? ''}`,
+  };
+  return { itemKey, ...(o.link ? { link: o.link } : {}), firstSeen: NOW, article };
+}
+
+const ok = { now: NOW, status: 'new' as const };
+
+export function storeContract(name: string, place: () => Promise<StorePlace>): void {
+  const open = async () => (await place()).open();
+  describe(`store contract: ${name}`, () => {
+    it('keeps channel state: failures counted, reset by a success, a permanent redirect remembered, a config URL edit winning', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c', 'https://a.example/feed')], NOW);
+      await st.recordFailure('g/s/c', { now: 1, error: 'timeout: slow', nextRunAt: 100 });
+      await st.recordFailure('g/s/c', { now: 2, error: 'timeout: slow', nextRunAt: 200 });
+      expect(await st.channelState('g/s/c')).toMatchObject({ consecutiveFailures: 2, lastError: 'timeout: slow', nextRunAt: 200, lastStatus: 'error' });
+      await st.recordSuccess('g/s/c', { now: 3, status: 'unchanged', movedTo: 'https://b.example/feed', etag: '"e"' });
+      expect(await st.channelState('g/s/c')).toMatchObject({ consecutiveFailures: 0, url: 'https://b.example/feed', etag: '"e"', lastSuccessAt: 3 });
+      // The moved URL is kept while the config still says the old one…
+      await st.syncChannels([channel('g/s/c', 'https://a.example/feed')], NOW);
+      expect((await st.channelState('g/s/c'))!.url).toBe('https://b.example/feed');
+      // …and an editor's new URL wins, forgetting validators and the 410 flag.
+      await st.recordFailure('g/s/c', { now: 4, error: 'gone', disable: true });
+      await st.syncChannels([channel('g/s/c', 'https://c.example/feed')], NOW);
+      expect(await st.channelState('g/s/c')).toMatchObject({ url: 'https://c.example/feed', disabled: false, consecutiveFailures: 0 });
+      expect((await st.channelState('g/s/c'))!.etag).toBeUndefined();
+      await st.close();
+    });
+
+    it('lists a feed newest first, ties by id, each article once, and marks the feeds a change touches dirty', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c'), channel('g/s/d'), channel('h/t/c')], NOW);
+      await st.commitItems('g/s/c', [item('1', { date: 1000 })], ok);
+      await st.commitItems('g/s/d', [item('2', { date: 1002 })], ok);
+      await st.commitItems('h/t/c', [item('3', { date: 1002 })], ok);
+      expect(await st.dirtyFeeds()).toEqual(['', 'g', 'g/s', 'g/s/c', 'g/s/d', 'h', 'h/t', 'h/t/c']);
+      const merged = (await st.topArticles('', 10)).map((a) => a.identity);
+      expect(merged[2]).toBe('1');
+      expect(new Set(merged.slice(0, 2))).toEqual(new Set(['2', '3']));
+      expect(await st.topArticles('', 10)).toEqual(await st.topArticles('', 10));
+      expect((await st.topArticles('g', 10)).map((a) => a.identity)).toEqual(['2', '1']);
+      expect((await st.topArticles('g/s/c', 10)).map((a) => a.identity)).toEqual(['1']);
+      expect(await st.topArticles('', 1)).toHaveLength(1);
+      const g = await st.topArticles('g', 10);
+      await st.commitPublish({ ledger: [['g', { specHash: 's', rowsHash: rowsHash(g) }]], clearIfUnchanged: [{ key: 'g', limit: 10, rowsHash: rowsHash(g) }], clear: [] });
+      expect(await st.dirtyFeeds()).not.toContain('g');
+      expect((await st.ledger()).get('g')).toEqual({ specHash: 's', rowsHash: rowsHash(g) });
+      // A stale hash (rows changed since the feed was built) keeps the feed dirty.
+      await st.commitPublish({ ledger: [], clearIfUnchanged: [{ key: 'h', limit: 10, rowsHash: 'stale' }], clear: ['h/t'] });
+      expect(await st.dirtyFeeds()).toContain('h');
+      expect(await st.dirtyFeeds()).not.toContain('h/t');
+      await st.close();
+    });
+
+    it('stores an article once per link, listed in every channel that carries it, content from the first configured', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/a/one'), channel('g/b/two')], NOW);
+      // The later-configured channel happens to be fetched first.
+      const two = await st.commitItems('g/b/two', [item('b-guid', { link: 'https://x.example/p', title: 'from two', categories: ['G', 'B', 'TWO'] })], ok);
+      expect(two).toMatchObject({ newItems: 1, duplicates: 0 });
+      const one = await st.commitItems('g/a/one', [item('a-guid', { link: 'https://x.example/p', title: 'from one', categories: ['G', 'A', 'ONE'] })], ok);
+      expect(one).toMatchObject({ newItems: 0, duplicates: 1 });
+      // Same id whichever came first (it is the link's); owner, content and folder are the first configured channel's.
+      expect(one.files).toHaveLength(1);
+      expect(one.files[0]).toMatchObject({ articleId: two.files[0].articleId, path: expect.stringMatching(/^articles\/g\/a\//), oldPath: two.files[0].path });
+      expect(await st.countArticles()).toBe(1);
+      for (const key of ['', 'g', 'g/a', 'g/a/one', 'g/b', 'g/b/two']) expect((await st.topArticles(key, 10)).map((a) => a.title), key).toEqual(['from one']);
+      // The other channel listing it again changes nothing.
+      expect((await st.commitItems('g/b/two', [item('b-guid', { link: 'https://x.example/p', title: 'from two v2' })], ok)).files).toEqual([]);
+      expect((await st.knownItems('g/b/two', ['b-guid', 'nope'])).get('b-guid')).toMatchObject({ owned: false });
+      await st.close();
+    });
+
+    it('keeps both articles right when a link moves from one item to another (and the channel keeps working)', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/a'), channel('g/s/b')], NOW);
+      await st.commitItems('g/s/a', [item('ga1', { link: 'https://x.example/A1', title: 'A1' })], ok);
+      await st.commitItems('g/s/b', [item('gb1', { link: 'https://x.example/B1', title: 'B1' })], ok);
+      // B's item now points at A1, and B adds an item.
+      const r = await st.commitItems('g/s/b', [item('gb1', { link: 'https://x.example/A1', title: 'B1 moved' }), item('gb3', { link: 'https://x.example/B3', title: 'B3' })], ok);
+      expect(r).toMatchObject({ newItems: 1, updatedItems: 1 });
+      expect((await st.topArticles('g/s/b', 10)).map((a) => a.title).sort()).toEqual(['B1 moved', 'B3']);
+      expect((await st.topArticles('g/s/a', 10)).map((a) => a.title)).toEqual(['A1']);
+      // A new item with a link an article had before gets an id of its own.
+      const again = await st.commitItems('g/s/b', [item('gb4', { link: 'https://x.example/B1', title: 'B1 again' })], ok);
+      expect(again.newItems).toBe(1);
+      expect(new Set((await st.topArticles('', 10)).map((a) => a.id)).size).toBe(4);
+      await st.close();
+    });
+
+    it('moves a renamed channel\'s history and files with it, and keeps a removed one\'s', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/old', 'https://same.example/feed', ['G', 'S', 'Old'])], NOW);
+      const first = await st.commitItems('g/s/old', [item('1', { link: 'https://x.example/1' })], ok);
+      await st.markFilesWritten(first.files.map((f) => ({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: 1, size: 1 })));
+      const id = (await st.channelState('g/s/old'))!.id;
+      // Renamed (new name, so a new slug), same URL: same channel.
+      const preview = await st.previewSync([channel('h/t/new', 'https://same.example/feed', ['H', 'T', 'New'])]);
+      expect(preview.renamed).toEqual([{ from: 'g/s/old', to: 'h/t/new', articles: 1 }]);
+      expect(await st.channelState('g/s/old')).toBeDefined(); // a preview changes nothing
+      const sync = await st.syncChannels([channel('h/t/new', 'https://same.example/feed', ['H', 'T', 'New'])], NOW);
+      expect(sync.renamed).toEqual([{ from: 'g/s/old', to: 'h/t/new', articles: 1 }]);
+      expect((await st.channelState('h/t/new'))!.id).toBe(id);
+      expect(await st.channelState('g/s/old')).toBeUndefined();
+      expect((await st.topArticles('h/t/new', 10)).map((a) => a.identity)).toEqual(['1']);
+      const [pending] = await st.pendingFiles(10);
+      expect(pending).toMatchObject({ path: expect.stringMatching(/^articles\/h\/t\//), oldPath: first.files[0].path });
+      expect(pending.content.categories).toEqual(['H', 'T', 'New']);
+      // Removed: out of every feed, but kept; added back (same URL): its history returns.
+      expect((await st.syncChannels([], NOW)).removed).toEqual(['h/t/new']);
+      expect(await st.topArticles('', 10)).toEqual([]);
+      expect(await st.countArticles()).toBe(1);
+      await st.syncChannels([channel('h/t/new', 'https://same.example/feed', ['H', 'T', 'New'])], NOW);
+      expect((await st.channelState('h/t/new'))!.id).toBe(id);
+      expect((await st.topArticles('', 10)).map((a) => a.identity)).toEqual(['1']);
+      await st.close();
+    });
+
+    it('passes an article to the next channel listing it when its owner is removed', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/a/one'), channel('g/b/two')], NOW);
+      await st.commitItems('g/a/one', [item('x', { link: 'https://x.example/shared' })], ok);
+      await st.commitItems('g/b/two', [item('y', { link: 'https://x.example/shared' })], ok);
+      await st.syncChannels([channel('g/b/two')], NOW);
+      expect((await st.topArticles('', 10)).map((a) => a.link)).toEqual(['https://x.example/shared']);
+      expect((await st.topArticles('g/b/two', 10)).map((a) => a.link)).toEqual(['https://x.example/shared']);
+      const [pending] = (await st.pendingFiles(10)).filter((p) => p.path.startsWith('articles/g/b/'));
+      expect(pending.content.categories).toEqual(['G', 'B', 'TWO']);
+      await st.close();
+    });
+
+    it('keeps an article file pending until it is recorded written', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      const r = await st.commitItems('g/s/c', [item('1')], ok);
+      expect((await st.pendingFiles(10)).map((p) => p.id)).toEqual([r.files[0].articleId]);
+      expect(await st.articleContent([r.files[0].articleId])).toEqual(new Map()); // no file stat yet: nothing cached
+      await st.markFilesWritten([{ id: r.files[0].articleId, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+      expect(await st.pendingFiles(10)).toEqual([]);
+      expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1', fileMtimeMs: 5, fileSize: 6 });
+      await st.close();
+    });
+
+    it('lets one run hold the run lock at a time', async () => {
+      const where = await place();
+      const st = await where.open();
+      const a = await st.acquireRunLock({ waitMs: 0, what: 'test a' });
+      expect(a.acquired).toBe(true);
+      const other = await where.open();
+      const b = await other.acquireRunLock({ waitMs: 50, what: 'test b' });
+      expect(b).toMatchObject({ acquired: false, holder: expect.stringContaining('test a') });
+      if (a.acquired) await a.release();
+      const c = await other.acquireRunLock({ waitMs: 0, what: 'test c' });
+      expect(c.acquired).toBe(true);
+      if (c.acquired) await c.release();
+      await other.close();
+      await st.close();
+    });
+  });
+}

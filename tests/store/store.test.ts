@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
+import { StateCorruptError } from '../../src/store/index.ts';
+import { storeContract } from './contract.ts';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'refeed-store-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+storeContract('SQLite', async () => {
+  const file = path.join(tmp(), 'state.db');
+  return { open: async () => new SqliteStore(file) };
+});
+
+describe('SQLite store', () => {
+  it('uses WAL, survives reopening, and stays intact', async () => {
+    const file = path.join(tmp(), 'state.db');
+    const st = new SqliteStore(file);
+    expect(st.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    await st.ensureChannel('g/s/c', 'https://a.example/feed', 1);
+    await st.recordSuccess('g/s/c', { now: 10, status: 'new', etag: '"e1"', lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT' });
+    await st.close();
+    const again = new SqliteStore(file);
+    expect(await again.channelState('g/s/c')).toMatchObject({ etag: '"e1"', lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT', lastStatus: 'new', lastSuccessAt: 10 });
+    expect(again.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    await again.close();
+  });
+
+  it('upgrades a store of the first layout in place: ids, files and history kept', async () => {
+    const file = path.join(tmp(), 'state.db');
+    const v1 = new Database(file);
+    v1.exec(`CREATE TABLE channels (key TEXT PRIMARY KEY, config_url TEXT NOT NULL, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+        last_fetch_at INTEGER, last_success_at INTEGER, last_status TEXT, last_error TEXT, consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_run_at INTEGER, disabled INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE articles (id TEXT PRIMARY KEY, channel_key TEXT NOT NULL, identity TEXT NOT NULL, g TEXT NOT NULL, s TEXT NOT NULL, c TEXT NOT NULL,
+        title TEXT NOT NULL, link TEXT, date INTEGER NOT NULL, first_seen INTEGER NOT NULL, content_hash TEXT NOT NULL, path TEXT NOT NULL,
+        author TEXT, headimg TEXT, guid TEXT, categories TEXT, html TEXT, file_mtime REAL, file_size INTEGER);
+      CREATE UNIQUE INDEX articles_link ON articles(link) WHERE link IS NOT NULL;
+      CREATE TABLE dirty_feeds (key TEXT PRIMARY KEY);
+      CREATE TABLE published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL);
+      INSERT INTO channels (key, config_url, url, etag, last_status) VALUES ('g/s/c', 'https://a.example/f', 'https://a.example/moved', '"e"', 'new');
+      INSERT INTO articles VALUES ('aaaa', 'g/s/c', 'guid-1', 'g', 's', 'c', 'T', 'https://a.example/1', 5000, 4000, 'h1', 'articles/g/s/aaaa.md',
+        'A', '', 'guid-1', '["G","S","C"]', '<p>x</p>', 1.5, 10);
+      INSERT INTO published_feeds VALUES ('g', 'spec', 'rows');`);
+    v1.close();
+    const st = new SqliteStore(file);
+    expect(await st.channelState('g/s/c')).toMatchObject({ url: 'https://a.example/moved', etag: '"e"', createdAt: 4000 });
+    expect(await st.topArticles('g/s/c', 10)).toEqual([
+      { id: 'aaaa', identity: 'guid-1', channelKey: 'g/s/c', slugs: ['g', 's', 'c'], title: 'T', link: 'https://a.example/1', date: 5000, firstSeen: 4000, contentHash: 'h1', path: 'articles/g/s/aaaa.md' },
+    ]);
+    expect(await st.pendingFiles(10)).toEqual([]); // its file was written by the old version
+    expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ html: '<p>x</p>', fileSize: 10 });
+    expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
+    // The old item is known under its identity: fetching it again is no new item.
+    expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
+    expect(st.db.pragma('user_version', { simple: true })).toBe(2);
+    await st.close();
+  });
+
+  it('says a damaged file is corrupt and names the fix', async () => {
+    const file = path.join(tmp(), 'state.db');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, 'this is not a database, just text that is long enough to be read as a header'.repeat(20));
+    expect(() => new SqliteStore(file)).toThrow(StateCorruptError);
+    expect(() => new SqliteStore(file)).toThrow(/refeed reindex/);
+  });
+});

@@ -1,0 +1,40 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AtomicWriter, STALE_TEMP_MS, sweepTempFiles, writeFileAtomic } from '../../src/util/atomic-write.ts';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'refeed-atomic-'));
+
+describe('atomic writes', () => {
+  it('replaces files whole and leaves no temp files', () => {
+    const dir = tmp();
+    const f = path.join(dir, 'a', 'b.xml');
+    writeFileAtomic(f, 'one');
+    writeFileAtomic(f, 'two');
+    expect(readFileSync(f, 'utf8')).toBe('two');
+    expect(readdirSync(path.dirname(f))).toEqual(['b.xml']);
+  });
+
+  it('does not rewrite identical bytes', async () => {
+    const f = path.join(tmp(), 'x.txt');
+    writeFileSync(f, 'same');
+    expect(await new AtomicWriter().writeIfChanged(f, Buffer.from('same'))).toBe(false);
+    expect(await new AtomicWriter().writeIfChanged(f, Buffer.from('other'))).toBe(true);
+    expect(readFileSync(f, 'utf8')).toBe('other');
+  });
+
+  it('sweeps temp files a killed writer left, but only stale ones', () => {
+    const root = tmp();
+    mkdirSync(path.join(root, 'articles/g/s'), { recursive: true });
+    const stale = [path.join(root, '.tmp-rss.xml-1-a'), path.join(root, 'articles/g/s/.tmp-x.md-2-b')];
+    const keep = [path.join(root, '.tmp-atom.xml-3-c'), path.join(root, 'rss.xml'), path.join(root, 'articles/g/s/x.md')];
+    for (const f of [...stale, ...keep]) writeFileSync(f, 'x');
+    const old = (Date.now() - STALE_TEMP_MS - 60_000) / 1000;
+    for (const f of stale) utimesSync(f, old, old);
+    expect(sweepTempFiles(root)).toBe(2);
+    expect(readdirSync(root).sort()).toEqual(['.tmp-atom.xml-3-c', 'articles', 'rss.xml']);
+    expect(readdirSync(path.join(root, 'articles/g/s'))).toEqual(['x.md']);
+    expect(sweepTempFiles(path.join(root, 'missing'))).toBe(0);
+  });
+});
