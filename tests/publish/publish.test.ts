@@ -4,7 +4,7 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import { atomId, feedUrls, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
-import { childElements, parseXml, rootOf, type Element } from '../../src/publish/xml.ts';
+import { childElements, parseXml, rootOf, type Element } from '../helpers/xml-tree.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 import { channelOf, makeArticle, storeArticle } from '../helpers/articles.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { atomId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
 import { feedUpdated, renderFeeds, type FeedMeta } from '../../src/publish/render-feed.ts';
 import { excerpt } from '../../src/publish/text.ts';
-import { childElements, firstChild, parseXml, rootOf, textOf } from '../../src/publish/xml.ts';
+import { childElements, firstChild, parseXml, rootOf, textOf } from '../helpers/xml-tree.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
 
 const meta = (over: Partial<FeedMeta> = {}): FeedMeta => ({
