@@ -1,6 +1,6 @@
 import { buildFragment, cdata, type XmlNode } from '../util/xml-writer.ts';
 import { htmlText } from './html.ts';
-import { atomId, imageType, type FeedItem } from './items.ts';
+import { imageType, type FeedItem } from './items.ts';
 import type { JsonFeed11Item } from './json-feed.ts';
 
 // One item in each format, rendered once and reused by every feed that
@@ -36,7 +36,7 @@ function rssItem(item: FeedItem): XmlNode {
 function atomEntry(item: FeedItem): XmlNode {
   const iso = item.date.toISOString();
   // Titles and summaries are plain text.
-  const x: XmlNode = { title: { '@type': 'text', ...cdata(item.title) }, id: atomId(item.id) };
+  const x: XmlNode = { title: { '@type': 'text', ...cdata(item.title) }, id: item.id };
   const links: XmlNode[] = [];
   // A link-less article gets no <link> at all.
   if (item.link) links.push({ '@href': item.link });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
+import { entryId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
 import { feedUpdated, renderFeeds, type FeedMeta } from '../../src/publish/render-feed.ts';
 import { excerpt } from '../../src/publish/text.ts';
 import { childElements, firstChild, parseXml, rootOf, textOf } from '../helpers/xml-tree.ts';
@@ -69,15 +69,44 @@ describe('renderFeeds', () => {
     }
   });
 
-  it('keeps ids stable, marking RSS guids as permalinks only when they are the link', () => {
-    const rss = sfeedItems(files.rss).map((i) => i.id);
-    expect(rss).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', '12345']);
+  it('gives an item the same id in RSS, Atom and JSON Feed, marking RSS guids as permalinks only when they are the link', async () => {
+    // Kept as they are when they are IRIs; the bare number becomes a urn everywhere, since Atom ids must be IRIs.
+    const ids = ['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', 'urn:refeed:id:12345'];
+    for (const xml of [files.rss, files.atom]) {
+      expect(sfeedItems(xml).map((i) => i.id)).toEqual(ids);
+      expect((await rssParserItems(xml)).map((i) => i.id)).toEqual(ids);
+    }
+    expect(jsonFeed11Schema.parse(JSON.parse(files.json)).items.map((i) => i.id)).toEqual(ids);
     const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
     const perma = childElements(channel, 'item').map((e) => firstChild(e, 'guid')!.attributes!.isPermaLink);
     expect(perma).toEqual(['true', 'true', 'false', 'true', 'false']);
-    // Atom ids must be IRIs: the bare number becomes a urn, the others are kept.
-    expect(sfeedItems(files.atom).map((i) => i.id)).toEqual([...rss.slice(0, 4), 'urn:refeed:id:12345']);
-    expect(atomId('12345')).toBe('urn:refeed:id:12345');
+    expect(entryId('12345')).toBe('urn:refeed:id:12345');
+  });
+
+  it('keeps script-like ids inert and makes ids shared by two channels distinct, in every format', () => {
+    const hostile = toFeedItem({ identity: 'x' }, article({ guid: ' JaVa\tScRiPt:alert(1)', link: 'https://news.example/j' }));
+    expect(hostile.id).toBe(`urn:refeed:id:${encodeURIComponent(' JaVa\tScRiPt:alert(1)')}`);
+    expect(hostile.idIsLink).toBe(false);
+    const shared = toFeedItem({ identity: 'y' }, article({ guid: '42', link: 'https://news.example/42' }));
+    const withFragment = toFeedItem({ identity: 'z' }, article({ guid: 'https://news.example/p#c', link: 'https://news.example/p#c' }));
+    const unique = uniqueIds([
+      { item: shared, channelKey: 'g/s/one' },
+      { item: shared, channelKey: 'g/s/two' },
+      { item: withFragment, channelKey: 'g/s/one' },
+      { item: withFragment, channelKey: 'g/s/two' },
+      { item: hostile, channelKey: 'g/s/one' },
+    ]);
+    const ids = ['urn:refeed:id:42', 'urn:refeed:id:42#g/s/two', 'https://news.example/p#c', 'https://news.example/p#c-g/s/two', hostile.id];
+    expect(unique.map((i) => i.id)).toEqual(ids);
+    const out = renderFeeds(meta({ updated: feedUpdated(unique) }), unique);
+    expect(sfeedItems(out.rss).map((i) => i.id)).toEqual(ids);
+    expect(sfeedItems(out.atom).map((i) => i.id)).toEqual(ids);
+    expect(JSON.parse(out.json).items.map((i: { id: string }) => i.id)).toEqual(ids);
+    // A renamed id is no longer the link: no permalink.
+    const perma = childElements(firstChild(rootOf(parseXml(out.rss)), 'channel')!, 'item').map((e) => firstChild(e, 'guid')!.attributes!.isPermaLink);
+    expect(perma).toEqual(['false', 'false', 'true', 'false', 'false']);
+    assertWellFormed(save('ids.rss.xml', out.rss));
+    assertValidAtom(save('ids.atom.xml', out.atom));
   });
 
   it('gives each item author, one category per level and its image', async () => {
@@ -147,7 +176,7 @@ describe('renderFeeds', () => {
     expect(json.language).toBe('zh-CN');
     expect(json.feed_url).toBe('https://feeds.example/tech/hn/feed.json');
     expect(json.items.map((i) => i.title)).toEqual(items.map((i) => i.title));
-    expect(json.items.map((i) => i.id)).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', '12345']);
+    expect(json.items.map((i) => i.id)).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', 'urn:refeed:id:12345']);
     expect(json.items[1].authors).toEqual([{ name: '人人都是产品经理' }]);
     expect(json.items[0].image).toBe('https://img.example/a.png');
     expect(json.items[0].tags).toEqual(['Tech', 'Hacker News', 'Front page']);
@@ -181,6 +210,6 @@ describe('item helpers', () => {
       { item: a, channelKey: 'g/s/one' },
       { item: a, channelKey: 'g/s/two' },
     ]).map((i) => i.id);
-    expect(ids).toEqual(['42', '42#g/s/two']);
+    expect(ids).toEqual(['urn:refeed:id:42', 'urn:refeed:id:42#g/s/two']);
   });
 });
