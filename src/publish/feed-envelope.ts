@@ -14,7 +14,7 @@ export interface FeedMeta {
   htmlUrl: string;
   selfUrls: { rss: string; atom: string; json: string };
   language: string;
-  /** Newest item's date: never the wall clock, so that the same store gives the same bytes. */
+  /** Never the wall clock, so that the same store gives the same bytes: see feedUpdated. */
   updated: Date;
   /** Feed-level author (the site), so every Atom entry has one even if its own is empty. */
   authorName: string;

@@ -347,7 +347,8 @@ export async function publish(config: RefeedConfig, state: StateDb, opts: Publis
         htmlUrl: urls.html,
         selfUrls: { rss: urls.rss, atom: urls.atom, json: urls.json },
         language: xmlSafe(config.site.language),
-        updated: feedUpdated(items),
+        // TODO(merge): whenEmpty = when this feed was first configured, from the store; a fixed stand-in until then.
+        updated: feedUpdated(items, new Date('2026-01-01T00:00:00Z')),
         authorName: xmlSafe(config.site.title),
       };
       const files = assembleFeedBuffers(meta, rendered);

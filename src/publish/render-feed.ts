@@ -11,9 +11,15 @@ export interface FeedFiles {
   json: string;
 }
 
-/** Newest item date, or the epoch for an empty feed: deterministic either way. */
-export function feedUpdated(items: readonly FeedItem[]): Date {
-  return new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), 0));
+/**
+ * The date a feed carries (RSS lastBuildDate, Atom updated): its newest
+ * item's, so that the same store gives the same bytes. An empty feed has none
+ * and carries `whenEmpty`, which the caller chooses to be as stable (and as
+ * plausible) as that: readers and validators take a date in 1970 for a bug.
+ */
+export function feedUpdated(items: readonly FeedItem[], whenEmpty: Date): Date {
+  if (!items.length) return whenEmpty;
+  return new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), -Infinity));
 }
 
 /** The RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of a feed from its encoded items, as UTF-8. Pure: same input, same bytes. */

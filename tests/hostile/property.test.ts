@@ -70,7 +70,7 @@ function publishItems(items: RawItem[]) {
     return { item: toFeedItem({ identity: article.identity }, parseArticle(text)), channelKey: CHANNEL.key };
   });
   const feedItems = uniqueIds(entries);
-  return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems) }, feedItems) };
+  return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems, NOW) }, feedItems) };
 }
 
 /** The text of every `name` element inside a `container` element (an item's title, guid, id). */

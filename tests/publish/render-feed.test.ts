@@ -8,13 +8,16 @@ import { excerpt } from '../../src/publish/text.ts';
 import { childElements, firstChild, parseXml, rootOf, textOf } from '../helpers/xml-tree.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
 
+/** What the caller gives an empty feed as its date (publish: when the feed was first configured). */
+const WHEN_EMPTY = new Date('2023-05-06T07:08:09Z');
+
 const meta = (over: Partial<FeedMeta> = {}): FeedMeta => ({
   title: 'refeed · Tech / Hacker News',
   description: 'Tech / Hacker News — test feeds',
   htmlUrl: 'https://feeds.example/#feed-tech--hn',
   selfUrls: { rss: 'https://feeds.example/tech/hn/rss.xml', atom: 'https://feeds.example/tech/hn/atom.xml', json: 'https://feeds.example/tech/hn/feed.json' },
   language: 'zh-CN',
-  updated: new Date(0),
+  updated: WHEN_EMPTY,
   authorName: 'refeed',
   ...over,
 });
@@ -38,7 +41,7 @@ const tricky: ArticleContent[] = [
   article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://picsum.photos/400/300?random=7', date: new Date('2024-02-26T00:00:00Z') }),
 ];
 const items = tricky.map((a, i) => toFeedItem({ identity: `identity-${i}` }, a));
-const files = renderFeeds(meta({ updated: feedUpdated(items) }), items);
+const files = renderFeeds(meta({ updated: feedUpdated(items, WHEN_EMPTY) }), items);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-render-'));
 const save = (name: string, text: string) => {
@@ -98,7 +101,7 @@ describe('renderFeeds', () => {
     ]);
     const ids = ['urn:refeed:id:42', 'urn:refeed:id:42#g/s/two', 'https://news.example/p#c', 'https://news.example/p#c-g/s/two', hostile.id];
     expect(unique.map((i) => i.id)).toEqual(ids);
-    const out = renderFeeds(meta({ updated: feedUpdated(unique) }), unique);
+    const out = renderFeeds(meta({ updated: feedUpdated(unique, WHEN_EMPTY) }), unique);
     expect(sfeedItems(out.rss).map((i) => i.id)).toEqual(ids);
     expect(sfeedItems(out.atom).map((i) => i.id)).toEqual(ids);
     expect(JSON.parse(out.json).items.map((i: { id: string }) => i.id)).toEqual(ids);
@@ -183,13 +186,17 @@ describe('renderFeeds', () => {
     expect(JSON.parse(files.json)).not.toHaveProperty('author');
   });
 
-  it('is deterministic and valid for an empty feed', () => {
-    const again = renderFeeds(meta({ updated: feedUpdated(items) }), items);
+  it('is deterministic and valid for an empty feed, which carries the date it is given, never 1970', () => {
+    const again = renderFeeds(meta({ updated: feedUpdated(items, WHEN_EMPTY) }), items);
     expect(again).toEqual(files);
-    const empty = renderFeeds(meta({ updated: feedUpdated([]) }), []);
+    expect(feedUpdated([], WHEN_EMPTY)).toEqual(WHEN_EMPTY);
+    const empty = renderFeeds(meta({ updated: feedUpdated([], WHEN_EMPTY) }), []);
+    expect(renderFeeds(meta({ updated: feedUpdated([], WHEN_EMPTY) }), [])).toEqual(empty);
     assertValidAtom(save('empty.xml', empty.atom));
     assertWellFormed(save('empty-rss.xml', empty.rss));
-    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('1970-01-01T00:00:00.000Z');
+    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('2023-05-06T07:08:09.000Z');
+    expect(textOf(firstChild(firstChild(rootOf(parseXml(empty.rss)), 'channel')!, 'lastBuildDate')!)).toBe('Sat, 06 May 2023 07:08:09 GMT');
+    for (const text of [empty.rss, empty.atom, empty.json]) expect(text).not.toMatch(/1970/);
     expect(jsonFeed11Schema.parse(JSON.parse(empty.json)).items).toEqual([]);
   });
 });
