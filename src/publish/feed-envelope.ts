@@ -44,6 +44,9 @@ function splitAtMarker(xml: string, depth: number): Envelope {
   return { head: xml.slice(0, at), tail: xml.slice(at + marker.length) };
 }
 
+/** The element, or nothing when its text would be empty: validators flag blank elements. */
+const unlessEmpty = (name: string, text: string): XmlNode => (text ? { [name]: text } : {});
+
 export function rssEnvelope(meta: FeedMeta): Envelope {
   const channel: XmlNode = {
     title: meta.title,
@@ -53,7 +56,7 @@ export function rssEnvelope(meta: FeedMeta): Envelope {
     lastBuildDate: meta.updated.toUTCString(),
     docs: 'https://validator.w3.org/feed/docs/rss2.html',
     generator: GENERATOR.name,
-    language: meta.language,
+    ...unlessEmpty('language', meta.language),
     'atom:link': { '@href': meta.selfUrls.rss, '@rel': 'self', '@type': 'application/rss+xml' },
     [ITEMS_MARKER]: '',
   };
@@ -66,7 +69,7 @@ export function atomEnvelope(meta: FeedMeta): Envelope {
   const feed: XmlNode = {
     '@xmlns': NS.atom,
     '@xmlns:media': NS.media,
-    '@xml:lang': meta.language,
+    ...(meta.language ? { '@xml:lang': meta.language } : {}),
     id: meta.selfUrls.atom,
     title: meta.title,
     updated: meta.updated.toISOString(),
@@ -76,7 +79,7 @@ export function atomEnvelope(meta: FeedMeta): Envelope {
       { '@rel': 'alternate', '@href': meta.htmlUrl, '@type': 'text/html' },
       { '@rel': 'self', '@href': meta.selfUrls.atom, '@type': 'application/atom+xml' },
     ],
-    subtitle: meta.description,
+    ...unlessEmpty('subtitle', meta.description),
     [ITEMS_MARKER]: '',
   };
   return splitAtMarker(buildDocument({ feed }), ITEM_DEPTH.atom);

@@ -48,6 +48,8 @@ function atomEntry(item: FeedItem): XmlNode {
   x.updated = iso;
   if (item.summary) x.summary = { '@type': 'text', ...cdata(item.summary) };
   if (item.html) x.content = { '@type': 'html', ...cdata(item.html) };
+  // RFC 4287 4.1.1: an entry with no alternate link must have content; a body-less one shows its title.
+  else if (!item.link) x.content = { '@type': 'text', ...cdata(item.title) };
   // No author element at all rather than an empty one; Atom readers then use the feed's.
   if (item.author) x.author = { name: item.author };
   if (item.categories.length) x.category = item.categories.map((c) => ({ '@term': c }));

@@ -4,10 +4,11 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import { entryId, feedUrls, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
-import { childElements, parseXml, rootOf, type Element } from '../helpers/xml-tree.ts';
 import { articleId, articlePath } from '../../src/store/article-path.ts';
 import { channelOf, makeArticle, storeArticle } from '../helpers/articles.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
+import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
+import { childElements, parseXml, rootOf, type Element } from '../helpers/xml-tree.ts';
 import { changedFiles, CONFIG_YAML, expectedItems, fixtureFactory, KEYS, snapshot, writeConfig, type Fixture } from './fixture.ts';
 
 const opts = { logger: silentLogger };
@@ -42,12 +43,14 @@ describe('publish: files and contents', () => {
     expect(f.state.dirtyFeeds()).toEqual([]);
   });
 
-  it('every Atom file validates against RFC 4287 and every XML file is well-formed', async () => {
+  it('every Atom file validates against RFC 4287, every XML file is well-formed, and both pass the W3C Feed Validator rules', async () => {
     const f = fresh();
     await publish(f.config, f.state, opts);
     for (const spec of planFeeds(f.config)) {
       assertValidAtom(path.join(f.output, spec.dir, 'atom.xml'));
       assertWellFormed(path.join(f.output, spec.dir, 'rss.xml'));
+      expect(rssProblems(read(f, `${spec.dir}rss.xml`)), `${spec.dir}rss.xml`).toEqual([]);
+      expect(atomProblems(read(f, `${spec.dir}atom.xml`)), `${spec.dir}atom.xml`).toEqual([]);
     }
     assertWellFormed(path.join(f.output, 'index.opml'));
   });

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { entryId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
 import { feedUpdated, renderFeeds, type FeedMeta } from '../../src/publish/render-feed.ts';
 import { excerpt } from '../../src/publish/text.ts';
-import { childElements, firstChild, parseXml, rootOf, textOf } from '../helpers/xml-tree.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
+import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
+import { childElements, firstChild, parseXml, rootOf, textOf } from '../helpers/xml-tree.ts';
 
 /** What the caller gives an empty feed as its date (publish: when the feed was first configured). */
 const WHEN_EMPTY = new Date('2023-05-06T07:08:09Z');
@@ -108,8 +109,8 @@ describe('renderFeeds', () => {
     // A renamed id is no longer the link: no permalink.
     const perma = childElements(firstChild(rootOf(parseXml(out.rss)), 'channel')!, 'item').map((e) => firstChild(e, 'guid')!.attributes!.isPermaLink);
     expect(perma).toEqual(['false', 'false', 'true', 'false', 'false']);
-    assertWellFormed(save('ids.rss.xml', out.rss));
-    assertValidAtom(save('ids.atom.xml', out.atom));
+    expect(rssProblems(out.rss)).toEqual([]);
+    expect(atomProblems(out.atom)).toEqual([]);
   });
 
   it('gives each item author, one category per level and its image', async () => {
@@ -197,7 +198,49 @@ describe('renderFeeds', () => {
     expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('2023-05-06T07:08:09.000Z');
     expect(textOf(firstChild(firstChild(rootOf(parseXml(empty.rss)), 'channel')!, 'lastBuildDate')!)).toBe('Sat, 06 May 2023 07:08:09 GMT');
     for (const text of [empty.rss, empty.atom, empty.json]) expect(text).not.toMatch(/1970/);
+    expect(rssProblems(empty.rss)).toEqual([]);
+    expect(atomProblems(empty.atom)).toEqual([]);
     expect(jsonFeed11Schema.parse(JSON.parse(empty.json)).items).toEqual([]);
+  });
+});
+
+describe('W3C Feed Validator rules', () => {
+  it('RSS: channel title/link/description, RFC 822 dates, atom:link rel="self" with type, consistent guids, no empty elements', () => {
+    expect(rssProblems(files.rss)).toEqual([]);
+  });
+
+  it('Atom: feed id/title/updated/author, typed self and alternate links, entries with IRI ids, RFC 3339 dates, content or an alternate link', () => {
+    expect(atomProblems(files.atom)).toEqual([]);
+  });
+
+  it('an article without a description leaves out the elements it would leave empty', () => {
+    const bare = meta({ description: '', updated: WHEN_EMPTY });
+    const linkless = toFeedItem({ identity: 'bare-1' }, article({ html: '', author: '', headimg: undefined, guid: 'tag:news.example,2024:bare' }));
+    const out = renderFeeds(bare, [linkless]);
+    expect(rssProblems(out.rss)).toEqual([]);
+    expect(atomProblems(out.atom)).toEqual([]);
+    assertValidAtom(save('bare.atom.xml', out.atom));
+    // RSS requires a description: the title stands in. Atom's subtitle is optional: left out.
+    expect(textOf(firstChild(firstChild(rootOf(parseXml(out.rss)), 'channel')!, 'description')!)).toBe(bare.title);
+    expect(firstChild(rootOf(parseXml(out.atom)), 'subtitle')).toBeUndefined();
+    // A link-less, body-less entry still has content (RFC 4287 4.1.1): its title, as text.
+    const entry = childElements(rootOf(parseXml(out.atom)), 'entry')[0];
+    expect(firstChild(entry, 'content')!.attributes).toEqual({ type: 'text' });
+    expect(textOf(firstChild(entry, 'content')!)).toBe('A title');
+  });
+
+  it('the checks catch what they are for', () => {
+    const broken = files.rss
+      .replace(/<lastBuildDate>[^<]*/, '<lastBuildDate>Thu, 01 Jan 1970 00:00:00 GMT')
+      .replace('<guid isPermaLink="false">urn:refeed:id:12345</guid>', '<guid>12345</guid><comments></comments>');
+    expect(rssProblems(broken)).toEqual([
+      'channel/lastBuildDate: implausible date "Thu, 01 Jan 1970 00:00:00 GMT"',
+      'item[4]/guid: "12345" must be a full URL, unless isPermaLink="false"',
+      'item[4]/guid: isPermaLink="true" but the guid is not the link',
+      'rss/channel/item/comments: empty element',
+    ]);
+    const badAtom = files.atom.replace('<id>urn:refeed:id:12345</id>', '<id>12345</id>').replace(/<subtitle>[^<]*<\/subtitle>/, '<subtitle></subtitle>');
+    expect(atomProblems(badAtom)).toEqual(['entry[4]/id: "12345" is not an IRI', 'feed/subtitle: empty element']);
   });
 });
 
