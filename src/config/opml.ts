@@ -1,15 +1,15 @@
 import iconv from 'iconv-lite';
 import { parseDocument, DomUtils } from 'htmlparser2';
 import type { Element } from 'domhandler';
-import { js2xml, type Element as XmlElement } from 'xml-js';
 import type { RefeedConfig } from '../core/types.ts';
+import { buildDocument, type XmlNode } from '../util/xml-writer.ts';
 import type { ChannelEntry } from './edit/index.ts';
 import { DEFAULT_IMPORT_GROUP } from './names.ts';
 import { isValidSlug, slugify } from './slug.ts';
 
 // OPML in and out. Reading uses htmlparser2 in XML mode, which forgives what
 // real exports get wrong (a bare `&` in a URL, odd attribute case); writing
-// uses xml-js, so every value is escaped by construction.
+// uses refeed's one XML writer, so every value is escaped by construction.
 
 export interface OpmlOutline {
   text?: string;
@@ -204,29 +204,14 @@ export function planImport(doc: OpmlDocument, opts: { group?: string } = {}): Im
 
 // ------------------------------------------------------------ export
 
-/** XML 1.0 cannot carry most C0 controls at all; attributes also lose raw newlines and tabs. */
-function attrValue(v: string): string {
-  return v
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
-}
+// XML 1.0 cannot carry most C0 controls at all, even escaped: names and URLs lose them.
+// eslint-disable-next-line no-control-regex
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+const xmlText = (v: string) => v.replace(XML_FORBIDDEN, '');
 
 /** Namespace of refeed's extra OPML attribute (an identifier, never fetched). */
 export const REFEED_OPML_NS = 'https://github.com/refeed/refeed/ns/opml';
 const SLUG_ATTR = 'refeed:slug';
-
-const el = (name: string, attributes: Record<string, string> = {}, elements: XmlElement[] = []): XmlElement => ({
-  type: 'element',
-  name,
-  attributes,
-  ...(elements.length ? { elements } : {}),
-});
-const textEl = (name: string, text: string): XmlElement => ({ type: 'element', name, elements: [{ type: 'text', text }] });
 
 /**
  * The configured sources as OPML 2.0: a folder per group holding a folder per
@@ -235,36 +220,24 @@ const textEl = (name: string, text: string): XmlElement => ({ type: 'element', n
  */
 export function exportOpml(config: Pick<RefeedConfig, 'groups' | 'site'>, opts: { now?: Date } = {}): string {
   const now = opts.now ?? new Date();
+  let usesSlugs = false;
+  const names = (n: { name: string }): XmlNode => ({ '@text': xmlText(n.name), '@title': xmlText(n.name) });
   // Only slugs a reader could not derive from the name: keeps the file plain for everyone else.
-  const slugAttr = (n: { name: string; slug: string }): Record<string, string> => (n.slug !== slugify(n.name) ? { [SLUG_ATTR]: n.slug } : {});
-  const body = config.groups.map((g) =>
-    el(
-      'outline',
-      { text: g.name, title: g.name, ...slugAttr(g) },
-      g.sources.map((s) =>
-        el(
-          'outline',
-          { text: s.name, title: s.name, ...slugAttr(s) },
-          s.channels.map((c) =>
-            el('outline', { type: 'rss', text: c.channel.name, title: c.channel.name, xmlUrl: c.url, ...slugAttr(c.channel) }),
-          ),
-        ),
-      ),
-    ),
-  );
-  const usesSlugs = JSON.stringify(body).includes(SLUG_ATTR);
-  const tree: { declaration: XmlElement; elements: XmlElement[] } = {
-    declaration: { attributes: { version: '1.0', encoding: 'UTF-8' } },
-    elements: [
-      el('opml', { version: '2.0', ...(usesSlugs ? { 'xmlns:refeed': REFEED_OPML_NS } : {}) }, [
-        el('head', {}, [textEl('title', `${config.site.title} sources`), textEl('dateCreated', now.toUTCString())]),
-        { type: 'element', name: 'body', elements: body },
-      ]),
-    ],
+  const slugAttr = (n: { name: string; slug: string }): XmlNode => {
+    if (n.slug === slugify(n.name)) return {};
+    usesSlugs = true;
+    return { [`@${SLUG_ATTR}`]: n.slug };
   };
-  return `${js2xml(tree, {
-    spaces: 2,
-    // Escape before xml-js turns `"` into &quot;, so every attribute round-trips.
-    attributesFn: (a: Record<string, unknown>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, attrValue(String(v))])),
-  } as unknown as Parameters<typeof js2xml>[1])}\n`;
+  const body = config.groups.map((g) => ({
+    ...names(g),
+    ...slugAttr(g),
+    outline: g.sources.map((s) => ({
+      ...names(s),
+      ...slugAttr(s),
+      outline: s.channels.map((c) => ({ '@type': 'rss', ...names(c.channel), '@xmlUrl': xmlText(c.url), ...slugAttr(c.channel) })),
+    })),
+  }));
+  const head: XmlNode = { title: xmlText(`${config.site.title} sources`), dateCreated: now.toUTCString() };
+  const opml: XmlNode = { '@version': '2.0', ...(usesSlugs ? { '@xmlns:refeed': REFEED_OPML_NS } : {}), head, body: { outline: body } };
+  return buildDocument({ opml });
 }

@@ -7,7 +7,7 @@ export type ArticleContent = ParsedArticleFile;
 
 /** One entry of a published feed, format-independent, every string XML-safe. */
 export interface FeedItem {
-  /** Stable across publishes: the article's guid, else its link, else its refeed identity. */
+  /** Stable across publishes, the same in every format: the article's guid, else its link, else its refeed identity, as `entryId` makes it. */
   id: string;
   /** Whether `id` is the link (RSS guid isPermaLink). */
   idIsLink: boolean;
@@ -35,20 +35,30 @@ function httpUrl(s: string | undefined): string | undefined {
   }
 }
 
+const SCRIPT_LIKE = /^(?:javascript|vbscript|data):/i;
+// What URL parsers skip or strip before they read the scheme.
+// eslint-disable-next-line no-control-regex
+const IGNORED_BY_URL_PARSERS = /[\u0000-\u0020\u007f-\u009f]/g;
+const IRI = /^[a-z][a-z0-9+.-]*:[^\s]+$/i;
+
 /**
- * An id is no link, but some readers follow one that looks like a URL when an
- * entry has no link: a guid (or identity) that a URL parser reads as a
- * script or data URL is written as an opaque urn instead.
+ * The id an item carries in every format (RSS guid, Atom id, JSON Feed id),
+ * decided once so that a reader subscribed to two formats sees one item, not
+ * two. Atom ids must be IRIs: a guid that is not one (e.g. "12345") becomes a
+ * urn, in every format. So does one that reads as a script or data URL: an
+ * id is no link, but some readers follow one that looks like a URL when an
+ * entry has no link. Any other IRI (http(s) guids and links, tag: URIs) is
+ * kept as it is, so ids stay what they were.
  */
-function inertId(id: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^(?:javascript|vbscript|data):/i.test(id.replace(/[\u0000-\u0020\u007f-\u009f]/g, '')) ? `urn:refeed:id:${encodeURIComponent(id)}` : id;
+export function entryId(raw: string): string {
+  const inert = !SCRIPT_LIKE.test(raw.replace(IGNORED_BY_URL_PARSERS, ''));
+  return inert && IRI.test(raw) ? raw : `urn:refeed:id:${encodeURIComponent(raw)}`;
 }
 
 /** A stored article (row + parsed file) as a feed entry. */
 export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedItem {
   const link = a.link ? xmlSafe(a.link) : undefined;
-  const id = inertId(xmlSafe(a.guid || link || row.identity));
+  const id = entryId(xmlSafe(a.guid || link || row.identity));
   return {
     id,
     idIsLink: link !== undefined && id === link,
@@ -66,7 +76,8 @@ export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleConte
 /**
  * Makes ids unique within one feed: two channels may carry items with the same
  * guid (e.g. plain numbers). The later one (in feed order, which is stable)
- * gets its channel key appended, so readers do not merge distinct items.
+ * gets its channel key appended as a fragment (so that it stays an IRI), and
+ * readers do not merge distinct items.
  */
 export function uniqueIds<T extends { item: FeedItem; channelKey: string }>(entries: T[]): FeedItem[] {
   const seen = new Set<string>();
@@ -75,16 +86,13 @@ export function uniqueIds<T extends { item: FeedItem; channelKey: string }>(entr
       seen.add(item.id);
       return item;
     }
-    let id = `${item.id}#${channelKey}`;
-    for (let n = 2; seen.has(id); n++) id = `${item.id}#${channelKey}-${n}`;
+    // An IRI has at most one "#": an id that already has a fragment gets the key added to it.
+    const base = `${item.id}${item.id.includes('#') ? '-' : '#'}${channelKey}`;
+    let id = base;
+    for (let n = 2; seen.has(id); n++) id = `${base}-${n}`;
     seen.add(id);
     return { ...item, id, idIsLink: false };
   });
-}
-
-/** Atom ids must be IRIs: a guid that is not one (e.g. "12345") becomes a urn. */
-export function atomId(id: string): string {
-  return /^[a-z][a-z0-9+.-]*:[^\s]+$/i.test(id) ? id : `urn:refeed:id:${encodeURIComponent(id)}`;
 }
 
 const IMAGE_TYPES: Record<string, string> = {

@@ -1,24 +1,25 @@
 import type { RefeedConfig } from '../core/types.ts';
+import { buildDocument, type XmlNode } from '../util/xml-writer.ts';
 import { feedUrls, type FeedSpec } from './plan.ts';
 import { xmlSafe } from './text.ts';
-import { el, serializeXml, xmlDocument, type Element } from './xml.ts';
 
-function feedOutline(config: RefeedConfig, spec: FeedSpec): Element {
+function feedOutline(config: RefeedConfig, spec: FeedSpec): XmlNode {
   const urls = feedUrls(config.site, spec);
-  return el('outline', {
-    type: 'rss',
-    version: 'RSS2',
-    text: xmlSafe(spec.title),
-    title: xmlSafe(spec.title),
-    description: xmlSafe(spec.description),
-    xmlUrl: urls.rss,
-    htmlUrl: urls.html,
-    language: config.site.language,
-  });
+  const outline: XmlNode = {
+    '@type': 'rss',
+    '@version': 'RSS2',
+    '@text': xmlSafe(spec.title),
+    '@title': xmlSafe(spec.title),
+    '@description': xmlSafe(spec.description),
+    '@xmlUrl': urls.rss,
+    '@htmlUrl': urls.html,
+  };
+  if (config.site.language) outline['@language'] = xmlSafe(config.site.language);
+  return outline;
 }
 
-function folder(name: string, children: Element[]): Element {
-  return el('outline', { text: xmlSafe(name), title: xmlSafe(name) }, children);
+function folder(name: string, children: XmlNode[]): XmlNode {
+  return { '@text': xmlSafe(name), '@title': xmlSafe(name), outline: children };
 }
 
 /**
@@ -34,7 +35,7 @@ export function buildOpml(config: RefeedConfig, specs: readonly FeedSpec[]): str
     if (!s) throw new Error(`no feed planned for "${key}"`);
     return feedOutline(config, s);
   };
-  const body: Element[] = [outline('')];
+  const body: XmlNode[] = [outline('')];
   for (const g of config.groups) {
     body.push(
       folder(g.name, [
@@ -43,9 +44,11 @@ export function buildOpml(config: RefeedConfig, specs: readonly FeedSpec[]): str
       ]),
     );
   }
-  const opml = el('opml', { version: '2.0' }, [
-    el('head', {}, [el('title', {}, [xmlSafe(config.site.title)]), el('docs', {}, ['http://opml.org/spec2.opml'])]),
-    el('body', {}, body),
-  ]);
-  return serializeXml(xmlDocument(opml));
+  return buildDocument({
+    opml: {
+      '@version': '2.0',
+      head: { title: xmlSafe(config.site.title), docs: 'http://opml.org/spec2.opml' },
+      body: { outline: body },
+    },
+  });
 }

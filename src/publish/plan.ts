@@ -28,7 +28,7 @@ export const INDEX_FILES = { opml: 'index.opml', html: 'index.html' } as const;
  * Bumped whenever the publisher's output format changes, so that an upgrade
  * rebuilds every feed once instead of leaving old-format files in place.
  */
-export const PUBLISH_FORMAT_VERSION = 2;
+export const PUBLISH_FORMAT_VERSION = 3;
 
 function spec(site: SiteConfig, level: FeedLevel, slugs: string[], names: string[], limit: number, channelKeys: string[]): FeedSpec {
   const path = names.join(' / ');

@@ -2,7 +2,7 @@ import type { Transferable } from 'node:worker_threads';
 import type { ArticleRecord, CachedArticleContent } from '../store/index.ts';
 import { articleSource } from './article-source.ts';
 import { toFeedItem, type FeedItem } from './items.ts';
-import { encodeItem, type EncodedItem } from './render-feed.ts';
+import { encodeItem, type EncodedItem } from './render-item.ts';
 
 // The per-article half of publishing — check the store's copy is current,
 // turn it into a feed item, render it in the three formats — for a batch of

@@ -73,10 +73,11 @@ function publishItems(items: RawItem[]) {
   return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems, NOW) }, feedItems) };
 }
 
-function titlesOf(xml: string, container: string): string[] {
+/** The text of every `name` element inside a `container` element (an item's title, guid, id). */
+function textsOf(xml: string, container: string, name = 'title'): string[] {
   const out: string[] = [];
   const walk = (e: XmlElement, inside: boolean) => {
-    if (inside && e.name === 'title') out.push((e.elements ?? []).map((c) => String(c.text ?? c.cdata ?? '')).join(''));
+    if (inside && e.name === name) out.push((e.elements ?? []).map((c) => String(c.text ?? c.cdata ?? '')).join(''));
     for (const c of e.elements ?? []) walk(c, inside || e.name === container);
   };
   walk(xml2js(xml, { compact: false }) as XmlElement, false);
@@ -103,9 +104,24 @@ describe('feed-level properties', () => {
         const { feedItems, feeds } = publishItems(items);
         const want = feedItems.map((i) => i.title);
         expect(want.every((t) => t === xmlSafe(t) && t.trim() !== '')).toBe(true);
-        expect(titlesOf(feeds.rss, 'item')).toEqual(want);
-        expect(titlesOf(feeds.atom, 'entry')).toEqual(want);
+        expect(textsOf(feeds.rss, 'item')).toEqual(want);
+        expect(textsOf(feeds.atom, 'entry')).toEqual(want);
         expect(JSON.parse(feeds.json).items.map((i: { title: string }) => i.title)).toEqual(want);
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('an item has one id in every format: RSS guid, Atom id (an IRI) and JSON Feed id, distinct within the feed', () => {
+    fc.assert(
+      fc.property(fc.array(hostileItem, { minLength: 1, maxLength: 4 }), (items) => {
+        const { feedItems, feeds } = publishItems(items);
+        const want = feedItems.map((i) => i.id);
+        expect(new Set(want).size).toBe(want.length);
+        for (const id of want) expect(id).toMatch(/^[a-z][a-z0-9+.-]*:\S+$/i);
+        expect(textsOf(feeds.rss, 'item', 'guid')).toEqual(want);
+        expect(textsOf(feeds.atom, 'entry', 'id')).toEqual(want);
+        expect(JSON.parse(feeds.json).items.map((i: { id: string }) => i.id)).toEqual(want);
       }),
       { numRuns: 250 },
     );

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
-import { atomId, feedUrls, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
-import { childElements, parseXml, rootOf, type Element } from '../../src/publish/xml.ts';
+import { entryId, feedUrls, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
+import { articlePath } from '../../src/store/index.ts';
 import { channelOf, makeArticle, storeArticle } from '../helpers/articles.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
-import { articlePath } from '../../src/store/index.ts';
+import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
+import { childElements, parseXml, rootOf, type Element } from '../helpers/xml-tree.ts';
 import { changedFiles, CONFIG_YAML, expectedItems, fixtureFactory, idOf, KEYS, snapshot, writeConfig, type Fixture } from './fixture.ts';
 
 const opts = { logger: silentLogger };
@@ -42,12 +43,14 @@ describe('publish: files and contents', () => {
     expect(await f.state.dirtyFeeds()).toEqual([]);
   });
 
-  it('every Atom file validates against RFC 4287 and every XML file is well-formed', async () => {
+  it('every Atom file validates against RFC 4287, every XML file is well-formed, and both pass the W3C Feed Validator rules', async () => {
     const f = await fresh();
     await publish(f.config, f.state, opts);
     for (const spec of planFeeds(f.config)) {
       assertValidAtom(path.join(f.output, spec.dir, 'atom.xml'));
       assertWellFormed(path.join(f.output, spec.dir, 'rss.xml'));
+      expect(rssProblems(read(f, `${spec.dir}rss.xml`)), `${spec.dir}rss.xml`).toEqual([]);
+      expect(atomProblems(read(f, `${spec.dir}atom.xml`)), `${spec.dir}atom.xml`).toEqual([]);
     }
     assertWellFormed(path.join(f.output, 'index.opml'));
   });
@@ -59,13 +62,10 @@ describe('publish: files and contents', () => {
     for (const spec of planFeeds(f.config)) {
       const want = expectedItems(spec, f.articles);
       limits[spec.key] = want.length;
-      const id = (a: (typeof want)[number]) => a.guid ?? a.link ?? a.identity;
-      const rss = want.map((a) => ({ id: id(a), title: a.title, link: a.link, date: a.date.getTime() / 1000 }));
-      const atom = rss.map((i) => ({ ...i, id: atomId(i.id) }));
-      for (const [file, expected] of [
-        ['rss.xml', rss],
-        ['atom.xml', atom],
-      ] as const) {
+      // One id per item, whatever the format: a reader subscribed to two of them sees no duplicates.
+      const id = (a: (typeof want)[number]) => entryId(a.guid ?? a.link ?? a.identity);
+      const expected = want.map((a) => ({ id: id(a), title: a.title, link: a.link, date: a.date.getTime() / 1000 }));
+      for (const file of ['rss.xml', 'atom.xml']) {
         const xml = read(f, `${spec.dir}${file}`);
         expect(essentials(sfeedItems(xml)), `sfeed ${spec.dir}${file}`).toEqual(expected);
         expect(essentials(await rssParserItems(xml)), `rss-parser ${spec.dir}${file}`).toEqual(expected);
@@ -309,7 +309,7 @@ describe('publish: determinism and incremental work', () => {
 });
 
 describe('publish: the reference article', () => {
-  it('publishes the seed article file as written by hand: CJK title, no link, identity as guid, text excerpt', async () => {
+  it('publishes the seed article file as written by hand: CJK title, no link, identity as guid (a urn), text excerpt', async () => {
     const f = await fresh();
     const rel = 'articles/xinmeiti/woshipm/seed-article.md';
     mkdirSync(path.join(f.output, 'articles/xinmeiti/woshipm'), { recursive: true });
@@ -327,7 +327,7 @@ describe('publish: the reference article', () => {
     expect(report.skipped).toEqual([]);
     const xml = read(f, `${KEYS.woshipm}/rss.xml`);
     const [first] = await rssParserItems(xml);
-    expect(first).toMatchObject({ id: 'seed-identity', title: '产业互联网需要被正名', link: undefined, author: '人人都是产品经理' });
+    expect(first).toMatchObject({ id: 'urn:refeed:id:seed-identity', title: '产业互联网需要被正名', link: undefined, author: '人人都是产品经理' });
     expect(first.categories).toEqual(['新媒体', '人人都是产品经理', '最新文章']);
     expect(first.enclosure).toBe('https://image.woshipm.com/wp-files/2022/07/mIErfHCdPvIQv0gsfMtE.jpg');
     // The front matter's date, as written (2022), not the row's.

@@ -2,11 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
+import { entryId, toFeedItem, uniqueIds, type ArticleContent } from '../../src/publish/items.ts';
 import { feedUpdated, renderFeeds, type FeedMeta } from '../../src/publish/render-feed.ts';
 import { excerpt } from '../../src/publish/text.ts';
-import { childElements, firstChild, parseXml, rootOf, textOf } from '../../src/publish/xml.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
+import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
+import { childElements, firstChild, parseXml, rootOf, textOf } from '../helpers/xml-tree.ts';
+
+/** What the caller gives an empty feed as its date (publish: when the feed was first configured). */
+const WHEN_EMPTY = new Date('2023-05-06T07:08:09Z');
 
 const meta = (over: Partial<FeedMeta> = {}): FeedMeta => ({
   title: 'refeed · Tech / Hacker News',
@@ -14,7 +18,7 @@ const meta = (over: Partial<FeedMeta> = {}): FeedMeta => ({
   htmlUrl: 'https://feeds.example/#feed-tech--hn',
   selfUrls: { rss: 'https://feeds.example/tech/hn/rss.xml', atom: 'https://feeds.example/tech/hn/atom.xml', json: 'https://feeds.example/tech/hn/feed.json' },
   language: 'zh-CN',
-  updated: new Date(0),
+  updated: WHEN_EMPTY,
   authorName: 'refeed',
   ...over,
 });
@@ -38,8 +42,7 @@ const tricky: ArticleContent[] = [
   article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://picsum.photos/400/300?random=7', date: new Date('2024-02-26T00:00:00Z') }),
 ];
 const items = tricky.map((a, i) => toFeedItem({ identity: `identity-${i}` }, a));
-const configured = new Date(Date.UTC(2024, 0, 15, 8));
-const files = renderFeeds(meta({ updated: feedUpdated(items, configured) }), items);
+const files = renderFeeds(meta({ updated: feedUpdated(items, WHEN_EMPTY) }), items);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-render-'));
 const save = (name: string, text: string) => {
@@ -70,15 +73,44 @@ describe('renderFeeds', () => {
     }
   });
 
-  it('keeps ids stable, marking RSS guids as permalinks only when they are the link', () => {
-    const rss = sfeedItems(files.rss).map((i) => i.id);
-    expect(rss).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', '12345']);
+  it('gives an item the same id in RSS, Atom and JSON Feed, marking RSS guids as permalinks only when they are the link', async () => {
+    // Kept as they are when they are IRIs; the bare number becomes a urn everywhere, since Atom ids must be IRIs.
+    const ids = ['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', 'urn:refeed:id:12345'];
+    for (const xml of [files.rss, files.atom]) {
+      expect(sfeedItems(xml).map((i) => i.id)).toEqual(ids);
+      expect((await rssParserItems(xml)).map((i) => i.id)).toEqual(ids);
+    }
+    expect(jsonFeed11Schema.parse(JSON.parse(files.json)).items.map((i) => i.id)).toEqual(ids);
     const channel = firstChild(rootOf(parseXml(files.rss)), 'channel')!;
     const perma = childElements(channel, 'item').map((e) => firstChild(e, 'guid')!.attributes!.isPermaLink);
     expect(perma).toEqual(['true', 'true', 'false', 'true', 'false']);
-    // Atom ids must be IRIs: the bare number becomes a urn, the others are kept.
-    expect(sfeedItems(files.atom).map((i) => i.id)).toEqual([...rss.slice(0, 4), 'urn:refeed:id:12345']);
-    expect(atomId('12345')).toBe('urn:refeed:id:12345');
+    expect(entryId('12345')).toBe('urn:refeed:id:12345');
+  });
+
+  it('keeps script-like ids inert and makes ids shared by two channels distinct, in every format', () => {
+    const hostile = toFeedItem({ identity: 'x' }, article({ guid: ' JaVa\tScRiPt:alert(1)', link: 'https://news.example/j' }));
+    expect(hostile.id).toBe(`urn:refeed:id:${encodeURIComponent(' JaVa\tScRiPt:alert(1)')}`);
+    expect(hostile.idIsLink).toBe(false);
+    const shared = toFeedItem({ identity: 'y' }, article({ guid: '42', link: 'https://news.example/42' }));
+    const withFragment = toFeedItem({ identity: 'z' }, article({ guid: 'https://news.example/p#c', link: 'https://news.example/p#c' }));
+    const unique = uniqueIds([
+      { item: shared, channelKey: 'g/s/one' },
+      { item: shared, channelKey: 'g/s/two' },
+      { item: withFragment, channelKey: 'g/s/one' },
+      { item: withFragment, channelKey: 'g/s/two' },
+      { item: hostile, channelKey: 'g/s/one' },
+    ]);
+    const ids = ['urn:refeed:id:42', 'urn:refeed:id:42#g/s/two', 'https://news.example/p#c', 'https://news.example/p#c-g/s/two', hostile.id];
+    expect(unique.map((i) => i.id)).toEqual(ids);
+    const out = renderFeeds(meta({ updated: feedUpdated(unique, WHEN_EMPTY) }), unique);
+    expect(sfeedItems(out.rss).map((i) => i.id)).toEqual(ids);
+    expect(sfeedItems(out.atom).map((i) => i.id)).toEqual(ids);
+    expect(JSON.parse(out.json).items.map((i: { id: string }) => i.id)).toEqual(ids);
+    // A renamed id is no longer the link: no permalink.
+    const perma = childElements(firstChild(rootOf(parseXml(out.rss)), 'channel')!, 'item').map((e) => firstChild(e, 'guid')!.attributes!.isPermaLink);
+    expect(perma).toEqual(['false', 'false', 'true', 'false', 'false']);
+    expect(rssProblems(out.rss)).toEqual([]);
+    expect(atomProblems(out.atom)).toEqual([]);
   });
 
   it('gives each item author, one category per level and its image', async () => {
@@ -148,23 +180,67 @@ describe('renderFeeds', () => {
     expect(json.language).toBe('zh-CN');
     expect(json.feed_url).toBe('https://feeds.example/tech/hn/feed.json');
     expect(json.items.map((i) => i.title)).toEqual(items.map((i) => i.title));
-    expect(json.items.map((i) => i.id)).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', '12345']);
+    expect(json.items.map((i) => i.id)).toEqual(['https://news.example/a?x=1&y=2', 'https://news.example/%E4%B8%AD', 'tag:news.example,2024:c', 'https://news.example/d', 'urn:refeed:id:12345']);
     expect(json.items[1].authors).toEqual([{ name: '人人都是产品经理' }]);
     expect(json.items[0].image).toBe('https://img.example/a.png');
     expect(json.items[0].tags).toEqual(['Tech', 'Hacker News', 'Front page']);
     expect(JSON.parse(files.json)).not.toHaveProperty('author');
   });
 
-  it('is deterministic and valid for an empty feed', () => {
-    const again = renderFeeds(meta({ updated: feedUpdated(items, configured) }), items);
+  it('is deterministic and valid for an empty feed, which carries the date it is given, never 1970', () => {
+    const again = renderFeeds(meta({ updated: feedUpdated(items, WHEN_EMPTY) }), items);
     expect(again).toEqual(files);
-    // An empty feed is dated when its channels were first configured, never 1970.
-    const empty = renderFeeds(meta({ updated: feedUpdated([], configured) }), []);
+    expect(feedUpdated([], WHEN_EMPTY)).toEqual(WHEN_EMPTY);
+    const empty = renderFeeds(meta({ updated: feedUpdated([], WHEN_EMPTY) }), []);
+    expect(renderFeeds(meta({ updated: feedUpdated([], WHEN_EMPTY) }), [])).toEqual(empty);
     assertValidAtom(save('empty.xml', empty.atom));
     assertWellFormed(save('empty-rss.xml', empty.rss));
-    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('2024-01-15T08:00:00.000Z');
-    expect(empty.rss).not.toContain('1970');
+    expect(textOf(firstChild(rootOf(parseXml(empty.atom)), 'updated')!)).toBe('2023-05-06T07:08:09.000Z');
+    expect(textOf(firstChild(firstChild(rootOf(parseXml(empty.rss)), 'channel')!, 'lastBuildDate')!)).toBe('Sat, 06 May 2023 07:08:09 GMT');
+    for (const text of [empty.rss, empty.atom, empty.json]) expect(text).not.toMatch(/1970/);
+    expect(rssProblems(empty.rss)).toEqual([]);
+    expect(atomProblems(empty.atom)).toEqual([]);
     expect(jsonFeed11Schema.parse(JSON.parse(empty.json)).items).toEqual([]);
+  });
+});
+
+describe('W3C Feed Validator rules', () => {
+  it('RSS: channel title/link/description, RFC 822 dates, atom:link rel="self" with type, consistent guids, no empty elements', () => {
+    expect(rssProblems(files.rss)).toEqual([]);
+  });
+
+  it('Atom: feed id/title/updated/author, typed self and alternate links, entries with IRI ids, RFC 3339 dates, content or an alternate link', () => {
+    expect(atomProblems(files.atom)).toEqual([]);
+  });
+
+  it('an article without a description leaves out the elements it would leave empty', () => {
+    const bare = meta({ description: '', updated: WHEN_EMPTY });
+    const linkless = toFeedItem({ identity: 'bare-1' }, article({ html: '', author: '', headimg: undefined, guid: 'tag:news.example,2024:bare' }));
+    const out = renderFeeds(bare, [linkless]);
+    expect(rssProblems(out.rss)).toEqual([]);
+    expect(atomProblems(out.atom)).toEqual([]);
+    assertValidAtom(save('bare.atom.xml', out.atom));
+    // RSS requires a description: the title stands in. Atom's subtitle is optional: left out.
+    expect(textOf(firstChild(firstChild(rootOf(parseXml(out.rss)), 'channel')!, 'description')!)).toBe(bare.title);
+    expect(firstChild(rootOf(parseXml(out.atom)), 'subtitle')).toBeUndefined();
+    // A link-less, body-less entry still has content (RFC 4287 4.1.1): its title, as text.
+    const entry = childElements(rootOf(parseXml(out.atom)), 'entry')[0];
+    expect(firstChild(entry, 'content')!.attributes).toEqual({ type: 'text' });
+    expect(textOf(firstChild(entry, 'content')!)).toBe('A title');
+  });
+
+  it('the checks catch what they are for', () => {
+    const broken = files.rss
+      .replace(/<lastBuildDate>[^<]*/, '<lastBuildDate>Thu, 01 Jan 1970 00:00:00 GMT')
+      .replace('<guid isPermaLink="false">urn:refeed:id:12345</guid>', '<guid>12345</guid><comments></comments>');
+    expect(rssProblems(broken)).toEqual([
+      'channel/lastBuildDate: implausible date "Thu, 01 Jan 1970 00:00:00 GMT"',
+      'item[4]/guid: "12345" must be a full URL, unless isPermaLink="false"',
+      'item[4]/guid: isPermaLink="true" but the guid is not the link',
+      'rss/channel/item/comments: empty element',
+    ]);
+    const badAtom = files.atom.replace('<id>urn:refeed:id:12345</id>', '<id>12345</id>').replace(/<subtitle>[^<]*<\/subtitle>/, '<subtitle></subtitle>');
+    expect(atomProblems(badAtom)).toEqual(['entry[4]/id: "12345" is not an IRI', 'feed/subtitle: empty element']);
   });
 });
 
@@ -184,6 +260,6 @@ describe('item helpers', () => {
       { item: a, channelKey: 'g/s/one' },
       { item: a, channelKey: 'g/s/two' },
     ]).map((i) => i.id);
-    expect(ids).toEqual(['42', '42#g/s/two']);
+    expect(ids).toEqual(['urn:refeed:id:42', 'urn:refeed:id:42#g/s/two']);
   });
 });
