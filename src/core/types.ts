@@ -118,6 +118,13 @@ export interface ParsedFeed {
   /** Feed-level xml:base, if any. */
   base?: string;
   items: RawItem[];
+  /**
+   * What the reader repaired to read a broken document (a truncated feed, a
+   * mis-nested or misspelt end tag…), one human sentence per repair with its
+   * line. Absent when the document was well-formed. A warning, not an error:
+   * every complete item was kept.
+   */
+  recovered?: string[];
 }
 
 export interface FetchMeta {
