@@ -239,6 +239,15 @@ describe('hostile sources', () => {
       expect(title('gbk-labelled-utf8').text).toContain('<p>产业互联网需要被正名：中文标题与正文内容</p>');
     });
 
+    it('reads a misspelt end tag and a truncated feed, keeping every complete item', () => {
+      const stored = (name: string) =>
+        articlesOf(inProc, caseKey({ source: 'markup', name }))
+          .filter((a) => !a.identity.startsWith('seed-'))
+          .map((a) => ({ title: a.title, link: a.link }));
+      expect(stored('malformed')).toEqual([{ title: 'Mismatched tags', link: 'https://malformed.example/1' }]);
+      expect(stored('truncated')).toEqual([{ title: 'Complete item', link: 'https://truncated.example/1' }]);
+    });
+
     it('keeps UTF-8 text readable around a stray invalid byte (a replacement character, not mojibake)', () => {
       const titles = articlesOf(inProc, caseKey({ source: 'charset', name: 'invalid-utf8' }))
         .filter((a) => a.identity.startsWith('invalid-utf8-'))
