@@ -1,5 +1,6 @@
 import { Parser, type Handler } from 'htmlparser2';
 import { FeedParseError } from './errors.ts';
+import { FeedTokenizer } from './fast-tokenizer.ts';
 import { canonicalNamespace, NS, WELL_KNOWN_PREFIXES } from './namespaces.ts';
 import type { EntityDecoder } from './xml-entities.ts';
 import { hasElements, Scope, type XElement } from './xml-tree.ts';
@@ -38,7 +39,7 @@ class HookedParser extends Parser {
     private readonly hooks: XmlStream,
     handler: Partial<Handler>,
   ) {
-    super(handler, { xmlMode: true, decodeEntities: false });
+    super(handler, { xmlMode: true, decodeEntities: false, Tokenizer: FeedTokenizer });
   }
 
   override onclosetag(start: number, endIndex: number): void {
