@@ -57,7 +57,7 @@ export function linksWithRel(list: readonly XElement[], rel: string): Enclosure[
     .map((l) => ({ url: l.href, type: l.type }));
 }
 
-export interface Enclosure {
+interface Enclosure {
   url?: string;
   type?: string;
 }

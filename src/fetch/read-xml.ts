@@ -8,7 +8,7 @@ import { RssReader } from './read-rss.ts';
 import { EntityDecoder } from './xml-entities.ts';
 import { XmlStream } from './xml-stream.ts';
 
-export type XmlFormat = Exclude<FeedFormat, 'json'>;
+type XmlFormat = Exclude<FeedFormat, 'json'>;
 
 const READERS: Record<XmlFormat, new (docUrl: string) => FeedReader> = { rss: RssReader, rdf: RdfReader, atom: AtomReader };
 

@@ -20,7 +20,7 @@ export function repairXml(input: string): string {
   return stripBeforeDocument(removeIllegalChars(input));
 }
 
-export function stripBeforeDocument(text: string): string {
+function stripBeforeDocument(text: string): string {
   let t = text.replace(/^[\s\uFEFF\u200B]+/, '');
   if (!t.startsWith('<?xml')) {
     const decl = t.indexOf('<?xml', 0);
@@ -37,7 +37,7 @@ const MAYBE_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 /** String.prototype.isWellFormed (no lone surrogates): in Node 20, not yet in TypeScript's ES2023 lib. */
 type WellFormedCheck = string & { isWellFormed(): boolean };
 
-export function removeIllegalChars(text: string): string {
+function removeIllegalChars(text: string): string {
   if (!MAYBE_ILLEGAL.test(text) && (text as WellFormedCheck).isWellFormed()) return text;
   return text.replace(ILLEGAL_CHARS, '');
 }

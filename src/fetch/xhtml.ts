@@ -41,7 +41,7 @@ interface Frame {
   raw: boolean;
 }
 
-export function toHtml(nodes: XNode[]): string {
+function toHtml(nodes: XNode[]): string {
   let out = '';
   const frames: Frame[] = [{ nodes, next: 0, close: '', raw: false }];
   while (frames.length) {

@@ -17,7 +17,7 @@ import { isXmlChar } from './repair.ts';
 /** At most this many characters come out of declared entities in one document. */
 export const MAX_ENTITY_EXPANSION = 1_000_000;
 /** Declared entities may refer to others this deep. */
-export const MAX_ENTITY_DEPTH = 16;
+const MAX_ENTITY_DEPTH = 16;
 
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const REFERENCE = /&(?:#([0-9]{1,10})|#[xX]([0-9a-fA-F]{1,8})|([A-Za-z_][A-Za-z0-9._-]{0,63}));/y;

@@ -29,7 +29,7 @@ export interface StreamReader {
 }
 
 /** Deeper nesting than this is refused: no feed needs it, and it only costs. */
-export const MAX_DEPTH = 1000;
+const MAX_DEPTH = 1000;
 /** Repairs described one by one; past this they are counted. */
 const MAX_NOTES = 20;
 
@@ -226,7 +226,7 @@ export class XmlStream {
  * (or a swap of two neighbours) apart, for names long enough that this is not
  * a coincidence (`</b>` is not a misspelt `</i>`), or the same local name.
  */
-export function isMisspelling(name: string, open: string): boolean {
+function isMisspelling(name: string, open: string): boolean {
   const a = name.toLowerCase();
   const b = open.toLowerCase();
   if (a === b) return true; // another prefix or another case: `<atom:title>…</title>`

@@ -40,10 +40,6 @@ export class Scope {
   }
 }
 
-export function isElement(n: XNode | undefined): n is XElement {
-  return typeof n === 'object';
-}
-
 /** Child elements in namespace `ns` named `local`. */
 export function kids(el: XElement | undefined, ns: string, local: string): XElement[] {
   const out: XElement[] = [];
