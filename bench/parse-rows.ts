@@ -41,7 +41,7 @@ export async function measureParseRows(opts: BenchOptions, corpusDir: string, sa
     ],
     notes: [
       `Parse throughput (rows 5, 5′): parseFeed (src/fetch) against rss-parser's parseString with default options, on the same decoded text of ${feeds} corpus feeds; ` +
-        `each reader in a fresh process per run, timed on its third pass over the feeds (the first two warm the code and heap, as in a long-running process); no network, no normalizing. ` +
+        `each reader in a fresh process per run, after two untimed passes over the feeds (they warm the code and heap, as in a long-running process), the fastest of three timed passes (the machine is shared; others' load only slows a pass); no network, no normalizing. ` +
         `Peak RSS includes the feeds' text held in memory.`,
     ],
     problems,
