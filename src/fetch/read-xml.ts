@@ -38,10 +38,12 @@ export function parseXmlFeed(text: string, root: RootElement, baseUrl: string): 
   if (stream.openAtEnd.length) {
     // The end of the document closed what was open: it was cut off.
     const line = stream.endLine();
-    stream.note(() =>
-      reader.dropped
-        ? `document ends inside <${reader.dropped}> at line ${line} (truncated?): the incomplete last item was dropped`
-        : `document ends at line ${line} with ${stream.openAtEnd.map((n) => `<${n}>`).join(', ')} still open (truncated?)`,
+    stream.note(
+      () =>
+        reader.dropped
+          ? `document ends inside <${reader.dropped}> at line ${line} (truncated?): the incomplete last item was dropped`
+          : `document ends at line ${line} with ${stream.openAtEnd.map((n) => `<${n}>`).join(', ')} still open (truncated?)`,
+      true,
     );
   }
   const feed = reader.finish();

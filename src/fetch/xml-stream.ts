@@ -107,9 +107,12 @@ export class XmlStream {
     return this.lineOffset + this.lineCount;
   }
 
-  /** Records a repair; `message` is only built while under the cap (it may count lines). */
-  note(message: () => string): void {
-    if (this.notes.length < MAX_NOTES) this.notes.push(message());
+  /**
+   * Records a repair; `message` is only built while under the cap (it may
+   * count lines). A `vital` one (the document's end) is always recorded.
+   */
+  note(message: () => string, vital = false): void {
+    if (vital || this.notes.length < MAX_NOTES) this.notes.push(message());
     else this.moreNotes++;
   }
 
@@ -212,7 +215,10 @@ export class XmlStream {
 
   /** The repairs, one sentence each, with a count of those past the cap. */
   recovered(): string[] {
-    return this.moreNotes ? [...this.notes, `… and ${this.moreNotes} more repairs`] : this.notes;
+    if (!this.moreNotes) return this.notes;
+    // The count goes before a vital last note, which stays last.
+    const at = this.notes.length > MAX_NOTES ? this.notes.length - 1 : this.notes.length;
+    return [...this.notes.slice(0, at), `… and ${this.moreNotes} more repairs`, ...this.notes.slice(at)];
   }
 
   /** Line the document's last character (trailing whitespace aside) is on. */

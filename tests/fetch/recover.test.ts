@@ -86,11 +86,13 @@ describe('mis-nested and misspelt end tags', () => {
     expect(feed.recovered).toEqual(['<item> at line 1 is not closed; closed by </channel> at line 2']);
   });
 
-  it('describes the first 20 repairs and counts the rest', () => {
+  it('describes the first 20 repairs and counts the rest, always saying where the document ends', () => {
     const feed = parseFeed(`<rss><channel>${'</x>'.repeat(30)}${item(1)}</channel></rss>`, 'https://x.example/');
     expect(feed.items).toHaveLength(1);
     expect(feed.recovered).toHaveLength(21);
     expect(feed.recovered?.at(-1)).toBe('… and 10 more repairs');
+    const cut = parseFeed(`<rss><channel>${'</x>'.repeat(30)}${item(1)}<item><title>cut`, 'https://x.example/');
+    expect(cut.recovered?.slice(-2)).toEqual(['… and 10 more repairs', 'document ends inside <item> at line 1 (truncated?): the incomplete last item was dropped']);
   });
 
   it('ignores what follows the root element', () => {
