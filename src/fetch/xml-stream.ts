@@ -16,6 +16,8 @@ import { hasElements, Scope, type XElement } from './xml-tree.ts';
 //  - an end tag that closes nothing is ignored; when it is a near-miss of the
 //    open element's name (`<title>…</titel>`) it is read as that end tag;
 //  - an end tag that closes an outer element closes the inner ones with it;
+//  - a kept element (an item) opening inside one of its own name closes that
+//    one first: its end tag is missing;
 //  - the document ending closes everything still open (truncation); the
 //    reader decides what an unfinished element is worth, and says so.
 
@@ -66,6 +68,8 @@ export class XmlStream {
   /** Elements still open to the reader: the mirror without those a misspelt end tag closed. */
   private readonly live: XElement[] = [];
   private readonly closedEarly = new Set<XElement>();
+  /** Index in `live` of the root of the tree being kept (an item, a channel field), or -1. */
+  private keptRoot = -1;
   private readonly rootScope = new Scope(undefined, new Map([['xml', NS.xml]]));
   private readonly parser: HookedParser;
   private inCdata = false;
@@ -144,12 +148,27 @@ export class XmlStream {
       ns = scope.lookup(prefix) ?? WELL_KNOWN_PREFIXES.get(prefix) ?? `undeclared:${prefix}`;
     }
     const el: XElement = { name, local, ns, attrs: attribs, children: null, at: this.parser.startIndex, scope };
-    if (parent?.children) {
+    const root = this.keptRoot === -1 ? undefined : this.live[this.keptRoot];
+    // An <item> inside an <item>: the first one's end tag is missing.
+    if (root && root.local === local && root.ns === ns) this.closeUnfinished(root, el.at);
+    const into = this.live.at(-1);
+    if (into?.children) {
       el.children = [];
-      parent.children.push(el);
-    } else if (this.reader.open(el, this.live.length)) el.children = [];
+      into.children.push(el);
+    } else if (this.reader.open(el, this.live.length)) {
+      el.children = [];
+      this.keptRoot = this.live.length;
+    }
     this.mirror.push(el);
     this.live.push(el);
+  }
+
+  /** Closes the kept tree `root` (and what is open inside it) where the next element of its name starts. */
+  private closeUnfinished(root: XElement, at: number): void {
+    this.note(() => `<${root.name}> at line ${this.line(root.at)} is not closed; closed at the next <${root.name}> at line ${this.line(at)}`);
+    // htmlparser2 still has them open: its end events for them are ignored when they come.
+    while (this.live.length > this.keptRoot) this.closedEarly.add(this.live.pop()!);
+    this.finish(root, 'implied');
   }
 
   private addText(data: string): void {
@@ -209,6 +228,7 @@ export class XmlStream {
 
   private finish(el: XElement, how: EndKind): void {
     const depth = this.live.length;
+    if (depth === this.keptRoot) this.keptRoot = -1;
     if (!this.live.at(-1)?.children) this.reader.close(el, how, depth);
     if (depth === 0) this.done = true;
   }

@@ -80,6 +80,21 @@ describe('mis-nested and misspelt end tags', () => {
     expect(feed.recovered).toEqual(['</p> at line 2 closes nothing; ignored']);
   });
 
+  it('closes an item whose </item> is missing where the next item starts, keeping both', () => {
+    const feed = parseFeed(
+      `<rss><channel>\n<item><title>First</title><description>open <b>bold</description>\n<item><title>Second</title></item>\n${item(3)}</channel></rss>`,
+      'https://x.example/',
+    );
+    expect(feed.items.map((i) => i.title)).toEqual(['First', 'Second', 'Item 3']);
+    expect(feed.items[0].html).toBe('open <b>bold</b>');
+    expect(feed.recovered).toEqual([
+      '<b> at line 2 is not closed; closed by </description> at line 2',
+      '<item> at line 2 is not closed; closed at the next <item> at line 3',
+    ]);
+    const atom = parseFeed('<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id>\n<entry><id>2</id></entry></feed>', 'https://x.example/');
+    expect(atom.items.map((i) => i.guid)).toEqual(['1', '2']);
+  });
+
   it('keeps an item whose </item> is missing when its channel closes', () => {
     const feed = parseFeed(`<rss><channel>${item(1)}<item><title>Open</title>\n</channel></rss>`, 'https://x.example/');
     expect(feed.items.map((i) => i.title)).toEqual(['Item 1', 'Open']);
