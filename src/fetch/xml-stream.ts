@@ -65,7 +65,7 @@ export class XmlStream {
 
   /** htmlparser2's open elements, in order; null for ignored ones (after the root). */
   private readonly mirror: (XElement | null)[] = [];
-  /** Elements still open to the reader: the mirror without those a misspelt end tag closed. */
+  /** Elements still open to the reader: the mirror without those closed early (a misspelt end tag, an unclosed item). */
   private readonly live: XElement[] = [];
   private readonly closedEarly = new Set<XElement>();
   /** Index in `live` of the root of the tree being kept (an item, a channel field), or -1. */
