@@ -17,6 +17,10 @@ export interface BenchOptions {
   out: string;
   /** Channels for the at-scale warm cycle (a corpus of its own, one item a channel); 0 skips it. */
   warmChannels: number;
+  /** Only measure parse throughput (refeed's reader vs rss-parser), nothing else. */
+  parseOnly: boolean;
+  /** Corpus feeds the parse-throughput rows read. */
+  parseChannels: number;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -37,6 +41,12 @@ Options:
                  (one item a channel: a 304 costs the same whatever the feed holds)
                  after one untimed cold cycle; default 10000, 0 skips it (--quick)
   --quick        smoke run: 100 channels, 1 run, 10,000-article store
+  --parse-only   only measure parse throughput: refeed's reader against rss-parser
+                 on the same corpus bytes, no network (a minute); writes
+                 bench/out/parse-results.md unless --out is given
+  --parse-channels N
+                 corpus feeds the parse-throughput rows read (default 200, at
+                 most --channels)
   --profile      only profile one cold cycle (node --cpu-prof) into bench/out/ and
                  print the top 15 functions by self time
   --keep         keep the work folder (output, state db) under bench/out/
@@ -65,6 +75,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       seed: { type: 'string' },
       ports: { type: 'string' },
       'warm-channels': { type: 'string' },
+      'parse-channels': { type: 'string' },
+      'parse-only': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -78,8 +90,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   const quick = values.quick!;
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
+  const channels = positiveInt('channels', values.channels, quick ? 100 : 1000);
+  const parseOnly = values['parse-only']!;
   return {
-    channels: positiveInt('channels', values.channels, quick ? 100 : 1000),
+    channels,
     items: positiveInt('items', values.items, 50),
     runs: positiveInt('runs', values.runs, quick ? 1 : 3),
     store: positiveInt('store', values.store, quick ? 10_000 : 100_000),
@@ -88,7 +102,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     quick,
     profile: values.profile!,
     keep: values.keep!,
-    out: values.out ?? 'bench/results.md',
+    out: values.out ?? (parseOnly ? 'bench/out/parse-results.md' : 'bench/results.md'),
     warmChannels: values['warm-channels'] === '0' ? 0 : positiveInt('warm-channels', values['warm-channels'], quick ? 0 : 10_000),
+    parseOnly,
+    parseChannels: Math.min(channels, positiveInt('parse-channels', values['parse-channels'], 200)),
   };
 }

@@ -9,6 +9,7 @@ import { BENCH_DIR } from './child.ts';
 import { channelSpec } from './corpus.ts';
 import { ensureCorpus } from './corpus-store.ts';
 import { measure, type Measurement } from './measure.ts';
+import { measureParseRows } from './parse-rows.ts';
 import { formatSelfTime, topSelfTime, type CpuProfile } from './profile.ts';
 import { coldVerdict, fmtMs, formatTable, oneNewVerdict, publishVerdict, rates, spread, warmVerdict, type Row } from './report.ts';
 import { startCorpusServer, type CorpusServer } from './server-client.ts';
@@ -24,6 +25,8 @@ interface Ctx {
   server: CorpusServer;
   work: string;
   urls: string[];
+  /** The cached corpus files (the bytes the server serves). */
+  corpusDir: string;
 }
 
 /** One measured task plus what the corpus server saw during it. */
@@ -250,6 +253,9 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
     pubIncr.push(m);
   }
 
+  const parse = await measureParseRows(opts, ctx.corpusDir, say);
+  problems.push(...parse.problems);
+
   // The warm-cycle target is for 10,000 channels: measured, not extrapolated,
   // on a corpus of its own (one item a channel keeps its cold cycle short; a
   // 304 costs the same whatever the feed holds), after one untimed cold cycle.
@@ -362,6 +368,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
       rssMB: rssOf(pubIncr),
       ...publishVerdict(spread(msOf(pubIncr)).median, Math.max(...rssOf(pubIncr)), storeArticles),
     },
+    ...parse.rows,
   ];
 
   const warmMedian = spread(msOf(warm)).median;
@@ -376,6 +383,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
           : '.'),
     `items/s: items parsed (baseline), stored (cold) or placed in published feeds (publish); MB/s: feed bytes served (fetching rows) or published bytes written (publish rows).`,
     `Peak RSS is process.resourceUsage().maxRSS of the measuring child (one fresh process per run), module loading included.`,
+    ...parse.notes,
     `The machine is shared with other workers while this runs: figures are noisy; compare medians, and rerun before trusting a small difference.`,
   );
 
@@ -411,6 +419,31 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   return failed ? 1 : 0;
 }
 
+/** `--parse-only`: the parse-throughput rows alone, on the cached corpus; no server, no store. */
+async function runParseOnly(opts: BenchOptions, started: number): Promise<number> {
+  const corpus = await ensureCorpus(path.join(OUT_DIR, 'corpus'), { ...opts, channels: opts.parseChannels }, Math.max(1, os.cpus().length));
+  const parse = await measureParseRows(opts, corpus.dir, say);
+  const cpus = os.cpus();
+  const report = [
+    '# refeed benchmark: parse throughput only (`npm run bench -- --parse-only`)',
+    '',
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${cpus.length} cores, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`,
+    `- Node ${process.version}; corpus seed ${opts.seed}, ${opts.items} items a feed; ${opts.runs} run${opts.runs > 1 ? 's' : ''} per reader; median (min–max)`,
+    '',
+    formatTable(parse.rows),
+    '',
+    ...parse.notes.map((n) => `- ${n}`),
+    ...parse.problems.map((p) => `- ✗ ${p}`),
+    '',
+  ].join('\n');
+  process.stdout.write(report);
+  mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+  writeFileSync(path.resolve(opts.out), report);
+  say(`results written to ${opts.out}; done in ${secs(performance.now() - started)}`);
+  return parse.rows.some((r) => r.verdict === 'FAIL') || parse.problems.length ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let opts: BenchOptions | undefined;
   try {
@@ -425,13 +458,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   mkdirSync(OUT_DIR, { recursive: true });
+  if (opts.parseOnly) return runParseOnly(opts, started);
   say(`corpus: ${opts.channels} channels × ${opts.items} items, seed ${opts.seed}…`);
   const corpus = await ensureCorpus(path.join(OUT_DIR, 'corpus'), opts, Math.max(1, os.cpus().length));
   say(`  ${corpus.generated ? `generated ${corpus.generated} feeds in ${secs(corpus.ms)}` : 'cached'}; ${(corpus.bytes / 1e6).toFixed(1)} MB`);
   const server = await startCorpusServer({ dir: corpus.dir, seed: opts.seed, channels: opts.channels, items: opts.items, ports: opts.ports });
   const work = path.join(OUT_DIR, `work-${process.pid}`);
   mkdirSync(work, { recursive: true });
-  const ctx: Ctx = { opts, server, work, urls: Array.from({ length: opts.channels }, (_, i) => server.urlOf(i)) };
+  const ctx: Ctx = { opts, server, work, urls: Array.from({ length: opts.channels }, (_, i) => server.urlOf(i)), corpusDir: corpus.dir };
   try {
     return opts.profile ? await runProfile(ctx) : await runAll(ctx, corpus.bytes);
   } finally {

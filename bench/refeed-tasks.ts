@@ -207,7 +207,7 @@ async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {
   return { ms: padMs + publishMs, items: added, detail: { added, articles, padMs, publishMs, ...publishDetail(report) } };
 }
 
-export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' }>): Promise<TaskResult> {
+export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' | 'parse' }>): Promise<TaskResult> {
   if (task.kind === 'cycle') return cycle(task);
   if (task.kind === 'publish') return publishAlone(task);
   return pad(task);

@@ -1,3 +1,5 @@
+import type { ParseTask } from './parse-throughput.ts';
+
 // The measurements a worker child can run. Each returns the timed part's
 // duration plus what it did; the worker adds the process's peak RSS.
 
@@ -13,7 +15,9 @@ export type Task =
   /** publish alone; `insert` adds one article to that channel first (untimed) for the incremental case. */
   | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number }; renderWorkers?: number }
   /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
-  | { kind: 'pad'; configFile: string; seed: number; items: number; channels: number; target: number };
+  | { kind: 'pad'; configFile: string; seed: number; items: number; channels: number; target: number }
+  /** Parse throughput of one reader over corpus files, no network (parse-throughput.ts). */
+  | ParseTask;
 
 export interface TaskResult {
   ms: number;
@@ -32,6 +36,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
     const t0 = performance.now();
     const r = await runBaseline(task.urls, task);
     return { ms: performance.now() - t0, items: r.items, bytes: r.bytes, detail: { ...r } };
+  }
+  if (task.kind === 'parse') {
+    const { runParseTask } = await import('./parse-throughput.ts');
+    return runParseTask(task);
   }
   const refeed = await import('./refeed-tasks.ts');
   return refeed.runRefeedTask(task);

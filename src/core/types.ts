@@ -120,7 +120,12 @@ export interface ParsedFeed {
   /** Feed-level xml:base, if any. */
   base?: string;
   items: RawItem[];
-  /** Set when the document was broken and read as far as its intent was clear: one reason per repair. */
+  /**
+   * What the reader repaired to read a broken document (a truncated feed, a
+   * mis-nested or misspelt end tag…), one human sentence per repair with its
+   * line. Absent when the document was well-formed. A warning, not an error:
+   * every complete item was kept.
+   */
   recovered?: string[];
 }
 

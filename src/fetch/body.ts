@@ -36,14 +36,52 @@ function decoderFor(coding: string): Transform {
     case 'x-gzip':
       return zlib.createGunzip(ZLIB_OPTS);
     case 'deflate':
-      // RFC 9110 deflate is zlib-wrapped; createUnzip also takes gzip bytes
-      // from servers that mislabel them.
-      return zlib.createUnzip(ZLIB_OPTS);
+      return deflateDecoder();
     case 'br':
       return zlib.createBrotliDecompress(BROTLI_OPTS);
     default:
       throw new BodyError('decode', `unsupported Content-Encoding "${coding}"`);
   }
+}
+
+/**
+ * RFC 9110 deflate is zlib-wrapped, but servers also send raw deflate (no
+ * header, as early IIS did, and browsers accept) or gzip under that label.
+ * The first two bytes tell which: a zlib header (compression method 8, a
+ * checksum that divides by 31) or gzip's magic, else raw deflate.
+ */
+function deflateDecoder(): Transform {
+  let inner: Transform | undefined;
+  let head: Buffer = Buffer.alloc(0);
+  const start = (bytes: Buffer): Transform => {
+    const wrapped = (bytes[0] & 0x0f) === 8 && ((bytes[0] << 8) | bytes[1]) % 31 === 0;
+    const gzip = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+    const d = wrapped || gzip ? zlib.createUnzip(ZLIB_OPTS) : zlib.createInflateRaw(ZLIB_OPTS);
+    d.on('data', (chunk: Buffer) => outer.push(chunk));
+    d.once('error', (err) => outer.destroy(err));
+    return d;
+  };
+  const outer = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (!inner) {
+        head = head.length ? Buffer.concat([head, chunk]) : chunk;
+        if (head.length < 2) return done();
+        inner = start(head);
+        chunk = head;
+      }
+      inner.write(chunk, () => done());
+    },
+    flush(done) {
+      if (!inner) {
+        // A body of fewer than two bytes: whatever it is, raw inflate says so.
+        inner = start(head);
+        if (head.length) inner.write(head);
+      }
+      inner.once('end', () => done());
+      inner.end();
+    },
+  });
+  return outer;
 }
 
 /** Counts bytes flowing through and fails once past `max`: applied before and after decompression. */

@@ -2,9 +2,9 @@ import type { ParsedFeed } from '../core/types.ts';
 import { FeedParseError } from './errors.ts';
 import { findFeedLinks } from './feed-links.ts';
 import { parseJsonFeed } from './parse-json.ts';
-import { formatOfRoot, parseXmlFeed } from './parse-xml.ts';
+import { readProlog } from './prolog.ts';
+import { formatOfRoot, parseXmlFeed } from './read-xml.ts';
 import { repairXml } from './repair.ts';
-import { sniffRoot } from './sniff.ts';
 
 /** Elements that only start HTML documents (or HTML error pages and PHP warnings). */
 const HTML_ROOTS = new Set(['html', 'head', 'body', 'div', 'p', 'br', 'b', 'script', 'style', 'meta', 'link', 'title', 'table', 'center', 'h1', 'h2', 'iframe', 'noscript', 'pre', 'span', 'form']);
@@ -16,8 +16,9 @@ const HTML_ROOTS = new Set(['html', 'head', 'body', 'div', 'p', 'br', 'b', 'scri
  * and an HTML page's advertised feeds are made absolute with it.
  * Throws FeedParseError: `empty`, `not-a-feed` (HTML page, other XML or
  * JSON; with the page's advertised feeds in `alternates`), or `parse`.
+ * A broken document read anyway lists its repairs in `recovered`.
  */
-export async function parseFeed(text: string, baseUrl: string): Promise<ParsedFeed> {
+export function parseFeed(text: string, baseUrl: string): ParsedFeed {
   const start = text.search(/[^\s\uFEFF\u200B]/);
   if (start === -1) throw new FeedParseError('empty', 'the response body is empty');
   const body = start > 0 ? text.slice(start) : text;
@@ -25,29 +26,18 @@ export async function parseFeed(text: string, baseUrl: string): Promise<ParsedFe
   if (body[0] === '{' || body[0] === '[') return parseJsonFeed(body);
 
   const xml = repairXml(body);
-  const root = sniffRoot(xml);
+  const root = readProlog(xml);
   if (!root) {
     if (xml.startsWith('<')) throw new FeedParseError('parse', 'malformed XML: no root element could be found');
     throw notMarkup(body);
   }
   if (root.doctype?.toLowerCase() === 'html' || HTML_ROOTS.has(root.name.toLowerCase())) throw htmlPage(body, baseUrl);
   if (!formatOfRoot(root)) throw new FeedParseError('not-a-feed', `not a feed: an XML document whose root element is <${root.name}>`);
-  try {
-    return await parseXmlFeed(xml, root, baseUrl);
-  } catch (err) {
-    if (err instanceof FeedParseError) throw err;
-    // Defensive: a parser bug on odd input is still this feed's parse failure, not a crash.
-    throw new FeedParseError('parse', `cannot parse the feed: ${(err as Error)?.message ?? String(err)}`);
-  }
+  return parseXmlFeed(xml, root, baseUrl);
 }
 
 function htmlPage(html: string, baseUrl: string): FeedParseError {
-  let links: string[] = [];
-  try {
-    links = findFeedLinks(html, baseUrl).map((l) => l.url);
-  } catch {
-    // An unparseable page advertises nothing.
-  }
+  const links = findFeedLinks(html, baseUrl).map((l) => l.url);
   if (links.length === 0) return new FeedParseError('not-a-feed', 'not a feed: this is an HTML page, and it advertises no feed (<link rel="alternate">)');
   const where = links.length === 1 ? `a feed at ${links[0]}` : `${links.length} feeds: ${links.join(', ')}`;
   return new FeedParseError('not-a-feed', `not a feed: this is an HTML page; it advertises ${where}`, links);

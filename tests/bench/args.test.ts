@@ -10,3 +10,13 @@ describe('bench options', () => {
     expect(() => parseBenchArgs(['--warm-channels', 'many'])).toThrow(/--warm-channels must be a positive integer/);
   });
 });
+
+describe('bench --parse-only', () => {
+  it('measures parse throughput alone on 200 corpus feeds (at most --channels), writing its own results file', () => {
+    const only = parseBenchArgs(['--parse-only'])!;
+    expect(only).toMatchObject({ parseOnly: true, parseChannels: 200, out: 'bench/out/parse-results.md' });
+    expect(parseBenchArgs(['--parse-only', '--out', 'x.md'])!.out).toBe('x.md');
+    expect(parseBenchArgs(['--channels', '50'])!).toMatchObject({ parseOnly: false, parseChannels: 50, out: 'bench/results.md' });
+    expect(parseBenchArgs(['--parse-channels', '500'])!.parseChannels).toBe(500);
+  });
+});

@@ -21,6 +21,8 @@ beforeAll(async () => {
       '/blank': { body: '\n\n   \n' },
       '/garbage': { body: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) % 256)), type: 'application/octet-stream' },
       '/truncated.xml': { body: fixture('rss2.xml').subarray(0, 700) },
+      // Cut inside the second item: the first is complete.
+      '/cut-after-one.xml': { body: fixture('rss2.xml').subarray(0, fixture('rss2.xml').indexOf('<item>', fixture('rss2.xml').indexOf('</item>')) + 30) },
     }),
   );
 });
@@ -78,7 +80,13 @@ describe('fetchFeed end to end', () => {
     expect(await get('/garbage')).toMatchObject({ kind: 'error', error: { code: 'parse' } });
   });
 
-  it('reports a truncated download as a parse error', async () => {
+  it('keeps the complete items of a download cut mid-item, with the repair in feed.recovered', async () => {
+    const out = await get('/cut-after-one.xml');
+    expect(out).toMatchObject({ kind: 'ok', feed: { format: 'rss', items: [{ guid: 'post-1042' }] } });
+    if (out.kind === 'ok') expect(out.feed.recovered).toEqual([expect.stringMatching(/^document ends inside <item> at line \d+ \(truncated\?\): the incomplete last item was dropped$/)]);
+  });
+
+  it('reports a download cut before any complete item as a parse error', async () => {
     expect(await get('/truncated.xml')).toMatchObject({ kind: 'error', error: { code: 'parse', message: expect.stringContaining('truncated') } });
   });
 });

@@ -88,6 +88,10 @@ describe('compression and size limits', () => {
     ['gzip', zlib.gzipSync(feed)],
     ['br', zlib.brotliCompressSync(feed)],
     ['deflate', zlib.deflateSync(feed)],
+    // Raw deflate (no zlib header) under the deflate label: what early IIS sent, and browsers accept.
+    ['deflate', zlib.deflateRawSync(feed)],
+    // gzip bytes mislabelled as deflate.
+    ['deflate', zlib.gzipSync(feed)],
   ])('decodes a %s response', async (encoding, body) => {
     const s = await serve((_req, res) => res.writeHead(200, { 'content-type': RSS_TYPE, 'content-encoding': encoding }).end(body));
     const out = await fetchFeed({ url: `${s.url}/f`, settings: testSettings() });
@@ -136,6 +140,19 @@ describe('compression and size limits', () => {
     });
     const out = await fetchFeed({ url: `${s.url}/endless`, settings: testSettings({ maxBytes: 256 * 1024 }) });
     expect(out).toMatchObject({ kind: 'error', error: { code: 'too-large' } });
+  });
+
+  it('stops a raw-deflate bomb at maxBytes of decompressed output', async () => {
+    const bomb = zlib.deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x20));
+    const s = await serve((_req, res) => res.writeHead(200, { 'content-type': RSS_TYPE, 'content-encoding': 'deflate' }).end(bomb));
+    const out = await fetchFeed({ url: `${s.url}/bomb`, settings: testSettings({ maxBytes: 1024 * 1024 }) });
+    expect(out).toMatchObject({ kind: 'error', error: { code: 'too-large', message: expect.stringMatching(/decompressed body exceeds the 1 MiB limit/) } });
+  });
+
+  it('reports a corrupt deflate body as a decode error', async () => {
+    const s = await serve((_req, res) => res.writeHead(200, { 'content-type': RSS_TYPE, 'content-encoding': 'deflate' }).end(Buffer.from([0xff, 0xff, 0xff, 0x00, 0x01])));
+    const out = await fetchFeed({ url: `${s.url}/corrupt`, settings: testSettings() });
+    expect(out).toMatchObject({ kind: 'error', error: { code: 'decode' } });
   });
 
   it('reports a corrupt gzip body as a decode error', async () => {

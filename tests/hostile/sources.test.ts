@@ -112,6 +112,9 @@ async function expectStateRecordsErrors(state: SqliteStore, expectedFailures: (c
     const st = (await state.channelState(caseKey(c)))!;
     expect(st.lastError, c.name).toBeUndefined();
     expect(st.lastStatus, c.name).toBe('new');
+    // A feed read only after repairs is a success with a warning saying what was repaired.
+    if (c.recovered) expect(st.lastWarning?.replace(/^recovered: /, ''), c.name).toMatch(c.recovered);
+    else expect(st.lastWarning, c.name).toBeUndefined();
   }
 }
 
@@ -207,9 +210,18 @@ describe('hostile sources', () => {
       expect(ms).toBeLessThan(19_000);
     });
 
-    it('carries on for every other channel', () => {
+    it('carries on for every other channel, saying what it repaired to read a broken feed', () => {
       expect(reports.get(GOOD_KEY)).toMatchObject({ status: 'new', newItems: 1 });
-      for (const c of coping) expect(reports.get(caseKey(c))!.status, c.name).toBe('new');
+      for (const c of coping) {
+        const r = reports.get(caseKey(c))!;
+        expect(r.status, c.name).toBe('new');
+        if (c.recovered) {
+          expect(r.warnings, c.name).toHaveLength(1);
+          expect(r.warnings![0], c.name).toMatch(c.recovered);
+          const line = lines.find((l) => l.channel === caseKey(c) && l.code === 'recovered');
+          expect(line?.level, c.name).toBe(40);
+        } else expect(r.warnings, c.name).toBeUndefined();
+      }
     });
 
     it('records each error in the state store, and honours 410 and Retry-After', async () => {
@@ -243,6 +255,15 @@ describe('hostile sources', () => {
       expect(title('bom-vs-declaration').title).toBe(CHARSET_TITLE);
       expect(title('gbk-labelled-utf8').title).toBe('产业互联网需要被正名：中文标题与正文内容');
       expect(title('gbk-labelled-utf8').text).toContain('<p>产业互联网需要被正名：中文标题与正文内容</p>');
+    });
+
+    it('reads a misspelt end tag and a truncated feed, keeping every complete item', () => {
+      const stored = (name: string) =>
+        articlesOf(inProc, caseKey({ source: 'markup', name }))
+          .filter((a) => !a.identity.startsWith('seed-'))
+          .map((a) => ({ title: a.title, link: a.link }));
+      expect(stored('malformed')).toEqual([{ title: 'Mismatched tags', link: 'https://malformed.example/1' }]);
+      expect(stored('truncated')).toEqual([{ title: 'Complete item', link: 'https://truncated.example/1' }]);
     });
 
     it('keeps UTF-8 text readable around a stray invalid byte (a replacement character, not mojibake)', () => {
@@ -352,7 +373,10 @@ describe('hostile sources', () => {
         // What the seed run stored is still counted.
         expect(row.items, c.name).toBe(c.name === 'dns' ? 0 : 1);
       }
-      expect(status.find((r) => r.key === GOOD_KEY)).toMatchObject({ status: 'new', lastError: null, consecutiveFailures: 0, items: 2 });
+      expect(status.find((r) => r.key === GOOD_KEY)).toMatchObject({ status: 'new', lastError: null, lastWarning: null, consecutiveFailures: 0, items: 2 });
+      for (const c of coping.filter((x) => x.recovered)) {
+        expect(status.find((r) => r.key === caseKey(c))!.lastWarning, c.name).toMatch(new RegExp(`^recovered: ${c.recovered!.source.replace(/^\^/, '')}`));
+      }
       await expectStateRecordsErrors(viaCli.state(), (c) => (c.name === 'dns' ? viaCli.seedPasses + 1 : 1));
     });
 

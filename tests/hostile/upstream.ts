@@ -20,6 +20,8 @@ export interface HostileCase {
   settings?: Record<string, unknown>;
   /** The failure the channel must report; absent when refeed copes and stores the items. */
   error?: { code: FetchErrorCode; message: RegExp };
+  /** When refeed copes only after repairing the document: what its `recovered` warning must say. */
+  recovered?: RegExp;
 }
 
 const KB = 1024;
@@ -33,8 +35,9 @@ export const DNS_FAIL_HOST = `${'no-such-host-'.repeat(5).slice(0, 64)}.invalid`
 
 export const CASES: HostileCase[] = [
   // markup
-  { source: 'markup', name: 'malformed', error: { code: 'parse', message: /^malformed XML at line 7, column \d+: Unexpected close tag/ } },
-  { source: 'markup', name: 'truncated', error: { code: 'parse', message: /^malformed XML: the document ends before <rss> is closed \(truncated\?\)$/ } },
+  // broken XML whose intent is clear: read, with every complete item (ParsedFeed.recovered says what was repaired)
+  { source: 'markup', name: 'malformed', recovered: /^<\/titel> at line \d+ closes nothing; read as <\/title>/ },
+  { source: 'markup', name: 'truncated', recovered: /^document ends inside <item> at line \d+ \(truncated\?\): the incomplete last item was dropped$/ },
   { source: 'markup', name: 'html-page', error: { code: 'not-a-feed', message: /^not a feed: this is an HTML page, and it advertises no feed/ } },
   {
     source: 'markup',
@@ -269,7 +272,11 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
     }
   });
 
-  let refusing: TestServer | undefined = await startServer((req, res) => seed(res, 'refused'));
+  // No keep-alive: a pooled connection to it would fail as a closed socket, not as a refused connection, once it is gone.
+  let refusing: TestServer | undefined = await startServer((req, res) => {
+    res.setHeader('connection', 'close');
+    seed(res, 'refused');
+  });
   const refusedUrl = `${refusing.url}/h/refused`;
 
   return {

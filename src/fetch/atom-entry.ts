@@ -1,0 +1,43 @@
+import type { RawItem } from '../core/types.ts';
+import { contentHtml, mediaDescription, rssHtml, titleText } from './content.ts';
+import { alternateLink, images, linksWithRel, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
+import { NS } from './namespaces.ts';
+import { attr, kid, kids, ownText, type XElement } from './xml-tree.ts';
+
+/** An entry mapped, but for the author fallbacks that need the whole feed (see AtomReader). */
+export interface AtomEntry {
+  item: RawItem;
+  /** dc:creator: the author when neither the entry nor the feed names one. */
+  dcCreator?: string;
+}
+
+/** An Atom 0.3/1.0 <entry> as a RawItem; `ns` is the feed's Atom namespace. */
+export function atomEntry(el: XElement, ns: string, parentBase: string | undefined, docUrl: string): AtomEntry {
+  const own = (local: string) => kids(el, ns, local);
+  const entryBase = xmlBase(el, parentBase, docUrl);
+  const contentEl = kid(el, ns, 'content');
+  const content = contentHtml(contentEl);
+  const summaryHtml = contentHtml(kid(el, ns, 'summary'));
+  const html = content ?? summaryHtml ?? rssHtml(kid(el, NS.content, 'encoded')) ?? mediaDescription(el);
+  const summary = summaryHtml !== undefined && summaryHtml !== html ? summaryHtml : undefined;
+  const links = own('link');
+  const date = text(own('published')) ?? text(own('updated')) ?? text(own('issued')) ?? text(own('modified')) ?? text(own('created')) ?? text(kids(el, NS.dc, 'date'));
+  const categories = unique(own('category').map((n) => attr(n, 'term') ?? attr(n, 'label') ?? ownText(n)?.trim()));
+  const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(el)]);
+  const item = rawItem({
+    guid: text(own('id')),
+    link: alternateLink(links),
+    title: titleText(kid(el, ns, 'title'), true),
+    author: personNames(own('author')),
+    date,
+    html,
+    summary,
+    // xml:base on <content> is what its relative URLs resolve against.
+    base: content !== undefined ? xmlBase(contentEl, entryBase, docUrl) : entryBase,
+    enclosures,
+    images: images(el, enclosures),
+    categories,
+  });
+  const dcCreator = text(kids(el, NS.dc, 'creator'));
+  return { item, ...(dcCreator ? { dcCreator } : {}) };
+}

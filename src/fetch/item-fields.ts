@@ -1,0 +1,137 @@
+import type { RawItem } from '../core/types.ts';
+import { NS } from './namespaces.ts';
+import { resolveUrl } from './url.ts';
+import { attr, kids, ownText, type XElement } from './xml-tree.ts';
+
+// Field readers the RSS, RDF and Atom item mappers share: text, people,
+// links, Media RSS, enclosures, images, xml:base, and the RawItem builder.
+// Feeds put anything anywhere, so each answers undefined (or nothing) when unsure.
+
+/** Trimmed own text of the first element that has any. */
+export function text(list: readonly XElement[]): string | undefined {
+  for (const el of list) {
+    const t = ownText(el)?.trim();
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** Names of Atom persons (<author><name>) or plain RSS author strings, comma-joined. */
+export function personNames(list: readonly XElement[]): string | undefined {
+  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? ownText(n)?.trim()));
+  return names.length ? names.join(', ') : undefined;
+}
+
+interface Link {
+  href?: string;
+  rel: string;
+  type?: string;
+  /** URL given as element text (RSS style) rather than an href attribute. */
+  asText: boolean;
+}
+
+function links(list: readonly XElement[]): Link[] {
+  return list.map((n) => {
+    const href = attr(n, 'href');
+    return {
+      // Atom puts the URL in href; RSS <link> holds it as text.
+      href: href ?? ownText(n)?.trim(),
+      rel: (attr(n, 'rel') ?? 'alternate').toLowerCase(),
+      type: attr(n, 'type')?.toLowerCase(),
+      asText: href === undefined,
+    };
+  });
+}
+
+/** The rel="alternate" link (the default rel), preferring an href attribute, then an HTML type. */
+export function alternateLink(list: readonly XElement[]): string | undefined {
+  const rank = (l: Link) => (l.asText ? 2 : 0) + (!l.type || l.type.includes('html') ? 0 : 1);
+  let best: Link | undefined;
+  for (const l of links(list)) if (l.href && l.rel === 'alternate' && (best === undefined || rank(l) < rank(best))) best = l;
+  return best?.href;
+}
+
+export function linksWithRel(list: readonly XElement[], rel: string): Enclosure[] {
+  return links(list)
+    .filter((l) => l.rel === rel)
+    .map((l) => ({ url: l.href, type: l.type }));
+}
+
+interface Enclosure {
+  url?: string;
+  type?: string;
+}
+
+/** media:content, directly or in a media:group. */
+function mediaContents(item: XElement): XElement[] {
+  return [...kids(item, NS.media, 'content'), ...kids(item, NS.media, 'group').flatMap((g) => kids(g, NS.media, 'content'))];
+}
+
+function isImageMedia(n: XElement): boolean {
+  const medium = attr(n, 'medium')?.toLowerCase();
+  const type = attr(n, 'type')?.toLowerCase();
+  if (medium) return medium === 'image';
+  if (type) return type.startsWith('image/');
+  return /\.(jpe?g|png|gif|webp|avif|svg)(\?|#|$)/i.test(attr(n, 'url') ?? '');
+}
+
+/** Media RSS content that is not an image: an enclosure (video, audio…). */
+export function mediaEnclosures(item: XElement): Enclosure[] {
+  return mediaContents(item)
+    .filter((n) => !isImageMedia(n))
+    .map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type') }));
+}
+
+/** media:thumbnail (anywhere), image media:content, image enclosures, itunes:image. */
+export function images(item: XElement, enclosures: readonly { url: string; type?: string }[]): string[] {
+  const contents = mediaContents(item);
+  const thumbnails = [
+    ...kids(item, NS.media, 'thumbnail'),
+    ...kids(item, NS.media, 'group').flatMap((g) => kids(g, NS.media, 'thumbnail')),
+    ...contents.flatMap((c) => kids(c, NS.media, 'thumbnail')),
+  ];
+  return unique([
+    ...thumbnails.map((n) => attr(n, 'url')),
+    ...contents.filter(isImageMedia).map((n) => attr(n, 'url')),
+    ...enclosures.filter((e) => e.type?.toLowerCase().startsWith('image/')).map((e) => e.url),
+    ...kids(item, NS.itunes, 'image').map((n) => attr(n, 'href') ?? ownText(n)?.trim()),
+  ]);
+}
+
+/** The absolute xml:base in effect: the element's own (resolved against its parent's), else the parent's. */
+export function xmlBase(el: XElement | undefined, parentBase: string | undefined, docUrl: string): string | undefined {
+  const declared = el?.attrs['xml:base']?.trim();
+  if (!declared) return parentBase;
+  return resolveUrl(declared, parentBase ?? docUrl) ?? parentBase;
+}
+
+/** Builds the RawItem, leaving out absent fields (so `toEqual` in callers and tests stays exact). */
+export function rawItem(f: RawItem): RawItem {
+  const out: RawItem = { enclosures: f.enclosures, images: f.images, categories: f.categories };
+  for (const k of ['guid', 'link', 'title', 'author', 'date', 'html', 'summary', 'base'] as const) {
+    const v = f[k];
+    if (v !== undefined && v !== '') out[k] = v;
+  }
+  return out;
+}
+
+/** Enclosures with a URL, the first of each URL kept, `type` only when given. */
+export function uniqueEnclosures(values: readonly Enclosure[]): { url: string; type?: string }[] {
+  const seen = new Set<string>();
+  const out: { url: string; type?: string }[] = [];
+  for (const v of values) {
+    if (!v.url || seen.has(v.url)) continue;
+    seen.add(v.url);
+    out.push({ url: v.url, ...(v.type ? { type: v.type } : {}) });
+  }
+  return out;
+}
+
+export function nonBlank(s: string | undefined): string | undefined {
+  const t = s?.trim();
+  return t ? t : undefined;
+}
+
+export function unique(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}

@@ -1,0 +1,60 @@
+import type { FeedFormat, ParsedFeed } from '../core/types.ts';
+import { FeedParseError } from './errors.ts';
+import type { FeedReader } from './feed-reader.ts';
+import type { RootElement } from './prolog.ts';
+import { AtomReader } from './read-atom.ts';
+import { RdfReader } from './read-rdf.ts';
+import { RssReader } from './read-rss.ts';
+import { EntityDecoder } from './xml-entities.ts';
+import { XmlStream } from './xml-stream.ts';
+
+type XmlFormat = Exclude<FeedFormat, 'json'>;
+
+const READERS: Record<XmlFormat, new (docUrl: string) => FeedReader> = { rss: RssReader, rdf: RdfReader, atom: AtomReader };
+
+export function formatOfRoot(root: Pick<RootElement, 'name' | 'localName'>): XmlFormat | undefined {
+  if (root.localName === 'feed') return 'atom';
+  if (root.name === 'rss') return 'rss';
+  if (root.localName === 'RDF') return 'rdf';
+  return undefined;
+}
+
+/**
+ * Reads an RSS, RDF or Atom document (forbidden characters already removed)
+ * whose root element the prolog scan found, in one streaming parse.
+ * `baseUrl` is the document's URL, the base of a relative xml:base.
+ *
+ * A document broken in a way the reader could repair (truncated, an end tag
+ * missing, misspelt or out of place) comes back with every complete item and
+ * the repairs in `recovered`; one with no complete item left is a `parse`
+ * FeedParseError naming the first problem and its line.
+ */
+export function parseXmlFeed(text: string, root: RootElement, baseUrl: string): ParsedFeed {
+  const format = formatOfRoot(root);
+  if (!format) throw new FeedParseError('not-a-feed', `not a feed: an XML document whose root element is <${root.name}>`);
+  const reader = new READERS[format](baseUrl);
+  const stream = new XmlStream(text.slice(root.start), countLines(text, root.start), new EntityDecoder(root.entities), reader);
+  stream.run();
+  if (stream.openAtEnd.length) {
+    // The end of the document closed what was open: it was cut off.
+    const line = stream.endLine();
+    stream.note(
+      () =>
+        reader.dropped
+          ? `document ends inside <${reader.dropped}> at line ${line} (truncated?): the incomplete last item was dropped`
+          : `document ends at line ${line} with ${stream.openAtEnd.map((n) => `<${n}>`).join(', ')} still open (truncated?)`,
+      true,
+    );
+  }
+  const feed = reader.finish();
+  const recovered = stream.recovered();
+  if (recovered.length === 0) return feed;
+  if (feed.items.length === 0) throw new FeedParseError('parse', `malformed XML: ${recovered[0]}`);
+  return { ...feed, recovered };
+}
+
+function countLines(text: string, end: number): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}

@@ -1,0 +1,62 @@
+import type { RawItem } from '../core/types.ts';
+import { contentHtml, mediaDescription, rssHtml } from './content.ts';
+import {
+  alternateLink,
+  images,
+  linksWithRel,
+  mediaEnclosures,
+  nonBlank,
+  personNames,
+  rawItem,
+  text,
+  unique,
+  uniqueEnclosures,
+  xmlBase,
+} from './item-fields.ts';
+import { NS } from './namespaces.ts';
+import { collapsedText } from './xhtml.ts';
+import { attr, attrNS, hasElements, kid, kids, ownText, type XElement } from './xml-tree.ts';
+
+/**
+ * An RSS 0.9x/1.0/2.0 <item> as a RawItem. `core` is the namespace the
+ * feed's own elements are in ('' for RSS 2.0, RSS 1.0's for RDF);
+ * `parentBase` the xml:base in effect around the item.
+ */
+export function rssItem(el: XElement, core: string, parentBase: string | undefined, docUrl: string): RawItem {
+  const own = (local: string) => kids(el, core, local);
+  const encoded = rssHtml(kid(el, NS.content, 'encoded'));
+  const description = rssHtml(kid(el, core, 'description'));
+  // Some RSS feeds carry a bare <content>; untyped, it holds HTML there.
+  const atomContent = contentHtml(kid(el, core, 'content'), 'html');
+  const html = encoded ?? atomContent ?? description ?? mediaDescription(el);
+  const summary = description !== undefined && description !== html ? description : undefined;
+
+  const titles = own('title');
+  const title = hasElements(titles[0]) ? nonBlank(collapsedText(titles[0])) : (text(titles) ?? text(kids(el, NS.dc, 'title')));
+  const guid = text(own('guid'));
+  // RSS 2.0: a guid is a permalink unless isPermaLink="false".
+  const permalink = guid && /^https?:\/\//i.test(guid) && attr(kid(el, core, 'guid'), 'isPermaLink')?.toLowerCase() !== 'false' ? guid : undefined;
+  const atomLinks = kids(el, NS.atom, 'link');
+  const link = alternateLink(own('link')) ?? alternateLink(atomLinks) ?? permalink ?? attrNS(el, NS.rdf, 'about');
+  const author = text(kids(el, NS.dc, 'creator')) ?? personNames(own('author')) ?? text(kids(el, NS.itunes, 'author'));
+  const date = text(own('pubDate')) ?? text(kids(el, NS.dc, 'date')) ?? text(own('published')) ?? text(own('updated'));
+  const categories = unique([...own('category'), ...kids(el, NS.dc, 'subject')].map((n) => ownText(n)?.trim()));
+  const enclosures = uniqueEnclosures([
+    ...own('enclosure').map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type') })),
+    ...linksWithRel(atomLinks, 'enclosure'),
+    ...mediaEnclosures(el),
+  ]);
+  return rawItem({
+    guid,
+    link,
+    title,
+    author,
+    date,
+    html,
+    summary,
+    base: xmlBase(el, parentBase, docUrl),
+    enclosures,
+    images: images(el, enclosures),
+    categories,
+  });
+}
