@@ -151,6 +151,23 @@ export interface PublishCommit {
   clear: string[];
 }
 
+/** An article read back from its file (refeed reindex): what its row, its listing and its cached content need. */
+export interface RestoredArticle {
+  /** The configured channel whose folder and names the file carries. */
+  channelKey: string;
+  /** Its key within the channel: guid, else link, else a hash. */
+  itemKey: string;
+  /** The id its file name gives. */
+  id: string;
+  identity: string;
+  /** Relative to the output folder. */
+  path: string;
+  /** Epoch ms: the date the file gives (an undated item's first-seen time). */
+  firstSeen: number;
+  contentHash: string;
+  content: CachedArticleContent;
+}
+
 export type RunLock = { acquired: true; release(): Promise<void> } | { acquired: false; holder: string };
 
 export interface Store {
@@ -186,6 +203,9 @@ export interface Store {
   dirtyFeeds(): Promise<string[]>;
   ledger(): Promise<Map<string, LedgerEntry>>;
   commitPublish(c: PublishCommit): Promise<void>;
+
+  /** Puts back articles read from their files, as written (for rebuilding a lost store); an id already stored is left as it is. */
+  restoreArticles(articles: readonly RestoredArticle[]): Promise<number>;
 
   /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it. */
   acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock>;

@@ -327,7 +327,7 @@ describe('hostile sources', () => {
 
   describe('through the CLI (refeed fetch, publish, status)', () => {
     let fetched: Awaited<ReturnType<typeof cli>>;
-    let status: { key: string; status: string; lastError: string | null; consecutiveFailures: number; disabled: boolean; items: number }[];
+    let status: { key: string; status: string; lastError: string | null; lastWarning: string | null; consecutiveFailures: number; disabled: boolean; items: number }[];
 
     beforeAll(async () => {
       fetched = await cli(['fetch', '--config', viaCli.config.file]);

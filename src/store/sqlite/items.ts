@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, WrittenArticleFile } from '../types.ts';
+import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 
 interface EntryRow {
@@ -76,6 +76,12 @@ export class ItemRepo {
       entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
       feedsOf: db.prepare<[string], { g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ? AND g IS NOT NULL'),
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
+      restore: db.prepare(
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
+           html, file_mtime, file_size)
+         VALUES (@id, @identity, @owner, @title, @link, @date, @firstSeen, @contentHash, @contentHash, @path, @author, @headimg, @guid, @categories,
+           @html, @mtime, @size)`,
+      ),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(
         `UPDATE articles SET content_hash = @contentHash, file_hash = @contentHash, file_mtime = @mtimeMs, file_size = @size, old_path = NULL
@@ -154,6 +160,41 @@ export class ItemRepo {
 
   written(files: readonly WrittenArticleFile[]): void {
     for (const f of files) this.s.written.run(f);
+  }
+
+  /** Inside the caller's transaction. Returns how many were put back. */
+  restore(articles: readonly RestoredArticle[]): number {
+    let n = 0;
+    const dirty = new Set<string>();
+    for (const a of articles) {
+      const ch = this.s.channel.get(a.channelKey);
+      if (!ch || this.s.exists.get(a.id)) continue;
+      const c = a.content;
+      this.s.restore.run({
+        id: a.id,
+        identity: a.identity,
+        owner: ch.id,
+        title: c.title,
+        link: c.link ?? null,
+        date: c.date.getTime(),
+        firstSeen: a.firstSeen,
+        contentHash: a.contentHash,
+        path: a.path,
+        author: c.author,
+        headimg: c.headimg,
+        guid: c.guid ?? null,
+        categories: JSON.stringify(c.categories),
+        html: c.html,
+        mtime: c.fileMtimeMs,
+        size: c.fileSize,
+      });
+      const [g, s, cs] = a.channelKey.split('/');
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: c.date.getTime(), g, s, c: cs });
+      for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
+      n++;
+    }
+    for (const k of dirty) this.s.markDirty.run(k);
+    return n;
   }
 }
 

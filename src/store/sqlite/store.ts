@@ -17,6 +17,7 @@ import type {
   LedgerEntry,
   PendingFile,
   PublishCommit,
+  RestoredArticle,
   RunLock,
   Store,
   WrittenArticleFile,
@@ -174,6 +175,10 @@ export class SqliteStore implements Store {
 
   async commitPublish(c: PublishCommit): Promise<void> {
     this.write(() => this.feeds.commit(c));
+  }
+
+  async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {
+    return this.write(() => this.items.restore(articles));
   }
 
   async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
