@@ -20,6 +20,7 @@ export const BUILTIN_DEFAULTS: ChannelSettings = {
   enabled: true,
   author: 'source',
   allowIframeHosts: [],
+  allowPrivate: false,
 };
 
 const asList = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -40,6 +41,7 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
     enabled: parent.enabled && (level.enabled ?? true),
     author: level.author ?? parent.author,
     allowIframeHosts: level.allow_iframes ?? parent.allowIframeHosts,
+    allowPrivate: level.allow_private ?? parent.allowPrivate,
   };
 }
 

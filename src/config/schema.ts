@@ -42,6 +42,7 @@ export const levelSettings = {
   enabled: z.boolean().optional(),
   author: z.enum(['source', 'item']).optional(),
   allow_iframes: z.array(z.string().min(1)).optional(),
+  allow_private: z.boolean().optional(),
 };
 
 export const channelSchema = z.strictObject({ name: z.string().min(1), slug: slug.optional(), url: httpUrl, ...levelSettings });

@@ -29,6 +29,8 @@ export interface ChannelSettings {
   author: 'source' | 'item';
   /** Let sanitized bodies keep iframes (e.g. video embeds) from these hosts. Empty: no iframes. */
   allowIframeHosts: string[];
+  /** Fetch from (and follow redirects to) loopback, private and link-local addresses: off by default. */
+  allowPrivate: boolean;
 }
 
 export interface ResolvedChannel {
@@ -159,6 +161,8 @@ export type FetchErrorCode =
   | 'parse'
   | 'empty'
   | 'decode'
+  /** The URL, or a redirect, leads to a loopback, private or link-local address (see allow_private). */
+  | 'blocked'
   /** A bug in refeed, not the source's fault: reported on the channel so the run goes on. */
   | 'internal';
 

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import type { ChannelSettings, FetchError, FetchMeta } from '../core/types.ts';
+import { BlockedAddressError, createFetchAgents, forbiddenAddress, type FetchAgents } from './address-policy.ts';
 import { BodyError, formatBytes, readBody } from './body.ts';
 import { fetchError } from './errors.ts';
 import { classifyNetworkError } from './network-errors.ts';
@@ -18,7 +19,7 @@ const PERMANENT_STATUSES = new Set([301, 308]);
 /** Headers a cross-origin redirect must not carry to the new host (as browsers and undici do). */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-export type HttpSettings = Pick<ChannelSettings, 'timeoutMs' | 'maxBytes' | 'maxRedirects' | 'userAgent' | 'headers'>;
+export type HttpSettings = Pick<ChannelSettings, 'timeoutMs' | 'maxBytes' | 'maxRedirects' | 'userAgent' | 'headers' | 'allowPrivate'>;
 
 export interface FetchBytesRequest {
   url: string;
@@ -30,7 +31,9 @@ export interface FetchBytesRequest {
   accept?: string;
   /** Cancels the request (e.g. on shutdown); reported as a `network` error. */
   signal?: AbortSignal;
-  /** undici dispatcher to use instead of the global one (tests use it to fake DNS). */
+  /** The run's connection pools (see address-policy.ts); without them, this fetch makes its own. */
+  agents?: FetchAgents;
+  /** undici dispatcher to use instead (tests use it to fake DNS); the address policy then checks only literal IPs. */
   dispatcher?: Dispatcher;
 }
 
@@ -74,19 +77,36 @@ export async function fetchBytes(req: FetchBytesRequest): Promise<FetchBytesOutc
     req.signal.addEventListener('abort', onAbort, { once: true });
   }
   const state: ExchangeState = { current: start, redirects: [] };
+  const own = req.dispatcher || req.agents ? undefined : createFetchAgents();
+  const agents = req.agents ?? own;
+  const dispatcher = req.dispatcher ?? (settings.allowPrivate ? agents!.open : agents!.guarded);
 
   try {
-    return await exchange(req, start, abort.signal, state);
+    return await exchange(req, start, abort.signal, state, dispatcher);
   } catch (err) {
     const where = redact(state.current);
     if (timedOut) return fail('timeout', `no complete response from ${where} within ${settings.timeoutMs} ms`);
     if (req.signal?.aborted) return fail('network', `request to ${where} aborted`);
     if (err instanceof BodyError) return fail(err.code, `${err.message} (${where})`);
+    const blocked = blockedCause(err);
+    if (blocked) return fail('blocked', blockedMessage(state, blocked.message));
     return { kind: 'error', error: classifyNetworkError(err, state.current.href) };
   } finally {
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onAbort);
+    await own?.close();
   }
+}
+
+/** The BlockedAddressError a connection failed with, however deep undici wrapped it. */
+function blockedCause(err: unknown): BlockedAddressError | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof BlockedAddressError) return e;
+  return undefined;
+}
+
+function blockedMessage(state: ExchangeState, why: string): string {
+  const what = state.redirects.length ? `redirect to ${redact(state.current)}` : `fetching ${redact(state.current)}`;
+  return `${what} refused: ${why} (set allow_private: true on the channel to allow it)`;
 }
 
 interface ExchangeState {
@@ -95,7 +115,7 @@ interface ExchangeState {
   redirects: string[];
 }
 
-async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal, state: ExchangeState): Promise<FetchBytesOutcome> {
+async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal, state: ExchangeState, dispatcher: Dispatcher): Promise<FetchBytesOutcome> {
   const { settings } = req;
   const seen = new Set<string>([loopKey(start)]);
   // The URL the channel should move to: advanced only while every hop so far
@@ -106,11 +126,14 @@ async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal,
 
   for (;;) {
     state.current = url;
+    // Names are judged where they are resolved (address-policy.ts); a literal address is never looked up, so here.
+    const literal = settings.allowPrivate ? undefined : forbiddenAddress(url.hostname);
+    if (literal) throw new BlockedAddressError(url.hostname, url.hostname, literal);
     const res = await request(withoutCredentials(url), {
       method: 'GET',
       headers: requestHeaders(req, start, url),
       signal,
-      dispatcher: req.dispatcher,
+      dispatcher,
     });
     // Destroying a body emits 'error' on it; with no listener that would be
     // an uncaught exception. Read errors still reach readBody's pipeline.

@@ -10,6 +10,7 @@ import { parseFeed } from './parse.ts';
 export { decodeFeedBytes, normalizeCharset, type DecodedText } from './charset.ts';
 export { FeedParseError, type FeedParseErrorCode } from './errors.ts';
 export { findFeedLinks, type FeedLink } from './feed-links.ts';
+export { createFetchAgents, forbiddenAddress, type FetchAgents } from './address-policy.ts';
 export { fetchBytes, FEED_ACCEPT, type FetchBytesOutcome, type FetchBytesRequest, type HttpSettings } from './http.ts';
 export { parseFeed } from './parse.ts';
 export { parseRetryAfter } from './retry-after.ts';
@@ -20,6 +21,8 @@ export interface FetchFeedRequest {
   etag?: string;
   lastModified?: string;
   signal?: AbortSignal;
+  /** See FetchBytesRequest.agents. */
+  agents?: FetchBytesRequest['agents'];
   /** See FetchBytesRequest.dispatcher. */
   dispatcher?: FetchBytesRequest['dispatcher'];
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/log.ts';
 import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
-import { fetchBytes } from '../fetch/index.ts';
+import { fetchBytes, type FetchAgents } from '../fetch/index.ts';
 import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import { writeCommittedFiles } from './article-files.ts';
@@ -18,6 +18,8 @@ export interface IngestOptions {
   pool?: PreparePool;
   /** The run's file writer (it remembers the folders it made); a new one when absent. */
   files?: AtomicWriter;
+  /** The run's connection pools (they hold keep-alive connections); a fetch makes its own when absent. */
+  agents?: FetchAgents;
 }
 
 /**
@@ -57,7 +59,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
-  let outcome = await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal });
+  let outcome = await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal, agents: opts.agents });
   let prepared: Extract<Prepared, { kind: 'ok' }> | undefined;
   let preparedAt = 0;
   if (outcome.kind === 'ok') {

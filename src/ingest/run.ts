@@ -1,5 +1,6 @@
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
+import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import { hostOf, runPool } from '../util/pool.ts';
 import { writePendingFiles } from './article-files.ts';
@@ -44,18 +45,20 @@ export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRu
   const reports = new Map<string, ChannelReport>();
   let done = 0;
   const pool = opts.pool ?? new PreparePool();
+  const agents = opts.agents ?? createFetchAgents();
   try {
     await runPool(
       channels,
       { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
       async (channel) => {
-        const r = await ingestChannel(config, store, channel, { ...opts, pool, files });
+        const r = await ingestChannel(config, store, channel, { ...opts, pool, files, agents });
         reports.set(channel.key, r);
         opts.onProgress?.(++done, channels.length, r);
       },
     );
   } finally {
     if (!opts.pool) await pool.close();
+    if (!opts.agents) await agents.close();
   }
   return channels.map((c) => reports.get(c.key)).filter((r): r is ChannelReport => r !== undefined);
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/pool.ts';
 import { ingestChannel, type ChannelReport } from '../ingest/index.ts';
+import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import type { Store } from '../store/index.ts';
 import { cronPeriods } from './cron-period.ts';
@@ -44,6 +45,7 @@ export class Scheduler {
   private readonly queue: TaskQueue;
   private readonly abort = new AbortController();
   private readonly files = new AtomicWriter();
+  private readonly agents = createFetchAgents();
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishTimer?: NodeJS.Timeout;
   private publishing?: Promise<void>;
@@ -86,6 +88,7 @@ export class Scheduler {
     this.abort.abort();
     await this.queue.close();
     await this.publishing;
+    await this.agents.close();
   }
 
   private apply(config: RefeedConfig) {
@@ -148,7 +151,7 @@ export class Scheduler {
   }
 
   private async fetch(s: Scheduled): Promise<void> {
-    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files });
+    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);

@@ -26,6 +26,7 @@ describe('refeed fetch (command)', () => {
     writeFileSync(
       config,
       `site: { output: out, state: state.db }
+defaults: { allow_private: true }
 groups:
   - name: G
     sources:

@@ -50,6 +50,7 @@ describe('refeed run (daemon)', () => {
 defaults:
   schedule: "* * * * * *"
   timeout: 3s
+  allow_private: true
 groups:
   - name: Test
     sources:
@@ -147,7 +148,7 @@ describe('refeed run --watch', () => {
     const upstream = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('w', [{ id: 'w1', title: 'Watched one' }])));
     const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-watch-'));
     const file = path.join(dir, 'refeed.yaml');
-    const head = `site: { output: out, state: state.db }\ndefaults: { schedule: "* * * * * *" }\ngroups:\n  - name: W\n    sources:\n      - name: S\n        channels:\n`;
+    const head = `site: { output: out, state: state.db }\ndefaults: { schedule: "* * * * * *", allow_private: true }\ngroups:\n  - name: W\n    sources:\n      - name: S\n        channels:\n`;
     writeFileSync(file, `${head}          - { name: one, url: "${upstream.url}/one.xml" }\n`);
     const proc = startRefeed(['run', '--config', file, '--no-serve', '--watch']);
     try {

@@ -68,6 +68,8 @@ function workConfig(extra = ''): string {
   output: out
   state: state/refeed.db
   fallback_image: https://img.example/{n}.jpg
+defaults:
+  allow_private: true
 groups:
   - name: Tech
     sources:

@@ -25,6 +25,8 @@ export function testSettings(over: Partial<ChannelSettings> = {}): ChannelSettin
     enabled: true,
     author: 'source',
     allowIframeHosts: [],
+    // The tests' upstreams are on loopback.
+    allowPrivate: true,
     ...over,
   };
 }

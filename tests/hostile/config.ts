@@ -17,7 +17,7 @@ export function hostileConfigYaml(up: HostileUpstream): string {
   const kinds = [...new Set(CASES.map((c) => c.source))];
   return stringify({
     site: { title: 'hostile', url: 'http://127.0.0.1/', output: 'out', state: 'state.db', limit: 100, concurrency: 48, per_host_concurrency: 48 },
-    defaults: { timeout: '20s', max_bytes: '64KB', max_redirects: 3, limit: 50 },
+    defaults: { timeout: '20s', max_bytes: '64KB', max_redirects: 3, limit: 50, allow_private: true },
     groups: [
       { name: 'good', sources: [{ name: 'good', channels: [{ name: 'main', url: `${up.url}/good.xml` }] }] },
       {

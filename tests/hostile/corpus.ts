@@ -63,7 +63,7 @@ export function corpusConfigYaml(upstreamUrl: string): string {
   let n = 0;
   return stringify({
     site: { title: 'corpus', url: 'http://127.0.0.1/', output: 'out', state: 'state.db', limit: 50 },
-    defaults: { limit: ITEMS, timeout: '20s' },
+    defaults: { limit: ITEMS, timeout: '20s', allow_private: true },
     groups: Array.from({ length: GROUPS }, (_, g) => ({
       name: `Group ${g}`,
       sources: Array.from({ length: SOURCES }, (_, s) => ({

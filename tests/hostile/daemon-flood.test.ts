@@ -55,7 +55,7 @@ describe('refeed run under a request flood', () => {
       config,
       stringify({
         site: { title: 'flood', url: 'http://127.0.0.1/', output: 'out', state: 'state.db' },
-        defaults: { schedule: '* * * * * *', timeout: '5s' },
+        defaults: { schedule: '* * * * * *', timeout: '5s', allow_private: true },
         groups: [{ name: 'G', sources: [{ name: 'S', channels: [{ name: 'C', url: `${upstream.url}/feed.xml` }] }] }],
       }),
     );

@@ -90,7 +90,7 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
       path.join(dir, 'refeed.yaml'),
       stringify({
         site: { title: 'xss', url: 'http://127.0.0.1/', output: 'out', state: 'state.db', limit: 500 },
-        defaults: { limit: 200, author: 'item' },
+        defaults: { limit: 200, author: 'item', allow_private: true },
         groups: [{ name: 'xss', sources: [{ name: 'xss', channels: FORMATS.map((f) => ({ name: f, url: `${server.url}/${f === 'json' ? 'feed.json' : `${f}.xml`}` })) }] }],
       }),
     );

@@ -24,6 +24,7 @@ describe('ingest guard', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-guard-'));
     const config = parseConfig(
       `site: { output: out, state: state.db }
+defaults: { allow_private: true }
 groups:
   - name: Bad
     sources: [{ name: S, channels: [{ name: c, url: "${server.url}/a.xml" }] }]

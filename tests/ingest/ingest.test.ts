@@ -75,6 +75,7 @@ describe('ingest: fetch → normalize → store', () => {
     const ch = (name: string, p: string) => `          - { name: ${name}, url: "${server.url}${p}" }\n`;
     config = parseConfig(
       `site: { output: out, state: state.db }
+defaults: { allow_private: true }
 groups:
   - name: 新媒体
     slug: xmt

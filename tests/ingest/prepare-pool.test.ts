@@ -51,7 +51,7 @@ describe('prepare pool: worker threads vs in-process', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-pool-'));
     const channels = [...FEEDS, 'undated.xml'].map((f, i) => `          - { name: "c${i}", url: "${server.url}/${f}" }\n`).join('');
     const config = parseConfig(
-      `site: { output: out, state: state.db }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n${channels}`,
+      `site: { output: out, state: state.db }\ndefaults: { allow_private: true }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n${channels}`,
       path.join(dir, 'refeed.yaml'),
     );
     return { dir, config };

@@ -22,6 +22,7 @@ export function settings(over: Partial<ChannelSettings> = {}): ChannelSettings {
     enabled: true,
     author: 'source',
     allowIframeHosts: [],
+    allowPrivate: false,
     ...over,
   };
 }

@@ -56,6 +56,8 @@ site:
   url: ${siteUrl}/
   output: out
   state: state.db
+defaults:
+  allow_private: true
 groups:
 ${groups}`;
 
