@@ -173,7 +173,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   const storeArticles = pad.detail.articles as number;
   say(`  ${storeArticles} articles; padding ${secs(pad.detail.padMs as number)}, settling publish (all feeds dirty) ${secs(pad.detail.publishMs as number)}`);
   notes.push(
-    `Store padding: ${((pad.detail.added as number) ?? 0).toLocaleString('en')} older archive articles added directly (rendered with normalize's renderArticle, rows via StateDb.upsertArticle) ` +
+    `Store padding: ${((pad.detail.added as number) ?? 0).toLocaleString('en')} older archive articles added directly (rendered with normalize's article renderer, rows via StateDb.upsertArticle) ` +
       `in ${secs(pad.detail.padMs as number)}; the publish that followed (every feed dirty, files present) took ${secs(pad.detail.publishMs as number)}.`,
   );
 

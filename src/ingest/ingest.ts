@@ -4,7 +4,7 @@ import type { ChannelStatus, FetchError, RefeedConfig, ResolvedChannel } from '.
 import { fetchBytes, type FetchBytesOutcome } from '../fetch/index.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { hostOf, runPool } from '../util/pool.ts';
-import { normalizeItem } from '../normalize/index.ts';
+import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
 import { articleId, articlePath, articleRecord, cachedContent } from '../store/article-path.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import type { StateDb } from '../store/state-db.ts';
@@ -138,6 +138,7 @@ async function ingestChannelUnguarded(config: RefeedConfig, state: StateDb, chan
   const meta = outcome;
   const outputDir = config.site.output;
   let stored = false;
+  let normalizer: ChannelNormalizer | undefined; // only made when a stored item needs re-dating
   state.transaction(() => {
     for (const entry of ready.entries) {
       if (entry.kind === 'skip') {
@@ -151,7 +152,8 @@ async function ingestChannelUnguarded(config: RefeedConfig, state: StateDb, chan
       let { article, warnings, text } = entry;
       if (entry.raw && firstSeen !== preparedAt) {
         // Dated by first sight, and first seen in an earlier run: date it then.
-        ({ article, warnings, text } = normalizeItem(entry.raw, normalizeContext(channel, ready.feed, meta.finalUrl, firstSeen, preparedAt, config.site.fallbackImage)));
+        normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
+        ({ article, warnings, text } = normalizer.normalize(entry.raw, normalizeContext(ready.feed, meta.finalUrl, firstSeen, preparedAt)));
       }
       if (warnings.length) log.debug({ identity, warnings }, 'item normalized with warnings');
       if (existing && existing.contentHash === article.contentHash) continue;

@@ -3,7 +3,7 @@
 // (prepare-pool.ts) or in-process with identical results.
 import type { Article, FetchError, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { feedFromBytes } from '../fetch/index.ts';
-import { filterItems, itemIdentity, normalizeItem } from '../normalize/index.ts';
+import { createChannelNormalizer, itemIdentity, type ItemContext } from '../normalize/index.ts';
 
 export interface PrepareInput {
   body: Uint8Array;
@@ -44,13 +44,13 @@ export type Prepared =
 
 const FIRST_SEEN_CODES = new Set<NormalizeWarning['code']>(['no-date', 'bad-date', 'future-date']);
 
-/** Whether an article's date was taken from its first-seen time (see normalizeItem). */
+/** Whether an article's date was taken from its first-seen time (see ChannelNormalizer.normalize). */
 export function datedByFirstSeen(warnings: readonly NormalizeWarning[]): boolean {
   return warnings.some((w) => FIRST_SEEN_CODES.has(w.code));
 }
 
-export function normalizeContext(channel: ResolvedChannel, feed: ParsedFeed, finalUrl: string, firstSeen: number, now: number, fallbackImage: string) {
-  return { channel, feed, feedUrl: finalUrl, firstSeen: new Date(firstSeen), now: new Date(now), fallbackImage };
+export function normalizeContext(feed: ParsedFeed, finalUrl: string, firstSeen: number, now: number): ItemContext {
+  return { feed, feedUrl: finalUrl, firstSeen: new Date(firstSeen), now: new Date(now) };
 }
 
 /** Never throws: feed failures are `{ kind: 'error' }`, item failures `skip` entries. */
@@ -58,10 +58,11 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
   const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status);
   if (parsed.kind === 'error') return parsed;
   const { feed } = parsed;
-  const items = filterItems(feed.items, input.channel.settings, new Date(input.now));
+  const normalizer = createChannelNormalizer(input.channel, { fallbackImage: input.fallbackImage });
+  const items = normalizer.filter(feed.items, new Date(input.now));
   const seen = new Set<string>();
   const entries: PreparedEntry[] = [];
-  const context = normalizeContext(input.channel, feed, input.finalUrl, input.now, input.now, input.fallbackImage);
+  const context = normalizeContext(feed, input.finalUrl, input.now, input.now);
   for (const item of items) {
     let identity: string;
     try {
@@ -74,9 +75,9 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     seen.add(identity);
     let normalized;
     try {
-      normalized = normalizeItem(item, context);
+      normalized = normalizer.normalize(item, context);
     } catch (err) {
-      // normalizeItem promises not to throw; if it ever does, only this item is lost.
+      // normalize promises not to throw; if it ever does, only this item is lost.
       entries.push({ kind: 'skip', message: `cannot normalize: ${(err as Error)?.message ?? String(err)}` });
       continue;
     }

@@ -2,9 +2,10 @@ import sanitize from 'sanitize-html';
 import { parseSrcset, safeUrl, type UrlUse } from './url.ts';
 
 // The body sanitizer: an allowlist of harmless text/structure/media markup.
-// sanitize-html is configured once here; what varies per call (base URL,
-// iframe hosts, what was removed, the first image) lives in `state`, set for
-// the duration of one synchronous sanitize call. Our own transform does the
+// Each channel gets its own sanitizer (createSanitizer), holding its iframe
+// hosts and sanitize-html options; what varies per call (base URL, what was
+// removed, the first image) lives in the instance's `state`, set for the
+// duration of one synchronous sanitize call. Our own transform does the
 // allowlisting, URL resolution and scheme checks (so `removed` can say what
 // went), and sanitize-html enforces the same allowlist again behind it.
 
@@ -17,7 +18,7 @@ const TEXT_TAGS = [
   'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
 ];
 const MEDIA_TAGS = ['img', 'figure', 'figcaption', 'picture', 'source', 'video', 'audio', 'track', 'iframe'];
-const ALLOWED_TAGS = new Set([...TEXT_TAGS, ...MEDIA_TAGS]);
+const ALLOWED_TAGS: ReadonlySet<string> = new Set([...TEXT_TAGS, ...MEDIA_TAGS]);
 
 const GLOBAL_ATTRS = ['id', 'class', 'title', 'lang', 'dir', 'role'];
 const TAG_ATTRS: Record<string, string[]> = {
@@ -57,11 +58,9 @@ const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'xmp', 'select',
 
 interface SanitizeState {
   base: URL | undefined;
-  iframeHosts: Set<string>;
   removed: Set<string>;
   firstImage: string | undefined;
 }
-let state: SanitizeState | undefined;
 
 function attrAllowed(tag: string, attr: string): boolean {
   return GLOBAL_ATTRS.includes(attr) || FREE_ATTR.test(attr) || (TAG_ATTRS[tag]?.includes(attr) ?? false);
@@ -77,8 +76,7 @@ function cleanSrcset(value: string, base: URL | undefined): string | undefined {
   return kept.length ? kept.join(', ') : undefined;
 }
 
-function transform(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
-  const st = state!;
+function transform(st: SanitizeState, hosts: ReadonlySet<string>, tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
   if (!ALLOWED_TAGS.has(tagName)) {
     st.removed.add(tagName);
     return { tagName, attribs: {} };
@@ -112,13 +110,13 @@ function transform(tagName: string, attribs: sanitize.Attributes): sanitize.Tag 
     out.referrerpolicy = 'no-referrer'; // last, as in the reference article
     if (st.firstImage === undefined && out.src && /^https?:/i.test(out.src)) st.firstImage = out.src;
   }
-  if (tagName === 'iframe' && !iframeAllowed(out.src)) st.removed.add('iframe'); // cut out whole by `exclusiveFilter`
+  if (tagName === 'iframe' && !iframeAllowed(hosts, out.src)) st.removed.add('iframe'); // cut out whole by `exclusiveFilter`
   return { tagName, attribs: out };
 }
 
-function iframeAllowed(src: string | undefined): boolean {
+function iframeAllowed(hosts: ReadonlySet<string>, src: string | undefined): boolean {
   const host = src ? hostOf(src) : undefined;
-  return host !== undefined && state!.iframeHosts.has(host);
+  return host !== undefined && hosts.has(host);
 }
 
 function hostOf(url: string): string | undefined {
@@ -133,83 +131,66 @@ function hostOf(url: string): string | undefined {
 // Tags without an entry fall back to '*' inside sanitize-html.
 const allowedAttributes: Record<string, string[]> = { '*': [...GLOBAL_ATTRS, 'data-*', 'aria-*'], ...TAG_ATTRS };
 
-// allowedEmptyAttributes / nonBooleanAttributes are newer than @types/sanitize-html.
-const OPTIONS: sanitize.IOptions & { allowedEmptyAttributes: string[]; nonBooleanAttributes: string[] } = {
-  allowedTags: [...ALLOWED_TAGS],
-  allowedAttributes,
-  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster', 'action', 'formaction', 'data', 'xlink:href', 'background', 'ping', 'longdesc', 'usemap', 'codebase', 'classid', 'archive', 'profile', 'manifest', 'itemid', 'dynsrc', 'lowsrc'],
-  allowProtocolRelative: true,
-  // Empty `alt` is written bare (`alt`), as in the reference; other empty valued attributes go.
-  allowedEmptyAttributes: [],
-  nonBooleanAttributes: ((sanitize.defaults as { nonBooleanAttributes?: string[] }).nonBooleanAttributes ?? []).filter((a) => a !== 'alt'),
-  selfClosing: ['img', 'br', 'hr', 'wbr', 'source', 'track', 'col'],
-  disallowedTagsMode: 'discard',
-  nonTextTags: NON_TEXT_TAGS,
-  parseStyleAttributes: false,
-  transformTags: { '*': transform },
-  // A blocked iframe goes with everything inside it. (Renaming it to a
-  // disallowed tag instead makes sanitize-html 2.17 write that name on a later
-  // closing tag: `<p>after</refeed-blocked-iframe>`.)
-  exclusiveFilter: (frame) => frame.tag === 'iframe' && !iframeAllowed(frame.attribs.src),
-};
-
-export interface SanitizeOptions {
-  baseUrl?: string;
-  allowIframeHosts: string[];
-}
-
-export interface SanitizeResult {
+export interface SanitizedBody {
   html: string;
+  /** What was dropped, as `tag` or `tag[attribute]`, each once, in order of appearance. */
   removed: string[];
+  /** The first http(s) image left in the body (the article's head image). */
+  firstImage?: string;
 }
 
-// The allowed hosts are one list per channel: its lookup set is made once, not per item.
-const iframeHostSets = new WeakMap<readonly string[], Set<string>>();
-function iframeHostSet(hosts: readonly string[]): Set<string> {
-  let set = iframeHostSets.get(hosts);
-  if (!set) iframeHostSets.set(hosts, (set = new Set(hosts.map((h) => h.trim().toLowerCase()))));
-  return set;
+/** A channel's sanitizer: its policy (the iframe hosts it allows) is fixed when it is made. */
+export interface Sanitizer {
+  /** Relative URLs are resolved against `base`; without one they stay relative. Never throws. */
+  sanitize(html: string, base?: URL): SanitizedBody;
 }
 
-/** Sanitizes and also reports the first image left in the body (for headimg), from the same parse. */
-export function sanitizeBody(html: string, opts: { base?: URL; allowIframeHosts: readonly string[] }): SanitizeResult & { firstImage?: string } {
-  const st: SanitizeState = {
-    base: opts.base,
-    iframeHosts: iframeHostSet(opts.allowIframeHosts),
-    removed: new Set(),
-    firstImage: undefined,
+// allowedEmptyAttributes / nonBooleanAttributes are newer than @types/sanitize-html.
+type Options = sanitize.IOptions & { allowedEmptyAttributes: string[]; nonBooleanAttributes: string[] };
+
+export function createSanitizer(opts: { allowIframeHosts: readonly string[] }): Sanitizer {
+  const hosts: ReadonlySet<string> = new Set(opts.allowIframeHosts.map((h) => h.trim().toLowerCase()));
+  // The pass under way: sanitize-html's callbacks take no context of their own.
+  let state: SanitizeState | undefined;
+  const options: Options = {
+    allowedTags: [...ALLOWED_TAGS],
+    allowedAttributes,
+    allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+    allowedSchemesByTag: { img: ['http', 'https', 'data'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster', 'action', 'formaction', 'data', 'xlink:href', 'background', 'ping', 'longdesc', 'usemap', 'codebase', 'classid', 'archive', 'profile', 'manifest', 'itemid', 'dynsrc', 'lowsrc'],
+    allowProtocolRelative: true,
+    // Empty `alt` is written bare (`alt`), as in the reference; other empty valued attributes go.
+    allowedEmptyAttributes: [],
+    nonBooleanAttributes: ((sanitize.defaults as { nonBooleanAttributes?: string[] }).nonBooleanAttributes ?? []).filter((a) => a !== 'alt'),
+    selfClosing: ['img', 'br', 'hr', 'wbr', 'source', 'track', 'col'],
+    disallowedTagsMode: 'discard',
+    nonTextTags: NON_TEXT_TAGS,
+    parseStyleAttributes: false,
+    transformTags: { '*': (tagName, attribs) => transform(state!, hosts, tagName, attribs) },
+    // A blocked iframe goes with everything inside it. (Renaming it to a
+    // disallowed tag instead makes sanitize-html 2.17 write that name on a later
+    // closing tag: `<p>after</refeed-blocked-iframe>`.)
+    exclusiveFilter: (frame) => frame.tag === 'iframe' && !iframeAllowed(hosts, frame.attribs.src),
   };
-  const previous = state;
-  state = st;
-  let out: string;
-  try {
-    out = sanitize(html, OPTIONS);
-  } catch (err) {
-    // Never seen, but a body is not worth a crash: drop it and say so.
-    return { html: '', removed: [`everything (sanitizer failed: ${(err as Error)?.message ?? String(err)})`] };
-  } finally {
-    state = previous;
-  }
-  return { html: finish(out), removed: [...st.removed], firstImage: st.firstImage };
-}
-
-/**
- * Cleans feed HTML for republishing: allowlisted markup only, relative URLs
- * made absolute against `baseUrl`, images sent without a referrer, and the
- * text made safe for Hexo (see `finish`). `removed` names what was dropped,
- * as `tag` or `tag[attribute]`.
- */
-export function sanitizeHtml(html: string, opts: SanitizeOptions): SanitizeResult {
-  let base: URL | undefined;
-  try {
-    base = opts.baseUrl ? new URL(opts.baseUrl) : undefined;
-  } catch {
-    base = undefined;
-  }
-  const { html: out, removed } = sanitizeBody(typeof html === 'string' ? html : '', { base, allowIframeHosts: opts.allowIframeHosts ?? [] });
-  return { html: out, removed };
+  return {
+    sanitize(html, base) {
+      const st: SanitizeState = { base, removed: new Set(), firstImage: undefined };
+      const previous = state;
+      state = st;
+      let out: string;
+      try {
+        out = sanitize(typeof html === 'string' ? html : '', options);
+      } catch (err) {
+        // Never seen, but a body is not worth a crash: drop it and say so.
+        return { html: '', removed: [`everything (sanitizer failed: ${(err as Error)?.message ?? String(err)})`] };
+      } finally {
+        state = previous;
+      }
+      const body: SanitizedBody = { html: finish(out), removed: [...st.removed] };
+      if (st.firstImage !== undefined) body.firstImage = st.firstImage;
+      return body;
+    },
+  };
 }
 
 const HEXO_ESCAPES: Record<string, string> = { '{': '&#123;', '}': '&#125;', '`': '&#96;', ' />': '>' };

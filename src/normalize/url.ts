@@ -44,8 +44,8 @@ export function itemUrls(opts: { itemBase?: string; itemLink?: string; feedBase?
 
 export type UrlUse = 'link' | 'media' | 'image-src';
 
-const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:', 'tel:']);
-const MEDIA_SCHEMES = new Set(['http:', 'https:']);
+const LINK_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:', 'tel:']);
+const MEDIA_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:']);
 // Any base works for telling relative from absolute; this one can never be real.
 const PROBE_BASE = 'https://refeed.invalid/';
 const PROBE_ORIGIN = new URL(PROBE_BASE).origin;

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Article, RefeedConfig, ResolvedChannel } from '../../src/core/types.ts';
-import { renderArticle } from '../../src/normalize/index.ts';
+import { createArticleRenderer } from '../../src/normalize/index.ts';
 import { articleId, articlePath, articleRecord } from '../../src/store/article-path.ts';
 import { writeFileAtomic } from '../../src/util/atomic-write.ts';
 import type { ArticleRecord, StateDb } from '../../src/store/state-db.ts';
 
 // Builds fixture stores without the fetch/ingest code: article files written
-// with the normalize stage's renderArticle, rows with StateDb.upsertArticle,
+// with the normalize stage's article renderer, rows with StateDb.upsertArticle,
 // laid out exactly as ingest lays them out.
 
 export interface ArticleFields {
@@ -21,6 +21,10 @@ export interface ArticleFields {
   /** Defaults to guid, else link, else a hash of title + date (as ingest does). */
   identity?: string;
 }
+
+// Test fixtures only: one renderer for all of them is what a long channel pass does.
+const renderer = createArticleRenderer();
+const renderArticle = (article: Article) => renderer.render(article);
 
 /** A normalized article of `channel`. */
 export function makeArticle(channel: ResolvedChannel, f: ArticleFields): Article {

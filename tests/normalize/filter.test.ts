@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { RawItem } from '../../src/core/types.ts';
-import { filterItems } from '../../src/normalize/index.ts';
-import { rawItem, settings } from './helpers.ts';
+import type { ChannelSettings, RawItem } from '../../src/core/types.ts';
+import { createChannelNormalizer } from '../../src/normalize/index.ts';
+import { channel, rawItem, settings } from './helpers.ts';
 
 const NOW = new Date('2024-05-01T00:00:00Z');
 const DAY = 86400_000;
 const titles = (items: RawItem[]) => items.map((i) => i.title);
+/** The items a channel with these settings keeps. */
+const filterItems = (items: RawItem[], s: ChannelSettings, now: Date) => createChannelNormalizer({ ...channel(), settings: s }, { fallbackImage: '' }).filter(items, now);
 
-describe('filterItems', () => {
+describe('ChannelNormalizer.filter', () => {
   const items = [
     rawItem({ title: 'Rust 2024 released', html: '<p>The <b>compiler</b> news</p>' }),
     rawItem({ title: 'Weekly ad roundup', html: '<p>Sponsored content</p>' }),

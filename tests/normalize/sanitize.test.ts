@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sanitizeHtml } from '../../src/normalize/index.ts';
+import { createSanitizer } from '../../src/normalize/index.ts';
 import { executableFindings } from './helpers.ts';
 
 const BASE = 'https://blog.example.com/posts/2024/hello.html';
+/** A sanitizer made for this one call. */
+const sanitizeHtml = (html: string, opts: { baseUrl?: string; allowIframeHosts: string[] }) =>
+  createSanitizer({ allowIframeHosts: opts.allowIframeHosts }).sanitize(html, opts.baseUrl === undefined ? undefined : new URL(opts.baseUrl));
 const clean = (html: string, allowIframeHosts: string[] = []) => sanitizeHtml(html, { baseUrl: BASE, allowIframeHosts });
 
 // [name, payload, text that must survive (harmless content around the attack)]
@@ -94,6 +97,19 @@ describe('sanitizeHtml: nothing executable survives', () => {
     // the host must match exactly, not as a prefix or suffix
     expect(clean('<iframe src="https://www.youtube.com.evil.example/"></iframe>', ['www.youtube.com']).html).toBe('');
     expect(clean('<iframe src="https://evil.example/?www.youtube.com"></iframe>', ['www.youtube.com']).html).toBe('');
+  });
+
+  it('keeps each sanitizer to the hosts it was made with, whatever the others allow', () => {
+    const youtube = createSanitizer({ allowIframeHosts: [' WWW.YouTube.com '] });
+    const vimeo = createSanitizer({ allowIframeHosts: ['player.vimeo.com'] });
+    const yt = '<iframe src="https://www.youtube.com/embed/a"></iframe>';
+    const vm = '<iframe src="https://player.vimeo.com/video/1"></iframe>';
+    for (let round = 0; round < 2; round++) {
+      expect(youtube.sanitize(yt).html).toBe(yt);
+      expect(vimeo.sanitize(yt).html).toBe('');
+      expect(vimeo.sanitize(vm).html).toBe(vm);
+      expect(youtube.sanitize(vm).html).toBe('');
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
-import { filterItems, itemIdentity, normalizeItem } from '../../normalize/index.ts';
+import { createChannelNormalizer, itemIdentity, type NormalizedItem } from '../../normalize/index.ts';
 import { articleId, articlePath } from '../../store/article-path.ts';
 import { configOption, EXIT, type Command, type CommandContext } from '../command.ts';
 import { optionalConfig } from '../config-file.ts';
@@ -58,10 +58,8 @@ export function previewChannel(config: RefeedConfig, url: string, names: Names, 
   };
 }
 
-type Normalized = ReturnType<typeof normalizeItem>;
-
 /** Per warning code: how many items have it, and the first detail seen. */
-function summarizeWarnings(results: Normalized[]): { code: NormalizeWarning['code']; items: number; detail?: string }[] {
+function summarizeWarnings(results: NormalizedItem[]): { code: NormalizeWarning['code']; items: number; detail?: string }[] {
   const by = new Map<NormalizeWarning['code'], { items: number; detail?: string }>();
   for (const r of results) {
     for (const code of new Set(r.warnings.map((w) => w.code))) {
@@ -116,11 +114,12 @@ async function run(ctx: CommandContext): Promise<number> {
   const ok: FeedOk = outcome;
   const { channel, configured } = previewChannel(config, url, names, ok.feed.title);
   const now = new Date();
-  const kept = filterItems(ok.feed.items, channel.settings, now);
+  const normalizer = createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
+  const kept = normalizer.filter(ok.feed.items, now);
 
   // Exactly what ingest does per item, minus every write.
   const seen = new Set<string>();
-  const results: Normalized[] = [];
+  const results: NormalizedItem[] = [];
   let duplicates = 0;
   let unidentifiable = 0;
   for (const item of kept) {
@@ -136,7 +135,7 @@ async function run(ctx: CommandContext): Promise<number> {
       continue;
     }
     seen.add(identity);
-    results.push(normalizeItem(item, { channel, feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now, fallbackImage: config.site.fallbackImage }));
+    results.push(normalizer.normalize(item, { feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now }));
   }
   const first = results[0];
   const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleId(channel.key, first.article.identity))) : undefined;
