@@ -27,8 +27,19 @@ export function createSanitizer(opts: { allowIframeHosts: readonly string[] }): 
   const hosts: ReadonlySet<string> = new Set(opts.allowIframeHosts.map((h) => h.trim().toLowerCase()));
   return {
     sanitize(html, base) {
+      let source = typeof html === 'string' ? html : '';
+      const cuts: Cut[] = [];
       try {
-        return new Pass(hosts, base).run(typeof html === 'string' ? html : '');
+        for (;;) {
+          try {
+            return new Pass(hosts, base, cuts).run(source);
+          } catch (err) {
+            if (!(err instanceof Unclosed)) throw err;
+            // Read the body again without the start tag that swallowed the rest of it.
+            cuts.push({ at: err.tagStart, name: err.name });
+            source = source.slice(0, err.tagStart) + source.slice(err.contentStart);
+          }
+        }
       } catch (err) {
         // Never seen, but a body is not worth a crash: drop it and say so.
         return { html: '', removed: [`everything (sanitizer failed: ${(err as Error)?.message ?? String(err)})`] };
@@ -40,17 +51,55 @@ export function createSanitizer(opts: { allowIframeHosts: readonly string[] }): 
 // What happens to an element's content and end tag.
 const WRITE = 0; // allowed: content kept, end tag written
 const UNWRAP = 1; // tag dropped (or void, or never finished): content kept, nothing written at the end
-const DROP = 2; // content dropped up to the element's end
-const CUT = 3; // a blocked iframe: everything written since its start goes at its end
+const DROP = 2; // script/style: content dropped
+const REGION = 3; // content kept or dropped once the end shows how the element ended, see Region
 
-// Containers whose content is no use as text when the tag itself goes.
-const DROP_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'textarea', 'option', 'xmp', 'select', 'noembed', 'noframes', 'template', 'title', 'svg', 'math']);
+// Raw text that is code, never prose: dropped even when unclosed (a browser
+// shows nothing of an unclosed <script> either).
+const DROP_TAGS: ReadonlySet<string> = new Set(['script', 'style']);
+// Elements dropped with their content when closed. When one is never closed,
+// only its own markup goes and what follows it stays: a stray <svg>,
+// <textarea> or <select> must not cost the rest of the article.
+const REGION_TAGS: ReadonlySet<string> = new Set(['svg', 'math', 'iframe', 'textarea', 'xmp', 'title', 'select', 'option', 'template', 'noembed', 'noframes']);
+// The ones htmlparser2 reads as raw text up to their end tag. Unclosed, one
+// of them turns the rest of the body into its text, so the body is read again
+// without its start tag (only then is it known to be unclosed: at the end).
+const RAW_TEXT_TAGS: ReadonlySet<string> = new Set(['textarea', 'xmp', 'title']);
+// Each such start tag costs one more reading of the body; past this many the
+// rest stays escaped text, so the work stays linear in the body's length.
+const MAX_REREADS = 8;
 
+/** Thrown at the end of a body that an unclosed raw-text element swallowed: read it again without the start tag. */
+class Unclosed {
+  constructor(
+    readonly name: string,
+    readonly tagStart: number,
+    readonly contentStart: number,
+  ) {}
+}
+
+/** A start tag left out of a re-read body, reported as removed where it stood. */
 interface Cut {
+  at: number;
+  name: string;
+}
+
+/**
+ * An element whose content is written tentatively: dropped at an end tag,
+ * kept when the element ends without one (at the end of the body, or closed
+ * by an ancestor's end tag).
+ */
+interface Region {
   /** Index in `parts` where the element's output starts. */
   at: number;
   removedAt: number;
   firstImage: string | undefined;
+  /** An allowed iframe's start tag ('' otherwise): written without content either way. */
+  tag: string;
+  /** For raw-text elements: the element and where its start tag and its content start (else -1). */
+  name: string;
+  tagStart: number;
+  contentStart: number;
 }
 
 const HTTP = /^https?:/i;
@@ -64,17 +113,24 @@ class Pass implements Partial<Handler>, TagContext {
   private parts: string[] = [];
   /** What to do at the end of each open element (WRITE…), innermost last. */
   private readonly acts: number[] = [];
-  private readonly cuts: Cut[] = [];
+  private readonly regions: Region[] = [];
+  private readonly parser = new Parser(this, { decodeEntities: true });
+  /** Set once the input is consumed: elements closed from then on were never closed. */
+  private ending = false;
+  /** How many of `cuts` have been reported. */
+  private reported = 0;
 
   constructor(
     private readonly hosts: ReadonlySet<string>,
     readonly base: URL | undefined,
+    private readonly cuts: readonly Cut[],
   ) {}
 
   run(input: string): SanitizedBody {
-    const parser = new Parser(this, { decodeEntities: true });
-    parser.write(input);
-    parser.end();
+    this.parser.write(input);
+    this.ending = true;
+    this.parser.end();
+    this.reportCuts(Infinity);
     const html = this.parts.join('');
     const body: SanitizedBody = { html: this.hexo ? hexoSafe(html) : html.trim(), removed: [...new Set(this.removed)] };
     if (this.firstImage !== undefined) body.firstImage = this.firstImage;
@@ -96,17 +152,19 @@ class Pass implements Partial<Handler>, TagContext {
       acts[self] = DROP;
       return;
     }
+    if (this.reported < this.cuts.length) this.reportCuts(this.parser.startIndex);
     if (!ALLOWED_TAGS.has(name)) {
       this.removed.push(name);
       if (DROP_TAGS.has(name)) acts[self] = DROP;
+      else if (REGION_TAGS.has(name)) this.openRegion('', RAW_TEXT_TAGS.has(name) ? name : '');
       return;
     }
     const tag = startTag(name, attribs, this);
-    if (name === 'iframe' && !this.iframeAllowed(this.src)) {
-      // Cut out whole, content included, once its end shows where that is.
-      this.removed.push('iframe');
-      this.cuts.push({ at: this.parts.length, removedAt: this.removed.length, firstImage: this.firstImage });
-      acts[self] = CUT;
+    if (name === 'iframe') {
+      // Its content is never shown (a browser reads it as raw text), so it is never written.
+      const allowed = this.iframeAllowed(this.src);
+      if (!allowed) this.removed.push('iframe');
+      this.openRegion(allowed ? tag : '', '');
       return;
     }
     this.parts.push(tag);
@@ -120,15 +178,51 @@ class Pass implements Partial<Handler>, TagContext {
     this.parts.push(escapeText(text, this));
   }
 
-  onclosetag(name: string): void {
+  onclosetag(name: string, isImplied: boolean): void {
     const act = this.acts.pop();
     if (act === WRITE) this.parts.push('</' + name + '>');
-    else if (act === CUT) {
-      const cut = this.cuts.pop()!;
-      this.parts.length = cut.at;
-      this.removed.length = cut.removedAt;
-      this.firstImage = cut.firstImage;
+    else if (act === REGION) this.closeRegion(this.regions.pop()!, isImplied);
+  }
+
+  /** Makes the element being opened a region (its frame is the top one); `raw` names a raw-text element. */
+  private openRegion(tag: string, raw: string): void {
+    const { startIndex, endIndex } = this.parser; // the start tag's `<` and `>`
+    this.regions.push({
+      at: this.parts.length,
+      removedAt: this.removed.length,
+      firstImage: this.firstImage,
+      tag,
+      name: raw,
+      tagStart: raw ? startIndex : -1,
+      contentStart: raw ? endIndex + 1 : -1,
+    });
+    if (tag) this.parts.push(''); // the iframe's slot, filled at its end
+    this.acts[this.acts.length - 1] = REGION;
+  }
+
+  private closeRegion(r: Region, isImplied: boolean): void {
+    if (!isImplied) {
+      this.rollBack(r);
+      if (r.tag) this.parts.push(r.tag + '</iframe>');
+      return;
     }
+    // Never closed: the content stays, after an allowed iframe (which gets no content).
+    if (r.tag) this.parts[r.at] = r.tag + '</iframe>';
+    // A raw-text element open at the end of the body took all of it as text (past
+    // MAX_REREADS that text stays, escaped).
+    if (r.tagStart >= 0 && this.ending && this.cuts.length < MAX_REREADS) throw new Unclosed(r.name, r.tagStart, r.contentStart);
+  }
+
+  /** Reports the start tags left out before `position` of this reading. */
+  private reportCuts(position: number): void {
+    while (this.reported < this.cuts.length && this.cuts[this.reported].at <= position) this.removed.push(this.cuts[this.reported++].name);
+  }
+
+  /** Forgets everything written since the region started. */
+  private rollBack(r: Region): void {
+    this.parts.length = r.at;
+    this.removed.length = r.removedAt;
+    this.firstImage = r.firstImage;
   }
 
   private iframeAllowed(src: string | undefined): boolean {
