@@ -1,10 +1,14 @@
 import { Parser, type Handler } from 'htmlparser2';
+import { hexoSafe } from './hexo-safe.ts';
 import { ALLOWED_TAGS, escapeText, startTag, VOID_TAGS, type TagContext } from './html-policy.ts';
+import { closesOpenElements } from './tree-rules.ts';
 
 // The body sanitizer: one streaming pass over htmlparser2's parser events (no
 // DOM tree), writing only what html-policy.ts allows. htmlparser2 reports every
 // element it opens as closed again, implied or not, so every tag written here
-// is closed, in order.
+// is closed, in order; where a browser would nest differently and close
+// something early, the start tag is left out (tree-rules.ts). So nothing
+// written closes the article's <div> wrapper, in htmlparser2 or in a browser.
 // Text and attribute values are re-escaped, so no `<` or `&` in them can start
 // markup; comments, CDATA, processing instructions and doctypes have no handler
 // and are dropped.
@@ -113,6 +117,9 @@ class Pass implements Partial<Handler>, TagContext {
   private parts: string[] = [];
   /** What to do at the end of each open element (WRITE…), innermost last. */
   private readonly acts: number[] = [];
+  /** The written elements still open, outermost first (what a browser has open), and where the tables are among them. */
+  private readonly open: string[] = [];
+  private readonly tables: number[] = [];
   private readonly regions: Region[] = [];
   private readonly parser = new Parser(this, { decodeEntities: true });
   /** Set once the input is consumed: elements closed from then on were never closed. */
@@ -167,9 +174,14 @@ class Pass implements Partial<Handler>, TagContext {
       this.openRegion(allowed ? tag : '', '');
       return;
     }
+    // Where a browser would take the tag as closing open elements, htmlparser2 nests it: it is left out, its content stays.
+    if (this.open.length && closesOpenElements(name, this.open, this.tables.length ? this.tables[0] : -1)) return;
     this.parts.push(tag);
     if (name === 'img' && this.firstImage === undefined && this.src !== undefined && HTTP.test(this.src)) this.firstImage = this.src;
-    if (!VOID_TAGS.has(name)) acts[self] = WRITE;
+    if (VOID_TAGS.has(name)) return;
+    acts[self] = WRITE;
+    if (name === 'table') this.tables.push(this.open.length);
+    this.open.push(name);
   }
 
   ontext(text: string): void {
@@ -180,8 +192,11 @@ class Pass implements Partial<Handler>, TagContext {
 
   onclosetag(name: string, isImplied: boolean): void {
     const act = this.acts.pop();
-    if (act === WRITE) this.parts.push('</' + name + '>');
-    else if (act === REGION) this.closeRegion(this.regions.pop()!, isImplied);
+    if (act === WRITE) {
+      this.parts.push('</' + name + '>');
+      this.open.pop();
+      if (name === 'table') this.tables.pop();
+    } else if (act === REGION) this.closeRegion(this.regions.pop()!, isImplied);
   }
 
   /** Makes the element being opened a region (its frame is the top one); `raw` names a raw-text element. */
@@ -234,22 +249,4 @@ class Pass implements Partial<Handler>, TagContext {
       return false;
     }
   }
-}
-
-const HEXO_ESCAPES: Record<string, string> = { '{': '&#123;', '}': '&#125;', '`': '&#96;' };
-
-/**
- * Makes sanitized HTML safe inside a Hexo post: braces become entities (so
- * Nunjucks sees no tags), backticks and ~~~ too (so Hexo's code-fence filter
- * sees no fences), and no blank line is left (Markdown ends an HTML block at a
- * blank line). Inside <pre> a line break before a blank line becomes &#10;,
- * which renders the same. Safe on sanitizer output, where `<` and `>` only
- * ever delimit tags. Only needed when some text or attribute value holds one
- * of the characters involved (TagContext.hexo); most bodies hold none.
- */
-function hexoSafe(html: string): string {
-  const escaped = html.replace(/\r\n?/g, '\n').replace(/[{}`]|~{3,}/g, (m) => (m[0] === '~' ? '&#126;'.repeat(m.length) : HEXO_ESCAPES[m]));
-  return escaped
-    .replace(/(<pre\b[^>]*>[\s\S]*?<\/pre>)|\n[ \t]*(?=\n)/g, (m, pre: string | undefined) => (pre ? pre.replace(/\n(?=[ \t]*\n)/g, '&#10;') : ''))
-    .trim();
 }

@@ -213,6 +213,27 @@ describe('sanitizeHtml: unclosed containers never cost the text after them', () 
   });
 });
 
+// htmlparser2 nests some start tags that a browser's tree builder takes as
+// closing open elements; the end tags written later would then close the
+// wrong elements, and a <div>'s end tag the article's own <div> wrapper.
+describe('sanitizeHtml: nothing closes the article wrapper in a browser', () => {
+  it.each([
+    ['an <li> in a <div> in an <li>', '<ul><li>a<div>b<li>c</li></div></li></ul>', '<ul><li>a<div>bc</div></li></ul>'],
+    ['a <dt> in a <div> in a <dd>', '<dl><dd>a<div><dt>b</dt></div></dd></dl>', '<dl><dd>a<div>b</div></dd></dl>'],
+    ['a heading right in a heading', '<h1>a<div><h2>b<h3>c</h3></h2></div></h1>', '<h1>a<div><h2>bc</h2></div></h1>'],
+    ['a <table> in a table, outside a cell', '<table><div><table><tr><td>x</td></tr></table><dd>y</dd></div></table>', '<table><div><tr><td>x</td></tr><dd>y</dd></div></table>'],
+    ['a table part outside a table (ignored by browsers)', '<dt><tr><div><dt>x</dt></div></tr></dt>', '<dt><tr><div>x</div></tr></dt>'],
+  ])('leaves out the start tag of %s, keeping its content', (_name, input, output) => {
+    expect(clean(input)).toEqual({ html: output, removed: [] });
+  });
+
+  it('keeps what a browser reads the same way', () => {
+    for (const html of ['<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>', '<li><b><li>x</li></b></li>', '<h1>a</h1><div><h2>b</h2></div>', '<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>']) {
+      expect(clean(html).html).toBe(html);
+    }
+  });
+});
+
 describe('sanitizeHtml: URLs', () => {
   it('resolves relative href/src/srcset/poster against the base', () => {
     const { html } = clean(
