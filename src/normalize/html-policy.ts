@@ -3,7 +3,8 @@ import { parseSrcset, safeUrl, type UrlUse } from './url.ts';
 // What the body sanitizer lets through: an allowlist of harmless text,
 // structure and media markup, and for each element the attributes it may
 // keep and how their URLs are checked. Everything here is constant data and
-// pure functions; sanitize.ts walks the markup and calls `startTag`.
+// functions of their arguments (they report into the TagContext they are
+// given); sanitize.ts walks the markup and calls `startTag` and `escapeText`.
 
 const TEXT_TAGS = [
   'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'div', 'span', 'blockquote', 'pre', 'code', 'kbd', 'samp', 'var',
@@ -81,8 +82,8 @@ export interface TagContext {
 }
 
 // Characters of text and attribute values that need looking at: markup
-// characters to escape, and what sanitize.ts's Hexo pass must see (line breaks,
-// braces, backticks, tildes). One scan tells whether a value has any.
+// characters to escape, and what the Hexo pass (hexo-safe.ts) must see (line
+// breaks, braces, backticks, tildes). One scan tells whether a value has any.
 const ATTR_SCAN = /[&<>"\r\n{}`~]/;
 const TEXT_SCAN = /[&<>\r\n{}`~]/;
 const HEXO_CHARS = /[\r\n{}`~]/;
