@@ -69,9 +69,10 @@ const REGION_TAGS: ReadonlySet<string> = new Set(['svg', 'math', 'iframe', 'text
 // of them turns the rest of the body into its text, so the body is read again
 // without its start tag (only then is it known to be unclosed: at the end).
 const RAW_TEXT_TAGS: ReadonlySet<string> = new Set(['textarea', 'xmp', 'title']);
-// Each such start tag costs one more reading of the body; past this many the
-// rest stays escaped text, so the work stays linear in the body's length.
-const MAX_REREADS = 8;
+// Each such start tag costs one more reading of the whole body. Past this
+// many (more stray ones than any real article has) the rest stays escaped
+// text, so a hostile body costs at most 5 readings.
+const MAX_REREADS = 4;
 
 /** Thrown at the end of a body that an unclosed raw-text element swallowed: read it again without the start tag. */
 class Unclosed {

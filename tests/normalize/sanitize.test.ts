@@ -193,7 +193,7 @@ describe('sanitizeHtml: unclosed containers never cost the text after them', () 
     const { html } = clean('<xmp>'.repeat(2000) + '<script>alert(1)</script>after');
     expect(executableFindings(html)).toEqual([]);
     expect(html.endsWith('&lt;script&gt;alert(1)&lt;/script&gt;after')).toBe(true);
-    expect(html.split('&lt;xmp&gt;')).toHaveLength(2000 - 9 + 1); // the first 9 were read as tags (8 reparses)
+    expect(html.split('&lt;xmp&gt;')).toHaveLength(2000 - 5 + 1); // the first 5 were read as tags (4 re-readings)
   });
 
   it('drops select, option and template with their content when closed, keeps the rest when not', () => {
