@@ -176,7 +176,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   const storeArticles = pad.detail.articles as number;
   say(`  ${storeArticles} articles; padding ${secs(pad.detail.padMs as number)}, settling publish (all feeds dirty) ${secs(pad.detail.publishMs as number)}`);
   notes.push(
-    `Store padding: ${((pad.detail.added as number) ?? 0).toLocaleString('en')} older archive articles added directly (rendered with normalize's renderArticle, stored through the store's commit, as ingest does) ` +
+    `Store padding: ${((pad.detail.added as number) ?? 0).toLocaleString('en')} older archive articles added directly (rendered with normalize's article renderer, stored through the store's commit, as ingest does) ` +
       `in ${secs(pad.detail.padMs as number)}; the publish that followed (every feed dirty, files present) took ${secs(pad.detail.publishMs as number)}.`,
   );
 

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
-import { renderArticle } from '../normalize/index.ts';
+import { createArticleRenderer } from '../normalize/index.ts';
 import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
 import type { AtomicWriter } from '../util/atomic-write.ts';
 
@@ -38,6 +38,7 @@ const BATCH = 500;
 export async function writePendingFiles(store: Store, output: string, writer: AtomicWriter, log: Logger): Promise<number> {
   let total = 0;
   const tried = new Set<string>();
+  const renderer = createArticleRenderer();
   for (;;) {
     // A row changed meanwhile stays pending: it is left for the next run rather than looped on.
     const pending = (await store.pendingFiles(BATCH + tried.size)).filter((p) => !tried.has(p.id));
@@ -45,7 +46,7 @@ export async function writePendingFiles(store: Store, output: string, writer: At
     for (const p of pending) tried.add(p.id);
     const written: WrittenArticleFile[] = [];
     for (const p of pending) {
-      const text = renderArticle({
+      const text = renderer.render({
         identity: '',
         channelKey: '',
         slugs: ['', '', ''],

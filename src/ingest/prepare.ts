@@ -3,7 +3,7 @@
 // on a worker thread (prepare-pool.ts) or in-process with identical results.
 import type { Article, FetchError, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { feedFromBytes } from '../fetch/index.ts';
-import { filterItems, itemIdentity, normalizeItem, parseFeedDate } from '../normalize/index.ts';
+import { createChannelNormalizer, itemIdentity, newestCandidates, type ItemContext } from '../normalize/index.ts';
 
 export interface PrepareInput {
   body: Uint8Array;
@@ -43,33 +43,13 @@ export type Prepared =
 
 const FIRST_SEEN_CODES = new Set<NormalizeWarning['code']>(['no-date', 'bad-date', 'future-date']);
 
-/** Whether an article's date was taken from its first-seen time (see normalizeItem). */
+/** Whether an article's date was taken from its first-seen time (see ChannelNormalizer.normalize). */
 export function datedByFirstSeen(warnings: readonly NormalizeWarning[]): boolean {
   return warnings.some((w) => FIRST_SEEN_CODES.has(w.code));
 }
 
-export function normalizeContext(channel: ResolvedChannel, feed: ParsedFeed, finalUrl: string, firstSeen: number, now: number, fallbackImage: string) {
-  return { channel, feed, feedUrl: finalUrl, firstSeen: new Date(firstSeen), now: new Date(now), fallbackImage };
-}
-
-/**
- * `limit` chooses the newest items by date, whatever the document order (a
- * feed listed oldest first still gets its new items). An undated item counts
- * by its first-seen time, which only the store knows: every undated item (up
- * to the limit) stays a candidate, and ingest makes the final cut.
- */
-function limitCandidates(items: RawItem[], limit: number, now: number): RawItem[] {
-  const max = Number.isFinite(limit) && limit > 0 ? limit : Infinity;
-  const dated: { item: RawItem; at: number; index: number }[] = [];
-  const undated: RawItem[] = [];
-  items.forEach((item, index) => {
-    const at = parseFeedDate(item.date)?.getTime();
-    // A future date is clamped to first sight by normalize: it counts as undated here too.
-    if (at === undefined || at > now + 86_400_000) undated.push(item);
-    else dated.push({ item, at, index });
-  });
-  dated.sort((a, b) => b.at - a.at || a.index - b.index);
-  return [...dated.slice(0, max).map((d) => d.item), ...undated.slice(0, max)];
+export function normalizeContext(feed: ParsedFeed, finalUrl: string, firstSeen: number, now: number): ItemContext {
+  return { feed, feedUrl: finalUrl, firstSeen: new Date(firstSeen), now: new Date(now) };
 }
 
 /** Never throws for the feed's faults: those are `{ kind: 'error' }`. */
@@ -77,8 +57,8 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
   const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status);
   if (parsed.kind === 'error') return parsed;
   const { feed } = parsed;
-  const { settings } = input.channel;
-  const items = filterItems(feed.items, { ...settings, limit: Infinity }, new Date(input.now));
+  const normalizer = createChannelNormalizer(input.channel, { fallbackImage: input.fallbackImage });
+  const items = normalizer.filter(feed.items, new Date(input.now));
   const seen = new Set<string>();
   const unique = items.filter((item) => {
     const identity = itemIdentity(item);
@@ -86,9 +66,9 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     seen.add(identity);
     return true;
   });
-  const context = normalizeContext(input.channel, feed, input.finalUrl, input.now, input.now, input.fallbackImage);
-  const candidates = limitCandidates(unique, settings.limit, input.now).map((item): Candidate => {
-    const { article, warnings, text } = normalizeItem(item, context);
+  const context = normalizeContext(feed, input.finalUrl, input.now, input.now);
+  const candidates = newestCandidates(unique, input.channel.settings.limit, new Date(input.now)).map((item): Candidate => {
+    const { article, warnings, text } = normalizer.normalize(item, context);
     return { identity: article.identity, article, text, warnings, ...(datedByFirstSeen(warnings) ? { raw: item } : {}) };
   });
   return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: unique.length, candidates };

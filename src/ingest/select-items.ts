@@ -1,5 +1,5 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { normalizeItem } from '../normalize/index.ts';
+import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
 import type { ItemWrite, KnownItem } from '../store/index.ts';
 import { normalizeContext, type Candidate } from './prepare.ts';
 
@@ -24,12 +24,13 @@ export function selectItems(
 ): Selected {
   const { preparedAt } = prepared;
   const { limit, maxAgeMs } = channel.settings;
+  let normalizer: ChannelNormalizer | undefined; // made only when a stored item needs dating again
   const dated = prepared.candidates.map((c) => {
     const firstSeen = known.get(c.identity)?.firstSeen ?? preparedAt;
     if (!c.raw || firstSeen === preparedAt) return { c, firstSeen };
     // Dated by first sight, and first seen in an earlier run: dated then.
-    const ctx = normalizeContext(channel, prepared.feed, prepared.finalUrl, firstSeen, preparedAt, config.site.fallbackImage);
-    const { article, warnings, text } = normalizeItem(c.raw, ctx);
+    normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
+    const { article, warnings, text } = normalizer.normalize(c.raw, normalizeContext(prepared.feed, prepared.finalUrl, firstSeen, preparedAt));
     return { c: { ...c, article, warnings, text }, firstSeen };
   });
   const kept = dated

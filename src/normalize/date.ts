@@ -81,6 +81,9 @@ function twelveHour(hour: string | undefined, marker: string | undefined): strin
   return String(pm ? h + 12 : marker === '中午' ? Number(hour) : h);
 }
 
+/** A date further ahead than this is a feed's mistake, not a schedule: such an item is dated when first seen. */
+export const FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+
 /** Parses a feed's date string; undefined when it cannot be read with confidence. */
 export function parseFeedDate(input: unknown): Date | undefined {
   if (typeof input !== 'string') return undefined;

@@ -1,22 +1,15 @@
 import type { ChannelSettings, RawItem } from '../core/types.ts';
-import { parseFeedDate } from './date.ts';
+import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { htmlToText, str } from './text.ts';
 
 // Patterns come from the config, which validated them; one that still fails
 // to compile is matched as literal text rather than dropping every item.
-const compiled = new Map<string, RegExp>();
 function regex(pattern: string): RegExp {
-  let re = compiled.get(pattern);
-  if (!re) {
-    try {
-      re = new RegExp(pattern, 'iu');
-    } catch {
-      re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
-    }
-    if (compiled.size > 1000) compiled.clear();
-    compiled.set(pattern, re);
+  try {
+    return new RegExp(pattern, 'iu');
+  } catch {
+    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
   }
-  return re;
 }
 
 function patterns(list: unknown): RegExp[] {
@@ -30,32 +23,57 @@ function matchText(item: RawItem): string {
   return `${title}\n${htmlToText(content)}`;
 }
 
+/** Picks the items a channel keeps; its patterns are compiled once, when it is made. */
+export type ItemFilter = (items: RawItem[], now: Date) => RawItem[];
+
 /**
- * The items a channel keeps, in feed order: matching an include pattern (when
- * there are any) and no exclude pattern, not older than maxAgeMs (items
- * without a readable date are kept), at most `limit` of them.
+ * The filter for a channel's settings: it keeps, in feed order, the items
+ * matching an include pattern (when there are any) and no exclude pattern,
+ * not older than maxAgeMs (items without a readable date are kept: their age
+ * is their first-seen time, which the store knows). The limit is applied by
+ * date afterwards (newestCandidates, then the ingest's final cut).
  */
-export function filterItems(items: RawItem[], settings: ChannelSettings, now: Date): RawItem[] {
-  if (!Array.isArray(items)) return [];
+export function createItemFilter(settings: ChannelSettings): ItemFilter {
   const include = patterns(settings.include);
   const exclude = patterns(settings.exclude);
   const maxAge = typeof settings.maxAgeMs === 'number' && settings.maxAgeMs >= 0 ? settings.maxAgeMs : undefined;
-  const limit = Number.isFinite(settings.limit) && settings.limit > 0 ? settings.limit : Infinity;
-  const nowMs = now.getTime();
-  const kept: RawItem[] = [];
-  for (const item of items) {
-    if (kept.length >= limit) break;
-    if (item === null || typeof item !== 'object') continue;
-    if (include.length || exclude.length) {
-      const text = matchText(item);
-      if (include.length && !include.some((re) => re.test(text))) continue;
-      if (exclude.some((re) => re.test(text))) continue;
+  return (items, now) => {
+    if (!Array.isArray(items)) return [];
+    const nowMs = now.getTime();
+    const kept: RawItem[] = [];
+    for (const item of items) {
+      if (item === null || typeof item !== 'object') continue;
+      if (include.length || exclude.length) {
+        const text = matchText(item);
+        if (include.length && !include.some((re) => re.test(text))) continue;
+        if (exclude.some((re) => re.test(text))) continue;
+      }
+      if (maxAge !== undefined) {
+        const date = parseFeedDate(item.date);
+        if (date && nowMs - date.getTime() > maxAge) continue;
+      }
+      kept.push(item);
     }
-    if (maxAge !== undefined) {
-      const date = parseFeedDate(item.date);
-      if (date && nowMs - date.getTime() > maxAge) continue;
-    }
-    kept.push(item);
-  }
-  return kept;
+    return kept;
+  };
+}
+
+
+/**
+ * The items that can be among a channel's newest `limit`, whatever the
+ * document order (a feed listed oldest first still gets its new items): the
+ * `limit` newest dated ones, and every undated one up to `limit`, since an
+ * undated item counts by its first-seen time, which only the store knows.
+ */
+export function newestCandidates(items: readonly RawItem[], limit: number, now: Date): RawItem[] {
+  const max = Number.isFinite(limit) && limit > 0 ? limit : Infinity;
+  const dated: { item: RawItem; at: number; index: number }[] = [];
+  const undated: RawItem[] = [];
+  items.forEach((item, index) => {
+    const at = parseFeedDate(item.date)?.getTime();
+    if (at === undefined || at > now.getTime() + FUTURE_SKEW_MS) undated.push(item);
+    else dated.push({ item, at, index });
+  });
+  dated.sort((a, b) => b.at - a.at || a.index - b.index);
+  return [...dated.slice(0, max).map((d) => d.item), ...undated.slice(0, max)];
 }

@@ -19,68 +19,82 @@ const YAML_OPTIONS = {
 
 type Style = 'plain' | 'single';
 
-// One document reused for every scalar (building a Document per value costs
-// more than the stringifying); only ever used synchronously.
-const scratch = new Document(null, YAML_OPTIONS);
-function stringifyNode(node: Scalar): string {
-  scratch.contents = node;
-  return scratch.toString(YAML_OPTIONS).replace(/\n$/, '');
-}
-
-/** One YAML scalar on one line: plain when YAML reads it back as the same string, else single-quoted. */
 // js-yaml (Hexo's reader) knows number spellings neither YAML 1.2 nor the
 // yaml package's 1.1 mode do (`-0o17`, `0b1_0`…): anything number-like is quoted.
 const NUMBER_LIKE = /^[-+]?[.\d]/;
+/** Plain scalars remembered per renderer; past this many the memory is cleared (names and authors rarely reach it). */
+const PLAIN_MEMORY = 5000;
 
-function scalar(value: string, style: Style): string {
-  const text = oneLine(value);
-  const node = new Scalar(text);
-  node.type = style === 'plain' && !NUMBER_LIKE.test(text) ? Scalar.PLAIN : Scalar.QUOTE_SINGLE;
-  let out = stringifyNode(node);
-  if (out.includes('\n')) {
-    // A plain scalar that would need a block (e.g. it starts with `---`) is quoted instead.
-    node.type = Scalar.QUOTE_SINGLE;
-    out = stringifyNode(node);
+/** Writes article files. Made once per channel pass: it keeps what it learnt between articles. */
+export interface ArticleRenderer {
+  /** The whole article file. */
+  render(article: Article): string;
+}
+
+export function createArticleRenderer(): ArticleRenderer {
+  return new Renderer();
+}
+
+class Renderer implements ArticleRenderer {
+  // One document reused for every scalar (building a Document per value
+  // costs more than the stringifying); only ever used synchronously.
+  private readonly scratch = new Document(null, YAML_OPTIONS);
+  // Names and authors repeat across every article of a channel.
+  private readonly plain = new Map<string, string>();
+
+  render(article: Article): string {
+    const body = article.html.trim();
+    return `${this.frontMatter(article)}\n<div>\n${body ? body + '\n' : ''}</div>\n`;
   }
-  return out;
-}
 
-// Names and authors repeat across every article of a channel.
-const plainCache = new Map<string, string>();
-function plainScalar(value: string): string {
-  let out = plainCache.get(value);
-  if (out === undefined) {
-    out = scalar(value, 'plain');
-    if (plainCache.size > 5000) plainCache.clear();
-    plainCache.set(value, out);
+  /** The front matter block, from the opening `---` to the closing `---` line included. */
+  private frontMatter(article: Article): string {
+    const headimg = this.scalar(article.headimg, 'single');
+    const lines = [
+      '---',
+      `title: ${this.scalar(article.title, 'single')}`,
+      'categories: ',
+      ...article.categories.map((name) => ` - ${this.plainScalar(name)}`),
+      `headimg: ${headimg}`,
+      `author: ${this.plainScalar(article.author)}`,
+      'comments: false',
+      `date: ${this.scalar(article.date.toUTCString(), 'plain')}`,
+      `thumbnail: ${headimg}`,
+    ];
+    if (article.link) lines.push(`link: ${this.scalar(article.link, 'single')}`);
+    if (article.guid) lines.push(`guid: ${this.scalar(article.guid, 'single')}`);
+    lines.push('---');
+    return lines.join('\n') + '\n';
   }
-  return out;
-}
 
-/** The front matter block, from the opening `---` to the closing `---` line included. */
-export function renderFrontMatter(article: Article): string {
-  const headimg = scalar(article.headimg, 'single');
-  const lines = [
-    '---',
-    `title: ${scalar(article.title, 'single')}`,
-    'categories: ',
-    ...article.categories.map((name) => ` - ${plainScalar(name)}`),
-    `headimg: ${headimg}`,
-    `author: ${plainScalar(article.author)}`,
-    'comments: false',
-    `date: ${scalar(article.date.toUTCString(), 'plain')}`,
-    `thumbnail: ${headimg}`,
-  ];
-  if (article.link) lines.push(`link: ${scalar(article.link, 'single')}`);
-  if (article.guid) lines.push(`guid: ${scalar(article.guid, 'single')}`);
-  lines.push('---');
-  return lines.join('\n') + '\n';
-}
+  private plainScalar(value: string): string {
+    let out = this.plain.get(value);
+    if (out === undefined) {
+      out = this.scalar(value, 'plain');
+      if (this.plain.size >= PLAIN_MEMORY) this.plain.clear();
+      this.plain.set(value, out);
+    }
+    return out;
+  }
 
-/** The whole article file. */
-export function renderArticle(article: Article): string {
-  const body = article.html.trim();
-  return `${renderFrontMatter(article)}\n<div>\n${body ? body + '\n' : ''}</div>\n`;
+  /** One YAML scalar on one line: plain when YAML reads it back as the same string, else single-quoted. */
+  private scalar(value: string, style: Style): string {
+    const text = oneLine(value);
+    const node = new Scalar(text);
+    node.type = style === 'plain' && !NUMBER_LIKE.test(text) ? Scalar.PLAIN : Scalar.QUOTE_SINGLE;
+    let out = this.stringify(node);
+    if (out.includes('\n')) {
+      // A plain scalar that would need a block (e.g. it starts with `---`) is quoted instead.
+      node.type = Scalar.QUOTE_SINGLE;
+      out = this.stringify(node);
+    }
+    return out;
+  }
+
+  private stringify(node: Scalar): string {
+    this.scratch.contents = node;
+    return this.scratch.toString(YAML_OPTIONS).replace(/\n$/, '');
+  }
 }
 
 export class ArticleFileError extends Error {

@@ -1,9 +1,10 @@
 // normalize: feed items (RawItem) → articles and their Hexo markdown files.
-// Pure functions only; the store stage does the I/O.
+// No I/O (the store stage does it) and no module state: what a channel pass
+// keeps between items lives in the objects made for it here.
 
-export { normalizeItem, type NormalizeContext } from './normalize.ts';
+export { createChannelNormalizer, type ChannelNormalizer, type ItemContext, type NormalizedItem } from './normalize.ts';
+export { createSanitizer, type Sanitizer, type SanitizedBody } from './sanitize.ts';
+export { createArticleRenderer, parseArticle, ArticleFileError, type ArticleRenderer, type ParsedArticleFile } from './front-matter.ts';
 export { itemIdentity } from './identity.ts';
-export { renderArticle, parseArticle, ArticleFileError, type ParsedArticleFile } from './front-matter.ts';
-export { filterItems } from './filter.ts';
-export { sanitizeHtml, type SanitizeOptions, type SanitizeResult } from './sanitize.ts';
 export { parseFeedDate } from './date.ts';
+export { newestCandidates } from './filter.ts';

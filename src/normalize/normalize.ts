@@ -1,25 +1,63 @@
 import type { Article, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
-import { renderArticle } from './front-matter.ts';
+import { createArticleRenderer, type ArticleRenderer } from './front-matter.ts';
+import { createItemFilter } from './filter.ts';
 import { fallbackNumber, itemIdentity } from './identity.ts';
-import { parseFeedDate } from './date.ts';
-import { sanitizeBody } from './sanitize.ts';
+import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
+import { createSanitizer, type Sanitizer } from './sanitize.ts';
 import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str } from './text.ts';
 import { httpUrl, itemUrls } from './url.ts';
 
-export interface NormalizeContext {
-  channel: ResolvedChannel;
+/** What normalizing one item needs besides the channel. */
+export interface ItemContext {
   feed: ParsedFeed;
   /** URL the feed was finally fetched from: the last resort for resolving relative URLs. */
   feedUrl: string;
   /** When refeed first saw the item (kept stable by the caller): the date of an undated item. */
   firstSeen: Date;
   now: Date;
-  /** Template for the image of an item without one; `{n}` becomes 1..1000, fixed per item. */
-  fallbackImage: string;
 }
 
-/** A date in the future by more than this is a feed's mistake, not a schedule. */
-const FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+/** The article, what was noticed on the way, and the file text (rendered once: the hash is of it). */
+export interface NormalizedItem {
+  article: Article;
+  warnings: NormalizeWarning[];
+  text: string;
+}
+
+/**
+ * Normalizes one channel's items. Made once per channel pass: it holds the
+ * channel's sanitizer (its iframe hosts), its compiled filters and the article
+ * renderer's memory, so nothing is shared between channels or kept in modules.
+ */
+export interface ChannelNormalizer {
+  /** The items this channel keeps (include/exclude, max_age, limit), in feed order. */
+  filter(items: RawItem[], now: Date): RawItem[];
+  /** One item as an article. Never throws; what it had to guess or drop is in `warnings`. */
+  normalize(item: RawItem, ctx: ItemContext): NormalizedItem;
+}
+
+export function createChannelNormalizer(channel: ResolvedChannel, opts: { fallbackImage: string }): ChannelNormalizer {
+  const tools: Tools = {
+    channel,
+    fallbackImage: opts.fallbackImage,
+    sanitizer: createSanitizer({ allowIframeHosts: channel.settings?.allowIframeHosts ?? [] }),
+    renderer: createArticleRenderer(),
+  };
+  return {
+    filter: createItemFilter(channel.settings),
+    normalize: (item, ctx) => normalizeItem(item, ctx, tools),
+  };
+}
+
+/** What a normalizer made for its channel, once. */
+interface Tools {
+  channel: ResolvedChannel;
+  /** Template for the image of an item without one; `{n}` becomes 1..1000, fixed per item. */
+  fallbackImage: string;
+  sanitizer: Sanitizer;
+  renderer: ArticleRenderer;
+}
+
 const IMAGE_EXTENSION = /\.(?:jpe?g|png|gif|webp|avif|bmp|svg|jfif)$/i;
 
 type CleanItem = Omit<RawItem, 'categories'>;
@@ -73,15 +111,14 @@ function isImageEnclosure(e: { url: string; type?: string }, base: URL | undefin
 
 /**
  * Turns one feed item into an article: sanitized body, resolved URLs, a
- * date, a head image, the channel's categories. Never throws; what it had to
- * guess or drop is in `warnings`.
+ * date, a head image, the channel's categories.
  */
-/** The article, what was noticed on the way, and the file text (rendered once: the hash is of it). */
-export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: Article; warnings: NormalizeWarning[]; text: string } {
+function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): NormalizedItem {
   const warnings: NormalizeWarning[] = [];
   const it = clean(item);
   const identity = itemIdentity(item);
-  const { channel, feed } = ctx;
+  const { channel } = tools;
+  const { feed } = ctx;
   const now = validDate(ctx.now) ?? new Date(0);
   const firstSeen = validDate(ctx.firstSeen) ?? now;
 
@@ -96,7 +133,7 @@ export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: 
   const link = itemLink ?? (it.guid && /^https?:\/\//i.test(it.guid) ? httpUrl(it.guid) : undefined);
   if (!link) warnings.push({ code: 'no-link' });
 
-  const body = sanitizeBody(it.html ?? it.summary ?? '', { base, allowIframeHosts: channel.settings?.allowIframeHosts ?? [] });
+  const body = tools.sanitizer.sanitize(it.html ?? it.summary ?? '', base);
   if (body.removed.length) warnings.push({ code: 'sanitized', detail: `removed ${body.removed.join(', ')}` });
 
   let title = oneLine(it.title ?? '');
@@ -130,7 +167,7 @@ export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: 
     it.images.map((i) => httpUrl(i, base)).find(Boolean);
   if (!headimg) {
     warnings.push({ code: 'no-image' });
-    headimg = oneLine(str(ctx.fallbackImage) ?? '').replaceAll('{n}', String(fallbackNumber(identity)));
+    headimg = oneLine(str(tools.fallbackImage) ?? '').replaceAll('{n}', String(fallbackNumber(identity)));
   }
 
   const sourceName = oneLine(channel.source?.name ?? '');
@@ -152,7 +189,7 @@ export function normalizeItem(item: RawItem, ctx: NormalizeContext): { article: 
     html: body.html,
     contentHash: '',
   };
-  const text = renderArticle(article);
+  const text = tools.renderer.render(article);
   article.contentHash = sha1Hex(text);
   return { article, warnings, text };
 }

@@ -1,234 +1,253 @@
-import sanitize from 'sanitize-html';
-import { parseSrcset, safeUrl, type UrlUse } from './url.ts';
+import { Parser, type Handler } from 'htmlparser2';
+import { hexoSafe } from './hexo-safe.ts';
+import { ALLOWED_TAGS, escapeText, startTag, VOID_TAGS, type TagContext } from './html-policy.ts';
+import { closesOpenElements } from './tree-rules.ts';
 
-// The body sanitizer: an allowlist of harmless text/structure/media markup.
-// sanitize-html is configured once here; what varies per call (base URL,
-// iframe hosts, what was removed, the first image) lives in `state`, set for
-// the duration of one synchronous sanitize call. Our own transform does the
-// allowlisting, URL resolution and scheme checks (so `removed` can say what
-// went), and sanitize-html enforces the same allowlist again behind it.
+// The body sanitizer: one streaming pass over htmlparser2's parser events (no
+// DOM tree), writing only what html-policy.ts allows. htmlparser2 reports every
+// element it opens as closed again, implied or not, so every tag written here
+// is closed, in order; where a browser would nest differently and close
+// something early, the start tag is left out (tree-rules.ts). So nothing
+// written closes the article's <div> wrapper, in htmlparser2 or in a browser.
+// Text and attribute values are re-escaped, so no `<` or `&` in them can start
+// markup; comments, CDATA, processing instructions and doctypes have no handler
+// and are dropped.
 
-const TEXT_TAGS = [
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'div', 'span', 'blockquote', 'pre', 'code', 'kbd', 'samp', 'var',
-  'b', 'i', 'u', 's', 'strike', 'del', 'ins', 'em', 'strong', 'small', 'big', 'sub', 'sup', 'mark', 'q', 'cite', 'abbr',
-  'dfn', 'time', 'data', 'bdi', 'bdo', 'wbr', 'ruby', 'rb', 'rp', 'rt', 'rtc', 'a', 'address', 'article', 'aside',
-  'footer', 'header', 'hgroup', 'main', 'nav', 'section', 'center', 'details', 'summary',
-  'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'menu',
-  'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
-];
-const MEDIA_TAGS = ['img', 'figure', 'figcaption', 'picture', 'source', 'video', 'audio', 'track', 'iframe'];
-const ALLOWED_TAGS = new Set([...TEXT_TAGS, ...MEDIA_TAGS]);
-
-const GLOBAL_ATTRS = ['id', 'class', 'title', 'lang', 'dir', 'role'];
-const TAG_ATTRS: Record<string, string[]> = {
-  a: ['href', 'name', 'target', 'rel', 'hreflang'],
-  img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height', 'loading', 'decoding', 'referrerpolicy'],
-  source: ['src', 'srcset', 'sizes', 'type', 'media', 'width', 'height'],
-  video: ['src', 'poster', 'controls', 'width', 'height', 'preload', 'loop', 'muted', 'playsinline', 'autoplay'],
-  audio: ['src', 'controls', 'preload', 'loop', 'muted'],
-  track: ['src', 'kind', 'srclang', 'label', 'default'],
-  iframe: ['src', 'width', 'height', 'allow', 'allowfullscreen', 'frameborder', 'loading', 'referrerpolicy'],
-  blockquote: ['cite'], q: ['cite'], del: ['cite', 'datetime'], ins: ['cite', 'datetime'],
-  time: ['datetime'], data: ['value'], abbr: ['title'],
-  ol: ['start', 'reversed', 'type'], ul: ['type'], li: ['value'],
-  table: ['border', 'cellpadding', 'cellspacing', 'summary', 'width', 'align'],
-  td: ['colspan', 'rowspan', 'headers', 'align', 'valign', 'width'],
-  th: ['colspan', 'rowspan', 'headers', 'scope', 'abbr', 'align', 'valign', 'width'],
-  tr: ['align', 'valign'], col: ['span', 'width'], colgroup: ['span', 'width'],
-  details: ['open'], p: ['align'], div: ['align'], h1: ['align'], h2: ['align'], h3: ['align'], h4: ['align'], h5: ['align'], h6: ['align'],
-};
-// data-* and aria-* carry no behaviour without script; the name pattern keeps out anything a parser could misread.
-const FREE_ATTR = /^(?:data|aria)-[a-z0-9_.-]+$/;
-
-/** How each URL-bearing attribute is checked. */
-function urlUse(tag: string, attr: string): UrlUse | 'srcset' | undefined {
-  if (attr === 'href') return 'link';
-  if (attr === 'src') return tag === 'img' ? 'image-src' : 'media';
-  if (attr === 'srcset') return 'srcset';
-  if (attr === 'poster' || attr === 'cite') return 'media';
-  return undefined;
-}
-
-// Where sites hide the real image behind a lazy-loading placeholder.
-const LAZY_SRC = ['data-src', 'data-original', 'data-lazy-src', 'data-actualsrc'];
-
-// Containers whose content is no use as text when the tag itself goes.
-const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'xmp', 'select', 'noembed', 'noframes', 'template', 'title', 'svg', 'math'];
-
-interface SanitizeState {
-  base: URL | undefined;
-  iframeHosts: Set<string>;
-  removed: Set<string>;
-  firstImage: string | undefined;
-}
-let state: SanitizeState | undefined;
-
-function attrAllowed(tag: string, attr: string): boolean {
-  return GLOBAL_ATTRS.includes(attr) || FREE_ATTR.test(attr) || (TAG_ATTRS[tag]?.includes(attr) ?? false);
-}
-
-function cleanSrcset(value: string, base: URL | undefined): string | undefined {
-  const kept: string[] = [];
-  for (const c of parseSrcset(value)) {
-    const url = safeUrl(c.url, 'media', base);
-    // A comma inside a URL would end the candidate when read back.
-    if (url && !url.includes(',')) kept.push(c.descriptor ? `${url} ${c.descriptor}` : url);
-  }
-  return kept.length ? kept.join(', ') : undefined;
-}
-
-function transform(tagName: string, attribs: sanitize.Attributes): sanitize.Tag {
-  const st = state!;
-  if (!ALLOWED_TAGS.has(tagName)) {
-    st.removed.add(tagName);
-    return { tagName, attribs: {} };
-  }
-  const out: sanitize.Attributes = {};
-  if (tagName === 'img') {
-    const src = attribs.src?.trim();
-    if (!src || src.startsWith('data:')) {
-      const lazy = LAZY_SRC.find((a) => attribs[a]?.trim());
-      if (lazy) attribs = { ...attribs, src: attribs[lazy] };
-    }
-    if (!attribs.srcset && attribs['data-srcset']) attribs = { ...attribs, srcset: attribs['data-srcset'] };
-  }
-  for (const name of Object.keys(attribs)) {
-    let value: string | undefined = attribs[name];
-    if (typeof value !== 'string' || !attrAllowed(tagName, name)) {
-      st.removed.add(`${tagName}[${name}]`);
-      continue;
-    }
-    const use = urlUse(tagName, name);
-    if (use === 'srcset') value = cleanSrcset(value, st.base);
-    else if (use) value = safeUrl(value, use, st.base);
-    if (value === undefined) {
-      st.removed.add(`${tagName}[${name}]`);
-      continue;
-    }
-    out[name] = value;
-  }
-  if (tagName === 'img') {
-    delete out.referrerpolicy;
-    out.referrerpolicy = 'no-referrer'; // last, as in the reference article
-    if (st.firstImage === undefined && out.src && /^https?:/i.test(out.src)) st.firstImage = out.src;
-  }
-  if (tagName === 'iframe' && !iframeAllowed(out.src)) st.removed.add('iframe'); // cut out whole by `exclusiveFilter`
-  return { tagName, attribs: out };
-}
-
-function iframeAllowed(src: string | undefined): boolean {
-  const host = src ? hostOf(src) : undefined;
-  return host !== undefined && state!.iframeHosts.has(host);
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.hostname.toLowerCase() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-// Tags without an entry fall back to '*' inside sanitize-html.
-const allowedAttributes: Record<string, string[]> = { '*': [...GLOBAL_ATTRS, 'data-*', 'aria-*'], ...TAG_ATTRS };
-
-// allowedEmptyAttributes / nonBooleanAttributes are newer than @types/sanitize-html.
-const OPTIONS: sanitize.IOptions & { allowedEmptyAttributes: string[]; nonBooleanAttributes: string[] } = {
-  allowedTags: [...ALLOWED_TAGS],
-  allowedAttributes,
-  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster', 'action', 'formaction', 'data', 'xlink:href', 'background', 'ping', 'longdesc', 'usemap', 'codebase', 'classid', 'archive', 'profile', 'manifest', 'itemid', 'dynsrc', 'lowsrc'],
-  allowProtocolRelative: true,
-  // Empty `alt` is written bare (`alt`), as in the reference; other empty valued attributes go.
-  allowedEmptyAttributes: [],
-  nonBooleanAttributes: ((sanitize.defaults as { nonBooleanAttributes?: string[] }).nonBooleanAttributes ?? []).filter((a) => a !== 'alt'),
-  selfClosing: ['img', 'br', 'hr', 'wbr', 'source', 'track', 'col'],
-  disallowedTagsMode: 'discard',
-  nonTextTags: NON_TEXT_TAGS,
-  parseStyleAttributes: false,
-  transformTags: { '*': transform },
-  // A blocked iframe goes with everything inside it. (Renaming it to a
-  // disallowed tag instead makes sanitize-html 2.17 write that name on a later
-  // closing tag: `<p>after</refeed-blocked-iframe>`.)
-  exclusiveFilter: (frame) => frame.tag === 'iframe' && !iframeAllowed(frame.attribs.src),
-};
-
-export interface SanitizeOptions {
-  baseUrl?: string;
-  allowIframeHosts: string[];
-}
-
-export interface SanitizeResult {
+export interface SanitizedBody {
   html: string;
+  /** What was dropped, as `tag` or `tag[attribute]`, each once, in order of appearance. */
   removed: string[];
+  /** The first http(s) image left in the body (the article's head image). */
+  firstImage?: string;
 }
 
-// The allowed hosts are one list per channel: its lookup set is made once, not per item.
-const iframeHostSets = new WeakMap<readonly string[], Set<string>>();
-function iframeHostSet(hosts: readonly string[]): Set<string> {
-  let set = iframeHostSets.get(hosts);
-  if (!set) iframeHostSets.set(hosts, (set = new Set(hosts.map((h) => h.trim().toLowerCase()))));
-  return set;
+/** A channel's sanitizer: its policy (the iframe hosts it allows) is fixed when it is made. */
+export interface Sanitizer {
+  /** Relative URLs are resolved against `base`; without one they stay relative. Never throws. */
+  sanitize(html: string, base?: URL): SanitizedBody;
 }
 
-/** Sanitizes and also reports the first image left in the body (for headimg), from the same parse. */
-export function sanitizeBody(html: string, opts: { base?: URL; allowIframeHosts: readonly string[] }): SanitizeResult & { firstImage?: string } {
-  const st: SanitizeState = {
-    base: opts.base,
-    iframeHosts: iframeHostSet(opts.allowIframeHosts),
-    removed: new Set(),
-    firstImage: undefined,
+export function createSanitizer(opts: { allowIframeHosts: readonly string[] }): Sanitizer {
+  const hosts: ReadonlySet<string> = new Set(opts.allowIframeHosts.map((h) => h.trim().toLowerCase()));
+  return {
+    sanitize(html, base) {
+      let source = typeof html === 'string' ? html : '';
+      const cuts: Cut[] = [];
+      try {
+        for (;;) {
+          try {
+            return new Pass(hosts, base, cuts).run(source);
+          } catch (err) {
+            if (!(err instanceof Unclosed)) throw err;
+            // Read the body again without the start tag that swallowed the rest of it.
+            cuts.push({ at: err.tagStart, name: err.name });
+            source = source.slice(0, err.tagStart) + source.slice(err.contentStart);
+          }
+        }
+      } catch (err) {
+        // Never seen, but a body is not worth a crash: drop it and say so.
+        return { html: '', removed: [`everything (sanitizer failed: ${(err as Error)?.message ?? String(err)})`] };
+      }
+    },
   };
-  const previous = state;
-  state = st;
-  let out: string;
-  try {
-    out = sanitize(html, OPTIONS);
-  } catch (err) {
-    // Never seen, but a body is not worth a crash: drop it and say so.
-    return { html: '', removed: [`everything (sanitizer failed: ${(err as Error)?.message ?? String(err)})`] };
-  } finally {
-    state = previous;
-  }
-  return { html: finish(out), removed: [...st.removed], firstImage: st.firstImage };
+}
+
+// What happens to an element's content and end tag.
+const WRITE = 0; // allowed: content kept, end tag written
+const UNWRAP = 1; // tag dropped (or void, or never finished): content kept, nothing written at the end
+const DROP = 2; // script/style: content dropped
+const REGION = 3; // content kept or dropped once the end shows how the element ended, see Region
+
+// Raw text that is code, never prose: dropped even when unclosed (a browser
+// shows nothing of an unclosed <script> either).
+const DROP_TAGS: ReadonlySet<string> = new Set(['script', 'style']);
+// Elements dropped with their content when closed. When one is never closed,
+// only its own markup goes and what follows it stays: a stray <svg>,
+// <textarea> or <select> must not cost the rest of the article.
+const REGION_TAGS: ReadonlySet<string> = new Set(['svg', 'math', 'iframe', 'textarea', 'xmp', 'title', 'select', 'option', 'template', 'noembed', 'noframes']);
+// The ones htmlparser2 reads as raw text up to their end tag. Unclosed, one
+// of them turns the rest of the body into its text, so the body is read again
+// without its start tag (only then is it known to be unclosed: at the end).
+const RAW_TEXT_TAGS: ReadonlySet<string> = new Set(['textarea', 'xmp', 'title']);
+// Each such start tag costs one more reading of the whole body. Past this
+// many (more stray ones than any real article has) the rest stays escaped
+// text, so a hostile body costs at most 5 readings.
+const MAX_REREADS = 4;
+
+/** Thrown at the end of a body that an unclosed raw-text element swallowed: read it again without the start tag. */
+class Unclosed {
+  constructor(
+    readonly name: string,
+    readonly tagStart: number,
+    readonly contentStart: number,
+  ) {}
+}
+
+/** A start tag left out of a re-read body, reported as removed where it stood. */
+interface Cut {
+  at: number;
+  name: string;
 }
 
 /**
- * Cleans feed HTML for republishing: allowlisted markup only, relative URLs
- * made absolute against `baseUrl`, images sent without a referrer, and the
- * text made safe for Hexo (see `finish`). `removed` names what was dropped,
- * as `tag` or `tag[attribute]`.
+ * An element whose content is written tentatively: dropped at an end tag,
+ * kept when the element ends without one (at the end of the body, or closed
+ * by an ancestor's end tag).
  */
-export function sanitizeHtml(html: string, opts: SanitizeOptions): SanitizeResult {
-  let base: URL | undefined;
-  try {
-    base = opts.baseUrl ? new URL(opts.baseUrl) : undefined;
-  } catch {
-    base = undefined;
-  }
-  const { html: out, removed } = sanitizeBody(typeof html === 'string' ? html : '', { base, allowIframeHosts: opts.allowIframeHosts ?? [] });
-  return { html: out, removed };
+interface Region {
+  /** Index in `parts` where the element's output starts. */
+  at: number;
+  removedAt: number;
+  firstImage: string | undefined;
+  /** An allowed iframe's start tag ('' otherwise): written without content either way. */
+  tag: string;
+  /** For raw-text elements: the element and where its start tag and its content start (else -1). */
+  name: string;
+  tagStart: number;
+  contentStart: number;
 }
 
-const HEXO_ESCAPES: Record<string, string> = { '{': '&#123;', '}': '&#125;', '`': '&#96;', ' />': '>' };
+const HTTP = /^https?:/i;
 
-/**
- * Makes sanitized HTML safe inside a Hexo post: braces become entities (so
- * Nunjucks sees no tags), backticks and ~~~ too (so Hexo's code-fence filter
- * sees no fences), void tags are written HTML-style (`<img …>`), and no blank
- * line is left (Markdown ends an HTML block at a blank line). Inside <pre> a
- * line break before a blank line becomes &#10;, which renders the same.
- * Safe on sanitize-html output, where `<` and `>` only ever delimit tags.
- */
-function finish(html: string): string {
-  const escaped = html
-    .replace(/\r\n?/g, '\n')
-    .replace(/[{}`]| \/>|~{3,}/g, (m) => (m[0] === '~' ? '&#126;'.repeat(m.length) : HEXO_ESCAPES[m]));
-  return escaped
-    .replace(/(<pre\b[^>]*>[\s\S]*?<\/pre>)|\n[ \t]*(?=\n)/g, (m, pre: string | undefined) =>
-      pre ? pre.replace(/\n(?=[ \t]*\n)/g, '&#10;') : '',
-    )
-    .trim();
+/** One sanitizing pass over one body. */
+class Pass implements Partial<Handler>, TagContext {
+  readonly removed: string[] = [];
+  src: string | undefined;
+  hexo = false;
+  private firstImage: string | undefined;
+  private parts: string[] = [];
+  /** What to do at the end of each open element (WRITE…), innermost last. */
+  private readonly acts: number[] = [];
+  /** The written elements still open, outermost first (what a browser has open), and where the tables are among them. */
+  private readonly open: string[] = [];
+  private readonly tables: number[] = [];
+  private readonly regions: Region[] = [];
+  private readonly parser = new Parser(this, { decodeEntities: true });
+  /** Set once the input is consumed: elements closed from then on were never closed. */
+  private ending = false;
+  /** How many of `cuts` have been reported. */
+  private reported = 0;
+
+  constructor(
+    private readonly hosts: ReadonlySet<string>,
+    readonly base: URL | undefined,
+    private readonly cuts: readonly Cut[],
+  ) {}
+
+  run(input: string): SanitizedBody {
+    this.parser.write(input);
+    this.ending = true;
+    this.parser.end();
+    this.reportCuts(Infinity);
+    const html = this.parts.join('');
+    const body: SanitizedBody = { html: this.hexo ? hexoSafe(html) : html.trim(), removed: [...new Set(this.removed)] };
+    if (this.firstImage !== undefined) body.firstImage = this.firstImage;
+    return body;
+  }
+
+  // An element is on htmlparser2's stack, and will be closed, from its name
+  // on; its attributes come with onopentag, which a start tag cut off by the
+  // end of the input never gets. Its frame is pushed here so that every
+  // onclosetag pops its own element's frame.
+  onopentagname(): void {
+    this.acts.push(UNWRAP);
+  }
+
+  onopentag(name: string, attribs: Record<string, string>): void {
+    const acts = this.acts;
+    const self = acts.length - 1;
+    if (self > 0 && acts[self - 1] === DROP) {
+      acts[self] = DROP;
+      return;
+    }
+    if (this.reported < this.cuts.length) this.reportCuts(this.parser.startIndex);
+    if (!ALLOWED_TAGS.has(name)) {
+      this.removed.push(name);
+      if (DROP_TAGS.has(name)) acts[self] = DROP;
+      else if (REGION_TAGS.has(name)) this.openRegion('', RAW_TEXT_TAGS.has(name) ? name : '');
+      return;
+    }
+    const tag = startTag(name, attribs, this);
+    if (name === 'iframe') {
+      // Its content is never shown (a browser reads it as raw text), so it is never written.
+      const allowed = this.iframeAllowed(this.src);
+      if (!allowed) this.removed.push('iframe');
+      this.openRegion(allowed ? tag : '', '');
+      return;
+    }
+    // Where a browser would take the tag as closing open elements, htmlparser2 nests it: it is left out, its content stays.
+    if (this.open.length && closesOpenElements(name, this.open, this.tables.length ? this.tables[0] : -1)) return;
+    this.parts.push(tag);
+    if (name === 'img' && this.firstImage === undefined && this.src !== undefined && HTTP.test(this.src)) this.firstImage = this.src;
+    if (VOID_TAGS.has(name)) return;
+    acts[self] = WRITE;
+    if (name === 'table') this.tables.push(this.open.length);
+    this.open.push(name);
+  }
+
+  ontext(text: string): void {
+    const acts = this.acts;
+    if (acts.length && acts[acts.length - 1] === DROP) return;
+    this.parts.push(escapeText(text, this));
+  }
+
+  onclosetag(name: string, isImplied: boolean): void {
+    const act = this.acts.pop();
+    if (act === WRITE) {
+      this.parts.push('</' + name + '>');
+      this.open.pop();
+      if (name === 'table') this.tables.pop();
+    } else if (act === REGION) this.closeRegion(this.regions.pop()!, isImplied);
+  }
+
+  /** Makes the element being opened a region (its frame is the top one); `raw` names a raw-text element. */
+  private openRegion(tag: string, raw: string): void {
+    const { startIndex, endIndex } = this.parser; // the start tag's `<` and `>`
+    this.regions.push({
+      at: this.parts.length,
+      removedAt: this.removed.length,
+      firstImage: this.firstImage,
+      tag,
+      name: raw,
+      tagStart: raw ? startIndex : -1,
+      contentStart: raw ? endIndex + 1 : -1,
+    });
+    if (tag) this.parts.push(''); // the iframe's slot, filled at its end
+    this.acts[this.acts.length - 1] = REGION;
+  }
+
+  private closeRegion(r: Region, isImplied: boolean): void {
+    if (!isImplied) {
+      this.rollBack(r);
+      if (r.tag) this.parts.push(r.tag + '</iframe>');
+      return;
+    }
+    // Never closed: the content stays, after an allowed iframe (which gets no content).
+    if (r.tag) this.parts[r.at] = r.tag + '</iframe>';
+    // A raw-text element open at the end of the body took all of it as text (past
+    // MAX_REREADS that text stays, escaped).
+    if (r.tagStart >= 0 && this.ending && this.cuts.length < MAX_REREADS) throw new Unclosed(r.name, r.tagStart, r.contentStart);
+  }
+
+  /** Reports the start tags left out before `position` of this reading. */
+  private reportCuts(position: number): void {
+    while (this.reported < this.cuts.length && this.cuts[this.reported].at <= position) this.removed.push(this.cuts[this.reported++].name);
+  }
+
+  /** Forgets everything written since the region started. */
+  private rollBack(r: Region): void {
+    this.parts.length = r.at;
+    this.removed.length = r.removedAt;
+    this.firstImage = r.firstImage;
+  }
+
+  private iframeAllowed(src: string | undefined): boolean {
+    if (src === undefined) return false;
+    try {
+      const u = new URL(src);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && this.hosts.has(u.hostname.toLowerCase());
+    } catch {
+      return false;
+    }
+  }
 }

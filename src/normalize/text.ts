@@ -50,12 +50,12 @@ export function xmlSafe(s: string): string {
 }
 
 // Elements after which text reads as a new phrase: their boundary becomes a space.
-const BLOCK = new Set([
+const BLOCK: ReadonlySet<string> = new Set([
   'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure', 'footer',
   'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'ol', 'p', 'pre', 'section', 'table', 'td', 'th', 'tr', 'ul',
 ]);
 // Elements whose text is never prose.
-const SKIP = new Set(['script', 'style', 'template', 'noscript', 'iframe', 'svg', 'button']);
+const SKIP: ReadonlySet<string> = new Set(['script', 'style', 'template', 'noscript', 'iframe', 'svg', 'button']);
 
 /**
  * The visible text of an HTML fragment, whitespace collapsed. With `enough`,

@@ -211,7 +211,7 @@ describe('refeed preview', () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
-      const r = await runCommand(previewCommand, [`${base}/feed.json`, '--json'], { REFEED_CONFIG: undefined });
+      const r = await runCommand(previewCommand, [`${base}/feed.json`, '--json', '--allow-private'], { REFEED_CONFIG: undefined });
       expect(r.code).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(j).toMatchObject({ format: 'json', items: 2, kept: 2, channel: { group: 'Preview', source: 'Example Blog (JSON Feed)', configured: false } });

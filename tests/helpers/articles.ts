@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Article, RefeedConfig, ResolvedChannel } from '../../src/core/types.ts';
 import { itemWrite, writeCommittedFiles } from '../../src/ingest/index.ts';
-import { renderArticle } from '../../src/normalize/index.ts';
+import { createArticleRenderer } from '../../src/normalize/index.ts';
 import type { ArticleRecord, Store } from '../../src/store/index.ts';
 import { AtomicWriter } from '../../src/util/atomic-write.ts';
 
@@ -20,6 +20,10 @@ export interface ArticleFields {
   /** Defaults to guid, else link, else a hash of title + date (as ingest does). */
   identity?: string;
 }
+
+// Test fixtures only: one renderer for all of them is what a long channel pass does.
+const renderer = createArticleRenderer();
+const renderArticle = (article: Article) => renderer.render(article);
 
 /** A normalized article of `channel`. */
 export function makeArticle(channel: ResolvedChannel, f: ArticleFields): Article {

@@ -6,9 +6,8 @@ export const XSS_PAYLOADS: {
   name: string;
   html: string;
   /**
-   * Unterminated: what follows is lost. A browser loses it too after `<script`;
-   * after an unclosed <svg>/<math> a browser would break out at the next <p>,
-   * but htmlparser2 keeps it inside, and the sanitizer drops svg/math whole.
+   * Unterminated script or style: what follows is code, and lost (a browser
+   * loses it too). Any other unclosed element loses only its own markup.
    */
   swallowsRest?: boolean;
 }[] = [
@@ -55,14 +54,24 @@ export const XSS_PAYLOADS: {
   { name: 'form action and formaction', html: '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">go</button><input type="submit" formaction="javascript:alert(1)"></form>' },
   { name: 'isindex action', html: '<isindex action="javascript:alert(1)" type=image>' },
   // SVG and MathML
-  { name: 'svg onload', html: '<svg onload=alert(1)>', swallowsRest: true },
+  { name: 'svg onload', html: '<svg onload=alert(1)>' },
   { name: 'svg xlink javascript', html: '<svg><a xlink:href="javascript:alert(1)"><text x="0" y="10">x</text></a></svg>' },
   { name: 'svg animate onbegin', html: '<svg><animate onbegin=alert(1) attributeName=x dur=1s></svg>' },
   { name: 'svg set href', html: '<svg><a><set attributeName="href" to="javascript:alert(1)"/><text>x</text></a></svg>' },
   { name: 'svg foreignObject', html: '<svg><foreignObject><iframe src="javascript:alert(1)"></iframe></foreignObject></svg>' },
   { name: 'math href', html: '<math href="javascript:alert(1)">CLICK</math>' },
   { name: 'math maction', html: '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x</maction></math>' },
+  // (the rest is lost to the unclosed <style>, not to the <math>)
   { name: 'math mglyph style mXSS', html: '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', swallowsRest: true },
+  // unclosed containers: only their own markup goes (issue 11)
+  { name: 'unclosed svg with script', html: '<svg><g><script>alert(1)</script><a xlink:href="javascript:alert(1)"><text>x</text></a>' },
+  { name: 'unclosed math', html: '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)"><mi>x</mi>' },
+  { name: 'unclosed textarea', html: '<textarea><img src=x onerror=alert(1)><script>alert(1)</script>' },
+  { name: 'unclosed xmp', html: '<xmp><svg onload=alert(1)><iframe src="javascript:alert(1)">' },
+  { name: 'unclosed title', html: '<title><script>alert(1)</script><a href="javascript:alert(1)">x</a>' },
+  { name: 'unclosed iframe', html: '<iframe src="javascript:alert(1)"><img src=x onerror=alert(1)>' },
+  { name: 'unclosed select', html: '<select><option><img src=x onerror=alert(1)>' },
+  { name: 'unclosed template', html: '<template><script>alert(1)</script>' },
   // styles
   { name: 'style import', html: "<style>@import 'https://evil.example/x.css';</style>" },
   { name: 'style url javascript', html: '<style>body{background:url("javascript:alert(1)")}</style>' },

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { xml2js, type Element as XmlElement } from 'xml-js';
 import type { RawItem, ResolvedChannel } from '../../src/core/types.ts';
-import { normalizeItem, parseArticle } from '../../src/normalize/index.ts';
+import { createChannelNormalizer, parseArticle } from '../../src/normalize/index.ts';
 import { feedUpdated, renderFeeds, toFeedItem, uniqueIds, xmlSafe, type FeedMeta } from '../../src/publish/index.ts';
 import { settings } from '../normalize/helpers.ts';
 import { PAYLOAD_ALPHABET } from './payloads.ts';
@@ -57,14 +57,14 @@ const hostileItem: fc.Arbitrary<RawItem> = fc.record({
 /** Items → article files → parsed back → the three feed documents, as publish builds them. */
 function publishItems(items: RawItem[]) {
   const files: string[] = [];
+  // One normalizer for the whole feed, as a channel pass uses it.
+  const normalizer = createChannelNormalizer(CHANNEL, { fallbackImage: 'https://picsum.photos/400/300?random={n}' });
   const entries = items.map((item, i) => {
-    const { article, text } = normalizeItem(item, {
-      channel: CHANNEL,
+    const { article, text } = normalizer.normalize(item, {
       feed: { format: 'rss', items },
       feedUrl: CHANNEL.url,
       firstSeen: new Date(NOW.getTime() - i * 1000),
       now: NOW,
-      fallbackImage: 'https://picsum.photos/400/300?random={n}',
     });
     files.push(text);
     return { item: toFeedItem({ identity: article.identity }, parseArticle(text)), channelKey: CHANNEL.key };

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { RawItem } from '../../src/core/types.ts';
-import { filterItems } from '../../src/normalize/index.ts';
-import { rawItem, settings } from './helpers.ts';
+import type { ChannelSettings, RawItem } from '../../src/core/types.ts';
+import { createChannelNormalizer, newestCandidates } from '../../src/normalize/index.ts';
+import { channel, rawItem, settings } from './helpers.ts';
 
 const NOW = new Date('2024-05-01T00:00:00Z');
 const DAY = 86400_000;
 const titles = (items: RawItem[]) => items.map((i) => i.title);
+/** The items a channel with these settings keeps. */
+const filterItems = (items: RawItem[], s: ChannelSettings, now: Date) => createChannelNormalizer({ ...channel(), settings: s }, { fallbackImage: '' }).filter(items, now);
 
-describe('filterItems', () => {
+describe('ChannelNormalizer.filter', () => {
   const items = [
     rawItem({ title: 'Rust 2024 released', html: '<p>The <b>compiler</b> news</p>' }),
     rawItem({ title: 'Weekly ad roundup', html: '<p>Sponsored content</p>' }),
@@ -58,14 +60,36 @@ describe('filterItems', () => {
     expect(titles(filterItems(dated, settings({ maxAgeMs: 7 * DAY }), NOW))).toEqual(['new', 'undated', 'garbled']);
   });
 
-  it('limit: the first N in feed order, counted after filtering', () => {
-    expect(titles(filterItems(items, settings({ limit: 2 }), NOW))).toEqual(['Rust 2024 released', 'Weekly ad roundup']);
-    expect(titles(filterItems(items, settings({ limit: 2, exclude: ['rust'] }), NOW))).toEqual(['Weekly ad roundup', '产品经理的一天']);
+  it('leaves the limit to the date order: it keeps every matching item', () => {
+    expect(titles(filterItems(items, settings({ limit: 2 }), NOW))).toHaveLength(4);
   });
 
   it('survives junk: non-array input, non-object items, an invalid pattern (matched literally)', () => {
     expect(filterItems(undefined as unknown as RawItem[], settings(), NOW)).toEqual([]);
     expect(filterItems([null, 3, rawItem({ title: 'ok' })] as unknown as RawItem[], settings(), NOW)).toHaveLength(1);
     expect(titles(filterItems([rawItem({ title: 'a (b' }), rawItem({ title: 'c' })], settings({ include: ['(b'] }), NOW))).toEqual(['a (b']);
+  });
+});
+
+describe('newestCandidates', () => {
+  const at = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toUTCString();
+
+  it('takes the newest by date whatever the document order: a feed listed oldest first keeps its new items', () => {
+    // 80 items, oldest first, limit 50: the 50 newest (30…79), not the first 50 in the document.
+    const ascending = Array.from({ length: 80 }, (_, i) => rawItem({ title: `i${i}`, date: at(i) }));
+    const kept = titles(newestCandidates(ascending, 50, NOW));
+    expect(kept).toHaveLength(50);
+    expect(kept[0]).toBe('i79');
+    expect(new Set(kept)).toEqual(new Set(Array.from({ length: 50 }, (_, k) => `i${79 - k}`)));
+    // One more item upstream: it is kept, the oldest of the 50 goes.
+    const grown = [...ascending, rawItem({ title: 'i80', date: at(80) })];
+    expect(titles(newestCandidates(grown, 50, NOW))).toContain('i80');
+    expect(titles(newestCandidates(grown, 50, NOW))).not.toContain('i30');
+  });
+
+  it('keeps undated (and far-future) items as candidates: their date is their first-seen time, which the store knows', () => {
+    const mixed = [rawItem({ title: 'old', date: at(1) }), rawItem({ title: 'undated' }), rawItem({ title: 'new', date: at(5) }), rawItem({ title: 'future', date: 'Mon, 01 Jan 2099 00:00:00 GMT' })];
+    expect(titles(newestCandidates(mixed, 1, NOW))).toEqual(['new', 'undated']);
+    expect(titles(newestCandidates(mixed, 5, NOW))).toEqual(['new', 'old', 'undated', 'future']);
   });
 });

@@ -3,8 +3,8 @@ import jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parse as yamlParse } from 'yaml';
 import type { Article } from '../../src/core/types.ts';
-import { ArticleFileError, normalizeItem, parseArticle, renderArticle } from '../../src/normalize/index.ts';
-import { channel, ctx, rawItem } from './helpers.ts';
+import { ArticleFileError, parseArticle } from '../../src/normalize/index.ts';
+import { channel, ctx, normalize, rawItem, renderArticle } from './helpers.ts';
 
 function article(over: Partial<Article> = {}): Article {
   return {
@@ -156,7 +156,7 @@ describe('parseArticle', () => {
   });
 
   it('round-trips normalized items, body included', () => {
-    const { article: a } = normalizeItem(
+    const { article: a } = normalize(
       rawItem({ title: 'T', link: '/p/1', date: '2024-01-02T03:04:05Z', html: '<p>x {y}</p><img src="/i.png">' }),
       ctx({ channel: channel({ author: 'item' }) }),
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeItem, parseArticle, renderArticle } from '../../src/normalize/index.ts';
-import { ctx, rawItem, seedParts, squash } from './helpers.ts';
+import { parseArticle } from '../../src/normalize/index.ts';
+import { ctx, normalize, rawItem, renderArticle, seedParts, squash } from './helpers.ts';
 
 // The reference article (tests/fixtures/normalize/seed-article.md, a copy of
 // ../shared/seed-article.md) rebuilt from an RSS 2.0 item: what a WordPress
@@ -13,7 +13,7 @@ describe('golden: the reference article', () => {
     date: 'Sat, 30 Jul 2022 00:00:00 GMT',
     html: seed.body.replace(/ referrerpolicy="no-referrer"/g, ''),
   });
-  const { article, warnings } = normalizeItem(item, ctx({ feedUrl: 'https://www.woshipm.com/feed' }));
+  const { article, warnings } = normalize(item, ctx({ feedUrl: 'https://www.woshipm.com/feed' }));
   const file = renderArticle(article);
 
   it('writes front matter byte-identical to the reference', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Parser } from 'htmlparser2';
-import type { ChannelSettings, ParsedFeed, RawItem, ResolvedChannel } from '../../src/core/types.ts';
-import type { NormalizeContext } from '../../src/normalize/index.ts';
+import type { Article, ChannelSettings, ParsedFeed, RawItem, ResolvedChannel } from '../../src/core/types.ts';
+import { createArticleRenderer, createChannelNormalizer, type ItemContext, type NormalizedItem } from '../../src/normalize/index.ts';
 
 export function fixture(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../fixtures/normalize/${name}`, import.meta.url)), 'utf8');
@@ -46,7 +46,13 @@ export function rawItem(over: Partial<RawItem> = {}): RawItem {
 export const NOW = new Date('2024-05-01T12:00:00Z');
 export const FIRST_SEEN = new Date('2024-04-30T08:15:30Z');
 
-export function ctx(over: Partial<NormalizeContext> = {}, feed: Partial<ParsedFeed> = {}): NormalizeContext {
+/** Everything one item's normalization depends on: the channel and its options, and the item's context. */
+export interface TestContext extends ItemContext {
+  channel: ResolvedChannel;
+  fallbackImage: string;
+}
+
+export function ctx(over: Partial<TestContext> = {}, feed: Partial<ParsedFeed> = {}): TestContext {
   return {
     channel: channel(),
     feed: { format: 'rss', items: [], ...feed },
@@ -56,6 +62,16 @@ export function ctx(over: Partial<NormalizeContext> = {}, feed: Partial<ParsedFe
     fallbackImage: 'https://picsum.photos/400/300?random={n}',
     ...over,
   };
+}
+
+/** One item through a normalizer made for `c.channel` alone. */
+export function normalize(item: RawItem, c: TestContext = ctx()): NormalizedItem {
+  return createChannelNormalizer(c.channel, { fallbackImage: c.fallbackImage }).normalize(item, c);
+}
+
+/** An article file as normalize writes it (a fresh renderer: no memory from other tests). */
+export function renderArticle(article: Article): string {
+  return createArticleRenderer().render(article);
 }
 
 /** The seed article split into its parts (it starts with a blank line before `---`). */

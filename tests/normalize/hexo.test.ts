@@ -1,14 +1,13 @@
 import { parse as hexoParse } from 'hexo-front-matter';
 import { describe, expect, it } from 'vitest';
-import { normalizeItem, renderArticle } from '../../src/normalize/index.ts';
-import { ctx, rawItem, seedParts } from './helpers.ts';
+import { ctx, normalize, rawItem, renderArticle, seedParts } from './helpers.ts';
 
 // Hexo's own front-matter reader (hexo-front-matter) must accept what refeed
 // writes, with the values the reference article has.
 describe('articles as Hexo reads them', () => {
   it('parses the reference article and refeed’s rendering of it the same way', () => {
     const seed = seedParts();
-    const { article } = normalizeItem(
+    const { article } = normalize(
       rawItem({ title: '产业互联网需要被正名', date: 'Sat, 30 Jul 2022 00:00:00 GMT', html: seed.body.replace(/ referrerpolicy="no-referrer"/g, '') }),
       ctx({ feedUrl: 'https://www.woshipm.com/feed' }),
     );
@@ -25,7 +24,7 @@ describe('articles as Hexo reads them', () => {
 
   it('keeps awkward titles and template braces intact for Hexo', () => {
     const title = `It's "ok": #1 - {{ page.title }} {% raw %}`;
-    const { article } = normalizeItem(rawItem({ title, date: '2024-01-01T00:00:00Z', html: '<p>{{ site.title }} and {% include x %}</p>' }), ctx());
+    const { article } = normalize(rawItem({ title, date: '2024-01-01T00:00:00Z', html: '<p>{{ site.title }} and {% include x %}</p>' }), ctx());
     const parsed = hexoParse(renderArticle(article));
     expect(parsed.title).toBe(title);
     // No raw `{{` / `{%` reaches the body that Hexo renders through Nunjucks.

@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sanitizeHtml } from '../../src/normalize/index.ts';
+import { createSanitizer } from '../../src/normalize/index.ts';
 import { executableFindings } from './helpers.ts';
 
 const BASE = 'https://blog.example.com/posts/2024/hello.html';
+/** A sanitizer made for this one call. */
+const sanitizeHtml = (html: string, opts: { baseUrl?: string; allowIframeHosts: string[] }) =>
+  createSanitizer({ allowIframeHosts: opts.allowIframeHosts }).sanitize(html, opts.baseUrl === undefined ? undefined : new URL(opts.baseUrl));
 const clean = (html: string, allowIframeHosts: string[] = []) => sanitizeHtml(html, { baseUrl: BASE, allowIframeHosts });
 
 // [name, payload, text that must survive (harmless content around the attack)]
@@ -95,6 +98,19 @@ describe('sanitizeHtml: nothing executable survives', () => {
     expect(clean('<iframe src="https://www.youtube.com.evil.example/"></iframe>', ['www.youtube.com']).html).toBe('');
     expect(clean('<iframe src="https://evil.example/?www.youtube.com"></iframe>', ['www.youtube.com']).html).toBe('');
   });
+
+  it('keeps each sanitizer to the hosts it was made with, whatever the others allow', () => {
+    const youtube = createSanitizer({ allowIframeHosts: [' WWW.YouTube.com '] });
+    const vimeo = createSanitizer({ allowIframeHosts: ['player.vimeo.com'] });
+    const yt = '<iframe src="https://www.youtube.com/embed/a"></iframe>';
+    const vm = '<iframe src="https://player.vimeo.com/video/1"></iframe>';
+    for (let round = 0; round < 2; round++) {
+      expect(youtube.sanitize(yt).html).toBe(yt);
+      expect(vimeo.sanitize(yt).html).toBe('');
+      expect(vimeo.sanitize(vm).html).toBe(vm);
+      expect(youtube.sanitize(vm).html).toBe('');
+    }
+  });
 });
 
 describe('sanitizeHtml: harmless markup survives', () => {
@@ -125,6 +141,96 @@ describe('sanitizeHtml: harmless markup survives', () => {
   it('takes the real image out of lazy-loading placeholders', () => {
     const { html } = clean('<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/real.jpg">');
     expect(html).toContain('src="https://blog.example.com/img/real.jpg"');
+  });
+});
+
+// Issue 11. An element dropped with its content (svg, math, textarea, xmp,
+// title, select, option, template, noembed, noframes, iframe) is dropped whole
+// only when it is closed. A stray, never-closed one loses only its own markup:
+// what follows stays, sanitized like the rest. (htmlparser2 keeps everything
+// after an unclosed <svg> inside it, and reads everything after an unclosed
+// <textarea> or <xmp> as its text: sanitize-html lost the rest of the article.)
+describe('sanitizeHtml: unclosed containers never cost the text after them', () => {
+  it('drops a closed svg or math whole, its text included', () => {
+    expect(clean('<p>a</p><svg viewBox="0 0 1 1"><text>label</text><circle r="1"/></svg><p>after</p>')).toEqual({ html: '<p>a</p><p>after</p>', removed: ['svg'] });
+    expect(clean('x<math><mi>y</mi><mo>=</mo><mn>2</mn></math>z')).toEqual({ html: 'xz', removed: ['math'] });
+    expect(clean('<svg><p>inside</p></svg>after').html).toBe('after');
+  });
+
+  it('keeps what follows an unclosed svg or math, without its markup', () => {
+    expect(clean('<p>a</p><svg onload=alert(1)><circle r=1></circle><p>after <b>bold</b></p>')).toEqual({
+      html: '<p>a</p><p>after <b>bold</b></p>',
+      removed: ['svg', 'circle'],
+    });
+    expect(clean('<svg><path d="M0 0"/>text after').html).toBe('text after');
+    expect(clean('<math><mi>x</mi><mo>=</mo><mn>2</mn> holds').html).toBe('x=2 holds');
+    // closed by an ancestor's end tag: the same
+    expect(clean('<p>icon <svg><use href="#i"></use></p><p>after</p>').html).toBe('<p>icon </p><p>after</p>');
+  });
+
+  it('drops a closed textarea, xmp or title with its content, and reads what follows an unclosed one as markup', () => {
+    expect(clean('<textarea><b>x</b></textarea>ok<xmp><p>y</p></xmp><title>t</title>')).toEqual({ html: 'ok', removed: ['textarea', 'xmp', 'title'] });
+    expect(clean('<p>Use a <textarea> for <b>long</b> &amp; wide input.</p><p>after</p>')).toEqual({
+      html: '<p>Use a  for <b>long</b> &amp; wide input.</p><p>after</p>',
+      removed: ['textarea'],
+    });
+    expect(clean('<xmp><p>after <i>it</i></p>').html).toBe('<p>after <i>it</i></p>');
+    expect(clean('<title>x &lt;b&gt; <b>y</b>').html).toBe('x &lt;b&gt; <b>y</b>');
+  });
+
+  it('keeps nothing executable from what follows an unclosed one', () => {
+    const out = clean('<textarea><script>alert(1)</script><img src=x onerror=alert(1)><p onclick=x>after</p>');
+    expect(out.html).toBe('<img src="https://blog.example.com/posts/2024/x" referrerpolicy="no-referrer"><p>after</p>');
+    expect(out.removed).toEqual(['textarea', 'script', 'img[onerror]', 'p[onclick]']);
+    for (const payload of ['<svg><script>alert(1)</script>', '<math><style>x</style><mglyph><a href="javascript:x">', '<xmp><svg onload=alert(1)>', '<select><option><iframe src=javascript:x>']) {
+      const { html } = clean(`${payload}<p>after</p>`);
+      expect(executableFindings(html), payload).toEqual([]);
+      expect(html, payload).toContain('after');
+    }
+  });
+
+  it('reads the rest again at most a few times: past that it stays escaped text', () => {
+    const { html } = clean('<xmp>'.repeat(2000) + '<script>alert(1)</script>after');
+    expect(executableFindings(html)).toEqual([]);
+    expect(html.endsWith('&lt;script&gt;alert(1)&lt;/script&gt;after')).toBe(true);
+    expect(html.split('&lt;xmp&gt;')).toHaveLength(2000 - 5 + 1); // the first 5 were read as tags (4 re-readings)
+  });
+
+  it('drops select, option and template with their content when closed, keeps the rest when not', () => {
+    expect(clean('a<select><option>1</option></select><template><p>t</p></template>b').html).toBe('ab');
+    expect(clean('<select><option>one<option>two').html).toBe('onetwo');
+    expect(clean('<template><p>kept</p>').html).toBe('<p>kept</p>');
+  });
+
+  it('never writes content inside an iframe (a browser never shows it), and keeps what follows an unclosed one', () => {
+    const yt = '<iframe src="https://www.youtube.com/embed/a"></iframe>';
+    expect(clean('<iframe src="https://www.youtube.com/embed/a"><p>fallback</p></iframe>after', ['www.youtube.com']).html).toBe(`${yt}after`);
+    expect(clean('<iframe src="https://www.youtube.com/embed/a"><p>after</p>', ['www.youtube.com']).html).toBe(`${yt}<p>after</p>`);
+    expect(clean('<iframe src="https://evil.example/"><p>fallback</p></iframe>after')).toEqual({ html: 'after', removed: ['iframe'] });
+    expect(clean('<iframe src="https://evil.example/"><p>after</p>')).toEqual({ html: '<p>after</p>', removed: ['iframe'] });
+    // An image inside a dropped iframe is not the article's image.
+    expect(clean('<iframe src="https://evil.example/"><img src="https://a.example/i.png"></iframe>').firstImage).toBeUndefined();
+  });
+});
+
+// htmlparser2 nests some start tags that a browser's tree builder takes as
+// closing open elements; the end tags written later would then close the
+// wrong elements, and a <div>'s end tag the article's own <div> wrapper.
+describe('sanitizeHtml: nothing closes the article wrapper in a browser', () => {
+  it.each([
+    ['an <li> in a <div> in an <li>', '<ul><li>a<div>b<li>c</li></div></li></ul>', '<ul><li>a<div>bc</div></li></ul>'],
+    ['a <dt> in a <div> in a <dd>', '<dl><dd>a<div><dt>b</dt></div></dd></dl>', '<dl><dd>a<div>b</div></dd></dl>'],
+    ['a heading right in a heading', '<h1>a<div><h2>b<h3>c</h3></h2></div></h1>', '<h1>a<div><h2>bc</h2></div></h1>'],
+    ['a <table> in a table, outside a cell', '<table><div><table><tr><td>x</td></tr></table><dd>y</dd></div></table>', '<table><div><tr><td>x</td></tr><dd>y</dd></div></table>'],
+    ['a table part outside a table (ignored by browsers)', '<dt><tr><div><dt>x</dt></div></tr></dt>', '<dt><tr><div>x</div></tr></dt>'],
+  ])('leaves out the start tag of %s, keeping its content', (_name, input, output) => {
+    expect(clean(input)).toEqual({ html: output, removed: [] });
+  });
+
+  it('keeps what a browser reads the same way', () => {
+    for (const html of ['<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>', '<li><b><li>x</li></b></li>', '<h1>a</h1><div><h2>b</h2></div>', '<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>']) {
+      expect(clean(html).html).toBe(html);
+    }
   });
 });
 

@@ -114,7 +114,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const loaded = optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
-  const result = await discoverFeeds(url, loaded.config.defaults, { probeAlways: ctx.values.probe === true, signal: ctx.signal });
+  const settings = ctx.values['allow-private'] ? { ...loaded.config.defaults, allowPrivate: true } : loaded.config.defaults;
+  const result = await discoverFeeds(url, settings, { probeAlways: ctx.values.probe === true, signal: ctx.signal });
   if ('error' in result) {
     ctx.err(`refeed discover: ${url}: ${result.error}`);
     return EXIT.failed;

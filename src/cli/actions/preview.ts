@@ -2,7 +2,7 @@ import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
-import { filterItems, itemIdentity, normalizeItem } from '../../normalize/index.ts';
+import { createChannelNormalizer, itemIdentity, newestCandidates, type NormalizedItem } from '../../normalize/index.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { previewCommand } from '../commands/preview.ts';
@@ -59,10 +59,8 @@ export function previewChannel(config: RefeedConfig, url: string, names: Names, 
   };
 }
 
-type Normalized = ReturnType<typeof normalizeItem>;
-
 /** Per warning code: how many items have it, and the first detail seen. */
-function summarizeWarnings(results: Normalized[]): { code: NormalizeWarning['code']; items: number; detail?: string }[] {
+function summarizeWarnings(results: NormalizedItem[]): { code: NormalizeWarning['code']; items: number; detail?: string }[] {
   const by = new Map<NormalizeWarning['code'], { items: number; detail?: string }>();
   for (const r of results) {
     for (const code of new Set(r.warnings.map((w) => w.code))) {
@@ -102,7 +100,8 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   // Settings before the fetch come from where the channel would live (timeouts, headers, size limit).
   const planned = previewChannel(config, url, names, undefined);
-  const outcome = await fetchFeed({ url, settings: planned.channel.settings, signal: ctx.signal });
+  const settings = ctx.values['allow-private'] ? { ...planned.channel.settings, allowPrivate: true } : planned.channel.settings;
+  const outcome = await fetchFeed({ url, settings, signal: ctx.signal });
   if (outcome.kind === 'error') {
     ctx.err(`refeed preview: ${url}: ${outcome.error.code}: ${outcome.error.message}`);
     if (outcome.error.alternates?.length) {
@@ -117,28 +116,28 @@ export async function run(ctx: CommandContext): Promise<number> {
   const ok: FeedOk = outcome;
   const { channel, configured } = previewChannel(config, url, names, ok.feed.title);
   const now = new Date();
-  const kept = filterItems(ok.feed.items, channel.settings, now);
-
-  // Exactly what ingest does per item, minus every write.
+  const normalizer = createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
   const seen = new Set<string>();
-  const results: Normalized[] = [];
   let duplicates = 0;
-  let unidentifiable = 0;
-  for (const item of kept) {
-    let identity: string;
-    try {
-      identity = itemIdentity(item);
-    } catch {
-      unidentifiable++;
-      continue;
-    }
+  const unique = normalizer.filter(ok.feed.items, now).filter((item) => {
+    const identity = itemIdentity(item);
     if (seen.has(identity)) {
       duplicates++;
-      continue;
+      return false;
     }
     seen.add(identity);
-    results.push(normalizeItem(item, { channel, feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now, fallbackImage: config.site.fallbackImage }));
-  }
+    return true;
+  });
+  // Exactly what ingest does, minus every write: the newest `limit` by date (an undated
+  // item dated now, its first sight), shown in feed order.
+  const context = { feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now };
+  const normalized = new Map(newestCandidates(unique, channel.settings.limit, now).map((item) => [item, normalizer.normalize(item, context)]));
+  const newest = new Set([...normalized.values()].sort((a, b) => b.article.date.getTime() - a.article.date.getTime()).slice(0, channel.settings.limit));
+  const results = unique.flatMap((item) => {
+    const n = normalized.get(item);
+    return n && newest.has(n) ? [n] : [];
+  });
+  const kept = results;
   const first = results[0];
   const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleIdFor(0, first.article.identity, first.article.link))) : undefined;
   const feedWarnings = summarizeWarnings(results);
@@ -174,8 +173,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     `feed:     ${ok.feed.title ?? '(untitled)'} — ${ok.feed.format.toUpperCase()}, ${ok.charset}, ${formatBytes(ok.bytes)}`,
     `fetched:  ${ok.finalUrl}${ok.finalUrl !== url ? ` (from ${url}${ok.permanentRedirect ? ', moved permanently' : ''})` : ''}`,
     `items:    ${ok.feed.items.length} in the feed, ${kept.length} kept by this channel's filters and limit (${channel.settings.limit})` +
-      (duplicates ? `, ${duplicates} repeated` : '') +
-      (unidentifiable ? `, ${unidentifiable} without identity` : ''),
+      (duplicates ? `, ${duplicates} repeated` : ''),
     `channel:  ${channel.group.name} / ${channel.source.name} / ${channel.channel.name}` +
       (configured ? ` (configured, ${channel.configPath})` : ' (not configured; names from --group/--source/--channel or the feed)'),
   ];

@@ -19,7 +19,7 @@ export const COMMON_FEED_PATHS = [
 export const discoverCommand: Command = {
   name: 'discover',
   summary: "find the RSS/Atom/JSON feeds of a site's page",
-  usage: 'refeed discover URL [--json] [--probe]',
+  usage: 'refeed discover URL [--json] [--probe] [--allow-private]',
   help: `
 Looks for the feeds behind a web page, for 'refeed sources add':
   1. if URL itself is a feed, that is the answer;
@@ -39,10 +39,12 @@ Prints url, type, title and how each feed was found (a table, or JSON).
 Options:
       --json         print [{url, type, title, via, format, items, error}] as JSON
       --probe        also try the common paths when the page does advertise feeds
+      --allow-private  fetch from loopback and private addresses too (as
+                     allow_private: true does for a configured channel)
   -c, --config FILE  configuration whose defaults (User-Agent, headers…) to use
 
 Exit codes: 0 at least one working feed found, 1 none found or the page could
 not be fetched, 2 the configuration is invalid, 64 bad arguments.`,
-  options: { ...configOption, json: { type: 'boolean' }, probe: { type: 'boolean' } },
+  options: { ...configOption, json: { type: 'boolean' }, probe: { type: 'boolean' }, 'allow-private': { type: 'boolean' } },
   load: async () => (await import('../actions/discover.ts')).run,
 };

@@ -3,7 +3,7 @@ import { configOption, type Command } from '../command.ts';
 export const previewCommand: Command = {
   name: 'preview',
   summary: 'fetch one feed and show the article refeed would write from it, storing nothing',
-  usage: 'refeed preview URL [--group G --source S --channel C] [--json]',
+  usage: 'refeed preview URL [--group G --source S --channel C] [--json] [--allow-private]',
   help: `
 Fetches one feed exactly as a scheduled fetch would and runs it through the
 same filters and normalization, then prints:
@@ -28,6 +28,8 @@ Options:
   -s, --source S     source name (or slug)
       --channel C    channel name (or slug)
       --json         print everything (article text included) as one JSON object
+      --allow-private  fetch from loopback and private addresses too (as
+                     allow_private: true does for a configured channel)
   -c, --config FILE  configuration for settings and site options (default:
                      config/refeed.yaml if present, else built-in defaults)
 
@@ -40,6 +42,7 @@ invalid, 64 bad arguments.`,
     source: { type: 'string', short: 's' },
     channel: { type: 'string' },
     json: { type: 'boolean' },
+    'allow-private': { type: 'boolean' },
   },
   load: async () => (await import('../actions/preview.ts')).run,
 };
