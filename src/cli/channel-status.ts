@@ -1,3 +1,4 @@
+import { redactUrl, redactUrlsIn } from '../util/redact.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 
 export interface ChannelStatusRow {
@@ -30,13 +31,14 @@ export function channelStatusRows(config: RefeedConfig, known: ReadonlyMap<strin
       group: c.group.name,
       source: c.source.name,
       channel: c.channel.name,
-      url: st?.url ?? c.url,
+      // What status prints ends up in bug reports and monitoring: no credentials.
+      url: redactUrl(st?.url ?? c.url),
       enabled: c.settings.enabled,
       disabled: st?.disabled ?? false,
       status: !c.settings.enabled ? 'off' : st?.disabled ? 'gone' : (st?.lastStatus ?? 'never fetched'),
       lastSuccessAt: iso(st?.lastSuccessAt),
       lastFetchAt: iso(st?.lastFetchAt),
-      lastError: st?.lastError ?? null,
+      lastError: st?.lastError ? redactUrlsIn(st.lastError) : null,
       lastWarning: st?.lastWarning ?? null,
       consecutiveFailures: st?.consecutiveFailures ?? 0,
       items: st?.itemCount ?? 0,

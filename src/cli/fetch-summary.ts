@@ -1,3 +1,4 @@
+import { redactUrl } from '../util/redact.ts';
 import type { ChannelReport } from '../ingest/index.ts';
 
 /** One line per channel: key, outcome, counts or the error. */
@@ -8,7 +9,7 @@ export function formatFetchSummary(reports: ChannelReport[]): string {
     if (r.error) return `${head}  ${r.error.code}: ${r.error.message}`;
     const parts = [`new ${r.newItems}`, `updated ${r.updatedItems}`];
     if (r.duplicates) parts.push(`duplicates ${r.duplicates}`);
-    if (r.movedTo) parts.push(`moved to ${r.movedTo}`);
+    if (r.movedTo) parts.push(`moved to ${redactUrl(r.movedTo)}`);
     if (r.warnings?.length) parts.push(`recovered: ${r.warnings.join('; ')}`);
     return `${head}  ${parts.join(', ')}  (${r.ms} ms)`;
   });

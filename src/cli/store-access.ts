@@ -1,8 +1,42 @@
 import { existsSync } from 'node:fs';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
-import { syncChannels } from '../ingest/index.ts';
-import { openStore, StateCorruptError, StateOutdatedError, type Store } from '../store/index.ts';
+import { channelInputs, syncChannels } from '../ingest/index.ts';
+import { openStore, StateCorruptError, StateOutdatedError, type ChannelSync, type Store } from '../store/index.ts';
 import { EXIT, type CommandContext } from './command.ts';
+
+/**
+ * What the next run will do to the stored channels for this configuration
+ * (renames carried over, removed channels kept as history), read without
+ * changing anything; undefined when there is no state yet.
+ */
+export async function previewChannelSync(ctx: CommandContext, config: RefeedConfig): Promise<ChannelSync | undefined> {
+  if (!existsSync(config.site.state)) return undefined;
+  let store: Store;
+  try {
+    store = await openStore(config.site.state, { readonly: true });
+  } catch (err) {
+    if (err instanceof StateOutdatedError || err instanceof StateCorruptError) return undefined;
+    throw err;
+  }
+  try {
+    return await store.previewSync(channelInputs(config));
+  } finally {
+    await store.close();
+  }
+}
+
+/** One line per change a sync would make, in words: what a rename or a removal does to a channel's history. */
+export function describeSync(sync: ChannelSync | undefined): string[] {
+  if (!sync) return [];
+  return [
+    ...sync.renamed.map((r) =>
+      r.from === r.to
+        ? `channel ${r.to} has new names: its ${r.articles} article files are rewritten with them on the next run`
+        : `channel ${r.from} is now ${r.to} (found by its URL or key): its history and ${r.articles} article files move with it on the next run; feeds at the old path stop updating`,
+    ),
+    ...sync.removed.map((k) => `channel ${k} is no longer configured: its history is kept, and comes back if its URL is configured again; its feeds stop updating`),
+  ];
+}
 
 /**
  * Channel states by key, read without creating or changing the store: none

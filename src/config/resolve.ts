@@ -96,9 +96,17 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
     });
     return { name: g.name, slug: groupSlugs[gi], settings: gSettings, sources };
   });
+  const site = file.site;
+  const output = path.resolve(baseDir, site.output);
+  const state = path.resolve(baseDir, site.state);
+  // The output folder is what gets served: the configuration (headers with
+  // credentials) and the state database must never be in it.
+  const inside = (p: string) => p === output || p.startsWith(output.endsWith(path.sep) ? output : output + path.sep);
+  for (const [what, p] of [['the configuration file', absFile], ['the state database', state]] as const) {
+    if (inside(p)) problems.push({ path: 'site.output', line: lineOf(['site', 'output']), message: `the output folder ${output} holds ${what} (${p}); it would be served: choose a folder of its own` });
+  }
   if (problems.length) throw new ConfigError(absFile, problems);
 
-  const site = file.site;
   return {
     file: absFile,
     site: {
@@ -106,8 +114,8 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
       description: site.description ?? `${site.title}: aggregated feeds`,
       url: site.url.endsWith('/') ? site.url : `${site.url}/`,
       language: site.language,
-      output: path.resolve(baseDir, site.output),
-      state: path.resolve(baseDir, site.state),
+      output,
+      state,
       limit: site.limit,
       fallbackImage: site.fallback_image,
       concurrency: site.concurrency,

@@ -7,6 +7,7 @@ import { BodyError, formatBytes, readBody } from './body.ts';
 import { fetchError } from './errors.ts';
 import { classifyNetworkError } from './network-errors.ts';
 import { parseRetryAfter } from './retry-after.ts';
+import { redactUrl, redactUrlsIn } from '../util/redact.ts';
 
 /** Feed types first; HTML last so content negotiation prefers a feed but pages still answer (discover). */
 export const FEED_ACCEPT =
@@ -149,7 +150,7 @@ async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal,
       try {
         next = new URL(location, url);
       } catch {
-        return fail('bad-redirect', `HTTP ${status} redirect from ${redact(url)} to an invalid URL "${location}"`, { status });
+        return fail('bad-redirect', `HTTP ${status} redirect from ${redact(url)} to an invalid URL "${redactUrlsIn(location)}"`, { status });
       }
       if (!isHttp(next)) return fail('bad-redirect', `redirect from ${redact(url)} to a non-HTTP URL (${next.protocol}), refused`, { status });
       carryCredentials(url, next);
@@ -261,15 +262,13 @@ function withoutCredentials(url: URL): string {
   return u.href;
 }
 
-/** For messages and logs: never print a password. */
+/** For messages and logs: no password, no key or token (see util/redact.ts). */
 function redact(url: URL): string {
-  if (!url.password) return url.href;
-  const u = new URL(url.href);
-  u.password = '***';
-  return u.href;
+  return redactUrl(url.href);
 }
 
-function shortUrl(href: string): string {
+function shortUrl(raw: string): string {
+  const href = redactUrl(raw);
   return href.length > 120 ? `${href.slice(0, 117)}...` : href;
 }
 

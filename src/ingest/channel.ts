@@ -4,6 +4,7 @@ import { backoffDelayMs } from '../fetch/backoff.ts';
 import { fetchBytes, type FetchAgents } from '../fetch/index.ts';
 import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
+import { redactUrl } from '../util/redact.ts';
 import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
@@ -86,14 +87,14 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     const failures = st.consecutiveFailures + 1;
     const gone = e.code === 'gone';
     await store.recordFailure(channel.key, { now: now(), error: errorStatusText(e), nextRunAt: now() + backoffDelayMs(failures, e.retryAfterSec), disable: gone });
-    if (gone) log.warn({ url: st.url }, `source is gone (410): channel disabled; change its URL in the config to re-enable`);
-    else log.warn({ url: st.url, code: e.code, failures }, `fetch failed: ${e.message}`);
+    if (gone) log.warn({ url: redactUrl(st.url) }, `source is gone (410): channel disabled; change its URL in the config to re-enable`);
+    else log.warn({ url: redactUrl(st.url), code: e.code, failures }, `fetch failed: ${e.message}`);
     return finish();
   }
 
   if (outcome.permanentRedirect && outcome.permanentRedirect !== st.url) {
     report.movedTo = outcome.permanentRedirect;
-    log.info({ from: st.url, to: outcome.permanentRedirect }, 'source moved permanently; stored URL updated (update the config to match)');
+    log.info({ from: redactUrl(st.url), to: redactUrl(outcome.permanentRedirect) }, 'source moved permanently; stored URL updated (update the config to match)');
   }
   const success = { etag: outcome.etag, lastModified: outcome.lastModified, movedTo: report.movedTo };
 
@@ -107,7 +108,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
   const warnings = ready.feed.recovered ?? [];
   if (warnings.length) {
     report.warnings = warnings;
-    log.warn({ url: st.url, code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
+    log.warn({ url: redactUrl(st.url), code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
   }
   const known = await store.knownItems(channel.key, ready.candidates.map((c) => c.identity));
   const { writes, texts } = selectItems(config, channel, { ...ready, finalUrl: outcome.finalUrl, preparedAt }, known);

@@ -2,7 +2,7 @@
 // and JSON Feed 1.1 files (merged, per group, per source, per channel),
 // index.opml and index.html under the output folder.
 export { publish, Publisher, type PublishOptions, type PublishReport, type SkippedArticle } from './publish.ts';
-export { planFeeds, feedUrls, specHash, anchorOf, FEED_FILES, INDEX_FILES, PUBLISH_FORMAT_VERSION, type FeedSpec, type FeedLevel, type FeedFormat } from './plan.ts';
+export { isPublishedPath, planFeeds, feedUrls, specHash, anchorOf, FEED_FILES, INDEX_FILES, PUBLISH_FORMAT_VERSION, type FeedSpec, type FeedLevel, type FeedFormat } from './plan.ts';
 export { renderFeeds, encodeItem, assembleFeedBuffers, feedUpdated, type FeedMeta, type FeedFiles, type EncodedItem } from './render-feed.ts';
 export { toFeedItem, uniqueIds, entryId, imageType, type FeedItem, type ArticleContent } from './items.ts';
 export type { JsonFeed11, JsonFeed11Item } from './json-feed.ts';

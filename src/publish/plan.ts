@@ -24,6 +24,24 @@ export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' 
 export type FeedFormat = keyof typeof FEED_FILES;
 export const INDEX_FILES = { opml: 'index.opml', html: 'index.html' } as const;
 
+const FEED_NAMES = new Set<string>(Object.values(FEED_FILES));
+const INDEX_NAMES = new Set<string>(Object.values(INDEX_FILES));
+
+/**
+ * Whether a path below the output folder (as segments) is one the publisher
+ * writes: the index files at the top, a feed file at the top or up to three
+ * category folders down, an article file in articles/<group>/<source>/. A
+ * server that serves only these never serves anything else that ended up in
+ * the folder (a config, a database, an editor's backup).
+ */
+export function isPublishedPath(segments: readonly string[]): boolean {
+  const name = segments[segments.length - 1];
+  if (name === undefined) return true; // the folder itself: its index.html
+  if (segments[0] === 'articles') return segments.length === 4 && name.endsWith('.md');
+  if (segments.length === 1 && INDEX_NAMES.has(name)) return true;
+  return segments.length <= 4 && FEED_NAMES.has(name);
+}
+
 /**
  * Bumped whenever the publisher's output format changes, so that an upgrade
  * rebuilds every feed once instead of leaving old-format files in place.

@@ -2,7 +2,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/pool.ts';
-import { ingestChannel, type ChannelReport } from '../ingest/index.ts';
+import { ingestChannel, PreparePool, type ChannelReport } from '../ingest/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import type { Store } from '../store/index.ts';
@@ -46,6 +46,10 @@ export class Scheduler {
   private readonly abort = new AbortController();
   private readonly files = new AtomicWriter();
   private readonly agents = createFetchAgents();
+  // Every feed is parsed and normalized on a worker thread, however small: the
+  // daemon's event loop also serves the feeds and /healthz, and must never
+  // stall on a big feed. One worker leaves the other core to this thread.
+  private readonly pool = new PreparePool({ inlineBytes: 0, size: 1 });
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishTimer?: NodeJS.Timeout;
   private publishing?: Promise<void>;
@@ -89,6 +93,7 @@ export class Scheduler {
     await this.queue.close();
     await this.publishing;
     await this.agents.close();
+    await this.pool.close();
   }
 
   private apply(config: RefeedConfig) {
@@ -151,7 +156,7 @@ export class Scheduler {
   }
 
   private async fetch(s: Scheduled): Promise<void> {
-    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents });
+    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents, pool: this.pool });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);

@@ -31,6 +31,8 @@ export interface FeedServerOptions {
   logger: Logger;
   /** Bound on cached (compressed and plain) bodies; 64 MB by default. */
   cacheBytes?: number;
+  /** When given, only paths it accepts are served (the rest are 404 like a missing file): what the publisher writes. */
+  servable?: (segments: readonly string[]) => boolean;
 }
 
 const ALLOW = 'GET, HEAD';
@@ -61,6 +63,10 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     }
     if (target.segments.length === 1 && target.segments[0] === HEALTH_PATH && !target.trailingSlash) {
       return sendHealth(res, head);
+    }
+    if (opts.servable && !opts.servable(target.trailingSlash && target.segments.length ? [...target.segments, ''] : target.segments)) {
+      notes.set(res, 'not a published file');
+      return sendText(res, head, 404, 'Not Found');
     }
     const found = await resolveUnderRoot(root, target.segments, target.trailingSlash);
     switch (found.kind) {

@@ -3,4 +3,4 @@
 export * from './types.ts';
 export { StateCorruptError, StateOutdatedError } from './errors.ts';
 export { rowsHash } from './rows-hash.ts';
-export { openStore } from './open.ts';
+export { openStore, setAsideCorruptState } from './open.ts';

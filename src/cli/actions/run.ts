@@ -1,7 +1,7 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem, loadConfig } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
-import { Publisher } from '../../publish/index.ts';
+import { isPublishedPath, Publisher } from '../../publish/index.ts';
 import { syncChannels } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
@@ -43,7 +43,13 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   let server: import('node:http').Server | undefined;
   if (!ctx.values['no-serve']) {
-    server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))), logger: log });
+    server = createFeedServer({
+      root: config.site.output,
+      cacheMaxAgeSec: cacheMaxAgeSec(config),
+      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
+      logger: log,
+      servable: isPublishedPath,
+    });
     try {
       const bound = await listen(server, where.host, where.port);
       log.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');

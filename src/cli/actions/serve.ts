@@ -1,3 +1,4 @@
+import { isPublishedPath } from '../../publish/plan.ts';
 import { mkdirSync } from 'node:fs';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
@@ -14,7 +15,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   mkdirSync(config.site.output, { recursive: true });
   // Health from the state another process (a cron-driven `once`) keeps: read afresh per request, never written.
   const health = async () => healthReport(config, await readChannelStates(ctx, config));
-  const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health, logger: ctx.logger });
+  // Only what the publisher writes: never a config, a database or anything else that ended up in the folder.
+  const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health, logger: ctx.logger, servable: isPublishedPath });
   const bound = await listen(server, where.host, where.port);
   ctx.logger.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
   await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));

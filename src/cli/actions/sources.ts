@@ -5,7 +5,7 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { SOURCES_USAGE } from '../commands/sources.ts';
 import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
 import { configFileOf, loadConfigFor } from '../load-config.ts';
-import { readChannelStates } from '../store-access.ts';
+import { describeSync, previewChannelSync, readChannelStates } from '../store-access.ts';
 import { formatTable } from '../text-table.ts';
 
 // ------------------------------------------------------------ list
@@ -111,6 +111,8 @@ async function list(ctx: CommandContext): Promise<number> {
   }
   const states = await readChannelStates(ctx, config);
   const rows = channels.map((c) => sourceRow(c, states.get(c.key)));
+  // A rename by hand: say what the next run does with the channel's history (never as data on stdout).
+  for (const line of describeSync(await previewChannelSync(ctx, config))) ctx.err(`note: ${line}`);
   if (ctx.values.json) {
     ctx.out(JSON.stringify(rows, null, 2));
     return EXIT.ok;

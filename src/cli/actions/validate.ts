@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type ConfigProblem } from '../../config/index.
 import type { RefeedConfig } from '../../core/types.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { configFileOf } from '../load-config.ts';
+import { describeSync, previewChannelSync } from '../store-access.ts';
 
 function counts(config: RefeedConfig) {
   const sources = config.groups.reduce((n, g) => n + g.sources.length, 0);
@@ -32,11 +33,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     return EXIT.badConfig;
   }
   const n = counts(config);
+  const changes = await previewChannelSync(ctx, config);
   if (json) {
-    ctx.out(JSON.stringify({ ok: true, file, problems: [], warnings: config.warnings, counts: n }, null, 2));
+    const pending = changes ? { renamed: changes.renamed, removed: changes.removed } : { renamed: [], removed: [] };
+    ctx.out(JSON.stringify({ ok: true, file, problems: [], warnings: config.warnings, counts: n, changes: pending }, null, 2));
     return EXIT.ok;
   }
   for (const w of config.warnings) ctx.out(`${file}: warning: ${w}`);
+  for (const line of describeSync(changes)) ctx.out(`${file}: note: ${line}`);
   const disabled = n.channels - n.enabled;
   ctx.out(
     `${file}: OK — ${plural(n.groups, 'group')}, ${plural(n.sources, 'source')}, ${plural(n.channels, 'channel')}` +

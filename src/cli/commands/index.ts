@@ -3,6 +3,7 @@ import { runCommand } from './run.ts';
 import { onceCommand } from './once.ts';
 import { fetchCommand } from './fetch.ts';
 import { publishCommand } from './publish.ts';
+import { reindexCommand } from './reindex.ts';
 import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import { validateCommand } from './validate.ts';
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   onceCommand,
   fetchCommand,
   publishCommand,
+  reindexCommand,
   serveCommand,
   statusCommand,
   validateCommand,

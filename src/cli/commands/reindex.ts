@@ -1,0 +1,32 @@
+import { configOption, type Command } from '../command.ts';
+
+export const reindexCommand: Command = {
+  name: 'reindex',
+  summary: 'rebuild the state from the article files (after state.db was lost or damaged), then republish',
+  usage: 'refeed reindex [--config FILE]',
+  help: `
+Reads every article file under <output>/articles/ and puts it back into the
+state: each article under the configured channel whose folder (group and
+source) and categories (channel name) it carries, with its date, its content
+and its place in the feeds. Then publishes every feed again (as publish --full),
+so the feeds are what they were before the state was lost: items the sources
+no longer list included, and undated items keeping the date they were given.
+
+A damaged SQLite state file is moved aside first (state.db.corrupt-<time>, with
+its WAL), never deleted; commands that meet one say to run this. Articles the
+state still has are left as they are, so running it on a healthy state only
+adds what is missing. Fetch state (validators, failures, schedules) starts over
+for a state rebuilt from nothing: the next fetch gets every feed in full.
+
+Identities: an article comes back under its guid, else its link, as a fetch
+finds it again; an article with neither is stored anew if its source lists it
+again.
+
+Options:
+  -c, --config FILE  configuration file (default: config/refeed.yaml)
+
+Takes the run lock like fetch and publish. Exit codes: 0 done (unusable files
+are reported), 1 a feed could not be written, 2 bad configuration.`,
+  options: { ...configOption },
+  load: async () => (await import('../actions/reindex.ts')).run,
+};

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../core/log.ts';
+import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import { parseArticle } from '../normalize/index.ts';
+import type { RestoredArticle, Store } from '../store/index.ts';
+import { syncChannels } from './sync.ts';
+
+export interface ReindexReport {
+  /** Article files read. */
+  files: number;
+  /** Articles put back into the store. */
+  restored: number;
+  /** Already in the store: left as they were. */
+  known: number;
+  /** Files that could not be used, and why. */
+  skipped: { path: string; reason: string }[];
+}
+
+const BATCH = 500;
+
+/** The configured channel an article file belongs to: its folder names the group and source, its categories the channel. */
+function channelFinder(config: RefeedConfig): (g: string, s: string, names: readonly string[]) => ResolvedChannel | undefined {
+  const bySource = new Map<string, ResolvedChannel[]>();
+  for (const c of config.channels) {
+    const k = `${c.group.slug}/${c.source.slug}`;
+    bySource.set(k, [...(bySource.get(k) ?? []), c]);
+  }
+  return (g, s, names) => {
+    const candidates = bySource.get(`${g}/${s}`) ?? [];
+    const channelName = names[2];
+    return candidates.find((c) => c.channel.name === channelName) ?? (candidates.length === 1 ? candidates[0] : undefined);
+  };
+}
+
+/**
+ * Rebuilds the store's index from the article files under the output folder
+ * (after the state was lost or damaged): every article comes back under the
+ * channel whose folder and names it carries, with its date (an undated
+ * item's first-seen time is the date its file kept), its content cached and
+ * its file counted as written. Its identity within the channel is its guid,
+ * else its link, as a fetch would find it again. Nothing is written to the
+ * files; articles the store already has are left alone.
+ */
+export async function reindexFromFiles(config: RefeedConfig, store: Store, log: Logger, onProgress?: (files: number) => void): Promise<ReindexReport> {
+  const report: ReindexReport = { files: 0, restored: 0, known: 0, skipped: [] };
+  await syncChannels(config, store, Date.now(), log);
+  const root = path.join(config.site.output, 'articles');
+  const find = channelFinder(config);
+  let batch: RestoredArticle[] = [];
+  const flush = async () => {
+    const restored = await store.restoreArticles(batch);
+    report.restored += restored;
+    report.known += batch.length - restored;
+    batch = [];
+  };
+  for (const g of dirs(root)) {
+    for (const s of dirs(path.join(root, g))) {
+      for (const name of readdirSync(path.join(root, g, s)).filter((n) => n.endsWith('.md') && !n.startsWith('.')).sort()) {
+        const rel = `articles/${g}/${s}/${name}`;
+        const file = path.join(config.site.output, rel);
+        report.files++;
+        onProgress?.(report.files);
+        try {
+          const stat = statSync(file);
+          const text = readFileSync(file, 'utf8');
+          const content = parseArticle(text);
+          const channel = find(g, s, content.categories);
+          if (!channel) throw new Error(`no configured channel "${content.categories.join(' / ')}" in ${g}/${s}`);
+          const stem = name.slice(0, -'.md'.length);
+          batch.push({
+            channelKey: channel.key,
+            itemKey: content.guid ?? content.link ?? `file:${stem}`,
+            id: stem,
+            identity: content.guid ?? content.link ?? `file:${stem}`,
+            path: rel,
+            firstSeen: content.date.getTime(),
+            contentHash: createHash('sha1').update(text).digest('hex'),
+            content: { ...content, fileMtimeMs: stat.mtimeMs, fileSize: stat.size },
+          });
+        } catch (err) {
+          report.skipped.push({ path: rel, reason: (err as Error).message });
+          log.warn({ path: rel, reason: (err as Error).message }, 'article file not reindexed');
+        }
+        if (batch.length >= BATCH) await flush();
+      }
+    }
+  }
+  await flush();
+  return report;
+}
+
+function dirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
