@@ -6,21 +6,14 @@ import path from 'node:path';
 import { silentLogger } from '../src/core/log.ts';
 import { publish } from '../src/publish/index.ts';
 import { channelOf, makeArticle, storeArticle } from '../tests/helpers/articles.ts';
-import { KEYS, setup } from '../tests/publish/fixture.ts';
+import { indexHandWritten, KEYS, setup } from '../tests/publish/fixture.ts';
 
 const dest = process.argv[2];
 const f = await setup();
 const rel = 'articles/xinmeiti/woshipm/seed-article.md';
 mkdirSync(path.join(f.output, 'articles/xinmeiti/woshipm'), { recursive: true });
 writeFileSync(path.join(f.output, rel), readFileSync(path.join(import.meta.dirname, '../tests/fixtures/publish/seed-article.md')));
-const channelId = (f.state.db.prepare('SELECT id FROM channels WHERE key = ?').get(KEYS.woshipm) as { id: number }).id;
-const seedDate = Date.parse('Sat, 30 Jul 2024 00:00:00 GMT');
-f.state.db
-  .prepare(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, file_hash, path) VALUES ('seed', 'seed-identity', ?, ?, ?, 0, 'seed', 'seed', ?)`)
-  .run(channelId, '产业互联网需要被正名', seedDate, rel);
-f.state.db
-  .prepare(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (?, 'seed-identity', 'seed', 0, ?, 'xinmeiti', 'woshipm', 'latest')`)
-  .run(channelId, seedDate);
+indexHandWritten(f, { path: rel, channelKey: KEYS.woshipm, identity: 'seed-identity', title: '产业互联网需要被正名', date: Date.parse('Sat, 30 Jul 2024 00:00:00 GMT') });
 const lwn = channelOf(f.config, KEYS.lwn);
 await storeArticle(f.config, f.state, makeArticle(lwn, { title: ' ]]> twice ]]> &amp; \u0001 ctl ', date: '2024-03-12T00:00:00Z', guid: '12345', author: '', html: '<p>a ]]> b ]]> c &amp;amp;</p>\n<pre> x\n  y</pre>', headimg: 'https://img.example/x?a=1&b=<2>' }));
 await storeArticle(f.config, f.state, makeArticle(lwn, { title: 'dup guid', date: '2024-03-12T01:00:00Z', guid: 'post-front-page-2', headimg: '' }));

@@ -1,12 +1,11 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
-import { FeedParseError } from './errors.ts';
 import type { FeedReader } from './feed-reader.ts';
-import { withChildren } from './feed-reader.ts';
-import { alternateLink, text, xmlBase } from './item-fields.ts';
+import { channelHead } from './feed-reader.ts';
+import { xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { rssItem } from './rss-item.ts';
 import type { EndKind } from './xml-stream.ts';
-import { kids, type XElement } from './xml-tree.ts';
+import type { XElement } from './xml-tree.ts';
 
 /** Namespaces RSS 1.0 and 0.90 elements come in (some feeds leave them out). */
 const RSS_NAMESPACES = new Set<string>([NS.rss10, NS.rss090, NS.none]);
@@ -52,10 +51,7 @@ export class RdfReader implements FeedReader {
   }
 
   finish(): ParsedFeed {
-    const channel = withChildren(this.channel, this.fields);
-    if (!channel) throw new FeedParseError('parse', `malformed feed: <${this.root?.name ?? 'rdf:RDF'}> without a <channel>`);
-    const title = text(kids(channel, channel.ns, 'title')) ?? text(kids(channel, NS.dc, 'title'));
-    const link = alternateLink(kids(channel, channel.ns, 'link')) ?? alternateLink(kids(channel, NS.atom, 'link'));
+    const { channel, title, link } = channelHead(this.channel, this.fields, this.root?.name ?? 'rdf:RDF');
     const base = xmlBase(channel, this.rootBase, this.docUrl);
     return { format: 'rdf', ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), items: this.items };
   }

@@ -1,12 +1,11 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
-import { FeedParseError } from './errors.ts';
 import type { FeedReader } from './feed-reader.ts';
-import { withChildren } from './feed-reader.ts';
-import { alternateLink, text, xmlBase } from './item-fields.ts';
+import { channelHead } from './feed-reader.ts';
+import { xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { rssItem } from './rss-item.ts';
 import type { EndKind } from './xml-stream.ts';
-import { kids, type XElement } from './xml-tree.ts';
+import type { XElement } from './xml-tree.ts';
 
 /**
  * RSS 0.9x and 2.0: <rss><channel>…<item/>…</channel></rss>. The channel's
@@ -47,10 +46,7 @@ export class RssReader implements FeedReader {
   }
 
   finish(): ParsedFeed {
-    const channel = withChildren(this.channel, this.fields);
-    if (!channel) throw new FeedParseError('parse', `malformed feed: <${this.root?.name ?? 'rss'}> without a <channel>`);
-    const title = text(kids(channel, channel.ns, 'title')) ?? text(kids(channel, NS.dc, 'title'));
-    const link = alternateLink(kids(channel, channel.ns, 'link')) ?? alternateLink(kids(channel, NS.atom, 'link'));
+    const { title, link } = channelHead(this.channel, this.fields, this.root?.name ?? 'rss');
     return {
       format: 'rss',
       ...(title ? { title } : {}),

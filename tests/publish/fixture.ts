@@ -165,3 +165,18 @@ export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }
     return f;
   };
 }
+
+/**
+ * Indexes an article file written by hand (no cached content, so the
+ * publisher reads the file) under `channelKey`, as its one listing.
+ */
+export function indexHandWritten(f: Fixture, a: { path: string; channelKey: string; identity: string; title: string; date: number }): void {
+  const channelId = (f.state.db.prepare('SELECT id FROM channels WHERE key = ?').get(a.channelKey) as { id: number }).id;
+  const [g, s, c] = a.channelKey.split('/');
+  f.state.db
+    .prepare(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, file_hash, path) VALUES (?, ?, ?, ?, ?, 0, 'hand', 'hand', ?)`)
+    .run(a.identity, a.identity, channelId, a.title, a.date, a.path);
+  f.state.db
+    .prepare(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (?, ?, ?, 0, ?, ?, ?, ?)`)
+    .run(channelId, a.identity, a.identity, a.date, g, s, c);
+}

@@ -9,7 +9,7 @@ import { channelOf, makeArticle, storeArticle } from '../helpers/articles.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, rssParserItems, sfeedItems, type ClientItem } from '../helpers/feed-clients.ts';
 import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
 import { childElements, parseXml, rootOf, type Element } from '../helpers/xml-tree.ts';
-import { changedFiles, CONFIG_YAML, expectedItems, fixtureFactory, idOf, KEYS, snapshot, writeConfig, type Fixture } from './fixture.ts';
+import { changedFiles, CONFIG_YAML, expectedItems, fixtureFactory, idOf, indexHandWritten, KEYS, snapshot, writeConfig, type Fixture } from './fixture.ts';
 
 const opts = { logger: silentLogger };
 const fresh = fixtureFactory();
@@ -314,15 +314,7 @@ describe('publish: the reference article', () => {
     const rel = 'articles/xinmeiti/woshipm/seed-article.md';
     mkdirSync(path.join(f.output, 'articles/xinmeiti/woshipm'), { recursive: true });
     writeFileSync(path.join(f.output, rel), readFileSync(path.join(import.meta.dirname, '../fixtures/publish/seed-article.md')));
-    // A row for a file written by hand: no cached content, so the publisher reads the file.
-    const channelId = (f.state.db.prepare('SELECT id FROM channels WHERE key = ?').get(KEYS.woshipm) as { id: number }).id;
-    const date = Date.parse('Sat, 30 Jul 2024 00:00:00 GMT');
-    f.state.db
-      .prepare(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, file_hash, path) VALUES ('seed', 'seed-identity', ?, ?, ?, 0, 'seed', 'seed', ?)`)
-      .run(channelId, '产业互联网需要被正名', date, rel);
-    f.state.db
-      .prepare(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (?, 'seed-identity', 'seed', 0, ?, 'xinmeiti', 'woshipm', 'latest')`)
-      .run(channelId, date);
+    indexHandWritten(f, { path: rel, channelKey: KEYS.woshipm, identity: 'seed-identity', title: '产业互联网需要被正名', date: Date.parse('Sat, 30 Jul 2024 00:00:00 GMT') });
     const report = await publish(f.config, f.state, opts);
     expect(report.skipped).toEqual([]);
     const xml = read(f, `${KEYS.woshipm}/rss.xml`);

@@ -5,6 +5,7 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { COMMON_FEED_PATHS, discoverCommand } from '../commands/discover.ts';
 import { optionalConfig } from '../config-file.ts';
 import { formatTable } from '../text-table.ts';
+import { urlArgument, withAllowPrivate } from '../url-argument.ts';
 
 const FORMAT_TYPES: Record<FeedFormat, string> = {
   rss: 'application/rss+xml',
@@ -38,17 +39,6 @@ async function probe(url: string, settings: ChannelSettings, signal: AbortSignal
     return { ok: true, finalUrl: res.finalUrl, feed: await parseFeed(text, res.finalUrl) };
   } catch (e) {
     return { ok: false, error: (e as Error).message, html: { text, finalUrl: res.finalUrl } };
-  }
-}
-
-/** Accepts `example.com/blog` as `https://example.com/blog`; undefined when it can't be an http(s) URL. */
-export function pageUrl(input: string): string | undefined {
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(input) ? input : `https://${input}`;
-  try {
-    const u = new URL(withScheme);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -106,16 +96,11 @@ export async function discoverFeeds(
 const VIA = { self: 'the URL itself', link: 'link rel=alternate', probe: 'common path' } as const;
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const [input, ...extra] = ctx.positionals;
-  const url = input ? pageUrl(input) : undefined;
-  if (!url || extra.length) {
-    ctx.err(`refeed discover: ${!input ? 'missing URL' : extra.length ? `unexpected ${extra.join(' ')}` : `not an http(s) URL: ${input}`}\n\nUsage: ${discoverCommand.usage}`);
-    return EXIT.usage;
-  }
+  const url = urlArgument(ctx, discoverCommand);
+  if (!url) return EXIT.usage;
   const loaded = optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
-  const settings = ctx.values['allow-private'] ? { ...loaded.config.defaults, allowPrivate: true } : loaded.config.defaults;
-  const result = await discoverFeeds(url, settings, { probeAlways: ctx.values.probe === true, signal: ctx.signal });
+  const result = await discoverFeeds(url, withAllowPrivate(ctx, loaded.config.defaults), { probeAlways: ctx.values.probe === true, signal: ctx.signal });
   if ('error' in result) {
     ctx.err(`refeed discover: ${url}: ${result.error}`);
     return EXIT.failed;

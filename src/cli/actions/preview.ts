@@ -7,7 +7,7 @@ import { articleIdFor, articlePath } from '../../store/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { previewCommand } from '../commands/preview.ts';
 import { optionalConfig } from '../config-file.ts';
-import { pageUrl } from './discover.ts';
+import { urlArgument, withAllowPrivate } from '../url-argument.ts';
 
 type FeedOk = Extract<FetchOutcome, { kind: 'ok' }>;
 
@@ -87,12 +87,8 @@ function formatBytes(n: number): string {
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const [input, ...extra] = ctx.positionals;
-  const url = input ? pageUrl(input) : undefined;
-  if (!url || extra.length) {
-    ctx.err(`refeed preview: ${!input ? 'missing URL' : extra.length ? `unexpected ${extra.join(' ')}` : `not an http(s) URL: ${input}`}\n\nUsage: ${previewCommand.usage}`);
-    return EXIT.usage;
-  }
+  const url = urlArgument(ctx, previewCommand);
+  if (!url) return EXIT.usage;
   const loaded = optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
   const { config } = loaded;
@@ -100,8 +96,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   // Settings before the fetch come from where the channel would live (timeouts, headers, size limit).
   const planned = previewChannel(config, url, names, undefined);
-  const settings = ctx.values['allow-private'] ? { ...planned.channel.settings, allowPrivate: true } : planned.channel.settings;
-  const outcome = await fetchFeed({ url, settings, signal: ctx.signal });
+  const outcome = await fetchFeed({ url, settings: withAllowPrivate(ctx, planned.channel.settings), signal: ctx.signal });
   if (outcome.kind === 'error') {
     ctx.err(`refeed preview: ${url}: ${outcome.error.code}: ${outcome.error.message}`);
     if (outcome.error.alternates?.length) {

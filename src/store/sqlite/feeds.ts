@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { rowsHash } from '../rows-hash.ts';
+import type { ParsedArticleFile } from '../../normalize/index.ts';
 import type { ArticleRecord, CachedArticleContent, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
 
@@ -39,8 +40,8 @@ const ORDER = 'ORDER BY e.date DESC, e.article_id LIMIT ?';
 export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
   WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL AND file_mtime IS NOT NULL`;
 
-export function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
-  if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
+/** What an article's file holds, from its row's content columns. */
+export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'headimg' | 'author' | 'date' | 'link' | 'guid' | 'html'>): ParsedArticleFile {
   return {
     title: r.title,
     categories: JSON.parse(r.categories) as string[],
@@ -49,10 +50,13 @@ export function toCachedContent(r: ContentRow): CachedArticleContent | undefined
     date: new Date(r.date),
     ...(r.link ? { link: r.link } : {}),
     ...(r.guid ? { guid: r.guid } : {}),
-    html: r.html,
-    fileMtimeMs: r.file_mtime,
-    fileSize: r.file_size,
+    html: r.html ?? '',
   };
+}
+
+function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
+  if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
+  return { ...articleContentOf(r), fileMtimeMs: r.file_mtime, fileSize: r.file_size };
 }
 
 export function contentRows(stmt: Database.Statement<[string], ContentRow>, ids: readonly string[]): Map<string, CachedArticleContent> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
+import { articleContentOf } from './feeds.ts';
 
 interface EntryRow {
   item_key: string;
@@ -145,16 +146,7 @@ export class ItemRepo {
       path: r.path,
       contentHash: r.content_hash,
       ...(r.old_path ? { oldPath: r.old_path } : {}),
-      content: {
-        title: r.title,
-        categories: JSON.parse(r.categories) as string[],
-        headimg: r.headimg,
-        author: r.author,
-        date: new Date(r.date),
-        ...(r.link ? { link: r.link } : {}),
-        ...(r.guid ? { guid: r.guid } : {}),
-        html: r.html ?? '',
-      },
+      content: articleContentOf(r),
     }));
   }
 
