@@ -33,7 +33,8 @@ export function benchConfigYaml(opts: { channels: number; urlOf: (channel: numbe
       output: opts.output,
       state: opts.state,
     },
-    defaults: { timeout: '60s' },
+    // The corpus is served from loopback, which the default fetch policy refuses.
+    defaults: { timeout: '60s', allow_private: true },
     groups: [...groups.values()],
   });
 }
