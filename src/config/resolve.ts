@@ -3,6 +3,7 @@ import { validate as validateCron } from 'node-cron';
 import type { ChannelSettings, RefeedConfig, ResolvedChannel, ResolvedGroup, ResolvedSource } from '../core/types.ts';
 import type { ConfigFile, LevelSettingsInput } from './schema.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { isPostgresUrl } from './server-urls.ts';
 import { slugify, uniqueSlugs } from './slug.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -105,7 +106,8 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
       url: site.url.endsWith('/') ? site.url : `${site.url}/`,
       language: site.language,
       output: path.resolve(baseDir, site.output),
-      state: path.resolve(baseDir, site.state),
+      state: isPostgresUrl(site.state) ? site.state : path.resolve(baseDir, site.state),
+      ...(site.queue ? { queue: site.queue } : {}),
       limit: site.limit,
       fallbackImage: site.fallback_image,
       concurrency: site.concurrency,
