@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import { syncChannels } from '../ingest/index.ts';
-import { openStore, StateCorruptError, StateOutdatedError, type Store } from '../store/index.ts';
+import { isPostgresUrl } from '../config/index.ts';
+import { describeState, openStore, StateCorruptError, StateMissingError, StateOutdatedError, StoreUnavailableError, type Store } from '../store/index.ts';
 import { EXIT, type CommandContext } from './command.ts';
 
 /**
@@ -11,13 +12,14 @@ import { EXIT, type CommandContext } from './command.ts';
  */
 export async function readChannelStates(ctx: CommandContext, config: RefeedConfig): Promise<Map<string, ChannelState>> {
   const states = new Map<string, ChannelState>();
-  if (!existsSync(config.site.state)) return states;
+  if (!isPostgresUrl(config.site.state) && !existsSync(config.site.state)) return states;
   let store: Store;
   try {
     store = await openStore(config.site.state, { readonly: true });
   } catch (err) {
+    if (err instanceof StateMissingError) return states;
     if (!(err instanceof StateOutdatedError)) throw err;
-    ctx.logger.warn({ state: config.site.state }, err.message);
+    ctx.logger.warn({ state: describeState(config.site.state) }, err.message);
     return states;
   }
   try {
@@ -35,7 +37,7 @@ export type Locked = { store: Store; release(): Promise<void> } | { exit: number
  * Opens the store for a command that changes it and takes the run lock,
  * waiting up to site.lock_wait for another run (a second `once`, `fetch` or
  * `publish`, or a running `run`) to finish. A corrupt store is an error
- * naming `refeed reindex`.
+ * naming `refeed reindex`; a state server out of reach, one naming the server.
  */
 export async function openLocked(ctx: CommandContext, config: RefeedConfig, what: string): Promise<Locked> {
   let store: Store | undefined;
@@ -56,7 +58,7 @@ export async function openLocked(ctx: CommandContext, config: RefeedConfig, what
     return { store: open, release: async () => (await lock.release(), await open.close()) };
   } catch (err) {
     await store?.close();
-    if (!(err instanceof StateCorruptError)) throw err;
+    if (!(err instanceof StateCorruptError || err instanceof StoreUnavailableError)) throw err;
     ctx.err(`refeed ${what}: ${err.message}`);
     return { exit: EXIT.failed };
   }
@@ -79,7 +81,7 @@ export async function withRunLock(ctx: CommandContext, config: RefeedConfig, wha
   try {
     return await fn(locked.store);
   } catch (err) {
-    if (!(err instanceof StateCorruptError)) throw err;
+    if (!(err instanceof StateCorruptError || err instanceof StoreUnavailableError)) throw err;
     ctx.err(`refeed ${what}: ${err.message}`);
     return EXIT.failed;
   } finally {

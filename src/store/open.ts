@@ -1,12 +1,28 @@
+import { isPostgresUrl } from '../config/server-urls.ts';
 import type { SiteConfig } from '../core/types.ts';
+import { describeServer } from './postgres/connection.ts';
+import { PostgresStore } from './postgres/store.ts';
 import { SqliteStore } from './sqlite/store.ts';
 import type { Store } from './types.ts';
 
 /**
- * The store `site.state` names: a SQLite file path (the default). With
- * `readonly`, nothing is created or migrated (status and listings); the file
- * must exist.
+ * The store `site.state` names: a postgres:// (or postgresql://) URL, else a
+ * SQLite file path (the default). With `readonly`, nothing is created or
+ * migrated (status and listings): the file must exist, the database must
+ * hold refeed's tables. A server that cannot be reached is retried briefly,
+ * then a StoreUnavailableError.
  */
 export async function openStore(state: SiteConfig['state'], opts: { readonly?: boolean } = {}): Promise<Store> {
+  if (isPostgresUrl(state)) return PostgresStore.open(state, opts);
   return new SqliteStore(state, opts);
+}
+
+/** How messages and logs name the store: the file, or the server as host:port/database (never a password). */
+export function describeState(state: SiteConfig['state']): string {
+  if (!isPostgresUrl(state)) return state;
+  try {
+    return describeServer(state);
+  } catch {
+    return 'postgres://…';
+  }
 }
