@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 
 // Real servers for the tests that need them: the one CI names
 // (REFEED_TEST_POSTGRES_URL, REFEED_TEST_REDIS_URL), else one started here
@@ -87,6 +88,44 @@ export async function postgresServer(): Promise<ServerOrSkip> {
   } catch (err) {
     stopSync();
     return { skip: `could not start PostgreSQL from ${bin}: ${(err as Error).message}` };
+  }
+}
+
+/** Databases made on a test PostgreSQL server, dropped by dropDatabases. */
+export class TestDatabases {
+  private readonly made: string[] = [];
+  private admin: pg.Client | undefined;
+
+  constructor(
+    private readonly serverUrl: string,
+    private readonly prefix: string,
+  ) {}
+
+  private async client(): Promise<pg.Client> {
+    if (!this.admin) {
+      this.admin = new pg.Client({ connectionString: this.serverUrl });
+      await this.admin.connect();
+    }
+    return this.admin;
+  }
+
+  /** A new, empty database (a leftover of the same name from an earlier run is dropped); its URL. */
+  async create(): Promise<string> {
+    const name = `${this.prefix}_${process.pid}_${this.made.length}`;
+    const admin = await this.client();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    this.made.push(name);
+    const u = new URL(this.serverUrl);
+    u.pathname = `/${name}`;
+    return u.toString();
+  }
+
+  async dropAll(): Promise<void> {
+    if (!this.admin) return;
+    for (const name of this.made.splice(0)) await this.admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await this.admin.end();
+    this.admin = undefined;
   }
 }
 

@@ -4,7 +4,7 @@ import { openStore, StateMissingError, StoreUnavailableError, articleIdFor, type
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { connect } from '../../src/store/postgres/connection.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
-import { freePort, postgresServer, serverOrSkip } from '../helpers/servers.ts';
+import { freePort, postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
 import { channel, item, storeContract } from './contract.ts';
 
 // The PostgreSQL store against a real server (see tests/helpers/servers.ts):
@@ -16,23 +16,8 @@ const server = serverOrSkip('PostgreSQL', await postgresServer());
 const ok = { now: Date.UTC(2024, 0, 1), status: 'new' as const };
 
 const stores: Store[] = [];
-const databases: string[] = [];
-let admin: pg.Client | undefined;
-
-/** A new, empty database on the server; its URL. */
-async function freshDatabase(): Promise<string> {
-  if (!admin) {
-    admin = new pg.Client({ connectionString: server!.url });
-    await admin.connect();
-  }
-  const name = `refeed_test_${process.pid}_${databases.length}`;
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  databases.push(name);
-  const u = new URL(server!.url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+const databases = server && new TestDatabases(server.url, 'refeed_store');
+const freshDatabase = () => databases!.create();
 
 async function open(url: string): Promise<PostgresStore> {
   const st = await PostgresStore.open(url);
@@ -42,10 +27,7 @@ async function open(url: string): Promise<PostgresStore> {
 
 afterAll(async () => {
   for (const st of stores) await st.close();
-  if (admin) {
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  await databases?.dropAll();
   await server?.stop();
 });
 
