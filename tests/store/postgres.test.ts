@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, StateMissingError, StoreUnavailableError, articleIdFor, type Store } from '../../src/store/index.ts';
@@ -5,7 +8,9 @@ import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { connect } from '../../src/store/postgres/connection.ts';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/postgres/schema.ts';
 import { freePort, postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { channel, item, storeContract } from './contract.ts';
+import { paritySequence } from './parity.ts';
 
 // The PostgreSQL store against a real server (see tests/helpers/servers.ts):
 // the contract every store meets, then what only a shared server has to get
@@ -73,6 +78,18 @@ describe.skipIf(!server)('PostgreSQL store', () => {
     const pending = await x.pendingFiles(10_000);
     expect(pending).toHaveLength(rounds * perRound);
     expect(pending.every((p) => p.path.startsWith('articles/g/a/') && p.content.categories[0] === 'G')).toBe(true);
+  });
+
+  it('answers a long script of operations exactly as the SQLite store does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-parity-'));
+    try {
+      const sqlite = new SqliteStore(path.join(dir, 'state.db'));
+      const expected = await paritySequence(sqlite);
+      await sqlite.close();
+      expect(await paritySequence(await open(await freshDatabase()))).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes another process\'s new article for a duplicate when both insert the same link (the id collision), and still decides ownership', async () => {

@@ -12,7 +12,7 @@ interface FeedRow {
   i: number;
   id: string;
   identity: string;
-  channel_id: number;
+  seq: number;
   channel_key: string;
   g: string;
   s: string;
@@ -25,9 +25,9 @@ interface FeedRow {
   path: string;
 }
 
-const COLUMNS = `a.id, a.identity, e.channel_id, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
+const COLUMNS = `a.id, a.identity, e.seq, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
   FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
-const ORDER = 'ORDER BY e.date DESC, e.article_id, e.channel_id LIMIT f.n';
+const ORDER = 'ORDER BY e.date DESC, e.article_id, e.seq LIMIT f.n';
 
 // One lateral per depth of feed key, each an index range: merged, group, source, channel.
 const TOP_SQL = `
@@ -46,7 +46,7 @@ SELECT f.i, t.* FROM unnest($10::int[], $11::int[], $12::text[], $13::text[], $1
 function byFeedOrder(a: FeedRow, b: FeedRow): number {
   if (a.date !== b.date) return b.date - a.date;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-  return a.channel_id - b.channel_id;
+  return a.seq - b.seq;
 }
 
 function toRecord(r: FeedRow): ArticleRecord {

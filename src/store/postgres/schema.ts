@@ -5,7 +5,9 @@ import { describeServer, storeError, type Db } from './connection.ts';
 // The PostgreSQL state's schema: the SQLite layout (see ../sqlite/schema.ts
 // for what each table holds) in PostgreSQL's types. Keys and ids are
 // COLLATE "C" so they sort by code point, as SQLite sorts them, whatever
-// the database's locale. Migrations are numbered, applied in order on open,
+// the database's locale. Entries carry their insertion order (seq), SQLite's
+// rowid: among a feed's rows of equal date and article, the first listing
+// comes first in both. Migrations are numbered, applied in order on open,
 // each in its own transaction, and recorded in schema_migrations.
 
 /** The advisory lock space of this store: (REFEED_LOCKS, n). */
@@ -67,13 +69,14 @@ CREATE TABLE entries (
   g text COLLATE "C",
   s text COLLATE "C",
   c text COLLATE "C",
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   PRIMARY KEY (channel_id, item_key)
 );
 CREATE INDEX entries_article ON entries (article_id);
-CREATE INDEX entries_all ON entries (date DESC, article_id, channel_id) WHERE g IS NOT NULL;
-CREATE INDEX entries_g ON entries (g, date DESC, article_id, channel_id);
-CREATE INDEX entries_gs ON entries (g, s, date DESC, article_id, channel_id);
-CREATE INDEX entries_gsc ON entries (g, s, c, date DESC, article_id, channel_id);
+CREATE INDEX entries_all ON entries (date DESC, article_id, seq) WHERE g IS NOT NULL;
+CREATE INDEX entries_g ON entries (g, date DESC, article_id, seq);
+CREATE INDEX entries_gs ON entries (g, s, date DESC, article_id, seq);
+CREATE INDEX entries_gsc ON entries (g, s, c, date DESC, article_id, seq);
 CREATE TABLE dirty_feeds (key text COLLATE "C" PRIMARY KEY);
 CREATE TABLE published_feeds (key text COLLATE "C" PRIMARY KEY, spec_hash text NOT NULL, rows_hash text NOT NULL, latest text);
 `;
