@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ groups:
   });
   afterAll(async () => {
     await feeds?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await databases?.dropAll();
     await pg?.stop();
   });
