@@ -1,8 +1,39 @@
 import { existsSync } from 'node:fs';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
+import { isPostgresUrl } from '../config/index.ts';
 import { channelInputs, syncChannels } from '../ingest/index.ts';
-import { openStore, StateCorruptError, StateOutdatedError, type ChannelSync, type Store } from '../store/index.ts';
+import { describeState, openStore, StateCorruptError, StateMissingError, StateOutdatedError, StoreUnavailableError, type ChannelSync, type Store } from '../store/index.ts';
 import { EXIT, type CommandContext } from './command.ts';
+
+/**
+ * The store opened read-only, creating or changing nothing: undefined when
+ * there is no state yet (or it is from an older refeed, upgraded by the next
+ * fetch).
+ */
+async function openReadonly(ctx: CommandContext, config: RefeedConfig): Promise<Store | undefined> {
+  if (!isPostgresUrl(config.site.state) && !existsSync(config.site.state)) return undefined;
+  try {
+    return await openStore(config.site.state, { readonly: true });
+  } catch (err) {
+    if (err instanceof StateMissingError) return undefined;
+    if (!(err instanceof StateOutdatedError)) throw err;
+    ctx.logger.warn({ state: describeState(config.site.state) }, err.message);
+    return undefined;
+  }
+}
+
+/** Channel states by key, read without creating or changing the store (see openReadonly). */
+export async function readChannelStates(ctx: CommandContext, config: RefeedConfig): Promise<Map<string, ChannelState>> {
+  const states = new Map<string, ChannelState>();
+  const store = await openReadonly(ctx, config);
+  if (!store) return states;
+  try {
+    for (const s of await store.channelStates()) states.set(s.key, s);
+  } finally {
+    await store.close();
+  }
+  return states;
+}
 
 /**
  * What the next run will do to the stored channels for this configuration
@@ -10,14 +41,8 @@ import { EXIT, type CommandContext } from './command.ts';
  * changing anything; undefined when there is no state yet.
  */
 export async function previewChannelSync(ctx: CommandContext, config: RefeedConfig): Promise<ChannelSync | undefined> {
-  if (!existsSync(config.site.state)) return undefined;
-  let store: Store;
-  try {
-    store = await openStore(config.site.state, { readonly: true });
-  } catch (err) {
-    if (err instanceof StateOutdatedError || err instanceof StateCorruptError) return undefined;
-    throw err;
-  }
+  const store = await openReadonly(ctx, config);
+  if (!store) return undefined;
   try {
     return await store.previewSync(channelInputs(config));
   } finally {
@@ -38,30 +63,6 @@ export function describeSync(sync: ChannelSync | undefined): string[] {
   ];
 }
 
-/**
- * Channel states by key, read without creating or changing the store: none
- * when there is no state yet (or it is from an older refeed, upgraded by the
- * next fetch).
- */
-export async function readChannelStates(ctx: CommandContext, config: RefeedConfig): Promise<Map<string, ChannelState>> {
-  const states = new Map<string, ChannelState>();
-  if (!existsSync(config.site.state)) return states;
-  let store: Store;
-  try {
-    store = await openStore(config.site.state, { readonly: true });
-  } catch (err) {
-    if (!(err instanceof StateOutdatedError)) throw err;
-    ctx.logger.warn({ state: config.site.state }, err.message);
-    return states;
-  }
-  try {
-    for (const s of await store.channelStates()) states.set(s.key, s);
-  } finally {
-    await store.close();
-  }
-  return states;
-}
-
 /** The store, open and synced with the configuration, with the run lock held; or the exit code and why not (already said). */
 export type Locked = { store: Store; release(): Promise<void> } | { exit: number; held?: string };
 
@@ -69,7 +70,7 @@ export type Locked = { store: Store; release(): Promise<void> } | { exit: number
  * Opens the store for a command that changes it and takes the run lock,
  * waiting up to site.lock_wait for another run (a second `once`, `fetch` or
  * `publish`, or a running `run`) to finish. A corrupt store is an error
- * naming `refeed reindex`.
+ * naming `refeed reindex`; a state server out of reach, one naming the server.
  */
 export async function openLocked(ctx: CommandContext, config: RefeedConfig, what: string): Promise<Locked> {
   let store: Store | undefined;
@@ -90,7 +91,7 @@ export async function openLocked(ctx: CommandContext, config: RefeedConfig, what
     return { store: open, release: async () => (await lock.release(), await open.close()) };
   } catch (err) {
     await store?.close();
-    if (!(err instanceof StateCorruptError)) throw err;
+    if (!(err instanceof StateCorruptError || err instanceof StoreUnavailableError)) throw err;
     ctx.err(`refeed ${what}: ${err.message}`);
     return { exit: EXIT.failed };
   }
@@ -113,7 +114,7 @@ export async function withRunLock(ctx: CommandContext, config: RefeedConfig, wha
   try {
     return await fn(locked.store);
   } catch (err) {
-    if (!(err instanceof StateCorruptError)) throw err;
+    if (!(err instanceof StateCorruptError || err instanceof StoreUnavailableError)) throw err;
     ctx.err(`refeed ${what}: ${err.message}`);
     return EXIT.failed;
   } finally {

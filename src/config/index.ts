@@ -1,4 +1,5 @@
-export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE } from './load.ts';
+export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type ConfigEnv } from './load.ts';
+export { isPostgresUrl, stateProblem, queueProblem } from './server-urls.ts';
 export { ConfigError, formatProblem, formatPath, type ConfigProblem } from './errors.ts';
 export { resolveConfig, overlay, BUILTIN_DEFAULTS } from './resolve.ts';
 export { slugify, uniqueSlugs, isValidSlug } from './slug.ts';

@@ -6,6 +6,30 @@ import { configSchema } from './schema.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { isPostgresUrl, queueProblem, stateProblem } from './server-urls.ts';
+
+/** The environment variables that override the file (containers set them): REFEED_STATE, REFEED_QUEUE. */
+export type ConfigEnv = Partial<Record<'REFEED_STATE' | 'REFEED_QUEUE', string>>;
+
+const ENV_KEYS = [
+  ['REFEED_STATE', 'state', stateProblem],
+  ['REFEED_QUEUE', 'queue', queueProblem],
+] as const;
+
+/** The site settings the environment sets, and what is wrong with them. */
+function fromEnv(env: ConfigEnv): { site: { state?: string; queue?: string }; problems: ConfigProblem[] } {
+  const site: { state?: string; queue?: string } = {};
+  const problems: ConfigProblem[] = [];
+  for (const [name, key, problem] of ENV_KEYS) {
+    const v = env[name]?.trim();
+    if (!v) continue;
+    const why = problem(v);
+    if (why) problems.push({ path: `site.${key}`, message: `$${name}: ${why}` });
+    // A relative path in the environment is the working directory's, not the file's.
+    else site[key] = key === 'state' && !isPostgresUrl(v) ? path.resolve(v) : v;
+  }
+  return { site, problems };
+}
 
 /** The 1-based line of the node at `segments`, or of its nearest existing parent. */
 function lineOf(doc: Document, counter: LineCounter, segments: readonly PropertyKey[]): number | undefined {
@@ -16,8 +40,12 @@ function lineOf(doc: Document, counter: LineCounter, segments: readonly Property
   return undefined;
 }
 
-/** Parses and validates config text; throws ConfigError listing every problem with its path and line. */
-export function parseConfig(text: string, file: string): RefeedConfig {
+/**
+ * Parses and validates config text; throws ConfigError listing every problem
+ * with its path and line. `env` (the process's by default) overrides
+ * site.state and site.queue.
+ */
+export function parseConfig(text: string, file: string, env: ConfigEnv = process.env): RefeedConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const yamlProblems: ConfigProblem[] = doc.errors.map((e) => ({
@@ -28,8 +56,9 @@ export function parseConfig(text: string, file: string): RefeedConfig {
   if (yamlProblems.length) throw new ConfigError(file, yamlProblems);
   const raw = doc.toJS() ?? {};
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+  const envSite = fromEnv(env);
+  if (!result.success || envSite.problems.length) {
+    const problems = (result.error?.issues ?? []).map((issue) => {
       const segs = issue.path as PropertyKey[];
       const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
       // Point unknown keys at the key itself, not at its parent object.
@@ -40,18 +69,19 @@ export function parseConfig(text: string, file: string): RefeedConfig {
         message: unknown ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}` : issue.message,
       };
     });
-    throw new ConfigError(file, problems);
+    throw new ConfigError(file, [...problems, ...envSite.problems]);
   }
-  return resolveConfig(result.data, path.resolve(file), (segs) => lineOf(doc, counter, segs));
+  const data = { ...result.data, site: { ...result.data.site, ...envSite.site } };
+  return resolveConfig(data, path.resolve(file), (segs) => lineOf(doc, counter, segs));
 }
 
-export function loadConfig(file: string): RefeedConfig {
+export function loadConfig(file: string, env: ConfigEnv = process.env): RefeedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read: ${(err as Error).message}` }]);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, env);
 }
 

@@ -3,6 +3,7 @@ import { validate as validateCron } from 'node-cron';
 import type { ChannelSettings, RefeedConfig, ResolvedChannel, ResolvedGroup, ResolvedSource } from '../core/types.ts';
 import type { ConfigFile, LevelSettingsInput } from './schema.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { isPostgresUrl } from './server-urls.ts';
 import { slugify, uniqueSlugs } from './slug.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -98,11 +99,13 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
   });
   const site = file.site;
   const output = path.resolve(baseDir, site.output);
-  const state = path.resolve(baseDir, site.state);
+  const state = isPostgresUrl(site.state) ? site.state : path.resolve(baseDir, site.state);
   // The output folder is what gets served: the configuration (headers with
   // credentials) and the state database must never be in it.
   const inside = (p: string) => p === output || p.startsWith(output.endsWith(path.sep) ? output : output + path.sep);
-  for (const [what, p] of [['the configuration file', absFile], ['the state database', state]] as const) {
+  const files: [string, string][] = [['the configuration file', absFile]];
+  if (!isPostgresUrl(state)) files.push(['the state database', state]);
+  for (const [what, p] of files) {
     if (inside(p)) problems.push({ path: 'site.output', line: lineOf(['site', 'output']), message: `the output folder ${output} holds ${what} (${p}); it would be served: choose a folder of its own` });
   }
   if (problems.length) throw new ConfigError(absFile, problems);
@@ -116,6 +119,7 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
       language: site.language,
       output,
       state,
+      ...(site.queue ? { queue: site.queue } : {}),
       limit: site.limit,
       fallbackImage: site.fallback_image,
       concurrency: site.concurrency,

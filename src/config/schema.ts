@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queueProblem, stateProblem } from './server-urls.ts';
 import { parseDuration, parseSize } from './units.ts';
 
 // The config file's shape. Strict objects: an unknown key is an error, so a
@@ -26,6 +27,12 @@ const regex = z.string().refine((s) => {
 const regexList = z.union([regex, z.array(regex)]);
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (max 64)');
 const cronExpr = z.string().min(1);
+/** A string `problem` accepts (it returns undefined) or rejects with its reason. */
+const checked = (problem: (s: string) => string | undefined) =>
+  z.string().min(1).superRefine((s, ctx) => {
+    const why = problem(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 /** Keys any level (defaults, group, source, channel) may set. */
 export const levelSettings = {
@@ -55,7 +62,8 @@ export const siteSchema = z.strictObject({
   url: httpUrl.default('http://127.0.0.1:8080/'),
   language: z.string().min(2).default('zh-CN'),
   output: z.string().min(1).default('feeds'),
-  state: z.string().min(1).default('.refeed/state.db'),
+  state: checked(stateProblem).default('.refeed/state.db'),
+  queue: checked(queueProblem).optional(),
   limit: z.number().int().min(1).max(10_000).default(50),
   fallback_image: z.string().min(1).default('https://picsum.photos/400/300?random={n}'),
   concurrency: z.number().int().min(1).max(256).default(8),

@@ -63,8 +63,10 @@ export interface SiteConfig {
   language: string;
   /** Absolute path of the output folder (articles and feeds). */
   output: string;
-  /** Absolute path of the SQLite state file. */
+  /** Where the state is kept: the absolute path of a SQLite file, or a postgres:// URL ($REFEED_STATE wins over the file). */
   state: string;
+  /** The work queue's redis:// or rediss:// URL, when refeed runs as several processes ($REFEED_QUEUE wins over the file). */
+  queue?: string;
   /** Items in the merged feed. */
   limit: number;
   /** Fallback `headimg` template; `{n}` is replaced by a number derived from the item. */

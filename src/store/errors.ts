@@ -16,3 +16,26 @@ export class StateOutdatedError extends Error {
     this.name = 'StateOutdatedError';
   }
 }
+
+/**
+ * The state database's server cannot be reached or refuses us (down, wrong
+ * address, no such database, bad credentials). Names the server as
+ * host:port/database, never the password.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly server: string,
+    readonly reason: string,
+  ) {
+    super(`cannot use the state database ${server}: ${reason}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** A state database with no refeed tables yet (read-only commands create nothing): there is no state to show. */
+export class StateMissingError extends Error {
+  constructor(readonly server: string) {
+    super(`the state database ${server} holds no refeed state yet; the next fetch, once, publish or run creates it`);
+    this.name = 'StateMissingError';
+  }
+}

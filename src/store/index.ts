@@ -1,6 +1,7 @@
 // The store stage: everything refeed keeps, behind one interface (types.ts).
-// SQLite (a file, the default) implements it; see open.ts for choosing one.
+// SQLite (a file, the default) and PostgreSQL (a server several processes
+// share) implement it; open.ts chooses one from site.state.
 export * from './types.ts';
-export { StateCorruptError, StateOutdatedError } from './errors.ts';
+export { StateCorruptError, StateMissingError, StateOutdatedError, StoreUnavailableError } from './errors.ts';
 export { rowsHash } from './rows-hash.ts';
-export { openStore, setAsideCorruptState } from './open.ts';
+export { describeState, openStore, setAsideCorruptState } from './open.ts';

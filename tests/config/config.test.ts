@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, parseDuration, parseSize, slugify, loadConfig } from '../../src/config/index.ts';
 
@@ -137,6 +138,49 @@ groups:
     expect(parseSize('10MB')).toBe(10 * 1024 * 1024);
     expect(parseSize('512kb')).toBe(512 * 1024);
     expect(parseSize('0')).toBeUndefined();
+  });
+
+  it('keeps a postgres:// state as a URL, and checks its form and a queue URL where they are written', () => {
+    const url = 'postgres://refeed:pw@db.internal:5432/refeed';
+    const c = parseConfig(base.replace('state: .refeed/state.db', `state: ${url}\n  queue: redis://cache:6379/2`), '/tmp/x/refeed.yaml', {});
+    expect(c.site.state).toBe(url);
+    expect(c.site.queue).toBe('redis://cache:6379/2');
+    expect(parseConfig(base.replace('.refeed/state.db', 'postgresql://db/refeed'), '/tmp/x/r.yaml', {}).site.state).toBe('postgresql://db/refeed');
+    expect(parseConfig(base, '/tmp/x/r.yaml', {}).site.queue).toBeUndefined();
+    for (const [state, message] of [
+      ['mysql://db/refeed', /unsupported scheme "mysql:"/],
+      ['postgres://user:secret-pw@db.internal:5432/', /names no database/],
+      ['postgres://user:secret-pw@:5432/refeed', /names no host|not a valid/],
+    ] as const) {
+      const text = base.replace('.refeed/state.db', state);
+      const p = problemsOf(text);
+      expect(p, state).toHaveLength(1);
+      expect(p[0]).toMatchObject({ path: 'site.state', line: lineContaining(text, state), message: expect.stringMatching(message) });
+      expect(p[0].message).not.toContain('secret-pw');
+    }
+    const text = base.replace('  state: .refeed/state.db', '  state: .refeed/state.db\n  queue: http://cache:6379');
+    expect(problemsOf(text)).toEqual([{ path: 'site.queue', line: lineContaining(text, 'queue:'), message: expect.stringMatching(/redis:\/\/ or rediss:\/\//) }]);
+  });
+
+  it('takes site.state and site.queue from REFEED_STATE and REFEED_QUEUE over the file', () => {
+    const env = { REFEED_STATE: 'postgres://refeed@pg:5432/refeed', REFEED_QUEUE: 'rediss://cache:6380' };
+    expect(parseConfig(base, '/tmp/x/refeed.yaml', env).site).toMatchObject({ state: env.REFEED_STATE, queue: env.REFEED_QUEUE });
+    // A path in the environment is the working directory's, not the config file's.
+    expect(parseConfig(base, '/tmp/x/refeed.yaml', { REFEED_STATE: 'state/here.db' }).site.state).toBe(path.resolve('state/here.db'));
+    try {
+      parseConfig(base, '/tmp/x/refeed.yaml', { REFEED_STATE: 'postgres://u:secret-pw@pg', REFEED_QUEUE: 'redis://' });
+      throw new Error('expected the environment to be rejected');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect(problems.map((p) => [p.path, p.line])).toEqual([
+        ['site.state', undefined],
+        ['site.queue', undefined],
+      ]);
+      expect(problems[0].message).toMatch(/^\$REFEED_STATE: .*names no database/);
+      expect(problems[1].message).toMatch(/^\$REFEED_QUEUE: /);
+      expect((e as Error).message).not.toContain('secret-pw');
+    }
   });
 
   it('loads the shipped configuration', () => {

@@ -6,11 +6,13 @@ import { isValidSlug } from '../slug.ts';
 import { EditError, type ChannelEntry } from './types.ts';
 
 // Every edit is checked like a hand-written file: the file before (it must
-// be valid to be edited), each entry, and the file after.
+// be valid to be edited), each entry, and the file after. The file alone:
+// a bad $REFEED_STATE is not the file's problem, and no edit can fix it.
+const FILE_ONLY = {};
 
 export function checkCurrent(text: string, file: string): string[] {
   try {
-    return parseConfig(text, file).warnings;
+    return parseConfig(text, file, FILE_ONLY).warnings;
   } catch (e) {
     if (e instanceof ConfigError) throw new EditError('bad-config', `${file} is not a valid configuration; fix it first (refeed validate)`, e.problems);
     throw e;
@@ -33,7 +35,7 @@ export function checkEntry(entry: ChannelEntry): string | undefined {
 
 export function checkResult(text: string, file: string, before: string[], warnings: string[]): void {
   try {
-    const after = parseConfig(text, file).warnings;
+    const after = parseConfig(text, file, FILE_ONLY).warnings;
     warnings.push(...after.filter((w) => !before.includes(w)));
   } catch (e) {
     if (e instanceof ConfigError) {

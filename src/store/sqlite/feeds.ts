@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { rowsHash } from '../rows-hash.ts';
-import type { ParsedArticleFile } from '../../normalize/index.ts';
+import { toCachedContent, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, CachedArticleContent, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
 
@@ -19,45 +19,12 @@ interface FeedRow {
   path: string;
 }
 
-interface ContentRow {
-  id: string;
-  title: string;
-  link: string | null;
-  date: number;
-  author: string;
-  headimg: string;
-  guid: string | null;
-  categories: string;
-  html: string | null;
-  file_mtime: number | null;
-  file_size: number | null;
-}
-
 const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
   FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
 const ORDER = 'ORDER BY e.date DESC, e.article_id LIMIT ?';
 
 export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
   WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL AND file_mtime IS NOT NULL`;
-
-/** What an article's file holds, from its row's content columns. */
-export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'headimg' | 'author' | 'date' | 'link' | 'guid' | 'html'>): ParsedArticleFile {
-  return {
-    title: r.title,
-    categories: JSON.parse(r.categories) as string[],
-    headimg: r.headimg,
-    author: r.author,
-    date: new Date(r.date),
-    ...(r.link ? { link: r.link } : {}),
-    ...(r.guid ? { guid: r.guid } : {}),
-    html: r.html ?? '',
-  };
-}
-
-function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
-  if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
-  return { ...articleContentOf(r), fileMtimeMs: r.file_mtime, fileSize: r.file_size };
-}
 
 export function contentRows(stmt: Database.Statement<[string], ContentRow>, ids: readonly string[]): Map<string, CachedArticleContent> {
   const out = new Map<string, CachedArticleContent>();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
-import { articleContentOf } from './feeds.ts';
+import { articleContentOf } from '../content-rows.ts';
 
 interface EntryRow {
   item_key: string;

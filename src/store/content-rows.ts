@@ -1,0 +1,40 @@
+import type { ParsedArticleFile } from '../normalize/index.ts';
+import type { CachedArticleContent } from './types.ts';
+
+// The article content columns as every store keeps them (the same names and
+// encodings in SQLite and PostgreSQL), turned back into what the file holds.
+
+export interface ContentRow {
+  id: string;
+  title: string;
+  link: string | null;
+  date: number;
+  author: string;
+  headimg: string;
+  guid: string | null;
+  /** JSON array of the three names. */
+  categories: string;
+  html: string | null;
+  file_mtime: number | null;
+  file_size: number | null;
+}
+
+/** What an article's file holds, from its row's content columns. */
+export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'headimg' | 'author' | 'date' | 'link' | 'guid' | 'html'>): ParsedArticleFile {
+  return {
+    title: r.title,
+    categories: JSON.parse(r.categories) as string[],
+    headimg: r.headimg,
+    author: r.author,
+    date: new Date(r.date),
+    ...(r.link ? { link: r.link } : {}),
+    ...(r.guid ? { guid: r.guid } : {}),
+    html: r.html ?? '',
+  };
+}
+
+/** The cached content, when the row holds it for a file written (its stat known). */
+export function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
+  if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
+  return { ...articleContentOf(r), fileMtimeMs: r.file_mtime, fileSize: r.file_size };
+}

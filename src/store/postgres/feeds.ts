@@ -1,0 +1,193 @@
+import type { LatestEntry } from '../../core/types.ts';
+import { rowsHash } from '../rows-hash.ts';
+import { toCachedContent } from '../content-rows.ts';
+import type { ArticleRecord, CachedArticleContent, LedgerEntry, PublishCommit } from '../types.ts';
+import { jsonRows, type Db } from './connection.ts';
+
+// Feeds' articles, the content cache and the publisher's bookkeeping, as
+// ../sqlite/feeds.ts. The newest articles of any number of feeds come from
+// one statement (a publish checks every feed it built).
+
+interface FeedRow {
+  i: number;
+  id: string;
+  identity: string;
+  seq: number;
+  channel_key: string;
+  g: string;
+  s: string;
+  c: string;
+  title: string;
+  link: string | null;
+  date: number;
+  first_seen: number;
+  content_hash: string;
+  path: string;
+}
+
+const COLUMNS = `a.id, a.identity, e.seq, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
+  FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
+const ORDER = 'ORDER BY e.date DESC, e.article_id, e.seq LIMIT f.n';
+
+// One lateral per depth of feed key, each an index range: merged, group, source, channel.
+const TOP_SQL = `
+SELECT f.i, t.* FROM unnest($1::int[], $2::int[]) AS f(i, n)
+  CROSS JOIN LATERAL (SELECT ${COLUMNS} WHERE e.g IS NOT NULL ${ORDER}) t
+UNION ALL
+SELECT f.i, t.* FROM unnest($3::int[], $4::int[], $5::text[]) AS f(i, n, g)
+  CROSS JOIN LATERAL (SELECT ${COLUMNS} WHERE e.g = f.g ${ORDER}) t
+UNION ALL
+SELECT f.i, t.* FROM unnest($6::int[], $7::int[], $8::text[], $9::text[]) AS f(i, n, g, s)
+  CROSS JOIN LATERAL (SELECT ${COLUMNS} WHERE e.g = f.g AND e.s = f.s ${ORDER}) t
+UNION ALL
+SELECT f.i, t.* FROM unnest($10::int[], $11::int[], $12::text[], $13::text[], $14::text[]) AS f(i, n, g, s, c)
+  CROSS JOIN LATERAL (SELECT ${COLUMNS} WHERE e.g = f.g AND e.s = f.s AND e.c = f.c ${ORDER}) t`;
+
+function byFeedOrder(a: FeedRow, b: FeedRow): number {
+  if (a.date !== b.date) return b.date - a.date;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+function toRecord(r: FeedRow): ArticleRecord {
+  return {
+    id: r.id,
+    identity: r.identity,
+    channelKey: r.channel_key,
+    slugs: [r.g, r.s, r.c],
+    title: r.title,
+    ...(r.link !== null ? { link: r.link } : {}),
+    date: r.date,
+    firstSeen: r.first_seen,
+    contentHash: r.content_hash,
+    path: r.path,
+  };
+}
+
+/**
+ * The newest `limit` articles of each feed key, newest first, ties by id,
+ * each article once. An article several channels of a feed list comes as
+ * several rows, so a feed short of articles after that is asked again for
+ * twice the rows, as SQLite's does.
+ */
+export async function topArticles(db: Db, feeds: readonly { key: string; limit: number }[]): Promise<ArticleRecord[][]> {
+  const out: ArticleRecord[][] = feeds.map(() => []);
+  let todo = feeds.map((f, i) => ({ i, parts: f.key === '' ? [] : f.key.split('/'), limit: f.limit, n: f.limit }));
+  for (const t of todo) if (t.parts.length > 3) throw new Error(`bad feed key "${feeds[t.i].key}"`);
+  while (todo.length) {
+    const depth = (d: number) => todo.filter((t) => t.parts.length === d);
+    const [d0, d1, d2, d3] = [0, 1, 2, 3].map(depth);
+    const col = (list: typeof todo, f: (t: (typeof todo)[number]) => unknown) => list.map(f);
+    const { rows } = await db.query<FeedRow>(TOP_SQL, [
+      col(d0, (t) => t.i), col(d0, (t) => t.n),
+      col(d1, (t) => t.i), col(d1, (t) => t.n), col(d1, (t) => t.parts[0]),
+      col(d2, (t) => t.i), col(d2, (t) => t.n), col(d2, (t) => t.parts[0]), col(d2, (t) => t.parts[1]),
+      col(d3, (t) => t.i), col(d3, (t) => t.n), col(d3, (t) => t.parts[0]), col(d3, (t) => t.parts[1]), col(d3, (t) => t.parts[2]),
+    ]);
+    const rowsOf = new Map<number, FeedRow[]>();
+    for (const r of rows) {
+      let list = rowsOf.get(r.i);
+      if (!list) rowsOf.set(r.i, (list = []));
+      list.push(r);
+    }
+    const again: typeof todo = [];
+    for (const t of todo) {
+      const list = (rowsOf.get(t.i) ?? []).sort(byFeedOrder);
+      const seen = new Set<string>();
+      const records: ArticleRecord[] = [];
+      for (const r of list) {
+        if (seen.has(r.id)) continue;
+        seen.add(r.id);
+        records.push(toRecord(r));
+        if (records.length === t.limit) break;
+      }
+      out[t.i] = records;
+      if (records.length < t.limit && list.length === t.n) again.push({ ...t, n: t.n * 2 });
+    }
+    todo = again;
+  }
+  return out;
+}
+
+export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+  const { rows } = await db.query<Parameters<typeof toCachedContent>[0]>(
+    `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
+     WHERE id = ANY($1::text[]) AND html IS NOT NULL AND file_mtime IS NOT NULL`,
+    [ids],
+  );
+  const out = new Map<string, CachedArticleContent>();
+  for (const r of rows) {
+    const c = toCachedContent(r);
+    if (c) out.set(r.id, c);
+  }
+  return out;
+}
+
+export async function setArticleContent(db: Db, entries: readonly [string, CachedArticleContent][]): Promise<void> {
+  if (!entries.length) return;
+  const rows = entries.map(([id, c]) => ({
+    id,
+    author: c.author,
+    headimg: c.headimg,
+    guid: c.guid ?? null,
+    categories: JSON.stringify(c.categories),
+    html: c.html,
+    file_mtime: c.fileMtimeMs,
+    file_size: c.fileSize,
+  }));
+  await db.query(
+    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html,
+       file_mtime = u.file_mtime, file_size = u.file_size
+     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, file_mtime float8, file_size bigint)
+     WHERE a.id = u.id`,
+    [jsonRows(rows)],
+  );
+}
+
+export async function ledger(db: Db): Promise<Map<string, LedgerEntry>> {
+  const { rows } = await db.query<{ key: string; spec_hash: string; rows_hash: string; latest: string | null }>('SELECT * FROM published_feeds');
+  return new Map(
+    rows.map((r) => {
+      const e: LedgerEntry = { specHash: r.spec_hash, rowsHash: r.rows_hash };
+      if (r.latest) {
+        try {
+          e.latest = JSON.parse(r.latest) as LatestEntry[];
+        } catch {
+          // unreadable: index.html queries the feed instead
+        }
+      }
+      return [r.key, e];
+    }),
+  );
+}
+
+/**
+ * Inside the caller's transaction. The dirty-feed table is locked against
+ * writers first: an ingest that commits while a feed's rows are being
+ * compared either lands before (and the comparison sees its rows) or
+ * marks the feed dirty again after (its insert waits for this to end).
+ */
+export async function commitPublish(db: Db, c: PublishCommit): Promise<void> {
+  await db.query('LOCK TABLE dirty_feeds IN SHARE ROW EXCLUSIVE MODE');
+  // The last entry of a key wins, as when they are written one by one.
+  const entries = [...new Map(c.ledger).entries()].map(([key, e]) => ({
+    key,
+    spec_hash: e.specHash,
+    rows_hash: e.rowsHash,
+    latest: e.latest ? JSON.stringify(e.latest) : null,
+  }));
+  if (entries.length) {
+    await db.query(
+      `INSERT INTO published_feeds (key, spec_hash, rows_hash, latest)
+       SELECT key, spec_hash, rows_hash, latest FROM json_to_recordset($1) AS u(key text, spec_hash text, rows_hash text, latest text) ORDER BY key
+       ON CONFLICT (key) DO UPDATE SET spec_hash = excluded.spec_hash, rows_hash = excluded.rows_hash, latest = excluded.latest`,
+      [jsonRows(entries)],
+    );
+  }
+  const clear = new Set(c.clear);
+  const tops = await topArticles(db, c.clearIfUnchanged);
+  c.clearIfUnchanged.forEach((f, i) => {
+    if (rowsHash(tops[i]) === f.rowsHash) clear.add(f.key);
+  });
+  if (clear.size) await db.query('DELETE FROM dirty_feeds WHERE key = ANY($1::text[])', [[...clear]]);
+}

@@ -1,0 +1,142 @@
+import type { KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import { feedKeysOf } from '../types.ts';
+import { lockChannels, markDirty } from './channels.ts';
+import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
+
+// Items as channels list them, besides the commit (commit.ts): what a
+// channel already lists, the article files to write, and restoring
+// articles from their files. Semantics as ../sqlite/items.ts.
+
+export async function knownItems(db: Db, key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>> {
+  const { rows } = await db.query<{ channel_id: number; item_key: string; article_id: string; first_seen: number; owner_id: number; content_hash: string }>(
+    `SELECT e.channel_id, e.item_key, e.article_id, e.first_seen, a.owner_id, a.content_hash
+     FROM channels ch JOIN entries e ON e.channel_id = ch.id JOIN articles a ON a.id = e.article_id
+     WHERE ch.key = $1 AND e.item_key = ANY($2::text[])`,
+    [key, pgTexts(itemKeys)],
+  );
+  // Keys as the caller gave them (a key with U+0000 is stored with U+FFFD).
+  const given = new Map(itemKeys.map((k) => [pgText(k), k]));
+  const out = new Map<string, KnownItem>();
+  for (const r of rows) {
+    out.set(given.get(r.item_key) ?? r.item_key, { articleId: r.article_id, firstSeen: r.first_seen, owned: r.owner_id === r.channel_id, contentHash: r.content_hash });
+  }
+  return out;
+}
+
+interface PendingRow {
+  id: string;
+  path: string;
+  content_hash: string;
+  old_path: string | null;
+  title: string;
+  link: string | null;
+  guid: string | null;
+  date: number;
+  author: string;
+  headimg: string;
+  categories: string;
+  html: string | null;
+}
+
+export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {
+  const { rows } = await db.query<PendingRow>(
+    `SELECT id, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html FROM articles
+     WHERE file_hash IS DISTINCT FROM content_hash ORDER BY id LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    path: r.path,
+    contentHash: r.content_hash,
+    ...(r.old_path ? { oldPath: r.old_path } : {}),
+    content: {
+      title: r.title,
+      categories: JSON.parse(r.categories) as string[],
+      headimg: r.headimg,
+      author: r.author,
+      date: new Date(r.date),
+      ...(r.link ? { link: r.link } : {}),
+      ...(r.guid ? { guid: r.guid } : {}),
+      html: r.html ?? '',
+    },
+  }));
+}
+
+export async function markFilesWritten(db: Db, files: readonly WrittenArticleFile[]): Promise<void> {
+  if (!files.length) return;
+  await db.query(
+    `UPDATE articles a SET content_hash = u."contentHash", file_hash = u."contentHash", file_mtime = u."mtimeMs", file_size = u.size, old_path = NULL
+     FROM json_to_recordset($1) AS u(id text, "contentHash" text, "expectHash" text, "mtimeMs" float8, size bigint)
+     WHERE a.id = u.id AND a.content_hash = u."expectHash"`,
+    [jsonRows(files)],
+  );
+}
+
+/** Inside the caller's transaction. Returns how many were put back; an id already stored is left as it is. */
+export async function restoreArticles(db: Db, articles: readonly RestoredArticle[]): Promise<number> {
+  if (!articles.length) return 0;
+  await lockChannels(db, 'use');
+  const channels = new Map(
+    (await db.query<{ id: number; key: string }>('SELECT id, key FROM channels WHERE key = ANY($1::text[])', [[...new Set(articles.map((a) => a.channelKey))]])).rows.map(
+      (r) => [r.key, r.id],
+    ),
+  );
+  // The first file of an id wins, as when they are put back one by one.
+  const byId = new Map<string, RestoredArticle & { owner: number }>();
+  for (const a of articles) {
+    const owner = channels.get(a.channelKey);
+    if (owner !== undefined && !byId.has(a.id)) byId.set(a.id, { ...a, owner });
+  }
+  const rows = [...byId.values()].map((a) => {
+    const c = a.content;
+    return {
+      id: a.id,
+      identity: a.identity,
+      owner_id: a.owner,
+      title: c.title,
+      link: c.link ?? null,
+      date: c.date.getTime(),
+      first_seen: a.firstSeen,
+      content_hash: a.contentHash,
+      path: a.path,
+      author: c.author,
+      headimg: c.headimg,
+      guid: c.guid ?? null,
+      categories: JSON.stringify(c.categories),
+      html: c.html,
+      file_mtime: c.fileMtimeMs,
+      file_size: c.fileSize,
+    };
+  });
+  const inserted = new Set(
+    (
+      await db.query<{ id: string }>(
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
+           html, file_mtime, file_size)
+         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, file_mtime, file_size
+         FROM json_to_recordset($1) AS u(id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text,
+           path text, author text, headimg text, guid text, categories text, html text, file_mtime float8, file_size bigint)
+         ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [jsonRows(rows)],
+      )
+    ).rows.map((r) => r.id),
+  );
+  const restored = [...byId.values()].filter((a) => inserted.has(a.id));
+  const entries = restored.map((a) => {
+    const [g, s, c] = a.channelKey.split('/');
+    return { channel_id: a.owner, item_key: a.itemKey, article_id: a.id, first_seen: a.firstSeen, date: a.content.date.getTime(), g, s, c };
+  });
+  if (entries.length) {
+    await db.query(
+      `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c)
+       SELECT channel_id, item_key, article_id, first_seen, date, g, s, c
+       FROM json_to_recordset($1) AS u(channel_id int, item_key text, article_id text, first_seen bigint, date bigint, g text, s text, c text)`,
+      [jsonRows(entries)],
+    );
+  }
+  await markDirty(
+    db,
+    restored.flatMap((a) => feedKeysOf(a.channelKey.split('/') as [string, string, string])),
+  );
+  return restored.length;
+}

@@ -1,0 +1,179 @@
+import type pg from 'pg';
+import type { ChannelState } from '../../core/types.ts';
+import type {
+  ArticleRecord,
+  CachedArticleContent,
+  ChannelFailure,
+  ChannelInput,
+  ChannelSuccess,
+  ChannelSync,
+  CommitResult,
+  ItemWrite,
+  KnownItem,
+  LedgerEntry,
+  PendingFile,
+  PublishCommit,
+  RestoredArticle,
+  RunLock,
+  Store,
+  WrittenArticleFile,
+} from '../types.ts';
+import * as channels from './channels.ts';
+import { commitItems } from './commit.ts';
+import { connect, describeServer, query, storeError, transaction, type ConnectOptions, type Db } from './connection.ts';
+import * as feeds from './feeds.ts';
+import * as items from './items.ts';
+import { acquireRunLock, type HeldLock } from './run-lock.ts';
+import { checkSchema, migrate } from './schema.ts';
+
+export interface PostgresOpenOptions extends ConnectOptions {
+  /** Nothing is created or migrated (status and listings): the schema must be there. */
+  readonly?: boolean;
+}
+
+/**
+ * The server store: one PostgreSQL database that several refeed processes
+ * use at once. Each writing method is one transaction; each method a
+ * fixed number of statements, whatever the number of rows. Render workers
+ * do not read it directly (no contentFile): publishing reads content here.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  readonly contentFile = undefined;
+  /** host:port/database: how messages name it. */
+  readonly server: string;
+  private readonly locks = new Set<HeldLock>();
+  private closed = false;
+
+  private constructor(
+    private readonly url: string,
+    private readonly pool: pg.Pool,
+  ) {
+    this.server = describeServer(url);
+  }
+
+  /** Connects (retrying a server that is not up yet, see CONNECT_DEFAULTS) and brings the schema up to date. */
+  static async open(url: string, opts: PostgresOpenOptions = {}): Promise<PostgresStore> {
+    const pool = await connect(url, opts);
+    try {
+      if (opts.readonly) await checkSchema(pool, url);
+      else await migrate(pool, url);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresStore(url, pool);
+  }
+
+  private write<T>(fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+    return transaction(this.pool, this.url, fn);
+  }
+
+  /** One statement, or reads: no transaction needed. */
+  private async run<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.pool);
+    } catch (err) {
+      throw storeError(err, this.url);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // A lock still held goes with the store: its session would otherwise keep the process alive.
+    for (const lock of [...this.locks]) await lock.release();
+    await this.pool.end();
+  }
+
+  async syncChannels(inputs: readonly ChannelInput[], now: number): Promise<ChannelSync> {
+    return this.write((db) => channels.syncChannels(db, inputs, now));
+  }
+
+  async previewSync(inputs: readonly ChannelInput[]): Promise<ChannelSync> {
+    return this.run((db) => channels.syncChannels(db, inputs, undefined));
+  }
+
+  async channelState(key: string): Promise<ChannelState | undefined> {
+    return this.run((db) => channels.channelByKey(db, key));
+  }
+
+  async channelStates(): Promise<ChannelState[]> {
+    return this.run((db) => channels.liveChannels(db));
+  }
+
+  async ensureChannel(key: string, url: string, now: number): Promise<ChannelState> {
+    return this.write((db) => channels.ensureChannel(db, key, url, now));
+  }
+
+  async recordSuccess(key: string, r: ChannelSuccess): Promise<void> {
+    await this.run((db) => channels.recordSuccess(db, key, r));
+  }
+
+  async recordFailure(key: string, r: ChannelFailure): Promise<void> {
+    await this.run((db) => channels.recordFailure(db, key, r));
+  }
+
+  async setNextRun(key: string, at: number | undefined): Promise<void> {
+    await this.run((db) => channels.setNextRun(db, key, at));
+  }
+
+  async knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>> {
+    return this.run((db) => items.knownItems(db, key, itemKeys));
+  }
+
+  async commitItems(key: string, list: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
+    return this.write(async (db) => {
+      const result = await commitItems(db, key, list);
+      const status = result.newItems ? 'new' : result.updatedItems ? 'updated' : 'unchanged';
+      await channels.recordSuccess(db, key, { ...success, status });
+      return result;
+    });
+  }
+
+  async pendingFiles(limit: number): Promise<PendingFile[]> {
+    return this.run((db) => items.pendingFiles(db, limit));
+  }
+
+  async markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void> {
+    await this.run((db) => items.markFilesWritten(db, files));
+  }
+
+  async topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]> {
+    return (await this.run((db) => feeds.topArticles(db, [{ key: feedKey, limit }])))[0];
+  }
+
+  async articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+    return this.run((db) => feeds.articleContent(db, ids));
+  }
+
+  async setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void> {
+    await this.run((db) => feeds.setArticleContent(db, entries));
+  }
+
+  async countArticles(): Promise<number> {
+    return (await query<{ n: number }>(this.pool, this.url, 'SELECT count(*) AS n FROM articles'))[0].n;
+  }
+
+  async dirtyFeeds(): Promise<string[]> {
+    return (await query<{ key: string }>(this.pool, this.url, 'SELECT key FROM dirty_feeds ORDER BY key')).map((r) => r.key);
+  }
+
+  async ledger(): Promise<Map<string, LedgerEntry>> {
+    return this.run((db) => feeds.ledger(db));
+  }
+
+  async commitPublish(c: PublishCommit): Promise<void> {
+    await this.write((db) => feeds.commitPublish(db, c));
+  }
+
+  async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {
+    return this.write((db) => items.restoreArticles(db, articles));
+  }
+
+  async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
+    const lock = await acquireRunLock(this.url, opts, (l) => this.locks.delete(l));
+    if (lock.acquired) this.locks.add(lock);
+    return lock;
+  }
+}
