@@ -33,6 +33,7 @@ describe.skipIf(!pg)('refeed on a PostgreSQL state (REFEED_STATE)', () => {
     writeFileSync(
       config,
       `site: { output: out, state: state.db }
+defaults: { allow_private: true }
 groups:
   - name: G
     sources:
