@@ -5,11 +5,7 @@
 // alone (the corpus server is another process, so it stays out of the profile).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../src/config/index.ts';
-import { silentLogger } from '../src/core/log.ts';
-import { runFetch } from '../src/ingest/index.ts';
-import { PreparePool } from '../src/ingest/prepare-pool.ts';
-import { openStore } from '../src/store/index.ts';
+import { loadConfig, openStore, PreparePool, runFetch, silentLogger } from './refeed.ts';
 import { benchConfigYaml } from './bench-config.ts';
 import { BENCH_DIR } from './child.ts';
 import { ensureCorpus } from './corpus-store.ts';

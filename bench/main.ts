@@ -11,7 +11,7 @@ import { ensureCorpus } from './corpus-store.ts';
 import { measure, type Measurement } from './measure.ts';
 import { measureParseRows } from './parse-rows.ts';
 import { formatSelfTime, topSelfTime, type CpuProfile } from './profile.ts';
-import { coldVerdict, fmtMs, formatTable, oneNewVerdict, publishVerdict, rates, spread, warmVerdict, type Row } from './report.ts';
+import { coldVerdict, fmtMs, formatTable, oneNewVerdict, publishVerdict, rates, rssVerdict, spread, startupVerdict, TARGETS, warmVerdict, type Row } from './report.ts';
 import { startCorpusServer, type CorpusServer } from './server-client.ts';
 import type { ServerStats } from './server.ts';
 import type { Task } from './tasks.ts';
@@ -75,7 +75,10 @@ export function checkOnlyAffected(channel: number, detail: Record<string, unknow
   const keys = new Set([...dirs].map((d) => d.replace(/\/$/, '')));
   const problems: string[] = [];
   if (detail.newItems !== 1) problems.push(`${detail.newItems} new items stored, expected 1`);
-  const rebuilt = (detail.rebuilt as string[] | undefined) ?? [];
+  // A CLI run reports no feed keys: the folders of the feed files it rewrote say which it rebuilt.
+  const rebuilt =
+    (detail.rebuilt as string[] | undefined) ??
+    [...new Set(((detail.changedFeedFiles as string[] | undefined) ?? []).filter((f) => !f.startsWith('index.')).map((f) => fileDir(f).replace(/\/$/, '')))];
   const extraRebuilt = rebuilt.filter((k) => !keys.has(k));
   if (extraRebuilt.length) problems.push(`rebuilt unrelated feeds: ${extraRebuilt.slice(0, 5).join(', ')}${extraRebuilt.length > 5 ? '…' : ''}`);
   if (!rebuilt.includes(channelKeyOf(channel))) problems.push(`the channel's own feed was not rebuilt`);
@@ -199,29 +202,39 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   for (let r = 0; r < runs; r++) {
     const channel = (r * 7919 + Math.floor(opts.channels / 2)) % opts.channels;
     await ctx.server.addItem(channel);
-    const m = await run(ctx, { kind: 'cycle', configFile: site.configFile, checkFeeds: true });
+    // As cron starts it: a fresh process of the compiled CLI, every channel checked (--all).
+    const m = await run(ctx, { kind: 'cli', args: ['once', '--all', '-c', site.configFile], repeat: 1, checkFeeds: path.join(site.dir, 'output') });
     const problem = checkOnlyAffected(channel, m.detail);
     if (problem) {
       onlyAffected = false;
       oneNewProblem ??= problem;
       problems.push(`one-new-item run ${r + 1} (channel ${channelKeyOf(channel)}): ${problem}`);
     }
-    const d = m.detail as { rebuilt: string[]; changedFeedFiles: string[] };
-    say(`  one-new ${r + 1}: ${secs(m.ms)}, rebuilt ${d.rebuilt.length} feeds, ${d.changedFeedFiles.length} files written`);
-    if (r === 0) notes.push(`One-new-item cycle, run 1 (channel ${channelKeyOf(channel)}): rebuilt feeds ${d.rebuilt.map((k) => `"${k}"`).join(', ')}; files written: ${d.changedFeedFiles.join(', ')}.`);
+    const d = m.detail as { changedFeedFiles: string[] };
+    say(`  one-new ${r + 1}: ${secs(m.ms)}, ${d.changedFeedFiles.length} files written`);
+    if (r === 0) notes.push(`One-new-item cycle, run 1 (channel ${channelKeyOf(channel)}): files written: ${d.changedFeedFiles.join(', ')}.`);
     oneNew.push(m);
   }
 
-  say(`one-new-item cycle in a long-running process ×${runs}…`);
+  say(`one new item in a running daemon (that channel's tick) ×${runs}…`);
   const oneNewLong: Run[] = [];
   for (let r = 0; r < runs; r++) {
     const channel = (r * 6007 + Math.floor(opts.channels / 3)) % opts.channels;
     await ctx.server.addItem(channel);
-    const m = await run(ctx, { kind: 'cycle', configFile: site.configFile, checkFeeds: true, warmUpWithout: channelKeyOf(channel) });
+    const m = await run(ctx, { kind: 'tick', configFile: site.configFile, channel: channelKeyOf(channel) });
     const problem = checkOnlyAffected(channel, m.detail);
-    if (problem) problems.push(`one-new-item (long-running) run ${r + 1} (channel ${channelKeyOf(channel)}): ${problem}`);
-    say(`  one-new long-running ${r + 1}: ${secs(m.ms)}`);
+    if (problem) problems.push(`one-new-item (daemon tick) run ${r + 1} (channel ${channelKeyOf(channel)}): ${problem}`);
+    say(`  daemon tick ${r + 1}: ${secs(m.ms)}`);
     oneNewLong.push(m);
+  }
+
+  // Start-up: the real CLI in fresh processes against a bare `node -e 0`, alternated, many times each.
+  say('start-up: refeed --help and refeed status against node -e 0…');
+  const startup = { node: [] as Run[], help: [] as Run[], status: [] as Run[] };
+  for (let r = 0; r < runs; r++) {
+    startup.node.push(await run(ctx, { kind: 'cli', args: ['-e', '0'], repeat: 11 }));
+    startup.help.push(await run(ctx, { kind: 'cli', args: ['--help'], repeat: 11 }));
+    startup.status.push(await run(ctx, { kind: 'cli', args: ['status', '-c', site.configFile], repeat: 11 }));
   }
 
   // Alternated with the same publish kept in one thread (render workers off),
@@ -310,13 +323,14 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
       items: cold.map((m) => m.items ?? 0),
       bytes: cold.map((m) => m.served.bytes),
       rssMB: rssOf(cold),
-      ...coldVerdict(ratio),
+      ...rssVerdict(coldVerdict(ratio), Math.max(...rssOf(cold)), TARGETS.coldRssMB),
     },
     {
       name: `2. Warm unchanged cycle (all 304, nothing dirty), ${opts.channels.toLocaleString('en')} channels`,
       ms: msOf(warm),
       rssMB: rssOf(warm),
-      ...(warmAtScale.length ? { target: '(see 2b)', verdict: 'n/a' } : warmVerdict(spread(msOf(warm)).median, opts.channels)),
+      // The steady state of a daemon whose sources did not change: its memory is this cycle's.
+      ...rssVerdict(warmAtScale.length ? { target: '(time: see 2b)', verdict: 'PASS' } : warmVerdict(spread(msOf(warm)).median, opts.channels), Math.max(...rssOf(warm)), TARGETS.warmRssMB),
     },
     ...(warmAtScale.length
       ? [
@@ -329,18 +343,30 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
         ]
       : []),
     {
-      name: '3. One-new-item cycle (fetch all, publish affected feeds) in a fresh process, as `refeed once` from cron',
+      name: '3. One new item: a fresh `refeed once --all` process from cron (compiled CLI, spawn to exit: start-up, config, every channel checked, publish)',
       ms: msOf(oneNew),
       bytes: oneNew.map((m) => m.served.bytes),
-      rssMB: rssOf(oneNew),
+      rssMB: [],
       ...oneNewVerdict(spread(msOf(oneNew)).median, storeArticles, onlyAffected, oneNewProblem),
     },
     {
-      name: '3b. One-new-item cycle in a long-running process (as `refeed run`: after a warm cycle, config already loaded)',
+      name: '3b. One new item in a running daemon: that channel\'s tick, from its fetch to its feed files written',
       ms: msOf(oneNewLong),
       bytes: oneNewLong.map((m) => m.served.bytes),
       rssMB: rssOf(oneNewLong),
-      ...oneNewVerdict(spread(msOf(oneNewLong)).median, storeArticles, !problems.some((p) => p.startsWith('one-new-item (long-running)'))),
+      ...oneNewVerdict(spread(msOf(oneNewLong)).median, storeArticles, !problems.some((p) => p.startsWith('one-new-item (daemon tick)')), undefined, TARGETS.tickMs),
+    },
+    {
+      name: '6. `refeed --help` (fresh process, median of 11)',
+      ms: msOf(startup.help),
+      rssMB: [],
+      ...startupVerdict(spread(msOf(startup.help)).median, spread(msOf(startup.node)).median, TARGETS.helpRatio),
+    },
+    {
+      name: `7. \`refeed status\` on ${opts.channels.toLocaleString('en')} channels (fresh process, median of 11)`,
+      ms: msOf(startup.status),
+      rssMB: [],
+      ...startupVerdict(spread(msOf(startup.status)).median, spread(msOf(startup.node)).median, TARGETS.statusRatio),
     },
     {
       name: `4a. Publish alone, full (${storeArticles.toLocaleString('en')} articles, every feed file missing)`,
@@ -391,7 +417,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   const breakdown = (label: string, xs: Run[]) =>
     `${label}: config ${stage(xs, 'configMs')}, fetch → normalize → store ${stage(xs, 'fetchMs')}, publish ${stage(xs, 'publishMs')}`;
   notes.push(
-    `Where the cycle time goes (medians): ${[breakdown('cold', cold), breakdown('warm', warm), ...(warmAtScale.length ? [breakdown(`warm ${opts.warmChannels}`, warmAtScale)] : []), breakdown('one-new-item', oneNew), breakdown('one-new-item long-running', oneNewLong)].join('; ')}.`,
+    `Where the cycle time goes (medians): ${[breakdown('cold', cold), breakdown('warm', warm), ...(warmAtScale.length ? [breakdown(`warm ${opts.warmChannels}`, warmAtScale)] : []), ].join('; ')}.`,
   );
 
   const report = [

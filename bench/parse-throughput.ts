@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Parser from 'rss-parser';
-import { parseFeed } from '../src/fetch/index.ts';
+import { parseFeed } from './refeed.ts';
 import { corpusFile } from './corpus-store.ts';
 import type { TaskResult } from './tasks.ts';
 

@@ -7,13 +7,9 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/index.ts';
-import { silentLogger } from '../src/core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
-import { publish } from '../src/publish/index.ts';
-import { syncChannels } from '../src/ingest/index.ts';
-import { openStore, type Store } from '../src/store/index.ts';
-import { AtomicWriter } from '../src/util/atomic-write.ts';
+import type { Store } from '../src/store/index.ts';
+import { AtomicWriter, loadConfig, openStore, publish, silentLogger, syncChannels } from './refeed.ts';
 import { storeArticles } from './store-articles.ts';
 import { benchConfigYaml } from './bench-config.ts';
 import { BENCH_DIR } from './child.ts';

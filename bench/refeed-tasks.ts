@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../src/config/index.ts';
-import { silentLogger } from '../src/core/log.ts';
 import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
-import { createArticleRenderer } from '../src/normalize/index.ts';
-import { publish, type PublishReport } from '../src/publish/index.ts';
-import { runFetch, syncChannels } from '../src/ingest/index.ts';
-import { openStore, type Store } from '../src/store/index.ts';
-import { AtomicWriter } from '../src/util/atomic-write.ts';
+import type { PublishReport } from '../src/publish/index.ts';
+import type { Store } from '../src/store/index.ts';
+import { AtomicWriter, createArticleRenderer, createFetchAgents, ingestChannel, loadConfig, openStore, PreparePool, publish, Publisher, runFetch, silentLogger, syncChannels } from './refeed.ts';
 import { storeArticles } from './store-articles.ts';
 import { syntheticItem, type SyntheticItem } from './corpus.ts';
 import { walkFiles } from './files.ts';
@@ -161,6 +157,42 @@ async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult
   };
 }
 
+async function tick(task: Extract<Task, { kind: 'tick' }>): Promise<TaskResult> {
+  // What `refeed run` has done before this tick: config loaded once, every channel fetched (304s), feeds published.
+  const config = loadConfig(task.configFile);
+  const store = await openStore(config.site.state);
+  try {
+    await syncChannels(config, store, Date.now(), logger);
+    const publisher = new Publisher(config);
+    const files = new AtomicWriter();
+    const agents = createFetchAgents();
+    const pool = new PreparePool({ inlineBytes: 0, size: 1 });
+    try {
+      const others = { ...config, channels: config.channels.filter((c) => c.key !== task.channel) };
+      await runFetch(others, store, { logger, files, agents, pool });
+      await publisher.publish(store, { logger });
+      const channel = config.channels.find((c) => c.key === task.channel);
+      if (!channel) throw new Error(`no channel ${task.channel}`);
+      const output = config.site.output;
+      const before = snapshotFeeds(output);
+      const t0 = performance.now();
+      const report = await ingestChannel(config, store, channel, { logger, files, agents, pool });
+      const published = await publisher.publish(store, { logger });
+      const ms = performance.now() - t0;
+      return {
+        ms,
+        items: report.newItems,
+        detail: { newItems: report.newItems, ...publishDetail(published), rebuilt: published.rebuilt, changedFeedFiles: changedFiles(before, snapshotFeeds(output)) },
+      };
+    } finally {
+      await pool.close();
+      await agents.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<TaskResult> {
   const setup = loadConfig(task.configFile);
   const output = setup.site.output;
@@ -211,8 +243,9 @@ async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {
   return { ms: padMs + publishMs, items: added, detail: { added, articles, padMs, publishMs, ...publishDetail(report) } };
 }
 
-export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' | 'parse' }>): Promise<TaskResult> {
+export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' | 'parse' | 'cli' }>): Promise<TaskResult> {
   if (task.kind === 'cycle') return cycle(task);
   if (task.kind === 'publish') return publishAlone(task);
+  if (task.kind === 'tick') return tick(task);
   return pad(task);
 }

@@ -17,7 +17,8 @@
 //   node --cpu-prof --cpu-prof-dir=bench/out --import tsx bench/sanitize.ts --only streaming --rounds 60
 import { parseArgs } from 'node:util';
 import { Parser } from 'htmlparser2';
-import { createSanitizer, type Sanitizer } from '../src/normalize/index.ts';
+import type { Sanitizer } from '../src/normalize/index.ts';
+import { createSanitizer } from './refeed.ts';
 import { XSS_PAYLOADS, wrapped } from '../tests/hostile/payloads.ts';
 import { channelSpec, DEFAULT_SEED, syntheticItem } from './corpus.ts';
 import { createReferenceSanitizer, type SanitizeHtml } from './sanitize-html-reference.ts';

@@ -1,5 +1,5 @@
 import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
-import { itemWrite, writeCommittedFiles } from '../src/ingest/index.ts';
+import { itemWrite, writeCommittedFiles } from './refeed.ts';
 import type { Store } from '../src/store/index.ts';
 import type { AtomicWriter } from '../src/util/atomic-write.ts';
 

@@ -12,6 +12,15 @@ export type Task =
    * before its next cycle: code compiled, connections open.
    */
   | { kind: 'cycle'; configFile: string; checkFeeds?: boolean; warmUpWithout?: string }
+  /**
+   * One channel's tick in a running daemon: after an untimed warm cycle over
+   * every channel (code compiled, config loaded, connections open), the time
+   * from that channel's fetch to its feed files written, as `refeed run` does
+   * when its schedule fires (ingest the channel, then publish).
+   */
+  | { kind: 'tick'; configFile: string; channel: string }
+  /** The real CLI in a fresh process (`node bin/refeed.js …`), timed from spawn to exit, `repeat` times (the median is reported). */
+  | { kind: 'cli'; args: string[]; repeat: number; checkFeeds?: string }
   /** publish alone; `insert` adds one article to that channel first (untimed) for the incremental case. */
   | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number }; renderWorkers?: number }
   /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
@@ -40,6 +49,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
   if (task.kind === 'parse') {
     const { runParseTask } = await import('./parse-throughput.ts');
     return runParseTask(task);
+  }
+  if (task.kind === 'cli') {
+    const { runCliTask } = await import('./cli-tasks.ts');
+    return runCliTask(task);
   }
   const refeed = await import('./refeed-tasks.ts');
   return refeed.runRefeedTask(task);
