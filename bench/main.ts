@@ -102,7 +102,7 @@ async function runProfile(ctx: Ctx): Promise<number> {
   if (!main) throw new Error(`no main-thread profile in ${rawDir} (found: ${readdirSync(rawDir).join(', ') || 'nothing'})`);
   const file = path.join(profDir, `cold-${ctx.opts.channels}x${ctx.opts.items}-${stamp}.cpuprofile`);
   renameSync(path.join(rawDir, main), file);
-  rmSync(rawDir, { recursive: true, force: true });
+  // The worker threads' profiles stay beside it: prepare and render workers do half the work.
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const summary = topSelfTime(profile, 15, path.resolve(BENCH_DIR, '..'));
   const text = [

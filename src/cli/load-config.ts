@@ -1,4 +1,7 @@
-import { ConfigError, DEFAULT_CONFIG_FILE, formatProblem, loadConfig } from '../config/index.ts';
+// The loader's own modules, not config/index.ts: every command starts here, and the
+// editing and OPML halves of config are only for the commands that use them.
+import { ConfigError, formatProblem } from '../config/errors.ts';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.ts';
 import type { RefeedConfig } from '../core/types.ts';
 import type { CommandContext } from './command.ts';
 

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
-import { isPostgresUrl } from '../config/index.ts';
-import { channelInputs, syncChannels } from '../ingest/index.ts';
+import { isPostgresUrl } from '../config/server-urls.ts';
+import { channelInputs, syncChannels } from '../ingest/sync.ts';
 import { describeState, openStore, StateCorruptError, StateMissingError, StateOutdatedError, StoreUnavailableError, type ChannelSync, type Store } from '../store/index.ts';
 import { EXIT, type CommandContext } from './command.ts';
+import { sweepLeftovers } from './sweep.ts';
 
 /**
  * The store opened read-only, creating or changing nothing: undefined when
@@ -83,6 +84,7 @@ export async function openLocked(ctx: CommandContext, config: RefeedConfig, what
     }
     const open = store;
     try {
+      sweepLeftovers(config, ctx.logger, lock.previous);
       await syncChannels(config, open, Date.now(), ctx.logger);
     } catch (err) {
       await lock.release();

@@ -143,7 +143,7 @@ async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal,
     const header = (name: string) => firstHeader(res.headers[name]);
 
     if (REDIRECT_STATUSES.has(status)) {
-      res.body.destroy();
+      discard(res.body);
       const location = header('location');
       if (!location) return fail('bad-redirect', `HTTP ${status} redirect without a Location header from ${redact(url)}`, { status });
       let next: URL;
@@ -181,11 +181,11 @@ async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal,
     };
 
     if (notModified) {
-      res.body.destroy();
+      discard(res.body);
       return { kind: 'not-modified', ...meta };
     }
     if (status < 200 || status >= 300) {
-      res.body.destroy();
+      discard(res.body);
       return { kind: 'error', error: statusError(status, url, header('retry-after')) };
     }
 
@@ -273,6 +273,20 @@ function shortUrl(raw: string): string {
 }
 
 function ignore(): void {}
+
+/** Bodies of responses whose content is not used (304s, redirects, error pages) are read this far and no further. */
+const DISCARD_LIMIT = 64 * 1024;
+
+/**
+ * Lets go of a body that is not read: drained in the background up to
+ * DISCARD_LIMIT (so a keep-alive connection can serve the next request),
+ * cut off beyond it. Destroying an unread body instead makes undici build an
+ * error with its stack for each one: a tenth of a quiet run's CPU on 1,000
+ * 304s.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.dump({ limit: DISCARD_LIMIT }).catch(ignore);
+}
 
 function isHttp(url: URL): boolean {
   return url.protocol === 'http:' || url.protocol === 'https:';

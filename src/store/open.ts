@@ -1,7 +1,6 @@
 import { isPostgresUrl } from '../config/server-urls.ts';
 import type { SiteConfig } from '../core/types.ts';
-import { describeServer } from './postgres/connection.ts';
-import { PostgresStore } from './postgres/store.ts';
+import { describeServer } from './postgres/describe.ts';
 import { setAsideIfCorrupt } from './sqlite/set-aside.ts';
 import { SqliteStore } from './sqlite/store.ts';
 import type { Store } from './types.ts';
@@ -14,7 +13,11 @@ import type { Store } from './types.ts';
  * then a StoreUnavailableError.
  */
 export async function openStore(state: SiteConfig['state'], opts: { readonly?: boolean } = {}): Promise<Store> {
-  if (isPostgresUrl(state)) return PostgresStore.open(state, opts);
+  if (isPostgresUrl(state)) {
+    // Loaded only when used: the driver is most of a short command's start-up otherwise.
+    const { PostgresStore } = await import('./postgres/store.ts');
+    return PostgresStore.open(state, opts);
+  }
   return new SqliteStore(state, opts);
 }
 

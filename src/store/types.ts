@@ -168,7 +168,10 @@ export interface RestoredArticle {
   content: CachedArticleContent;
 }
 
-export type RunLock = { acquired: true; release(): Promise<void> } | { acquired: false; holder: string };
+/** How the run before this one ended, as far as the lock can tell: what the output folder may hold of it. */
+export type PreviousRun = { ended: 'cleanly' } | { ended: 'killed'; pid: number } | { ended: 'unknown' };
+
+export type RunLock = { acquired: true; release(): Promise<void>; previous: PreviousRun } | { acquired: false; holder: string };
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

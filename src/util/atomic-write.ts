@@ -127,16 +127,22 @@ export function writeFileAtomic(file: string, data: string | Buffer): WrittenFil
   return new AtomicWriter().write(file, data);
 }
 
+/** The writer's pid in a temp file's name (see tmpNameFor): `.tmp-<name>-<pid>-<8 hex><counter>`. */
+const TEMP_NAME = /-(\d+)-[0-9a-f]{8}[0-9a-z]+$/;
+
 /** Temp files a killed writer left behind are this old before anyone may delete them. */
 export const STALE_TEMP_MS = 60 * 60_000;
 
 /**
  * Deletes `.tmp-*` files under `root` older than `olderThanMs`: what a kill -9
  * between a temp write and its rename leaves. Younger ones may belong to a
- * writer still running (a daemon beside a manual `refeed fetch`), so they stay.
+ * writer still running, so they stay, except those of `deadPid` (a writer
+ * known to be gone: its temp names carry its pid), removed whatever their age.
  * Returns how many were removed; never throws.
  */
-export function sweepTempFiles(root: string, olderThanMs = STALE_TEMP_MS, now = Date.now()): number {
+export function sweepTempFiles(root: string, opts: { olderThanMs?: number; now?: number; deadPid?: number } = {}): number {
+  const { olderThanMs = STALE_TEMP_MS, now = Date.now(), deadPid } = opts;
+  const writerOf = (name: string) => TEMP_NAME.exec(name)?.[1];
   let removed = 0;
   const walk = (dir: string) => {
     let entries;
@@ -150,7 +156,7 @@ export function sweepTempFiles(root: string, olderThanMs = STALE_TEMP_MS, now = 
       if (e.isDirectory()) walk(full);
       else if (e.isFile() && e.name.startsWith('.tmp-')) {
         try {
-          if (now - statSync(full).mtimeMs > olderThanMs) {
+          if ((deadPid !== undefined && writerOf(e.name) === String(deadPid)) || now - statSync(full).mtimeMs > olderThanMs) {
             rmSync(full, { force: true });
             removed++;
           }

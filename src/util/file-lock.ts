@@ -13,7 +13,10 @@ export interface LockHolder {
   what: string;
 }
 
-export type FileLock = { acquired: true; release(): void } | { acquired: false; holder: LockHolder };
+export type FileLock =
+  /** `tookOverFrom`: a holder that died holding the lock (it was killed, or its machine went down), whose files may be half-written. */
+  | { acquired: true; release(): void; tookOverFrom?: LockHolder }
+  | { acquired: false; holder: LockHolder };
 
 function alive(pid: number): boolean {
   try {
@@ -58,6 +61,7 @@ function tryTake(file: string, me: LockHolder): boolean {
 export async function acquireFileLock(file: string, opts: { waitMs: number; what: string; pollMs?: number }): Promise<FileLock> {
   const me: LockHolder = { pid: process.pid, host: os.hostname(), since: Date.now(), what: opts.what };
   const deadline = Date.now() + opts.waitMs;
+  let tookOverFrom: LockHolder | undefined;
   for (;;) {
     if (tryTake(file, me)) {
       const release = () => {
@@ -72,12 +76,13 @@ export async function acquireFileLock(file: string, opts: { waitMs: number; what
         }
       };
       process.on('exit', release);
-      return { acquired: true, release };
+      return { acquired: true, release, ...(tookOverFrom ? { tookOverFrom } : {}) };
     }
     const holder = readHolder(file);
     if (holder && holder.host === me.host && !alive(holder.pid)) {
       try {
         unlinkSync(file); // a killed run's: take it over
+        tookOverFrom = holder;
       } catch {
         // someone else took it over first
       }

@@ -37,4 +37,14 @@ describe('atomic writes', () => {
     expect(readdirSync(path.join(root, 'articles/g/s'))).toEqual(['x.md']);
     expect(sweepTempFiles(path.join(root, 'missing'))).toBe(0);
   });
+
+  it("removes a dead writer's temp files however young, and only its own", () => {
+    const root = tmp();
+    const dead = [path.join(root, '.tmp-rss.xml-4242-0a1b2c3d0'), path.join(root, '.tmp-x-4242-y.md-4242-0a1b2c3d1z')];
+    // Another pid, and a name that merely contains the dead one's.
+    const other = [path.join(root, '.tmp-rss.xml-42420-0a1b2c3d0'), path.join(root, '.tmp-x-4242-y.md-77-0a1b2c3d0')];
+    for (const f of [...dead, ...other]) writeFileSync(f, 'x');
+    expect(sweepTempFiles(root, { deadPid: 4242 })).toBe(2);
+    expect(readdirSync(root).sort()).toEqual(other.map((f) => path.basename(f)).sort());
+  });
 });

@@ -3,13 +3,11 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { withRunLock } from '../store-access.ts';
-import { sweepLeftovers } from '../sweep.ts';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const config = loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'once', async (store) => {
-    sweepLeftovers(config, ctx.logger);
     const reports = await fetchPass(ctx, config, store, { dueOnly: !ctx.values.all });
     await publish(config, store, { logger: ctx.logger });
     return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;

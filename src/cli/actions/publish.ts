@@ -2,7 +2,6 @@ import { publish, type PublishReport } from '../../publish/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { withRunLock } from '../store-access.ts';
-import { sweepLeftovers } from '../sweep.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -22,7 +21,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'publish', async (store) => {
-    sweepLeftovers(config, ctx.logger);
     const report = await publish(config, store, { logger: ctx.logger, full: ctx.values.full === true });
     ctx.err(formatPublishSummary(report));
     return report.errors.length ? EXIT.failed : EXIT.ok;

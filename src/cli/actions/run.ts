@@ -10,7 +10,6 @@ import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor } from '../load-config.ts';
-import { sweepLeftovers } from '../sweep.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -28,7 +27,6 @@ export async function run(ctx: CommandContext): Promise<number> {
     return locked.held ? EXIT.failed : locked.exit;
   }
   const { store } = locked;
-  sweepLeftovers(config, log);
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
   let publisher = new Publisher(config);
   const doPublish = () => publisher.publish(store, { logger: log });

@@ -1,5 +1,8 @@
 import pg from 'pg';
 import { StoreUnavailableError } from '../errors.ts';
+import { describeServer } from './describe.ts';
+
+export { describeServer };
 
 // Connecting to the server, transactions, and turning the driver's errors
 // into the store's: a server that is down or refuses us is a
@@ -20,12 +23,6 @@ export interface ConnectOptions {
 export const CONNECT_DEFAULTS: Required<ConnectOptions> = { attempts: 4, retryDelayMs: 500, connectTimeoutMs: 3000 };
 
 /** host:port/database, as messages name the server. */
-export function describeServer(url: string): string {
-  const u = new URL(url);
-  const host = u.hostname || u.searchParams.get('host') || 'localhost';
-  const port = u.port || u.searchParams.get('port') || '5432';
-  return `${host}:${port}/${decodeURIComponent(u.pathname.replace(/^\//, ''))}`;
-}
 
 // Epoch milliseconds and counts are bigint columns: read them as numbers (exact below 2^53).
 const types = new pg.TypeOverrides();

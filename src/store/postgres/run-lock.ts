@@ -57,6 +57,8 @@ function held(client: pg.Client, onRelease: (l: HeldLock) => void): HeldLock {
   let released = false;
   const lock: HeldLock = {
     acquired: true,
+    // A session's advisory lock goes with the session: a killed run leaves no trace here.
+    previous: { ended: 'unknown' },
     release: async () => {
       if (released) return;
       released = true;

@@ -130,10 +130,15 @@ export class ItemRepo {
       const params = articleParams(item.article, { id: articleId, owner: ch.id, firstSeen, path });
       if (head) this.s.updateArticle.run(params);
       else this.s.insertArticle.run(params);
-      this.s.entryDates.run(item.article.date, articleId);
-      if (!head) result.newItems++;
-      else if (listedBefore) result.updatedItems++;
-      for (const f of this.s.feedsOf.all(articleId)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
+      if (!head) {
+        // A new article: the entry just inserted is its only one, already dated.
+        result.newItems++;
+        for (const k of feedKeysOf([g, s, c])) dirty.add(k);
+      } else {
+        if (listedBefore) result.updatedItems++;
+        this.s.entryDates.run(item.article.date, articleId);
+        for (const f of this.s.feedsOf.all(articleId)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
+      }
       result.files.push({ itemKey: item.itemKey, articleId, path, contentHash: item.article.contentHash, ...(head && head.path !== path ? { oldPath: head.path } : {}) });
     }
     for (const k of dirty) this.s.markDirty.run(k);

@@ -16,6 +16,7 @@ import type {
   KnownItem,
   LedgerEntry,
   PendingFile,
+  PreviousRun,
   PublishCommit,
   RestoredArticle,
   RunLock,
@@ -29,13 +30,16 @@ import { migrate, SCHEMA_VERSION } from './schema.ts';
 
 const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_VTAB']);
 
+function corruptionOf(file: string, err: unknown): StateCorruptError | undefined {
+  return CORRUPT_CODES.has((err as { code?: string }).code ?? '') ? new StateCorruptError(file, (err as Error).message) : undefined;
+}
+
 /** Runs `fn`, turning SQLite's "this file is damaged" errors into a StateCorruptError naming the file and the fix. */
 function guard<T>(file: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (CORRUPT_CODES.has((err as { code?: string }).code ?? '')) throw new StateCorruptError(file, (err as Error).message);
-    throw err;
+    throw corruptionOf(file, err) ?? err;
   }
 }
 
@@ -52,6 +56,8 @@ export class SqliteStore implements Store {
   private readonly channels: ChannelRepo;
   private readonly items: ItemRepo;
   private readonly feeds: FeedRepo;
+  /** Writes waiting for this turn's transaction (see write). */
+  private readonly queued: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(
     /** The database file, or ':memory:'. */
@@ -64,6 +70,12 @@ export class SqliteStore implements Store {
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
+        // Each checkpoint syncs the disk, and a sync costs tens of ms on a busy
+        // one: at the default (every 1,000 pages, 4 MB) a cold run of 50,000
+        // articles spent more time checkpointing than inserting. 64 MB keeps the
+        // WAL bounded in a daemon; closing checkpoints the rest.
+        db.pragma('wal_autocheckpoint = 16384');
+        db.pragma('journal_size_limit = 67108864');
       }
       // Another process (a daemon beside a manual command) may be writing: wait for it rather than fail.
       db.pragma('busy_timeout = 15000');
@@ -83,9 +95,47 @@ export class SqliteStore implements Store {
     this.feeds = new FeedRepo(this.db);
   }
 
-  /** Runs `fn` in one write transaction (taken at once, so it waits for other writers instead of failing half-way). */
-  private write<T>(fn: () => T): T {
-    return guard(this.file, () => this.db.transaction(fn).immediate());
+  /**
+   * Runs `fn` in a write transaction (taken at once, so it waits for other
+   * writers instead of failing half-way), together with the other writes
+   * asked for in the same turn of the event loop: each commit syncs the WAL,
+   * and a cold run's concurrent fetches each commit a channel. Every write
+   * is a savepoint of its own, so one that fails undoes only itself.
+   */
+  private write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.queued.push({ fn, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queued.splice(0);
+    if (!batch.length) return;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      guard(this.file, () =>
+        this.db
+          .transaction(() => {
+            if (batch.length === 1) return void outcomes.push({ ok: true, value: batch[0].fn() });
+            for (const w of batch) {
+              try {
+                outcomes.push({ ok: true, value: this.db.transaction(w.fn)() });
+              } catch (error) {
+                outcomes.push({ ok: false, error });
+              }
+            }
+          })
+          .immediate(),
+      );
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const o = outcomes[i];
+      if (o.ok) w.resolve(o.value);
+      else w.reject(corruptionOf(this.file, o.error) ?? o.error);
+    });
   }
 
   private read<T>(fn: () => T): T {
@@ -93,6 +143,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Writes asked for and not yet run (their callers did not wait) go in first.
+    this.flush();
     if (this.db.open) this.db.close();
   }
 
@@ -117,15 +169,15 @@ export class SqliteStore implements Store {
   }
 
   async recordSuccess(key: string, r: ChannelSuccess): Promise<void> {
-    this.write(() => this.channels.recordSuccess(key, r));
+    return this.write(() => this.channels.recordSuccess(key, r));
   }
 
   async recordFailure(key: string, r: ChannelFailure): Promise<void> {
-    this.write(() => this.channels.recordFailure(key, r));
+    return this.write(() => this.channels.recordFailure(key, r));
   }
 
   async setNextRun(key: string, at: number | undefined): Promise<void> {
-    this.write(() => this.channels.setNextRun(key, at));
+    return this.write(() => this.channels.setNextRun(key, at));
   }
 
   async knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>> {
@@ -146,7 +198,7 @@ export class SqliteStore implements Store {
   }
 
   async markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void> {
-    this.write(() => this.items.written(files));
+    return this.write(() => this.items.written(files));
   }
 
   async topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]> {
@@ -158,7 +210,7 @@ export class SqliteStore implements Store {
   }
 
   async setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void> {
-    this.write(() => this.feeds.setContent(entries));
+    return this.write(() => this.feeds.setContent(entries));
   }
 
   async countArticles(): Promise<number> {
@@ -174,7 +226,7 @@ export class SqliteStore implements Store {
   }
 
   async commitPublish(c: PublishCommit): Promise<void> {
-    this.write(() => this.feeds.commit(c));
+    return this.write(() => this.feeds.commit(c));
   }
 
   async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {
@@ -182,9 +234,10 @@ export class SqliteStore implements Store {
   }
 
   async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
-    if (this.file === ':memory:') return { acquired: true, release: async () => undefined };
+    if (this.file === ':memory:') return { acquired: true, release: async () => undefined, previous: { ended: 'cleanly' } };
     const lock = await acquireFileLock(`${this.file}.lock`, opts);
     if (!lock.acquired) return { acquired: false, holder: `pid ${lock.holder.pid}${lock.holder.what ? `, ${lock.holder.what}` : ''}` };
-    return { acquired: true, release: async () => lock.release() };
+    const previous: PreviousRun = lock.tookOverFrom ? { ended: 'killed', pid: lock.tookOverFrom.pid } : { ended: 'cleanly' };
+    return { acquired: true, release: async () => lock.release(), previous };
   }
 }

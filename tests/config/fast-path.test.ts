@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseDocument, stringify } from 'yaml';
+import { fastParse } from '../../src/config/load.ts';
+import { parseConfig } from '../../src/config/index.ts';
+import { benchConfigYaml } from '../../bench/bench-config.ts';
+
+// The config loader reads with js-yaml (fast) and falls back to the yaml
+// package's Document API (which locates problems). Both must give the same
+// data for any text the fast path accepts, or a config would mean different
+// things depending on whether it has a mistake elsewhere.
+
+/** What the Document API makes of `text` (the reference), or undefined when it reports errors. */
+function reference(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  return doc.errors.length ? undefined : doc.toJS();
+}
+
+function expectSame(text: string): void {
+  const fast = fastParse(text);
+  if (!fast) return;
+  const ref = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  expect(ref.errors.map((e) => e.message), `the fast path accepted what the Document API rejects:\n${text}`).toEqual([]);
+  expect(fast.value).toEqual(ref.toJS());
+}
+
+const SHIPPED = ['config/refeed.yaml', 'tests/fixtures/editors/commented.yaml'];
+
+/** Scalars whose type depends on the schema: each must be read alike. */
+const SCALARS = [
+  'yes', 'no', 'on', 'off', 'y', 'n', 'True', 'FALSE', 'null', '~', 'Null', '', '0', '-0', '+12', '012', '0o17', '0x1F', '0b101', '1_000',
+  '1e3', '1.5e-3', '.5', '5.', '.inf', '-.Inf', '.NaN', '2024-01-01', '2024-01-01T10:00:00Z', '12:30', '1:20:30', '60s', '10MB', '"quoted"',
+  "'single'", '"a\\tb"', '"\\u00e9"', 'a: b', '"*/30 * * * *"', 'https://x.example/feed?a=1&b=2', '!!str 12', '=', '<<', '2001:db8::1',
+];
+
+describe('config: the fast YAML path reads what the Document API reads', () => {
+  it.each(SHIPPED)('%s', (file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(fastParse(text), 'a shipped config must take the fast path').toBeDefined();
+    expectSame(text);
+  });
+
+  it('a generated 1,000-channel config (what the benchmark loads)', () => {
+    const text = benchConfigYaml({ channels: 1000, urlOf: (i) => `http://127.0.0.1:8080/feeds/${i}.rss?x=1&y=2`, output: '/tmp/out', state: '/tmp/state.db' });
+    expect(fastParse(text)).toBeDefined();
+    expectSame(text);
+  });
+
+  it.each(SCALARS)('the scalar %s', (scalar) => {
+    expectSame(`key: ${scalar}\nlist:\n  - ${scalar}\n`);
+  });
+
+  it('an alias of a collection and duplicate keys go to the Document API (which bounds alias expansion)', () => {
+    expect(fastParse('a: &x [1, 2]\nb: *x\n')).toBeUndefined();
+    expect(fastParse('defaults: &d\n  timeout: 5s\nsite:\n  <<: *d\n')).toBeUndefined();
+    // Ten levels of ten aliases each: the fast path does not expand them.
+    const bomb = ['a0: &a0 [x]', ...Array.from({ length: 10 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`)].join('\n');
+    expect(fastParse(bomb)).toBeUndefined();
+    expectSame('a: &x 1\nb: *x\n');
+    expect(fastParse('a: 1\na: 2\n')).toBeUndefined();
+    // A URL's & is not an anchor.
+    expect(fastParse('url: https://x.example/?a=1&b=2\n')).toEqual({ value: { url: 'https://x.example/?a=1&b=2' } });
+  });
+
+  it("broken YAML still gets the Document API's located problems", () => {
+    expect(() => parseConfig('site:\n  title: "open\n', '/tmp/x/refeed.yaml')).toThrow(/line 3: Missing closing/);
+  });
+
+  it('random config-shaped documents, in block and flow styles', () => {
+    const key = fc.stringMatching(/^[a-z_][a-z0-9_ -]{0,12}$/);
+    const leaf = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom(...SCALARS),
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
+    })).node;
+    fc.assert(
+      fc.property(tree, fc.boolean(), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL'), (value, flow, defaultStringType) => {
+        const text = stringify({ root: value }, { collectionStyle: flow ? 'flow' : 'block', defaultStringType: defaultStringType as 'PLAIN' });
+        expectSame(text);
+        // Scalars written as plain text are read back by both as the same value.
+        const ref = reference(text);
+        if (ref !== undefined && fastParse(text)) expect(fastParse(text)!.value).toEqual(ref);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
