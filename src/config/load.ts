@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { RefeedConfig } from '../core/types.ts';
 import { configSchema } from './schema.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
@@ -32,8 +33,14 @@ function fromEnv(env: ConfigEnv): { site: { state?: string; queue?: string }; pr
   return { site, problems };
 }
 
+// The yaml package's Document API is only needed to say where a problem is
+// (see fastParse): loaded then, not by every command that reads the config.
+const require = createRequire(import.meta.url);
+const documentApi = () => require('yaml') as typeof import('yaml');
+
 /** The 1-based line of the node at `segments`, or of its nearest existing parent. */
 function lineOf(doc: Document, counter: LineCounter, segments: readonly PropertyKey[]): number | undefined {
+  const { isNode } = documentApi();
   for (let n = segments.length; n >= 0; n--) {
     const node = doc.getIn(segments.slice(0, n) as unknown[], true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
@@ -48,6 +55,7 @@ interface Located {
 }
 
 function locate(text: string): Located {
+  const { LineCounter, parseDocument } = documentApi();
   const counter = new LineCounter();
   return { doc: parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true }), counter };
 }
