@@ -19,16 +19,25 @@ export interface BuiltFeed {
 async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ items: FeedItem[]; rendered: EncodedItem[] }> {
   for (let want = spec.limit; ; ) {
     await loader.prefetch(rows);
-    const entries: { item: FeedItem; channelKey: string; loaded: LoadedArticle }[] = [];
+    const entries: { item: FeedItem; channelKey: string; loaded: LoadedArticle; row: ArticleRecord }[] = [];
     for (const r of rows) {
       const loaded = loader.get(r);
-      if (loaded) entries.push({ item: loaded.item, channelKey: r.channelKey, loaded });
+      if (loaded) entries.push({ item: loaded.item, channelKey: r.channelKey, loaded, row: r });
       if (entries.length === spec.limit) break;
     }
     if (entries.length === spec.limit || rows.length < want) {
       const items = uniqueIds(entries);
-      // An item whose id had to change in this feed is rendered for it alone.
-      const rendered = items.map((item, i) => (item === entries[i].loaded.item ? (entries[i].loaded.rendered ??= encodeItem(item)) : encodeItem(item)));
+      const rendered: EncodedItem[] = [];
+      for (const [i, item] of items.entries()) {
+        const { loaded, row } = entries[i];
+        if (item === loaded.item) {
+          rendered.push((loaded.rendered ??= encodeItem(item)));
+          continue;
+        }
+        // An item whose id had to change in this feed is rendered for it alone, from the whole article.
+        const whole = loaded.bodiless ? ((await loader.whole(row)) ?? loaded.item) : loaded.item;
+        rendered.push(encodeItem({ ...whole, id: item.id, idIsLink: item.idIsLink }));
+      }
       return { items, rendered };
     }
     want += spec.limit - entries.length;
@@ -67,7 +76,7 @@ export async function buildFeeds(
     ({ id, item, rendered }) => {
       // Buffers arrive as plain Uint8Arrays over their transferred memory: viewed as Buffers, not copied.
       const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-      loader.accept(id, { item, rendered: { rss: buf(rendered.rss), atom: buf(rendered.atom), json: buf(rendered.json) } });
+      loader.accept(id, { item, bodiless: true, rendered: { rss: buf(rendered.rss), atom: buf(rendered.atom), json: buf(rendered.json) } });
     },
     deps.renderWorkers,
   );

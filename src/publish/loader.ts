@@ -14,6 +14,8 @@ const CONTENT_BATCH = 256;
 export interface LoadedArticle {
   item: FeedItem;
   rendered?: EncodedItem;
+  /** The item lacks its body and summary (a render worker's: its bytes are in `rendered`). */
+  bodiless?: boolean;
 }
 
 export interface SkippedArticle {
@@ -87,6 +89,15 @@ export class ArticleLoader {
     this.loaded.set(id, article);
     this.used.add(id);
     this.fromWorkers++;
+  }
+
+  /** The whole item of an article a worker handed over body-less (see RenderedArticle); undefined if it cannot be read now. */
+  async whole(row: ArticleRecord): Promise<FeedItem | undefined> {
+    const stored = (await this.store.articleContent([row.id])).get(row.id);
+    if (stored) this.cached.set(row.id, stored);
+    const content = this.content(row);
+    this.cached.delete(row.id);
+    return content && toFeedItem(row, content);
   }
 
   /** A feed built from `rows` is done with them: articles no later feed needs are dropped. */

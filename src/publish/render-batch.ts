@@ -16,6 +16,13 @@ export interface RenderBatchInput {
   rows: Pick<ArticleRecord, 'id' | 'path' | 'identity'>[];
 }
 
+/**
+ * A rendered article's item comes back without its body and summary (`html`
+ * and `summary` empty): the main thread places it by id and date and copies
+ * its bytes, and copying every body across threads was a tenth of a full
+ * publish. The rare item that needs rendering again (its id clashes in a
+ * feed) is read whole then (see ArticleLoader.whole).
+ */
 export type RenderedArticle = { id: string; item: FeedItem; rendered: EncodedItem } | { id: string; item?: undefined; rendered?: undefined };
 
 export function renderBatch(input: RenderBatchInput, contents: Map<string, CachedArticleContent>): { result: RenderedArticle[]; transfer: Transferable[] } {
@@ -30,7 +37,7 @@ export function renderBatch(input: RenderBatchInput, contents: Map<string, Cache
     const item = toFeedItem(row, source.content);
     const rendered = encodeItem(item);
     for (const b of [rendered.rss, rendered.atom, rendered.json]) transfer.add(b.buffer as ArrayBuffer);
-    result.push({ id: row.id, item, rendered });
+    result.push({ id: row.id, item: { ...item, html: '', summary: '' }, rendered });
   }
   return { result, transfer: [...transfer] };
 }

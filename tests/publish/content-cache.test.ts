@@ -164,6 +164,25 @@ describe('publish: render workers', () => {
     expect(rssTitles(f, KEYS.lwn)).not.toContain(deleted.title);
   });
 
+  it('an item whose id clashes in a feed is rendered again whole, as the in-process path renders it', async () => {
+    // The newest article of two channels of one group get the same guid: the
+    // group and merged feeds give the second a new id, and need its body.
+    const clash = async (f: Fixture) => {
+      for (const key of [KEYS.front, KEYS.lwn]) f.state.db.prepare('UPDATE articles SET guid = ? WHERE id = ?').run('urn:same:1', idOf(newestOf(f, key)));
+      return f;
+    };
+    const inProcess = await clash(await fresh(true));
+    await publish(inProcess.config, inProcess.state, { ...opts, renderWorkers: { size: 0 } });
+    const threaded = await clash(await fresh(true));
+    const r = await publish(threaded.config, threaded.state, { ...opts, renderWorkers: workers });
+    expect(r.articlesRenderedByWorkers).toBe(r.articlesUsed);
+    expect(bytesOf(threaded)).toEqual(bytesOf(inProcess));
+    const tech = JSON.parse(readFileSync(path.join(threaded.output, 'tech', 'feed.json'), 'utf8')) as { items: { id: string; content_html: string }[] };
+    const renamed = tech.items.find((i) => i.id.startsWith('urn:same:1#'));
+    expect(renamed, 'the clashing item got an id of its own').toBeDefined();
+    expect(renamed!.content_html).toContain('<p>');
+  });
+
   it('a worker that cannot start or crashes costs time, not output: the main thread renders instead', async () => {
     const reference = await fresh(true);
     await publish(reference.config, reference.state, { ...opts, renderWorkers: { size: 0 } });
