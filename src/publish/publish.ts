@@ -22,6 +22,8 @@ export interface PublishOptions {
   full?: boolean;
   /** Worker threads that render articles for big runs (see render-ahead.ts). */
   renderWorkers?: RenderWorkersOptions;
+  /** The caller has just matched the store to this configuration (syncChannels): not done again. */
+  channelsSynced?: boolean;
 }
 
 export interface PublishReport {
@@ -52,6 +54,8 @@ export interface PublishReport {
  */
 export class Publisher {
   private readonly plan: SitePlan;
+  /** When each feed's first channel was configured: fixed once the store has matched this configuration. */
+  private emptyDates?: (spec: FeedSpec) => Date;
 
   constructor(readonly config: RefeedConfig) {
     this.plan = sitePlan(config);
@@ -73,12 +77,16 @@ export class Publisher {
     const full = opts.full === true;
     // The store follows the configuration (renamed channels moved, removed ones out of the feeds), then
     // article files behind their rows (a killed ingest, a renamed channel) are written: feeds read what files hold.
-    await syncChannels(config, store, Date.now(), log);
+    // Once per configuration: a daemon's publisher matched it on its first publish (a reload makes a new one).
+    if (!this.emptyDates) {
+      if (!opts.channelsSynced) await syncChannels(config, store, Date.now(), log);
+      this.emptyDates = emptyFeedDates(this.plan, await store.channelStates());
+    }
     await writePendingFiles(store, output, new AtomicWriter(), log);
     const ledger = await store.ledger();
     const dirty = new Set(await store.dirtyFeeds());
     const topRows = topRowsOf(store);
-    const whenEmpty = emptyFeedDates(this.plan, await store.channelStates());
+    const whenEmpty = this.emptyDates;
 
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
     const loader = new ArticleLoader(output, store, log, work.jobs);

@@ -9,7 +9,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'once', async (store) => {
     const reports = await fetchPass(ctx, config, store, { dueOnly: !ctx.values.all });
-    await publish(config, store, { logger: ctx.logger });
+    // openLocked matched the store to this configuration.
+    await publish(config, store, { logger: ctx.logger, channelsSynced: true });
     return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
   });
 }

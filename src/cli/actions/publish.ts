@@ -21,7 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'publish', async (store) => {
-    const report = await publish(config, store, { logger: ctx.logger, full: ctx.values.full === true });
+    const report = await publish(config, store, { logger: ctx.logger, full: ctx.values.full === true, channelsSynced: true });
     ctx.err(formatPublishSummary(report));
     return report.errors.length ? EXIT.failed : EXIT.ok;
   });
