@@ -6,14 +6,15 @@ import type { Store } from '../store/index.ts';
 import { logQueueErrors, startFetchWorker, type FetchWorker } from './fetch-worker.ts';
 import { FETCH_QUEUE, PUBLISH_JOB, PUBLISH_JOB_OPTIONS, PUBLISH_QUEUE } from './jobs.ts';
 import { closeQueueConnection, connectQueue, queueServer, type QueueServer } from './redis.ts';
-import { syncSchedules } from './schedules.ts';
+import { checkSchedules, syncSchedules } from './schedules.ts';
 
 // `refeed run` with a queue: instead of fetching on its own timers, it keeps
 // the fetch queue's job schedulers in line with the configuration, works on
 // the publish queue (it alone owns the output folder), and fetches too
 // unless --workers 0. Its HTTP server and run lock are run.ts's, as without
-// a queue. The schedulers are brought in line at start, on reload, when the
-// queue server comes back (it may have lost them), and every few minutes.
+// a queue. The schedulers are brought in line at start, on reload and when
+// the queue server comes back (it may have lost them); every few minutes a
+// cheap check puts back any whose chain broke.
 
 export interface QueueEngineOptions {
   logger: Logger;
@@ -23,7 +24,7 @@ export interface QueueEngineOptions {
   fetchConcurrency: number;
 }
 
-const RESYNC_EVERY_MS = 5 * 60_000;
+const CHECK_EVERY_MS = 5 * 60_000;
 /** Publishes in one publish job at most: more while feeds stay dirty (changes committed during the last one). */
 const PUBLISH_ROUNDS = 3;
 
@@ -69,7 +70,7 @@ export class QueueEngine {
       if (this.readyOnce) this.sync('the queue server is back');
       this.readyOnce = true;
     });
-    this.interval = setInterval(() => this.sync('periodic check'), RESYNC_EVERY_MS);
+    this.interval = setInterval(() => void this.check(), CHECK_EVERY_MS);
     this.interval.unref();
   }
 
@@ -136,6 +137,18 @@ export class QueueEngine {
         }
       }
     })();
+  }
+
+  /** Between syncs: schedulers whose chain broke put back; a full sync when some are missing. */
+  private async check(): Promise<void> {
+    if (this.stopped || this.syncing || this.redis.status !== 'ready') return;
+    try {
+      const repaired = await checkSchedules(this.fetchQueue, this.config, this.opts.logger);
+      if (repaired === 'full') this.sync('fetch schedulers missing');
+      else if (repaired) this.opts.logger.warn({ repaired }, 'overdue fetch schedulers put back on schedule');
+    } catch (err) {
+      this.opts.logger.error({ reason: (err as Error).message }, `cannot check the fetch schedules: ${(err as Error).message}`);
+    }
   }
 
   /** A publish job: publish, and again while feeds stay dirty (changes committed while it ran), a few times at most. */

@@ -13,6 +13,7 @@ import { FETCH_JOB, FETCH_JOB_OPTIONS, isChannelScheduler, schedulerIdOf, type F
 // are removed. Unchanged schedulers are left alone, so a restart or a
 // reload costs a listing, not an upsert per channel. Channels that are due
 // (never fetched, or a tick missed while nothing ran) get a one-off job.
+// Between syncs a periodic check puts back schedulers whose chain broke.
 
 export interface ScheduleSync {
   upserted: number;
@@ -46,9 +47,45 @@ export function jobDataOf(config: RefeedConfig, channel: ResolvedChannel, id: nu
   return { id, key: channel.key, channel, fallbackImage: config.site.fallbackImage, tz };
 }
 
+/** Overdue by less than this, a scheduler's job may just be waiting for a free worker. */
+const MIN_OVERDUE_MS = 5 * 60_000;
+
 /** A scheduler whose next job is long overdue lost its chain (the server lost it, or a worker failed to queue the next one). */
 function stale(entry: SchedulerEntry, periodMs: number, now: number): boolean {
-  return entry.next !== undefined && entry.next < now - Math.max(2 * periodMs, 5 * 60_000);
+  return entry.next !== undefined && entry.next < now - Math.max(2 * periodMs, MIN_OVERDUE_MS);
+}
+
+const upsert = (queue: Queue, id: string, pattern: string, tz: string, data: FetchJobData) =>
+  queue.upsertJobScheduler(id, { pattern, tz }, { name: FETCH_JOB, data, opts: FETCH_JOB_OPTIONS });
+
+/**
+ * The periodic check, cheap at any size: the number of schedulers, and
+ * only those overdue (read oldest first, so the scan stops at the first
+ * one on time), put back on their schedule. Reads no state. 'full' when
+ * schedulers are missing: the caller then runs syncSchedules.
+ */
+export async function checkSchedules(queue: Queue, config: RefeedConfig, log: Logger, opts: { periodOf?: (expr: string) => number } = {}): Promise<number | 'full'> {
+  const periodOf = opts.periodOf ?? cronPeriods();
+  const enabled = new Map(config.channels.filter((c) => c.settings.enabled).map((c) => [c.key, c]));
+  if ((await queue.getJobSchedulersCount()) !== enabled.size) return 'full';
+  const now = Date.now();
+  let repaired = 0;
+  for (let start = 0; ; start += PAGE) {
+    const page = (await queue.getJobSchedulers(start, start + PAGE - 1, true)) as SchedulerEntry[];
+    for (const e of page) {
+      if (e.next === undefined || e.next >= now - MIN_OVERDUE_MS) return repaired;
+      const data = e.template?.data as FetchJobData | undefined;
+      const channel = data && enabled.get(data.key);
+      if (!channel || !isChannelScheduler(e.key) || !stale(e, periodOf(channel.settings.schedule), now)) continue;
+      try {
+        await upsert(queue, e.key, channel.settings.schedule, data.tz, data);
+        repaired++;
+      } catch (err) {
+        log.error({ channel: channel.key, reason: (err as Error).message }, `cannot put the channel back on schedule: ${(err as Error).message}`);
+      }
+    }
+    if (page.length < PAGE) return repaired;
+  }
 }
 
 export async function syncSchedules(
@@ -79,7 +116,7 @@ export async function syncSchedules(
   });
   await runPool(changed, { concurrency: PARALLEL }, async ([id, w]) => {
     try {
-      await queue.upsertJobScheduler(id, { pattern: w.channel.settings.schedule, tz: opts.tz }, { name: FETCH_JOB, data: w.data, opts: FETCH_JOB_OPTIONS });
+      await upsert(queue, id, w.channel.settings.schedule, opts.tz, w.data);
       result.upserted++;
     } catch (err) {
       // One channel's schedule refused (a cron form BullMQ reads differently) must not stop the others.

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import { syncChannels } from '../../src/ingest/index.ts';
 import { FETCH_QUEUE } from '../../src/queue/jobs.ts';
 import { closeQueueConnection, connectQueue, queueServer } from '../../src/queue/redis.ts';
-import { syncSchedules } from '../../src/queue/schedules.ts';
+import { checkSchedules, syncSchedules } from '../../src/queue/schedules.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { postgresServer, redisServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
 
@@ -30,12 +30,14 @@ describe.skipIf(!pgServer || !redis)('fetch job schedulers', () => {
   let store: PostgresStore;
   let client: Redis;
   let queue: Queue;
+  let prefix: string;
 
   beforeAll(async () => {
     store = await PostgresStore.open(await databases!.create());
     const server = queueServer(`${redis!.url}?prefix=refeed-sched-${process.pid}-${Date.now()}`);
     client = await connectQueue(server, silentLogger, 'test');
-    queue = new Queue(FETCH_QUEUE, { connection: client, prefix: server.prefix });
+    prefix = server.prefix;
+    queue = new Queue(FETCH_QUEUE, { connection: client, prefix });
   });
 
   afterAll(async () => {
@@ -78,5 +80,20 @@ describe.skipIf(!pgServer || !redis)('fetch job schedulers', () => {
     const r = await sync(second);
     expect(r).toMatchObject({ upserted: 1, removed: 1, failed: 0 });
     expect(await schedulers()).toEqual(new Map([[`channel:${ids.get('g/s/b')}`, { pattern: '*/5 * * * * *', key: 'g/s/bee' }]]));
+  });
+
+  it('checks cheaply between syncs: an overdue scheduler is put back, a missing one asks for a full sync', async () => {
+    const config = configOf(`          - { name: bee, url: "https://b.example/feed", schedule: "*/5 * * * * *" }\n`);
+    expect(await checkSchedules(queue, config, silentLogger)).toBe(0);
+    // A chain broken an hour ago (its job taken, the next one never queued): its next time stays in the past.
+    const id = `channel:${(await store.channelStates())[0].id}`;
+    const job = `repeat:${id}:${(await queue.getJobScheduler(id))!.next}`;
+    await client.zrem(`${prefix}:${FETCH_QUEUE}:delayed`, job);
+    await client.del(`${prefix}:${FETCH_QUEUE}:${job}`);
+    await client.zadd(`${prefix}:${FETCH_QUEUE}:repeat`, Date.now() - 3_600_000, id);
+    expect(await checkSchedules(queue, config, silentLogger)).toBe(1);
+    expect((await queue.getJobScheduler(id))!.next).toBeGreaterThan(Date.now() - 5000);
+    await queue.removeJobScheduler(id);
+    expect(await checkSchedules(queue, config, silentLogger)).toBe('full');
   });
 });
