@@ -31,6 +31,7 @@ interface SchedulerEntry {
 }
 
 const PAGE = 1000;
+const CHECK_PAGE = 100;
 /** Upserts in flight at once: the connection pipelines them. */
 const PARALLEL = 32;
 
@@ -70,8 +71,9 @@ export async function checkSchedules(queue: Queue, config: RefeedConfig, log: Lo
   if ((await queue.getJobSchedulersCount()) !== enabled.size) return 'full';
   const now = Date.now();
   let repaired = 0;
-  for (let start = 0; ; start += PAGE) {
-    const page = (await queue.getJobSchedulers(start, start + PAGE - 1, true)) as SchedulerEntry[];
+  // Small pages: on a healthy queue the first one already ends the scan.
+  for (let start = 0; ; start += CHECK_PAGE) {
+    const page = (await queue.getJobSchedulers(start, start + CHECK_PAGE - 1, true)) as SchedulerEntry[];
     for (const e of page) {
       if (e.next === undefined || e.next >= now - MIN_OVERDUE_MS) return repaired;
       const data = e.template?.data as FetchJobData | undefined;
@@ -84,7 +86,7 @@ export async function checkSchedules(queue: Queue, config: RefeedConfig, log: Lo
         log.error({ channel: channel.key, reason: (err as Error).message }, `cannot put the channel back on schedule: ${(err as Error).message}`);
       }
     }
-    if (page.length < PAGE) return repaired;
+    if (page.length < CHECK_PAGE) return repaired;
   }
 }
 
