@@ -32,8 +32,8 @@ queue spreads the work), and alone publishes and writes files; any number of
 Signals: SIGTERM/SIGINT stop scheduling, let in-flight work finish, close the
 database and exit 0 within a few seconds. SIGHUP reloads the configuration:
 new channels start, removed ones stop; an invalid file is rejected (logged) and
-the running configuration kept. Changes to site.output, site.state, host and
-port need a restart.`,
+the running configuration kept. Changes to site.output, site.state,
+site.queue, host and port need a restart.`,
   options: { ...configOption, host: { type: 'string' }, port: { type: 'string' }, watch: { type: 'boolean' }, 'no-serve': { type: 'boolean' }, workers: { type: 'string' } },
   load: async () => (await import('../actions/run.ts')).run,
 };
