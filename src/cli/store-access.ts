@@ -64,6 +64,33 @@ export function describeSync(sync: ChannelSync | undefined): string[] {
   ];
 }
 
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<boolean>((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve(true)), ms);
+    const onAbort = () => (clearTimeout(timer), resolve(false));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * For the daemons of a scaled-out set-up (`run` with a queue, `worker`): a
+ * state server out of reach is waited for, retrying with backoff (2 s
+ * doubling to a minute) and saying so each time, rather than exiting (a
+ * supervisor restarting the daemon would only make a crash loop of it).
+ * Undefined when stopped while waiting.
+ */
+export async function openStoreWaiting(ctx: CommandContext, state: string): Promise<Store | undefined> {
+  for (let delay = 2000; ; delay = Math.min(delay * 2, 60_000)) {
+    try {
+      return await openStore(state);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      ctx.logger.error({ state: describeState(state) }, `${err.message}; retrying in ${delay / 1000} s`);
+      if (!(await sleep(delay, ctx.signal))) return undefined;
+    }
+  }
+}
+
 /** The store, open and synced with the configuration, with the run lock held; or the exit code and why not (already said). */
 export type Locked = { store: Store; release(): Promise<void> } | { exit: number; held?: string };
 
@@ -71,12 +98,14 @@ export type Locked = { store: Store; release(): Promise<void> } | { exit: number
  * Opens the store for a command that changes it and takes the run lock,
  * waiting up to site.lock_wait for another run (a second `once`, `fetch` or
  * `publish`, or a running `run`) to finish. A corrupt store is an error
- * naming `refeed reindex`; a state server out of reach, one naming the server.
+ * naming `refeed reindex`; a state server out of reach, one naming the server
+ * (or, with waitForServer, waited for: see openStoreWaiting).
  */
-export async function openLocked(ctx: CommandContext, config: RefeedConfig, what: string): Promise<Locked> {
+export async function openLocked(ctx: CommandContext, config: RefeedConfig, what: string, opts: { waitForServer?: boolean } = {}): Promise<Locked> {
   let store: Store | undefined;
   try {
-    store = await openStore(config.site.state);
+    store = opts.waitForServer ? await openStoreWaiting(ctx, config.site.state) : await openStore(config.site.state);
+    if (!store) return { exit: EXIT.ok };
     const lock = await store.acquireRunLock({ waitMs: config.site.lockWaitMs, what: `refeed ${what}` });
     if (!lock.acquired) {
       await store.close();

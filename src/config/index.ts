@@ -1,5 +1,5 @@
 export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type ConfigEnv } from './load.ts';
-export { isPostgresUrl, stateProblem, queueProblem } from './server-urls.ts';
+export { isPostgresUrl, stateProblem, queueProblem, queueStateProblem } from './server-urls.ts';
 export { ConfigError, formatProblem, formatPath, type ConfigProblem } from './errors.ts';
 export { resolveConfig, overlay, BUILTIN_DEFAULTS } from './resolve.ts';
 export { slugify, uniqueSlugs, isValidSlug } from './slug.ts';

@@ -8,7 +8,7 @@ import { configSchema } from './schema.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
-import { isPostgresUrl, queueProblem, stateProblem } from './server-urls.ts';
+import { isPostgresUrl, queueProblem, queueStateProblem, stateProblem } from './server-urls.ts';
 
 /** The environment variables that override the file (containers set them): REFEED_STATE, REFEED_QUEUE. */
 export type ConfigEnv = Partial<Record<'REFEED_STATE' | 'REFEED_QUEUE', string>>;
@@ -140,6 +140,13 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = process
     throw new ConfigError(file, [...problems, ...envSite.problems]);
   }
   const data = { ...result.data, site: { ...result.data.site, ...envSite.site } };
+  const needsServer = data.site.queue === undefined ? undefined : queueStateProblem(data.site.state);
+  if (needsServer) {
+    // Said where the queue was set: the file's line, or the environment.
+    const fromEnv = envSite.site.queue !== undefined;
+    const problem = { path: 'site.queue', message: fromEnv ? `$REFEED_QUEUE: ${needsServer}` : needsServer };
+    throw new ConfigError(file, [fromEnv ? problem : { ...problem, line: lineAt(['site', 'queue']) }]);
+  }
   return resolveConfig(data, path.resolve(file), lineAt);
 }
 

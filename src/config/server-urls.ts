@@ -40,5 +40,18 @@ export function queueProblem(queue: string): string | undefined {
   if (!u.hostname) return `the ${scheme}:// URL names no host (redis://host:6379/0)`;
   const db = u.pathname.replace(/^\//, '');
   if (db && !/^\d{1,5}$/.test(db)) return `the ${scheme}:// URL's path must be a database number (redis://host:6379/0)`;
+  for (const [name, value] of u.searchParams) {
+    if (name !== 'prefix') return `the ${scheme}:// URL takes only ?prefix=NAME (the key prefix of refeed's queues), not ?${name}=`;
+    if (!QUEUE_PREFIX.test(value)) return `the queue prefix must be 1 to 64 letters, digits, ".", "_", "-" or ":"`;
+  }
   return undefined;
+}
+
+/** What a queue's keys may start with (?prefix=): two installations sharing one Redis each take their own. */
+const QUEUE_PREFIX = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Why a queue cannot work with this state; undefined when it can. */
+export function queueStateProblem(state: string): string | undefined {
+  if (isPostgresUrl(state)) return undefined;
+  return 'a queue needs a postgres:// site.state: workers on other machines share the state through it, and a SQLite file is one machine\'s';
 }

@@ -32,10 +32,12 @@ const BATCH = 500;
 
 /**
  * Writes every article file that is behind its row: after a kill between a
- * commit and its files, or after a channel's rename or removal moved its
- * articles (new categories, new folder). Rendered from the store's copy.
+ * commit and its files, after a channel's rename or removal moved its
+ * articles (new categories, new folder), or for rows a queue worker
+ * committed. Rendered from the store's copy. The ids written are added to
+ * `written` when given.
  */
-export async function writePendingFiles(store: Store, output: string, writer: AtomicWriter, log: Logger): Promise<number> {
+export async function writePendingFiles(store: Store, output: string, writer: AtomicWriter, log: Logger, written?: Set<string>): Promise<number> {
   let total = 0;
   const tried = new Set<string>();
   const renderer = createArticleRenderer();
@@ -44,7 +46,7 @@ export async function writePendingFiles(store: Store, output: string, writer: At
     const pending = (await store.pendingFiles(BATCH + tried.size)).filter((p) => !tried.has(p.id));
     if (!pending.length) break;
     for (const p of pending) tried.add(p.id);
-    const written: WrittenArticleFile[] = [];
+    const done: WrittenArticleFile[] = [];
     for (const p of pending) {
       const text = renderer.render({
         identity: '',
@@ -63,14 +65,15 @@ export async function writePendingFiles(store: Store, output: string, writer: At
       try {
         const st = writer.write(path.join(output, p.path), text);
         removeOld(output, p.oldPath, p.path);
-        written.push({ id: p.id, contentHash: createHash('sha1').update(text).digest('hex'), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+        done.push({ id: p.id, contentHash: createHash('sha1').update(text).digest('hex'), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
       } catch (err) {
         // One unwritable file (a full disk, a folder in the way) must not stop the run: it stays pending.
         log.error({ err, path: p.path }, 'cannot write article file; it is retried on the next run');
       }
     }
-    await store.markFilesWritten(written);
-    total += written.length;
+    await store.markFilesWritten(done);
+    total += done.length;
+    for (const w of done) written?.add(w.id);
     if (pending.length < BATCH) break;
   }
   if (total) log.info({ files: total }, 'article files brought up to date with the store');

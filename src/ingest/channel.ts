@@ -21,6 +21,12 @@ export interface IngestOptions {
   files?: AtomicWriter;
   /** The run's connection pools (they hold keep-alive connections); a fetch makes its own when absent. */
   agents?: FetchAgents;
+  /**
+   * false: commit the rows only, leaving their article files pending for the
+   * process that owns the output folder (writePendingFiles, before it
+   * publishes). A queue worker on another machine has no output folder.
+   */
+  writeFiles?: boolean;
 }
 
 /**
@@ -113,7 +119,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
   const known = await store.knownItems(channel.key, ready.candidates.map((c) => c.identity));
   const { writes, texts } = selectItems(config, channel, { ...ready, finalUrl: outcome.finalUrl, preparedAt }, known);
   const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });
-  await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
+  if (opts.writeFiles !== false) await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;

@@ -6,7 +6,7 @@ import type { ArticleRecord, CachedArticleContent } from '../store/index.ts';
 export type ArticleSource =
   | { kind: 'cached'; content: CachedArticleContent }
   | { kind: 'file'; file: string; stat: Stats }
-  | { kind: 'skip'; reason: string };
+  | { kind: 'skip'; reason: string; missing?: boolean };
 
 /**
  * The store's copy of an article when it is the file's (same mtime and size:
@@ -22,7 +22,7 @@ export function articleSource(output: string, row: Pick<ArticleRecord, 'path'>, 
   } catch (err) {
     return { kind: 'skip', reason: (err as Error).message };
   }
-  if (!stat) return { kind: 'skip', reason: 'file missing (deleted?)' };
+  if (!stat) return { kind: 'skip', reason: 'file missing (deleted?)', missing: true };
   if (cached && cached.fileMtimeMs === stat.mtimeMs && cached.fileSize === stat.size) return { kind: 'cached', content: cached };
   return { kind: 'file', file, stat };
 }

@@ -44,6 +44,8 @@ export class ArticleLoader {
   private readonly used = new Set<string>();
   private readonly pending: [string, CachedArticleContent][] = [];
   readonly skipped: SkippedArticle[] = [];
+  /** Ids of the rows skipped because their file does not exist (yet, when another process committed them meanwhile). */
+  readonly missing = new Set<string>();
   /** Article files read and parsed (each at most once). */
   parsed = 0;
   /** Articles a render worker prepared. */
@@ -120,7 +122,7 @@ export class ArticleLoader {
 
   private content(row: ArticleRecord): ArticleContent | undefined {
     const source = articleSource(this.output, row, this.cached.get(row.id));
-    if (source.kind === 'skip') return this.skip(row, source.reason);
+    if (source.kind === 'skip') return this.skip(row, source.reason, source.missing);
     if (source.kind === 'cached') return source.content;
     const { file, stat } = source;
     let content: ArticleContent;
@@ -130,7 +132,7 @@ export class ArticleLoader {
       content = parseArticle(text);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      return this.skip(row, e.code === 'ENOENT' ? 'file missing (deleted?)' : e.message);
+      return e.code === 'ENOENT' ? this.skip(row, 'file missing (deleted?)', true) : this.skip(row, e.message);
     }
     // Recorded with the stat taken before reading: if the file changed in between, the next run reads it again.
     if (cacheable(row, content)) {
@@ -139,7 +141,8 @@ export class ArticleLoader {
     return content;
   }
 
-  private skip(row: ArticleRecord, reason: string): undefined {
+  private skip(row: ArticleRecord, reason: string, missing = false): undefined {
+    if (missing) this.missing.add(row.id);
     this.skipped.push({ path: row.path, reason });
     this.log.warn({ path: row.path, reason }, 'article file skipped; fix it and run `refeed publish --full` to include it again');
     return undefined;

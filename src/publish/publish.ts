@@ -12,7 +12,7 @@ import type { RenderWorkersOptions } from './render-ahead.ts';
 import { topRowsOf } from './rows.ts';
 import type { FeedSpec } from './plan.ts';
 import { sitePlan, type SitePlan } from './site-plan.ts';
-import { planWork, type PublishedFeed } from './work.ts';
+import { planWork, type FeedJob, type PublishedFeed } from './work.ts';
 
 export type { SkippedArticle } from './loader.ts';
 
@@ -45,6 +45,8 @@ export interface PublishReport {
   articlesRenderedByWorkers: number;
   /** Files that could not be written; their feeds stay dirty and are retried next run. */
   errors: { path: string; reason: string }[];
+  /** Feeds built without an article stored while this publish ran (its file came after): they stay dirty for the next one. */
+  heldBack: string[];
 }
 
 /**
@@ -94,6 +96,12 @@ export class Publisher {
     const built = await buildFeeds(config, store, work.jobs, { loader, writer, topRows, whenEmpty, renderWorkers: opts.renderWorkers });
     await loader.flush();
     await writer.drain();
+    // Another process (a queue worker) may have committed rows after the files were brought up to date and
+    // before a feed read its rows: those articles were skipped for want of a file. Their files are written
+    // now, and their feeds not recorded as published, so the next publish includes them.
+    const late = new Set<string>();
+    if (loader.missing.size) await writePendingFiles(store, output, new AtomicWriter(), log, late);
+    const heldBack = (job: FeedJob) => late.size > 0 && job.rows.some((r) => loader.missing.has(r.id) && late.has(r.id));
 
     const report: PublishReport = {
       feeds: this.plan.specs.length,
@@ -105,6 +113,7 @@ export class Publisher {
       articlesUsed: loader.usedCount,
       articlesRenderedByWorkers: loader.fromWorkers,
       errors: [],
+      heldBack: [],
     };
     const record = (outcomes: readonly FileOutcome[]): boolean => {
       for (const o of outcomes) {
@@ -117,7 +126,9 @@ export class Publisher {
     // Reported in plan order, whatever the build order.
     for (const b of [...built].sort((x, y) => x.job.index - y.job.index)) {
       report.rebuilt.push(b.job.spec.key);
-      if (record(b.files)) published.push(b.job);
+      if (!record(b.files)) continue;
+      if (heldBack(b.job)) report.heldBack.push(b.job.spec.key);
+      else published.push(b.job);
     }
 
     const index = await writeIndexFiles(this.plan, { output, ledger, full, rebuiltAny: built.length > 0, planned: [...work.jobs, ...work.current], topRows, writer });
@@ -133,6 +144,7 @@ export class Publisher {
         skipped: report.skipped.length,
         parsed: report.articlesParsed,
         errors: report.errors.length,
+        ...(report.heldBack.length ? { heldBack: report.heldBack.length } : {}),
       },
       'published',
     );

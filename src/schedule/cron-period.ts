@@ -24,3 +24,18 @@ export function cronPeriods(): (expr: string) => number {
     return period;
   };
 }
+
+/**
+ * The next run of a cron expression after now, in a time zone (the one the
+ * queue's job schedulers read it in), with a memory of one task per
+ * expression and zone, as cronPeriods.
+ */
+export function cronNextRuns(): (expr: string, timezone?: string) => number | undefined {
+  const tasks = new Map<string, ReturnType<typeof createTask>>();
+  return (expr, timezone) => {
+    const id = `${timezone ?? ''}\n${expr}`;
+    let task = tasks.get(id);
+    if (!task) tasks.set(id, (task = createTask(expr, () => undefined, timezone ? { timezone } : {})));
+    return task.getNextRuns(1)[0]?.getTime();
+  };
+}

@@ -150,12 +150,16 @@ export function redisPing(url: string, timeoutMs = 2000): Promise<string> {
   });
 }
 
-/** A Redis server: REFEED_TEST_REDIS_URL, else `redis-server` started here without persistence. */
-export async function redisServer(): Promise<ServerOrSkip> {
+/**
+ * A Redis server: REFEED_TEST_REDIS_URL, else `redis-server` started here
+ * without persistence. `own`: always one of this test's (to stop and start
+ * again), on `port` when given.
+ */
+export async function redisServer(opts: { own?: boolean; port?: number } = {}): Promise<ServerOrSkip> {
   const given = process.env.REFEED_TEST_REDIS_URL;
-  if (given) return { url: given, stop: async () => undefined };
+  if (given && !opts.own) return { url: given, stop: async () => undefined };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-redis-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });

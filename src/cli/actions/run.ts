@@ -13,15 +13,37 @@ import { loadConfigFor } from '../load-config.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
+/** What fetches: the in-process Scheduler, or the QueueEngine of a scaled-out set-up. */
+type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'>;
+
+/** --workers N: fetch jobs this process runs at once (default site.concurrency); only with a queue. */
+function parseWorkers(ctx: CommandContext, config: RefeedConfig): number | undefined {
+  const raw = ctx.values.workers as string | undefined;
+  if (raw === undefined) return config.site.concurrency;
+  if (!config.site.queue) {
+    ctx.err('refeed run: --workers needs site.queue (or REFEED_QUEUE): without a queue the daemon does its own fetching');
+    return undefined;
+  }
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 256) {
+    ctx.err(`refeed run: --workers must be a number from 0 to 256, not "${raw}"`);
+    return undefined;
+  }
+  return n;
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   let config = loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const where = parseListen(ctx, config);
   if (!where) return EXIT.usage;
+  const fetchConcurrency = parseWorkers(ctx, config);
+  if (fetchConcurrency === undefined) return EXIT.usage;
   const log = ctx.logger;
   mkdirSync(config.site.output, { recursive: true });
   // The daemon holds the run lock for its life: a cron-driven `once` beside it waits, then does nothing.
-  const locked = await openLocked(ctx, config, 'run');
+  // Scaled out, a state server out of reach is waited for: the daemon is a service others depend on.
+  const locked = await openLocked(ctx, config, 'run', { waitForServer: config.site.queue !== undefined });
   if ('exit' in locked) {
     if (locked.held) ctx.err(`refeed run: ${locked.held}`);
     return locked.held ? EXIT.failed : locked.exit;
@@ -30,7 +52,6 @@ export async function run(ctx: CommandContext): Promise<number> {
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
   let publisher = new Publisher(config);
   const doPublish = () => publisher.publish(store, { logger: log });
-  const scheduler = new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()) });
 
   // Publish what the store already has, so the server has something to serve before the first fetch lands.
   try {
@@ -38,6 +59,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   } catch (err) {
     log.error({ err }, 'initial publish failed');
   }
+  // With a queue, fetches are jobs any worker takes (src/queue); without one, this process's own timers.
+  // Made after the first publish: a queued publish request is then never worked on alongside it.
+  const scheduler: FetchEngine = config.site.queue
+    ? await (await import('../../queue/engine.ts')).QueueEngine.create(config, store, { logger: log, publish: doPublish, fetchConcurrency })
+    : new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()) });
 
   let server: import('node:http').Server | undefined;
   if (!ctx.values['no-serve']) {
@@ -56,6 +82,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       log.error({ err }, `cannot listen on ${where.host}:${where.port}`);
       ctx.err(`refeed run: cannot listen on ${where.host}:${where.port}: ${(err as Error).message}`);
+      await scheduler.stop();
       await locked.release();
       return EXIT.failed;
     }
@@ -71,10 +98,12 @@ export async function run(ctx: CommandContext): Promise<number> {
       log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');
       return;
     }
-    for (const key of ['output', 'state', 'host', 'port'] as const) {
+    for (const key of ['output', 'state', 'queue', 'host', 'port'] as const) {
       if (next.site[key] !== config!.site[key]) log.warn({ key }, `site.${key} changed: takes effect on restart`);
     }
-    next = { ...next, site: { ...next.site, output: config!.site.output, state: config!.site.state } };
+    const { output, state, queue } = config!.site;
+    next = { ...next, site: { ...next.site, output, state, ...(queue ? { queue } : {}) } };
+    if (!queue) delete next.site.queue;
     config = next;
     publisher = new Publisher(next);
     await syncChannels(next, store, Date.now(), log);

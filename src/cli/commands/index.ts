@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { runCommand } from './run.ts';
+import { workerCommand } from './worker.ts';
 import { onceCommand } from './once.ts';
 import { fetchCommand } from './fetch.ts';
 import { publishCommand } from './publish.ts';
@@ -15,6 +16,7 @@ import { opmlCommand } from './opml.ts';
 /** Every command, in the order `refeed --help` lists them. */
 export const commands: Command[] = [
   runCommand,
+  workerCommand,
   onceCommand,
   fetchCommand,
   publishCommand,

@@ -4,7 +4,7 @@ import { listenOptions } from '../listen.ts';
 export const runCommand: Command = {
   name: 'run',
   summary: 'the daemon: fetch every channel on its schedule, re-publish, and serve the feeds (npm start)',
-  usage: 'refeed run [--config FILE] [--host HOST] [--port N] [--watch] [--no-serve]',
+  usage: 'refeed run [--config FILE] [--host HOST] [--port N] [--watch] [--no-serve] [--workers N]',
   help: `
 Schedules every enabled channel on its own cron \`schedule\` with a random
 jitter within its period, at most one fetch per channel at a time, bounded by
@@ -20,12 +20,20 @@ Options:
 ${listenOptions}
       --watch        reload the configuration when the file changes
       --no-serve     schedule and publish only, no HTTP server
+      --workers N    with site.queue: fetch jobs this process runs at once
+                     (default: site.concurrency); 0 leaves fetching to
+                     \`refeed worker\` processes
+
+With site.queue (REFEED_QUEUE), fetches are BullMQ jobs: this process keeps
+one job scheduler per enabled channel (its cron schedule, no jitter: the
+queue spreads the work), and alone publishes and writes files; any number of
+\`refeed worker\` processes, on any machines, fetch. See README "Scaling out".
 
 Signals: SIGTERM/SIGINT stop scheduling, let in-flight work finish, close the
 database and exit 0 within a few seconds. SIGHUP reloads the configuration:
 new channels start, removed ones stop; an invalid file is rejected (logged) and
-the running configuration kept. Changes to site.output, site.state, host and
-port need a restart.`,
-  options: { ...configOption, host: { type: 'string' }, port: { type: 'string' }, watch: { type: 'boolean' }, 'no-serve': { type: 'boolean' } },
+the running configuration kept. Changes to site.output, site.state,
+site.queue, host and port need a restart.`,
+  options: { ...configOption, host: { type: 'string' }, port: { type: 'string' }, watch: { type: 'boolean' }, 'no-serve': { type: 'boolean' }, workers: { type: 'string' } },
   load: async () => (await import('../actions/run.ts')).run,
 };

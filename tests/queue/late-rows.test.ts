@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import type { RefeedConfig } from '../../src/core/types.ts';
+import { ingestChannel } from '../../src/ingest/index.ts';
+import { Publisher } from '../../src/publish/index.ts';
+import type { Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+
+// A queue worker commits rows and writes no file: the `run` process writes
+// them when it publishes. A worker may commit while that publish runs,
+// after its files were brought up to date and before a feed reads its
+// rows; that feed is then built without the new article (no file yet). It
+// must stay dirty, so the next publish includes the article, rather than be
+// recorded as published with it missing.
+
+const rss = (n: number) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://a.example/</link>${Array.from(
+    { length: n },
+    (_, i) => `<item><title>Item ${i}</title><link>https://a.example/${i}</link><pubDate>${new Date(Date.UTC(2024, 0, 1 + i)).toUTCString()}</pubDate><description>b</description></item>`,
+  ).join('')}</channel></rss>`;
+
+describe('rows committed by a worker', () => {
+  let upstream: TestServer;
+  let dir: string;
+  let config: RefeedConfig;
+  let store: SqliteStore;
+  let items = 1;
+
+  beforeAll(async () => {
+    upstream = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items)));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-late-'));
+    config = parseConfig(
+      `site: { output: out, state: state.db }\ndefaults: { allow_private: true }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n          - { name: C, url: "${upstream.url}/feed.xml" }\n`,
+      path.join(dir, 'refeed.yaml'),
+      {},
+    );
+    store = new SqliteStore(config.site.state);
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    await upstream?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fetchWithoutFiles = () => ingestChannel(config, store, config.channels[0], { logger: silentLogger, writeFiles: false });
+  const merged = () => readFileSync(path.join(dir, 'out', 'rss.xml'), 'utf8');
+
+  it('are left pending by the worker and written by the next publish', async () => {
+    const report = await fetchWithoutFiles();
+    expect(report.status).toBe('new');
+    const pending = await store.pendingFiles(10);
+    expect(pending.map((p) => existsSync(path.join(dir, 'out', p.path)))).toEqual([false]);
+    const published = await new Publisher(config).publish(store, { logger: silentLogger });
+    expect(published.heldBack).toEqual([]);
+    expect(await store.pendingFiles(10)).toEqual([]);
+    expect(existsSync(path.join(dir, 'out', pending[0].path))).toBe(true);
+    expect(merged()).toContain('Item 0');
+  });
+
+  it('keep a feed built without them dirty, and the next publish includes them', async () => {
+    items = 2;
+    // The worker's commit lands after the publish wrote the pending files and before it reads the feeds' rows.
+    let raced = false;
+    const racing = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'ledger')
+          return async () => {
+            if (!raced) {
+              raced = true;
+              expect((await fetchWithoutFiles()).newItems).toBe(1);
+            }
+            return target.ledger();
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as Store;
+    const first = await new Publisher(config).publish(racing, { logger: silentLogger });
+    expect(raced).toBe(true);
+    expect(first.skipped.map((s) => s.reason)).toContain('file missing (deleted?)');
+    expect(first.heldBack.sort()).toEqual(['', 'g', 'g/s', 'g/s/c']);
+    // The late article's file is written by that same publish; its feeds wait for the next.
+    expect(await store.pendingFiles(10)).toEqual([]);
+    expect((await store.dirtyFeeds()).sort()).toEqual(['', 'g', 'g/s', 'g/s/c']);
+
+    const second = await new Publisher(config).publish(store, { logger: silentLogger });
+    expect(second.heldBack).toEqual([]);
+    expect(second.skipped).toEqual([]);
+    expect(merged()).toContain('Item 1');
+    expect(await store.dirtyFeeds()).toEqual([]);
+  });
+});
