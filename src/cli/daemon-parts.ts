@@ -8,7 +8,7 @@ export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, C
   const channels = rows.map((r) => ({
     key: r.key,
     status: r.status,
-    lastSuccessAt: r.lastSuccessAt ? Date.parse(r.lastSuccessAt) : undefined,
+    lastSuccessAt: r.lastSuccessAt ?? undefined,
     lastError: r.lastError ?? undefined,
     consecutiveFailures: r.consecutiveFailures,
     disabled: r.disabled,

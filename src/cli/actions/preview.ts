@@ -89,7 +89,7 @@ function formatBytes(n: number): string {
 export async function run(ctx: CommandContext): Promise<number> {
   const url = urlArgument(ctx, previewCommand);
   if (!url) return EXIT.usage;
-  const loaded = optionalConfig(ctx);
+  const loaded = await optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
   const { config } = loaded;
   const names: Names = { group: ctx.values.group as string | undefined, source: ctx.values.source as string | undefined, channel: ctx.values.channel as string | undefined };

@@ -19,7 +19,7 @@ export function formatPublishSummary(r: PublishReport): string {
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'publish', async (store) => {
     sweepLeftovers(config, ctx.logger);

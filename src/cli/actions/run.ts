@@ -1,5 +1,5 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
-import { ConfigError, formatProblem, loadConfig } from '../../config/index.ts';
+import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { isPublishedPath, Publisher } from '../../publish/index.ts';
 import { syncChannels } from '../../ingest/index.ts';
@@ -9,13 +9,13 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
-import { loadConfigFor } from '../load-config.ts';
+import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 import { sweepLeftovers } from '../sweep.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
 export async function run(ctx: CommandContext): Promise<number> {
-  let config = loadConfigFor(ctx);
+  let config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const where = parseListen(ctx, config);
   if (!where) return EXIT.usage;
@@ -67,7 +67,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const reload = async (why: string) => {
     let next: RefeedConfig;
     try {
-      next = loadConfig(config!.file);
+      next = await loadKeepingSlugs(ctx, config!.file);
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
       log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');

@@ -8,7 +8,7 @@ import { closeServer, parseListen } from '../listen.ts';
 import { readChannelStates } from '../store-access.ts';
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const where = parseListen(ctx, config);
   if (!where) return EXIT.usage;
