@@ -116,7 +116,9 @@ export class Publisher {
     for (const f of [index.opml, index.html]) if (f) record([f]);
     await commitPublish(this.plan, store, { ledger, dirty, published, index });
 
-    log.info(
+    // "published" only when files changed: a run that found nothing to do says so at debug level.
+    const changed = report.written.length > 0 || report.errors.length > 0 || report.skipped.length > 0;
+    log[changed ? 'info' : 'debug'](
       {
         feeds: report.feeds,
         rebuilt: report.rebuilt.length,
@@ -126,7 +128,7 @@ export class Publisher {
         parsed: report.articlesParsed,
         errors: report.errors.length,
       },
-      'published',
+      changed ? 'published' : 'nothing to publish: every file is up to date',
     );
     return report;
   }
