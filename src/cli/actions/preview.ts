@@ -78,7 +78,7 @@ const WARNING_TEXT: Record<NormalizeWarning['code'], string> = {
   'no-date': 'no date (dated when first seen)',
   'future-date': 'date in the future',
   'bad-date': 'unreadable date',
-  'no-image': 'no image (the fallback image is used)',
+  'no-image': 'no image (site.fallback_image is its headimg; the feeds carry no image for it)',
   sanitized: 'HTML removed by the sanitizer',
 };
 
