@@ -272,6 +272,8 @@ export interface LatestEntry {
   link?: string;
   /** Epoch ms. */
   date: number;
+  /** The key of the channel through which it is in the feed (absent in ledgers from before it was kept). */
+  channel?: string;
 }
 
 // ---------------------------------------------------------------- serve

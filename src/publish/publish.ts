@@ -22,6 +22,8 @@ export interface PublishOptions {
   full?: boolean;
   /** Worker threads that render articles for big runs (see render-ahead.ts). */
   renderWorkers?: RenderWorkersOptions;
+  /** The clock index.html's "updated" time is read from (tests fix it). */
+  now?: () => number;
 }
 
 export interface PublishReport {
@@ -78,7 +80,8 @@ export class Publisher {
     const ledger = await store.ledger();
     const dirty = new Set(await store.dirtyFeeds());
     const topRows = topRowsOf(store);
-    const whenEmpty = emptyFeedDates(this.plan, await store.channelStates());
+    const states = await store.channelStates();
+    const whenEmpty = emptyFeedDates(this.plan, states);
 
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
     const loader = new ArticleLoader(output, store, log, work.jobs);
@@ -112,7 +115,23 @@ export class Publisher {
       if (record(b.files)) published.push(b.job);
     }
 
-    const index = await writeIndexFiles(this.plan, { output, ledger, full, rebuiltAny: built.length > 0, planned: [...work.jobs, ...work.current], topRows, writer });
+    // A feed changed when its rows or configuration did, not when a deleted file was only put back.
+    const feedsChanged = built.some((b) => {
+      const prev = ledger.get(b.job.spec.key);
+      return prev?.rowsHash !== b.job.rowsHash || prev.specHash !== b.job.specHash;
+    });
+    const index = await writeIndexFiles(this.plan, {
+      output,
+      ledger,
+      full,
+      rebuiltAny: built.length > 0,
+      feedsChanged,
+      states,
+      now: (opts.now ?? Date.now)(),
+      planned: [...work.jobs, ...work.current],
+      topRows,
+      writer,
+    });
     for (const f of [index.opml, index.html]) if (f) record([f]);
     await commitPublish(this.plan, store, { ledger, dirty, published, index });
 

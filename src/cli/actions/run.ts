@@ -2,11 +2,12 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { isPublishedPath, Publisher } from '../../publish/index.ts';
-import { syncChannels } from '../../ingest/index.ts';
+import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport } from '../daemon-parts.ts';
+import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
@@ -31,8 +32,19 @@ export async function run(ctx: CommandContext): Promise<number> {
   sweepLeftovers(config, log);
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
   let publisher = new Publisher(config);
-  const doPublish = () => publisher.publish(store, { logger: log });
-  const scheduler = new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()) });
+  const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  const doPublish = async () => {
+    const started = performance.now();
+    const report = await publisher.publish(store, { logger: log });
+    metrics?.published(report, (performance.now() - started) / 1000);
+    return report;
+  };
+  const flipped = healthFlips();
+  const onReport = (r: ChannelReport) => {
+    metrics?.fetched(r);
+    if (flipped(r)) scheduler.requestPublish();
+  };
+  const scheduler = new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()), onReport });
 
   // Publish what the store already has, so the server has something to serve before the first fetch lands.
   try {
@@ -49,6 +61,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
       logger: log,
       servable: isPublishedPath,
+      metrics: metrics?.scrape,
     });
     try {
       const bound = await listen(server, where.host, where.port);
