@@ -80,7 +80,7 @@ describe('5. overlapping cron runs', () => {
     const runs = await Promise.all([0, 1, 2].map(() => runCli(['once', '-c', file])));
     slowMs = 0;
     for (const r of runs) {
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).not.toMatch(/\berror\b/);
       expect(r.stderr).not.toMatch(/database is locked|internal:/);
     }
