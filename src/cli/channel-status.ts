@@ -1,4 +1,6 @@
 import { redactUrl, redactUrlsIn } from '../util/redact.ts';
+import { iso } from '../util/time.ts';
+import { dueTimes } from '../schedule/due.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 
 export interface ChannelStatusRow {
@@ -6,6 +8,12 @@ export interface ChannelStatusRow {
   group: string;
   source: string;
   channel: string;
+  /** `group / source / channel`, as the names are written in the configuration. */
+  name: string;
+  /** The channel's feed folder under site.url (`/tech/hacker-news/front-page/`): what the slugs in `key` give. */
+  feedPath: string;
+  /** Its RSS feed's URL, for subscribing. */
+  feedUrl: string;
   url: string;
   enabled: boolean;
   disabled: boolean;
@@ -17,20 +25,29 @@ export interface ChannelStatusRow {
   lastWarning: string | null;
   consecutiveFailures: number;
   items: number;
+  /** When the channel is next due: its schedule's next firing after its last fetch, or its backoff's end; null if due now or never. */
   nextRunAt: string | null;
 }
 
-const iso = (ms?: number) => (ms === undefined ? null : new Date(ms).toISOString());
+/** Where a channel's feeds are published: its folder path under site.url and its RSS URL. */
+export function feedLocation(siteUrl: string, key: string): { feedPath: string; feedUrl: string } {
+  const folder = new URL(`${key}/`, siteUrl);
+  return { feedPath: folder.pathname, feedUrl: new URL('rss.xml', folder).href };
+}
 
 /** One row per configured channel, joined with what the store knows of it. */
-export function channelStatusRows(config: RefeedConfig, known: ReadonlyMap<string, ChannelState>): ChannelStatusRow[] {
+export function channelStatusRows(config: RefeedConfig, known: ReadonlyMap<string, ChannelState>, now = Date.now()): ChannelStatusRow[] {
+  const due = dueTimes();
   return config.channels.map((c) => {
     const st = known.get(c.key);
+    const next = c.settings.enabled ? due(c, st) : Infinity;
     return {
       key: c.key,
       group: c.group.name,
       source: c.source.name,
       channel: c.channel.name,
+      name: `${c.group.name} / ${c.source.name} / ${c.channel.name}`,
+      ...feedLocation(config.site.url, c.key),
       // What status prints ends up in bug reports and monitoring: no credentials.
       url: redactUrl(st?.url ?? c.url),
       enabled: c.settings.enabled,
@@ -42,7 +59,7 @@ export function channelStatusRows(config: RefeedConfig, known: ReadonlyMap<strin
       lastWarning: st?.lastWarning ?? null,
       consecutiveFailures: st?.consecutiveFailures ?? 0,
       items: st?.itemCount ?? 0,
-      nextRunAt: iso(st?.nextRunAt),
+      nextRunAt: next > now ? iso(next) : null,
     };
   });
 }

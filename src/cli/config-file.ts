@@ -45,10 +45,10 @@ export function reportEditError(ctx: CommandContext, prefix: string, file: strin
  * preview): the named or default file when there is one — an invalid one is
  * still exit 2 — else the built-in defaults.
  */
-export function optionalConfig(ctx: CommandContext): { config: RefeedConfig; fromFile: boolean } | undefined {
+export async function optionalConfig(ctx: CommandContext): Promise<{ config: RefeedConfig; fromFile: boolean } | undefined> {
   const named = ctx.values.config !== undefined || process.env.REFEED_CONFIG !== undefined;
   if (named || existsSync(DEFAULT_CONFIG_FILE)) {
-    const config = loadConfigFor(ctx);
+    const config = await loadConfigFor(ctx);
     return config ? { config, fromFile: true } : undefined;
   }
   return { config: parseConfig('', path.resolve('refeed.yaml')), fromFile: false };

@@ -1,4 +1,5 @@
 import type { ChannelState, HealthReport, RefeedConfig } from '../core/types.ts';
+import type { ChannelReport } from '../ingest/index.ts';
 import { cronPeriods } from '../schedule/cron-period.ts';
 import { channelStatusRows } from './channel-status.ts';
 
@@ -8,7 +9,7 @@ export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, C
   const channels = rows.map((r) => ({
     key: r.key,
     status: r.status,
-    lastSuccessAt: r.lastSuccessAt ? Date.parse(r.lastSuccessAt) : undefined,
+    lastSuccessAt: r.lastSuccessAt ?? undefined,
     lastError: r.lastError ?? undefined,
     consecutiveFailures: r.consecutiveFailures,
     disabled: r.disabled,
@@ -27,4 +28,19 @@ export function cacheMaxAgeSec(config: RefeedConfig): number {
   const periods = [...new Set(enabled.map((c) => c.settings.schedule))].map((s) => cronPeriodMs(s));
   const shortest = periods.length ? Math.min(...periods) : cronPeriodMs(config.defaults.schedule);
   return Math.min(1800, Math.max(1, Math.floor(shortest / 2000)));
+}
+
+/**
+ * Whether a fetch changed what index.html shows of its channel's health (it
+ * started or stopped failing, or is the first since start): the daemon then
+ * publishes even though no feed changed, so the page does not lag behind.
+ */
+export function healthFlips(): (report: ChannelReport) => boolean {
+  const failing = new Map<string, boolean>();
+  return (r) => {
+    const now = r.status === 'error';
+    const before = failing.get(r.key);
+    failing.set(r.key, now);
+    return before !== now;
+  };
 }

@@ -10,7 +10,7 @@ export async function fetchPass(
   ctx: CommandContext,
   config: RefeedConfig,
   store: Store,
-  opts: Pick<FetchRunOptions, 'only' | 'dueOnly'>,
+  opts: Pick<FetchRunOptions, 'only' | 'isDue'>,
 ): Promise<ChannelReport[]> {
   const progress = progressLine();
   const reports = await runFetch(config, store, {

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { didYouMean } from '../util/suggest.ts';
+import { argumentError } from './arg-errors.ts';
 import { EXIT, type Command } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -41,19 +43,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    err(`refeed: unknown command "${name}"\n\n${globalHelp()}`);
+    err(`refeed: unknown command "${name}"${didYouMean(name, commands.map((c) => c.name))}\n\n${globalHelp()}`);
     return EXIT.usage;
   }
   let parsed;
+  const options = { ...command.options, help: { type: 'boolean', short: 'h' }, 'log-level': { type: 'string' } } as const;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' }, 'log-level': { type: 'string' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    err(`refeed ${name}: ${(e as Error).message}\n\n${commandHelp(command)}`);
+    err(`refeed ${name}: ${argumentError(e as Error, options)}\n\n${commandHelp(command)}`);
     return EXIT.usage;
   }
   if (parsed.values.help) {

@@ -10,6 +10,8 @@ export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],
+    /** What loading would also have warned about (slug collisions…), reported with the problems. */
+    readonly warnings: ConfigProblem[] = [],
   ) {
     super(`invalid config ${file}:\n` + problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
     this.name = 'ConfigError';

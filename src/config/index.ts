@@ -1,8 +1,9 @@
-export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type ConfigEnv } from './load.ts';
+export { loadConfig, parseConfig, DEFAULT_CONFIG_FILE, type ConfigEnv, type LoadOptions } from './load.ts';
 export { isPostgresUrl, stateProblem, queueProblem, queueStateProblem } from './server-urls.ts';
 export { ConfigError, formatProblem, formatPath, type ConfigProblem } from './errors.ts';
 export { resolveConfig, overlay, BUILTIN_DEFAULTS } from './resolve.ts';
-export { slugify, uniqueSlugs, isValidSlug } from './slug.ts';
+export { slugify, slugOf, legacySlugify, uniqueSlugs, isValidSlug } from './slug.ts';
+export { DEFAULT_FALLBACK_IMAGE } from './schema.ts';
 export { parseDuration, parseSize } from './units.ts';
 export {
   addChannel,

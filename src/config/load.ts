@@ -3,8 +3,12 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import jsyaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
+import type { z } from 'zod';
 import type { RefeedConfig } from '../core/types.ts';
-import { configSchema } from './schema.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { crossChecks } from './cross-checks.ts';
+import { configSchema, keysAt } from './schema.ts';
+import { looseTree, planSlugs } from './slug-plan.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
@@ -112,51 +116,81 @@ function slowParse(file: string, located: Located): unknown {
   return doc.toJS();
 }
 
+/** What loading needs besides the file: the keys the state holds channels under (see resolve.ts: legacy slugs they use are kept). */
+export interface LoadOptions {
+  storedKeys?: ReadonlySet<string>;
+}
+
+/** The zod issue as a problem at its path and line; an unknown key with the nearest known one. */
+function schemaProblem(issue: z.core.$ZodIssue, lineAt: (segs: PropertyKey[]) => number | undefined): ConfigProblem {
+  const segs = issue.path as PropertyKey[];
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+  if (!unknown?.length) return { path: formatPath(segs), line: lineAt(segs), message: issue.message };
+  // Pointed at the key itself, not at its parent mapping.
+  const target = [...segs, unknown[0]];
+  const known = keysAt(segs) ?? [];
+  const named = unknown.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ');
+  return { path: formatPath(target), line: lineAt(target), message: `unknown key${unknown.length > 1 ? 's' : ''} ${named}` };
+}
+
+/** Problems in file order (those without a line last), each once. */
+function ordered(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.path}\n${p.message}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+  return unique.map((p, i) => [p, i] as const).sort(([a, i], [b, j]) => (a.line ?? Infinity) - (b.line ?? Infinity) || i - j).map(([p]) => p);
+}
+
 /**
  * Parses and validates config text; throws ConfigError listing every problem
- * with its path and line. `env` (the process's by default) overrides
- * site.state and site.queue.
+ * with its path and line, all in one pass: the schema, cron expressions and
+ * regexes, duplicate URLs, the output folder, with the slug warnings beside
+ * them. `env` (the process's by default) overrides site.state and site.queue.
  */
-export function parseConfig(text: string, file: string, env: ConfigEnv = process.env): RefeedConfig {
+export function parseConfig(text: string, file: string, env: ConfigEnv = process.env, opts: LoadOptions = {}): RefeedConfig {
   let located: Located | undefined;
   const withLines = () => (located ??= locate(text));
   const fast = fastParse(text);
-  const raw = (fast ? fast.value : slowParse(file, withLines())) ?? {};
+  const raw: unknown = (fast ? fast.value : slowParse(file, withLines())) ?? {};
   const lineAt = (segs: readonly PropertyKey[]) => lineOf(withLines().doc, withLines().counter, segs);
+  const absFile = path.resolve(file);
   const result = configSchema.safeParse(raw);
   const envSite = fromEnv(env);
-  if (!result.success || envSite.problems.length) {
-    const problems = (result.error?.issues ?? []).map((issue) => {
-      const segs = issue.path as PropertyKey[];
-      const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-      // Point unknown keys at the key itself, not at its parent object.
-      const target = unknown?.length ? [...segs, unknown[0]] : segs;
-      return {
-        path: formatPath(target),
-        line: lineAt(target),
-        message: unknown ? `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}` : issue.message,
-      };
-    });
-    throw new ConfigError(file, [...problems, ...envSite.problems]);
-  }
+  const slugs = planSlugs(looseTree((raw as { groups?: unknown }).groups), { keep: opts.storedKeys, lineOf: lineAt });
+  const problems = ordered([
+    ...(result.error?.issues ?? []).map((issue) => schemaProblem(issue, lineAt)),
+    ...crossChecks(raw, absFile, envSite.site.state, lineAt),
+    ...envSite.problems,
+    ...queueProblems(result.data?.site, envSite.site, lineAt),
+  ]);
+  if (!result.success || problems.length) throw new ConfigError(file, problems, slugs.warnings);
   const data = { ...result.data, site: { ...result.data.site, ...envSite.site } };
-  const needsServer = data.site.queue === undefined ? undefined : queueStateProblem(data.site.state);
-  if (needsServer) {
-    // Said where the queue was set: the file's line, or the environment.
-    const fromEnv = envSite.site.queue !== undefined;
-    const problem = { path: 'site.queue', message: fromEnv ? `$REFEED_QUEUE: ${needsServer}` : needsServer };
-    throw new ConfigError(file, [fromEnv ? problem : { ...problem, line: lineAt(['site', 'queue']) }]);
-  }
-  return resolveConfig(data, path.resolve(file), lineAt);
+  return resolveConfig(data, absFile, slugs);
 }
 
-export function loadConfig(file: string, env: ConfigEnv = process.env): RefeedConfig {
+/** A queue needs a server state: said where the queue was set, the file's line or the environment. */
+function queueProblems(
+  site: { state?: string; queue?: string } | undefined,
+  fromEnvironment: { state?: string; queue?: string },
+  lineAt: (segs: readonly PropertyKey[]) => number | undefined,
+): ConfigProblem[] {
+  const queue = fromEnvironment.queue ?? site?.queue;
+  const state = fromEnvironment.state ?? site?.state;
+  if (queue === undefined || state === undefined) return [];
+  const why = queueStateProblem(state);
+  if (!why) return [];
+  return [fromEnvironment.queue !== undefined ? { path: 'site.queue', message: `$REFEED_QUEUE: ${why}` } : { path: 'site.queue', line: lineAt(['site', 'queue']), message: why }];
+}
+
+export function loadConfig(file: string, env: ConfigEnv = process.env, opts: LoadOptions = {}): RefeedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read: ${(err as Error).message}` }]);
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, opts);
 }
 

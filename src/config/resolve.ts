@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { validate as validateCron } from 'node-cron';
 import type { ChannelSettings, RefeedConfig, ResolvedChannel, ResolvedGroup, ResolvedSource } from '../core/types.ts';
 import type { ConfigFile, LevelSettingsInput } from './schema.ts';
-import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { formatPath } from './errors.ts';
 import { isPostgresUrl } from './server-urls.ts';
-import { slugify, uniqueSlugs } from './slug.ts';
+import { planSlugs, type SlugPlan } from './slug-plan.ts';
 import { parseDuration, parseSize } from './units.ts';
 
 export const BUILTIN_DEFAULTS: ChannelSettings = {
@@ -46,70 +45,36 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
   };
 }
 
-function slugsFor(items: { name: string; slug?: string }[], where: string, notes: string[]): string[] {
-  const r = uniqueSlugs(items.map((i) => ({ name: i.name, slug: i.slug ?? slugify(i.name) })), where);
-  notes.push(...r.notes);
-  return r.slugs;
-}
-
 /** Turns the validated file into the resolved tree: inherited settings, unique slugs, absolute paths. */
-export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: PropertyKey[]) => number | undefined = () => undefined): RefeedConfig {
+export function resolveConfig(file: ConfigFile, absFile: string, slugs: SlugPlan = planSlugs(file.groups)): RefeedConfig {
   const baseDir = path.dirname(absFile);
-  const warnings: string[] = [];
-  const problems: ConfigProblem[] = [];
-  const checkCron = (expr: string | undefined, segs: PropertyKey[]) => {
-    if (expr !== undefined && !validateCron(expr)) problems.push({ path: formatPath(segs), line: lineOf(segs), message: `invalid cron expression "${expr}"` });
-  };
-
-  checkCron(file.defaults.schedule, ['defaults', 'schedule']);
   const defaults = overlay(BUILTIN_DEFAULTS, file.defaults);
   const channels: ResolvedChannel[] = [];
-  const seenUrls = new Map<string, string>();
-
-  const groupSlugs = slugsFor(file.groups, 'groups', warnings);
   const groups: ResolvedGroup[] = file.groups.map((g, gi) => {
-    checkCron(g.schedule, ['groups', gi, 'schedule']);
     const gSettings = overlay(defaults, g);
-    const sourceSlugs = slugsFor(g.sources, `groups[${gi}]`, warnings);
+    const gSlug = slugs.groups[gi].slug;
     const sources: ResolvedSource[] = g.sources.map((s, si) => {
-      checkCron(s.schedule, ['groups', gi, 'sources', si, 'schedule']);
       const sSettings = overlay(gSettings, s);
-      const channelSlugs = slugsFor(s.channels, `groups[${gi}].sources[${si}]`, warnings);
+      const sSlug = slugs.groups[gi].sources[si].slug;
       const resolved = s.channels.map((c, ci): ResolvedChannel => {
-        const segs = ['groups', gi, 'sources', si, 'channels', ci];
-        checkCron(c.schedule, [...segs, 'schedule']);
-        const earlier = seenUrls.get(c.url);
-        if (earlier) problems.push({ path: formatPath([...segs, 'url']), line: lineOf([...segs, 'url']), message: `duplicate URL, already at ${earlier}` });
-        seenUrls.set(c.url, formatPath(segs));
+        const cSlug = slugs.groups[gi].sources[si].channels[ci];
         const ch: ResolvedChannel = {
-          key: `${groupSlugs[gi]}/${sourceSlugs[si]}/${channelSlugs[ci]}`,
+          key: `${gSlug}/${sSlug}/${cSlug}`,
           url: c.url,
-          group: { name: g.name, slug: groupSlugs[gi] },
-          source: { name: s.name, slug: sourceSlugs[si] },
-          channel: { name: c.name, slug: channelSlugs[ci] },
+          group: { name: g.name, slug: gSlug },
+          source: { name: s.name, slug: sSlug },
+          channel: { name: c.name, slug: cSlug },
           settings: overlay(sSettings, c),
-          configPath: formatPath(segs),
+          configPath: formatPath(['groups', gi, 'sources', si, 'channels', ci]),
         };
         channels.push(ch);
         return ch;
       });
-      return { name: s.name, slug: sourceSlugs[si], settings: sSettings, channels: resolved };
+      return { name: s.name, slug: sSlug, settings: sSettings, channels: resolved };
     });
-    return { name: g.name, slug: groupSlugs[gi], settings: gSettings, sources };
+    return { name: g.name, slug: gSlug, settings: gSettings, sources };
   });
   const site = file.site;
-  const output = path.resolve(baseDir, site.output);
-  const state = isPostgresUrl(site.state) ? site.state : path.resolve(baseDir, site.state);
-  // The output folder is what gets served: the configuration (headers with
-  // credentials) and the state database must never be in it.
-  const inside = (p: string) => p === output || p.startsWith(output.endsWith(path.sep) ? output : output + path.sep);
-  const files: [string, string][] = [['the configuration file', absFile]];
-  if (!isPostgresUrl(state)) files.push(['the state database', state]);
-  for (const [what, p] of files) {
-    if (inside(p)) problems.push({ path: 'site.output', line: lineOf(['site', 'output']), message: `the output folder ${output} holds ${what} (${p}); it would be served: choose a folder of its own` });
-  }
-  if (problems.length) throw new ConfigError(absFile, problems);
-
   return {
     file: absFile,
     site: {
@@ -117,11 +82,11 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
       description: site.description ?? `${site.title}: aggregated feeds`,
       url: site.url.endsWith('/') ? site.url : `${site.url}/`,
       language: site.language,
-      output,
-      state,
+      output: path.resolve(baseDir, site.output),
+      state: isPostgresUrl(site.state) ? site.state : path.resolve(baseDir, site.state),
       ...(site.queue ? { queue: site.queue } : {}),
       limit: site.limit,
-      fallbackImage: site.fallback_image,
+      fallbackImage: site.fallback_image === 'none' ? '' : site.fallback_image,
       concurrency: site.concurrency,
       perHostConcurrency: site.per_host_concurrency,
       host: site.host,
@@ -131,6 +96,7 @@ export function resolveConfig(file: ConfigFile, absFile: string, lineOf: (segs: 
     defaults,
     groups,
     channels,
-    warnings,
+    warnings: slugs.warnings,
+    keptSlugs: slugs.kept,
   };
 }

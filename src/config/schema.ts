@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from '../util/cron.ts';
 import { queueProblem, stateProblem } from './server-urls.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -16,23 +17,36 @@ const httpUrl = z.string().refine((s) => {
 
 const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, 'must be a duration like 500ms, 20s, 5m, 1h, 7d');
 const size = z.union([z.string(), z.number()]).refine((v) => parseSize(v) !== undefined, 'must be a size like 512KB, 10MB');
-const regex = z.string().refine((s) => {
+/** Why `s` is not a regex refeed can use (it compiles them with the `iu` flags), in JavaScript's own words. */
+export function regexProblem(s: string): string | undefined {
   try {
     new RegExp(s, 'iu');
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (e) {
+    // "Invalid regular expression: /(/iu: Unterminated group": the reason is the part after the pattern.
+    const reason = (e as Error).message.split(': ').pop();
+    return `must be a valid regular expression: ${reason}`;
   }
-}, 'must be a valid regular expression');
+}
+const regex = z.string().superRefine((s, ctx) => {
+  const why = regexProblem(s);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
 const regexList = z.union([regex, z.array(regex)]);
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (max 64)');
-const cronExpr = z.string().min(1);
+const cronExpr = z.string().min(1).superRefine((s, ctx) => {
+  const why = cronProblem(s);
+  if (why) ctx.addIssue({ code: 'custom', message: `invalid cron expression "${s}": ${why}` });
+});
 /** A string `problem` accepts (it returns undefined) or rejects with its reason. */
 const checked = (problem: (s: string) => string | undefined) =>
   z.string().min(1).superRefine((s, ctx) => {
     const why = problem(s);
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
+
+/** The seed's placeholder image service: the Hexo theme refeed's articles are made for needs a headimg. */
+export const DEFAULT_FALLBACK_IMAGE = 'https://picsum.photos/400/300?random={n}';
 
 /** Keys any level (defaults, group, source, channel) may set. */
 export const levelSettings = {
@@ -65,7 +79,8 @@ export const siteSchema = z.strictObject({
   state: checked(stateProblem).default('.refeed/state.db'),
   queue: checked(queueProblem).optional(),
   limit: z.number().int().min(1).max(10_000).default(50),
-  fallback_image: z.string().min(1).default('https://picsum.photos/400/300?random={n}'),
+  /** `none`: articles without an image get no headimg at all. */
+  fallback_image: z.string().min(1).default(DEFAULT_FALLBACK_IMAGE),
   concurrency: z.number().int().min(1).max(256).default(8),
   per_host_concurrency: z.number().int().min(1).max(64).default(2),
   host: z.string().min(1).default('127.0.0.1'),
@@ -80,4 +95,15 @@ export const configSchema = z.strictObject({
 });
 
 export type ConfigFile = z.infer<typeof configSchema>;
+
+/** The keys allowed in the mapping at `segments` (for "did you mean"), or undefined for a path that is not a mapping of the schema. */
+export function keysAt(segments: readonly PropertyKey[]): string[] | undefined {
+  const [first] = segments;
+  if (segments.length === 0) return Object.keys(configSchema.shape);
+  if (segments.length === 1) return first === 'site' ? Object.keys(siteSchema.shape) : first === 'defaults' ? Object.keys(levelSettings) : undefined;
+  const list = segments[segments.length - 2];
+  if (typeof segments[segments.length - 1] !== 'number') return undefined;
+  const schema = { groups: groupSchema, sources: sourceSchema, channels: channelSchema }[list as string];
+  return schema ? Object.keys(schema.shape) : undefined;
+}
 export type LevelSettingsInput = Partial<z.infer<ReturnType<typeof z.strictObject<typeof levelSettings>>>>;

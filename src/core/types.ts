@@ -89,8 +89,28 @@ export interface RefeedConfig {
   groups: ResolvedGroup[];
   /** Every channel, enabled or not, in config order. */
   channels: ResolvedChannel[];
-  /** Human-readable notes from loading (e.g. slug collisions resolved). */
-  warnings: string[];
+  /** What loading noticed that is not an error (a slug collision resolved, a name that gave only a hash), each where it is in the file. */
+  warnings: ConfigNote[];
+  /** Names whose stored channels keep the slug an older refeed gave them (see resolve.ts). */
+  keptSlugs: KeptSlug[];
+}
+
+/** A remark about the configuration file at a path (`groups[0].name`) and line. */
+export interface ConfigNote {
+  path: string;
+  line?: number;
+  message: string;
+}
+
+/** A name whose stored channels use the slug refeed 0.1 gave it: kept, so its feed URLs do not move. */
+export interface KeptSlug {
+  path: string;
+  line?: number;
+  name: string;
+  /** The slug kept. */
+  slug: string;
+  /** What the name gives now: what `slug:` would switch it to. */
+  readable: string;
 }
 
 // ---------------------------------------------------------------- fetch
@@ -252,6 +272,8 @@ export interface LatestEntry {
   link?: string;
   /** Epoch ms. */
   date: number;
+  /** The key of the channel through which it is in the feed (absent in ledgers from before it was kept). */
+  channel?: string;
 }
 
 // ---------------------------------------------------------------- serve
@@ -262,7 +284,8 @@ export interface HealthReport {
   channels: Array<{
     key: string;
     status: string;
-    lastSuccessAt?: number;
+    /** ISO 8601 UTC, as every date refeed prints as data. */
+    lastSuccessAt?: string;
     lastError?: string;
     consecutiveFailures: number;
     disabled: boolean;

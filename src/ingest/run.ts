@@ -1,4 +1,4 @@
-import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import type { ChannelState, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
@@ -12,8 +12,8 @@ import { syncChannels } from './sync.ts';
 export interface FetchRunOptions extends IngestOptions {
   /** Only channels whose key, or group/source/channel name or slug, matches. */
   only?: string;
-  /** Only channels whose next run is due (for `refeed once`). */
-  dueOnly?: boolean;
+  /** Only channels this says are due (for `refeed once`: see schedule/due.ts). */
+  isDue?: (channel: ResolvedChannel, state: ChannelState | undefined, now: number) => boolean;
   onProgress?: (done: number, total: number, report: ChannelReport) => void;
 }
 
@@ -35,12 +35,10 @@ export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRu
   await writePendingFiles(store, config.site.output, files, opts.logger);
   let channels = config.channels.filter((c) => c.settings.enabled);
   if (opts.only) channels = channels.filter((c) => matchesOnly(c, opts.only!));
-  if (opts.dueOnly) {
+  if (opts.isDue) {
     const states = new Map((await store.channelStates()).map((s) => [s.key, s]));
-    channels = channels.filter((c) => {
-      const st = states.get(c.key);
-      return !st || st.nextRunAt === undefined || st.nextRunAt <= now();
-    });
+    const at = now();
+    channels = channels.filter((c) => opts.isDue!(c, states.get(c.key), at));
   }
   const reports = new Map<string, ChannelReport>();
   let done = 0;

@@ -1,7 +1,8 @@
 import type { Article, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { createArticleRenderer, type ArticleRenderer } from './front-matter.ts';
 import { createItemFilter } from './filter.ts';
-import { fallbackNumber, itemIdentity } from './identity.ts';
+import { fallbackImageFor } from './fallback-image.ts';
+import { itemIdentity } from './identity.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
 import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str } from './text.ts';
@@ -167,7 +168,7 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     it.images.map((i) => httpUrl(i, base)).find(Boolean);
   if (!headimg) {
     warnings.push({ code: 'no-image' });
-    headimg = oneLine(str(tools.fallbackImage) ?? '').replaceAll('{n}', String(fallbackNumber(identity)));
+    headimg = fallbackImageFor(str(tools.fallbackImage) ?? '', identity);
   }
 
   const sourceName = oneLine(channel.source?.name ?? '');

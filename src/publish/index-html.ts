@@ -1,4 +1,5 @@
 import type { LatestEntry, RefeedConfig } from '../core/types.ts';
+import { healthBadge, healthDetail, healthSummary, minuteUtc, type ChannelHealth } from './index-health.ts';
 import { h, renderHtmlDocument } from './html.ts';
 import { anchorOf, FEED_FILES, feedUrls, INDEX_FILES, type FeedSpec } from './plan.ts';
 import { xmlSafe } from './text.ts';
@@ -6,13 +7,25 @@ import { xmlSafe } from './text.ts';
 /** A latest-item line of the index page. */
 export type IndexEntry = LatestEntry;
 
+// Static and light: no script, no web font, no image. Long titles, names and
+// error messages wrap anywhere, so the page fits a 390 px phone screen.
 const STYLE = `
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+html { -webkit-text-size-adjust: 100%; }
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 56rem; margin: 1.5rem auto; padding: 0 1rem; color: #222; background: #fff; overflow-wrap: anywhere; }
+h1, h2, h3, h4 { line-height: 1.25; }
 section { margin: 1.5rem 0; }
-section section { margin-left: 1rem; }
+section section { margin-left: .75rem; }
 .feeds a { margin-right: .6rem; font-size: .85rem; }
 ul.items { padding-left: 1.2rem; }
-time { color: #777; font-size: .85rem; margin-left: .4rem; }
+time, .src, .updated { color: #666; font-size: .85rem; }
+li time, li .src { margin-left: .4rem; }
+.badge { font-size: .75rem; font-weight: normal; padding: 0 .4rem; border-radius: .6rem; margin-left: .4rem; white-space: nowrap; vertical-align: middle; }
+.badge.ok { background: #e3f4e1; color: #1d5e1a; }
+.badge.failing, .badge.gone { background: #fbe3e1; color: #8a1c12; }
+.badge.never, .badge.off { background: #eee; color: #555; }
+.health { color: #8a1c12; font-size: .9rem; }
+.health code { font-size: .85rem; }
+@media (max-width: 30rem) { body { margin-top: 1rem; } section section { margin-left: .4rem; } }
 `;
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -28,29 +41,41 @@ function feedLinks(spec: FeedSpec) {
   );
 }
 
-function itemList(entries: readonly IndexEntry[]) {
+/** A list of latest items; with `sourceOf`, each names the source and channel it came from. */
+function itemList(entries: readonly IndexEntry[], sourceOf?: (channelKey: string | undefined) => string | undefined) {
   if (!entries.length) return h('p', { class: 'empty' }, 'No items yet.');
   return h(
     'ul',
     { class: 'items' },
-    entries.map((e) =>
-      h(
+    entries.map((e) => {
+      const source = sourceOf?.(e.channel);
+      return h(
         'li',
         {},
         e.link ? h('a', { href: xmlSafe(e.link) }, xmlSafe(e.title)) : xmlSafe(e.title),
+        source ? h('span', { class: 'src' }, `— ${xmlSafe(source)}`) : undefined,
         h('time', { datetime: new Date(e.date).toISOString() }, day(e.date)),
-      ),
-    ),
+      );
+    }),
   );
+}
+
+/** What the page shows besides the feeds and their items. */
+export interface IndexPageState {
+  /** Each configured channel's health, by key. */
+  health: ReadonlyMap<string, ChannelHealth>;
+  /** When the page's contents last changed (epoch ms): see index-files.ts. */
+  updatedAt: number;
 }
 
 /**
  * The readable front page: every category with links to its feeds, each
- * channel's latest items, and autodiscovery links for the merged feeds.
- * `latest(key)` gives the newest entries of a feed key. Deterministic: no
- * generation time, dates printed in UTC.
+ * channel's health and latest items, the latest items overall with their
+ * source, when it last changed, and autodiscovery links for the merged feeds.
+ * `latest(key)` gives the newest entries of a feed key. Deterministic: the
+ * same inputs give the same bytes; dates are printed in UTC.
  */
-export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[], latest: (key: string) => readonly IndexEntry[]): string {
+export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[], latest: (key: string) => readonly IndexEntry[], page: IndexPageState): string {
   const site = config.site;
   const byKey = new Map(specs.map((s) => [s.key, s]));
   const get = (key: string) => {
@@ -61,6 +86,11 @@ export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[],
   const merged = get('');
   const urls = feedUrls(site, merged);
   const title = xmlSafe(site.title);
+  const byChannel = new Map(config.channels.map((c) => [c.key, c]));
+  const sourceOf = (key: string | undefined) => {
+    const c = key === undefined ? undefined : byChannel.get(key);
+    return c && `${c.source.name} / ${c.channel.name}`;
+  };
 
   const head = h(
     'head',
@@ -92,7 +122,8 @@ export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[],
           feedLinks(ss),
           s.channels.map((c) => {
             const cs = get(c.key);
-            return h('section', { id: anchorOf(cs) }, h('h4', {}, xmlSafe(c.channel.name)), feedLinks(cs), itemList(latest(cs.key)));
+            const health = page.health.get(c.key);
+            return h('section', { id: anchorOf(cs) }, h('h4', {}, xmlSafe(c.channel.name), healthBadge(health)), healthDetail(health), feedLinks(cs), itemList(latest(cs.key)));
           }),
         );
       }),
@@ -109,8 +140,10 @@ export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[],
       h('p', {}, xmlSafe(site.description)),
       feedLinks(merged),
       h('p', {}, h('a', { href: INDEX_FILES.opml, type: 'text/x-opml' }, 'OPML: subscribe to every feed at once')),
+      healthSummary(config, page.health, (key) => anchorOf(get(key))),
+      h('p', { class: 'updated' }, 'Updated ', h('time', { datetime: new Date(page.updatedAt).toISOString() }, minuteUtc(page.updatedAt))),
     ),
-    h('main', {}, h('section', { id: anchorOf(merged) }, h('h2', {}, 'Latest'), itemList(latest(''))), groups),
+    h('main', {}, h('section', { id: anchorOf(merged) }, h('h2', {}, 'Latest'), itemList(latest(''), sourceOf)), groups),
   );
 
   return renderHtmlDocument(h('html', { lang: site.language }, head, body));

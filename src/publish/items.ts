@@ -1,5 +1,5 @@
 import type { StoredArticle } from '../core/types.ts';
-import type { ParsedArticleFile } from '../normalize/index.ts';
+import { isFallbackImage, type ParsedArticleFile } from '../normalize/index.ts';
 import { excerpt, xmlSafe } from './text.ts';
 
 /** What publishing needs from an article: the file as the normalize stage reads it back. */
@@ -69,7 +69,8 @@ export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleConte
     categories: a.categories.map(xmlSafe),
     summary: excerpt(a.html),
     html: xmlSafe(a.html),
-    image: httpUrl(xmlSafe(a.headimg)),
+    // A placeholder is the theme's, not the article's: never published as the item's image.
+    image: isFallbackImage(a.headimg) ? undefined : httpUrl(xmlSafe(a.headimg)),
   };
 }
 

@@ -24,6 +24,8 @@ export interface PublishOptions {
   renderWorkers?: RenderWorkersOptions;
   /** The caller has just matched the store to this configuration (syncChannels): not done again. */
   channelsSynced?: boolean;
+  /** The clock index.html's "updated" time is read from (tests fix it). */
+  now?: () => number;
 }
 
 export interface PublishReport {
@@ -56,8 +58,8 @@ export interface PublishReport {
  */
 export class Publisher {
   private readonly plan: SitePlan;
-  /** When each feed's first channel was configured: fixed once the store has matched this configuration. */
-  private emptyDates?: (spec: FeedSpec) => Date;
+  /** The store has been matched to this configuration (syncChannels). */
+  private synced = false;
 
   constructor(readonly config: RefeedConfig) {
     this.plan = sitePlan(config);
@@ -80,15 +82,14 @@ export class Publisher {
     // The store follows the configuration (renamed channels moved, removed ones out of the feeds), then
     // article files behind their rows (a killed ingest, a renamed channel) are written: feeds read what files hold.
     // Once per configuration: a daemon's publisher matched it on its first publish (a reload makes a new one).
-    if (!this.emptyDates) {
-      if (!opts.channelsSynced) await syncChannels(config, store, Date.now(), log);
-      this.emptyDates = emptyFeedDates(this.plan, await store.channelStates());
-    }
+    if (!this.synced && !opts.channelsSynced) await syncChannels(config, store, Date.now(), log);
+    this.synced = true;
     await writePendingFiles(store, output, new AtomicWriter(), log);
     const ledger = await store.ledger();
     const dirty = new Set(await store.dirtyFeeds());
     const topRows = topRowsOf(store);
-    const whenEmpty = this.emptyDates;
+    const states = await store.channelStates();
+    const whenEmpty = emptyFeedDates(this.plan, states);
 
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
     const loader = new ArticleLoader(output, store, log, work.jobs);
@@ -131,11 +132,29 @@ export class Publisher {
       else published.push(b.job);
     }
 
-    const index = await writeIndexFiles(this.plan, { output, ledger, full, rebuiltAny: built.length > 0, planned: [...work.jobs, ...work.current], topRows, writer });
+    // A feed changed when its rows or configuration did, not when a deleted file was only put back.
+    const feedsChanged = built.some((b) => {
+      const prev = ledger.get(b.job.spec.key);
+      return prev?.rowsHash !== b.job.rowsHash || prev.specHash !== b.job.specHash;
+    });
+    const index = await writeIndexFiles(this.plan, {
+      output,
+      ledger,
+      full,
+      rebuiltAny: built.length > 0,
+      feedsChanged,
+      states,
+      now: (opts.now ?? Date.now)(),
+      planned: [...work.jobs, ...work.current],
+      topRows,
+      writer,
+    });
     for (const f of [index.opml, index.html]) if (f) record([f]);
     await commitPublish(this.plan, store, { ledger, dirty, published, index });
 
-    log.info(
+    // "published" only when files changed: a run that found nothing to do says so at debug level.
+    const changed = report.written.length > 0 || report.errors.length > 0 || report.skipped.length > 0;
+    log[changed ? 'info' : 'debug'](
       {
         feeds: report.feeds,
         rebuilt: report.rebuilt.length,
@@ -146,7 +165,7 @@ export class Publisher {
         errors: report.errors.length,
         ...(report.heldBack.length ? { heldBack: report.heldBack.length } : {}),
       },
-      'published',
+      changed ? 'published' : 'nothing to publish: every file is up to date',
     );
     return report;
   }

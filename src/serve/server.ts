@@ -33,10 +33,13 @@ export interface FeedServerOptions {
   cacheBytes?: number;
   /** When given, only paths it accepts are served (the rest are 404 like a missing file): what the publisher writes. */
   servable?: (segments: readonly string[]) => boolean;
+  /** GET /metrics: the Prometheus text page; without it, /metrics is a 404 like any unpublished path. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 const ALLOW = 'GET, HEAD';
 const HEALTH_PATH = 'healthz';
+const METRICS_PATH = 'metrics';
 // O_NONBLOCK: if the file was swapped for a FIFO after we stat'ed it, opening
 // must not hang. O_NOFOLLOW: the final component was realpath'd, so a symlink
 // there now means someone swapped it in after the check.
@@ -63,6 +66,9 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     }
     if (target.segments.length === 1 && target.segments[0] === HEALTH_PATH && !target.trailingSlash) {
       return sendHealth(res, head);
+    }
+    if (opts.metrics && target.segments.length === 1 && target.segments[0] === METRICS_PATH && !target.trailingSlash) {
+      return sendMetrics(res, head, opts.metrics);
     }
     if (opts.servable && !opts.servable(target.trailingSlash && target.segments.length ? [...target.segments, ''] : target.segments)) {
       notes.set(res, 'not a published file');
@@ -178,6 +184,19 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
+    res.end(head ? undefined : buf);
+  }
+
+  async function sendMetrics(res: http.ServerResponse, head: boolean, metrics: NonNullable<FeedServerOptions['metrics']>): Promise<void> {
+    let page: { contentType: string; body: string };
+    try {
+      page = await metrics();
+    } catch (err) {
+      log.warn({ err }, 'metrics failed');
+      return sendText(res, head, 503, 'metrics unavailable');
+    }
+    const buf = Buffer.from(page.body);
+    writeHead(res, 200, { 'Content-Type': page.contentType, 'Content-Length': buf.length, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     res.end(head ? undefined : buf);
   }
 

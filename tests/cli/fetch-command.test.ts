@@ -46,7 +46,8 @@ groups:
     expect(lines[0]).toMatch(/^g\/s\/ok\s+new\s+new 1, updated 0/);
     expect(lines[1]).toMatch(/^g\/s\/missing\s+error\s+http-status: .*404/);
     expect(lines[2]).toBe('2 channels, 1 failed, 1 new items');
-    for (const line of r.stderr.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    // JSON lines, dated as every date refeed prints as data: ISO 8601 UTC.
+    for (const line of r.stderr.trim().split('\n')) expect(JSON.parse(line).time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(r.stderr).toContain('"channel":"g/s/missing"');
   });
 

@@ -120,6 +120,35 @@ groups:
     expect(hits['/alpha.xml']).toBeGreaterThan(hits['/broken.xml']);
   });
 
+  it('shows the failing channel on index.html without waiting for a feed to change, with its reason and since when', async () => {
+    const page = await eventually(async () => {
+      const html = await (await get('')).text();
+      return html.includes('class="badge failing"') ? html : undefined;
+    }, 20_000, 'the failing badge on index.html');
+    const section = page.slice(page.indexOf('id="feed-test--broken--main"')).split('</section>')[0];
+    expect(section).toMatch(/<p class="health failing">failing: never fetched successfully: <code>http-status: [^<]*500/);
+    expect(page).toMatch(/<p class="summary">2 channels: 1 ok, 1 failing \(<a href="#feed-test--broken--main">Broken \/ Main<\/a>\)<\/p>/);
+    expect(page).toMatch(/<p class="updated">Updated <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/time><\/p>/);
+  });
+
+  it('serves Prometheus metrics: per channel, per publish, and the process', async () => {
+    const r = await get('metrics');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await r.text();
+    const value = (re: RegExp) => Number(re.exec(text)?.[1]);
+    expect(value(/^refeed_channel_fetches_total\{channel="test\/alpha\/main",outcome="new"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^refeed_channel_fetches_total\{channel="test\/broken\/main",outcome="error"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^refeed_channel_items_ingested_total\{channel="test\/alpha\/main"\} (\d+)$/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^refeed_channel_consecutive_failures\{channel="test\/broken\/main"\} (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^refeed_channel_items\{channel="test\/alpha\/main"\} (\d+)$/m)).toBe(2);
+    expect(value(/^refeed_channel_last_success_timestamp_seconds\{channel="test\/alpha\/main"\} ([\d.]+)$/m) * 1000).toBeGreaterThan(Date.now() - 120_000);
+    expect(value(/^refeed_publish_duration_seconds_count (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^refeed_publish_files_written_total (\d+)$/m)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+  });
+
   it('adds a channel on SIGHUP and rejects an invalid reload', async () => {
     appendFileSync(configFile, `      - name: Gamma\n        channels:\n          - name: Main\n            url: ${upstream.url}/gamma.xml\n`);
     proc.child.kill('SIGHUP');

@@ -30,7 +30,7 @@ describe('refeed validate', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe(
       [
-        `${file}:9: defaults.shedule: unknown key "shedule"`,
+        `${file}:9: defaults.shedule: unknown key "shedule" (did you mean "schedule"?)`,
         `${file}:34: groups[1].sources[0].channels[1].url: must be an absolute http(s) URL`,
         `${file}:39: groups[1].sources[1].channels[0].max_age: must be a duration like 500ms, 20s, 5m, 1h, 7d`,
         `3 problems in ${file}`,
@@ -43,7 +43,7 @@ describe('refeed validate', () => {
     const file = workCopy('groups:\n  - name: A\n    schedule: "not cron"\n    sources: []\n');
     const r = await runCommand(validateCommand, ['-c', file]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain(`${file}:3: groups[0].schedule: invalid cron expression "not cron"`);
+    expect(r.stdout).toContain(`${file}:3: groups[0].schedule: invalid cron expression "not cron": not a cron expression`);
     const syntax = workCopy('groups:\n  - name: A\n   bad: [\n');
     const s = await runCommand(validateCommand, ['-c', syntax]);
     expect(s.code).toBe(2);
@@ -62,7 +62,7 @@ describe('refeed validate', () => {
     const r = await runCommand(validateCommand, ['-c', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      `${file}: warning: groups[1]: "Hacker-News" would collide on slug "hacker-news"; using "hacker-news-2"\n` +
+      `${file}:35: warning: groups[1].sources[1].name: "Hacker-News" would collide with "Hacker News" on slug "hacker-news"; using "hacker-news-2"\n` +
         `${file}: OK — 2 groups, 3 sources, 4 channels (1 disabled), 1 warning\n`,
     );
     const json = await runCommand(validateCommand, ['-c', file, '--json']);
@@ -83,12 +83,12 @@ describe('refeed sources list', () => {
     const r = await runCommand(sourcesCommand, ['list', '-c', file]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0].split(/\s{2,}/)).toEqual(['GROUP', 'SOURCE', 'CHANNEL', 'URL', 'SCHEDULE', 'HEALTH']);
+    expect(lines[0].split(/\s{2,}/)).toEqual(['GROUP', 'SOURCE', 'CHANNEL', 'FEED', 'URL', 'SCHEDULE', 'HEALTH']);
     expect(lines).toHaveLength(5);
     expect(lines.slice(1).every((l) => l.endsWith('never fetched'))).toBe(true);
-    expect(lines[1].split(/\s{2,}/)).toEqual(['新媒体', '人人都是产品经理', '最新文章', 'https://www.woshipm.com/feed', '*/30 * * * *', 'never fetched']);
+    expect(lines[1].split(/\s{2,}/)).toEqual(['新媒体', '人人都是产品经理', '最新文章', '/xinmeiti/woshipm/latest/', 'https://www.woshipm.com/feed', '*/30 * * * *', 'never fetched']);
     // Tech's own schedule is inherited by its channels.
-    expect(lines[2].split(/\s{2,}/)[4]).toBe('0 * * * *');
+    expect(lines[2].split(/\s{2,}/)[5]).toBe('0 * * * *');
     expect(existsSync(state)).toBe(false);
   });
 
@@ -113,7 +113,7 @@ describe('refeed sources list', () => {
       .trimEnd()
       .split('\n')
       .slice(1)
-      .map((l) => l.split(/\s{2,}/).slice(5).join('  '));
+      .map((l) => l.split(/\s{2,}/).slice(6).join('  '));
     expect(health).toEqual([
       'ok, updated (last ok 2h ago), moved to https://www.woshipm.com/feed/',
       'failing ×2 (last ok 3d ago): http-status: 503',

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dueBySchedule } from '../../src/schedule/due.ts';
 import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
@@ -200,7 +201,7 @@ ${ch('gone', '/gone.xml')}${ch('busy', '/busy.xml')}${ch('old', '/old.xml')}${ch
 
   it('skips channels that are not due in a cron-driven pass', async () => {
     const before = server.requests.filter((r) => r.path === '/busy.xml').length;
-    await runFetch(config, state, { logger: silentLogger, dueOnly: true, only: 'busy' });
+    await runFetch(config, state, { logger: silentLogger, isDue: dueBySchedule(), only: 'busy' });
     expect(server.requests.filter((r) => r.path === '/busy.xml').length).toBe(before);
   });
 

@@ -194,7 +194,8 @@ describe('ChannelNormalizer.normalize', () => {
       const fallbackImage = 'https://img.example/{n}.jpg?again={n}';
       const one = normalize(rawItem({ guid: 'a', title: 't' }), ctx({ fallbackImage }));
       const again = normalize(rawItem({ guid: 'a', title: 'other title' }), ctx({ fallbackImage, now: new Date() }));
-      expect(one.article.headimg).toMatch(/^https:\/\/img\.example\/(\d+)\.jpg\?again=\1$/);
+      // Marked as a placeholder by a fragment, which the image server never sees.
+      expect(one.article.headimg).toMatch(/^https:\/\/img\.example\/(\d+)\.jpg\?again=\1#refeed-fallback$/);
       expect(again.article.headimg).toBe(one.article.headimg);
       expect(codes(one.warnings)).toContain('no-image');
       const numbers = new Set<number>();
@@ -205,6 +206,11 @@ describe('ChannelNormalizer.normalize', () => {
         numbers.add(n);
       }
       expect(numbers.size).toBeGreaterThan(200); // spread, not constant
+    });
+    it('or none at all with fallback_image: none', () => {
+      const none = normalize(rawItem({ guid: 'a', title: 't' }), ctx({ fallbackImage: '' }));
+      expect(none.article.headimg).toBe('');
+      expect(none.text).toContain("headimg: ''\n");
     });
   });
 
@@ -277,7 +283,7 @@ describe('ChannelNormalizer: what it keeps between items', () => {
     const second = normalizer.normalize(rawItem({ title: 'b', html: '<p>plain</p>' }), c);
     expect(first.article.headimg).toBe('https://a.example/1.jpg');
     expect(first.warnings).toContainEqual({ code: 'sanitized', detail: 'removed script' });
-    expect(second.article.headimg).toMatch(/^https:\/\/img\.example\/\d+\.jpg$/);
+    expect(second.article.headimg).toMatch(/^https:\/\/img\.example\/\d+\.jpg#refeed-fallback$/);
     expect(codes(second.warnings)).not.toContain('sanitized');
   });
 

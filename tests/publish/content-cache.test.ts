@@ -9,7 +9,8 @@ import { articlePath } from '../../src/store/index.ts';
 import { sfeedItems } from '../helpers/feed-clients.ts';
 import { CONFIG_YAML, expectedItems, fixtureFactory, idOf, KEYS, snapshot, type Fixture } from './fixture.ts';
 
-const opts = { logger: silentLogger };
+// A fixed clock: publishes into different stores are compared byte for byte, index.html's "updated" time included.
+const opts = { logger: silentLogger, now: () => Date.UTC(2024, 2, 12, 8, 0) };
 const make = fixtureFactory();
 const fresh = (cached: boolean) => make(CONFIG_YAML, { cached });
 

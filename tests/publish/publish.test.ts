@@ -11,7 +11,8 @@ import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
 import { childElements, parseXml, rootOf, type Element } from '../helpers/xml-tree.ts';
 import { changedFiles, CONFIG_YAML, expectedItems, fixtureFactory, idOf, indexHandWritten, KEYS, snapshot, writeConfig, type Fixture } from './fixture.ts';
 
-const opts = { logger: silentLogger };
+// A fixed clock: publishes into different stores are compared byte for byte, index.html's "updated" time included.
+const opts = { logger: silentLogger, now: () => Date.UTC(2024, 2, 12, 8, 0) };
 const fresh = fixtureFactory();
 
 const read = (f: Fixture, rel: string) => readFileSync(path.join(f.output, rel), 'utf8');

@@ -39,7 +39,7 @@ const tricky: ArticleContent[] = [
   article({ title: '产业互联网需要被正名 · 中文标题', link: 'https://news.example/%E4%B8%AD', date: new Date('2024-03-01T09:00:00Z'), author: '人人都是产品经理' }),
   article({ title: 'Literal &amp; entity and ]]> twice ]]> 🎉', link: 'https://news.example/c', guid: 'tag:news.example,2024:c', date: new Date('2024-02-28T00:00:00Z') }),
   article({ title: 'Control\u0001chars\u0008gone\uFFFE', link: 'https://news.example/d', html: '<p>x\u000By</p>', date: new Date('2024-02-27T00:00:00Z') }),
-  article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://picsum.photos/400/300?random=7', date: new Date('2024-02-26T00:00:00Z') }),
+  article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://img.example/seven', date: new Date('2024-02-26T00:00:00Z') }),
 ];
 const items = tricky.map((a, i) => toFeedItem({ identity: `identity-${i}` }, a));
 const files = renderFeeds(meta({ updated: feedUpdated(items, WHEN_EMPTY) }), items);
@@ -123,7 +123,7 @@ describe('renderFeeds', () => {
     // In Atom a link-less entry has its image as media:thumbnail only (see fixAtom).
     expect(sfeedItems(files.atom).map((i) => i.enclosure)).toEqual(items.map((i) => (i.link ? i.image : undefined)));
     const lastEntry = childElements(rootOf(parseXml(files.atom)), 'entry')[4];
-    expect(firstChild(lastEntry, 'media:thumbnail')!.attributes!.url).toBe('https://picsum.photos/400/300?random=7');
+    expect(firstChild(lastEntry, 'media:thumbnail')!.attributes!.url).toBe('https://img.example/seven');
     const p = await rssParserItems(files.rss);
     expect(p.map((i) => i.author)).toEqual(items.map((i) => i.author));
     expect(p.map((i) => i.enclosure)).toEqual(items.map((i) => i.image));
@@ -211,6 +211,25 @@ describe('W3C Feed Validator rules', () => {
 
   it('Atom: feed id/title/updated/author, typed self and alternate links, entries with IRI ids, RFC 3339 dates, content or an alternate link', () => {
     expect(atomProblems(files.atom)).toEqual([]);
+  });
+
+  it('never publishes a placeholder headimg as the item\'s image, in any format', () => {
+    const placeholders = [
+      'https://picsum.photos/400/300?random=7#refeed-fallback',
+      'https://img.example/placeholder/{n}.png#refeed-fallback'.replace('{n}', '12'),
+      // What refeed 0.1 wrote from the seed's template, before placeholders were marked.
+      'https://picsum.photos/400/300?random=123',
+    ];
+    const entries = placeholders.map((headimg, i) => toFeedItem({ identity: `p-${i}` }, article({ headimg, link: `https://news.example/p${i}` })));
+    expect(entries.map((e) => e.image)).toEqual([undefined, undefined, undefined]);
+    const out = renderFeeds(meta({ updated: WHEN_EMPTY }), entries);
+    for (const xml of [out.rss, out.atom]) {
+      expect(xml).not.toMatch(/enclosure|media:thumbnail|picsum|placeholder/);
+    }
+    expect(out.json).not.toMatch(/"image"|picsum/);
+    expect(rssProblems(out.rss)).toEqual([]);
+    // A real image is still published.
+    expect(toFeedItem({ identity: 'r' }, article({ headimg: 'https://picsum.photos/id/5/400/300' })).image).toBe('https://picsum.photos/id/5/400/300');
   });
 
   it('an article without a description leaves out the elements it would leave empty', () => {

@@ -264,7 +264,7 @@ describe('/healthz', () => {
       status: 'degraded' as const,
       channels: [
         { key: 'tech/hn/front', status: 'error', lastError: 'timeout', consecutiveFailures: 3, disabled: false, secretField: 'x' },
-        { key: 'tech/hn/new', status: 'updated', lastSuccessAt: 1_700_000_000_000, consecutiveFailures: 0, disabled: false },
+        { key: 'tech/hn/new', status: 'updated', lastSuccessAt: '2023-11-14T22:13:20.000Z', consecutiveFailures: 0, disabled: false },
       ],
     };
     const h = await startFeedServer(site.root, { health: async () => report });
@@ -277,7 +277,7 @@ describe('/healthz', () => {
         status: 'degraded',
         channels: [
           { key: 'tech/hn/front', status: 'error', lastError: 'timeout', consecutiveFailures: 3, disabled: false },
-          { key: 'tech/hn/new', status: 'updated', lastSuccessAt: 1_700_000_000_000, consecutiveFailures: 0, disabled: false },
+          { key: 'tech/hn/new', status: 'updated', lastSuccessAt: '2023-11-14T22:13:20.000Z', consecutiveFailures: 0, disabled: false },
         ],
       });
       const head = await request(h.port, '/healthz', { method: 'HEAD' });

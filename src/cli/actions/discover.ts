@@ -98,7 +98,7 @@ const VIA = { self: 'the URL itself', link: 'link rel=alternate', probe: 'common
 export async function run(ctx: CommandContext): Promise<number> {
   const url = urlArgument(ctx, discoverCommand);
   if (!url) return EXIT.usage;
-  const loaded = optionalConfig(ctx);
+  const loaded = await optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
   const result = await discoverFeeds(url, withAllowPrivate(ctx, loaded.config.defaults), { probeAlways: ctx.values.probe === true, signal: ctx.signal });
   if ('error' in result) {

@@ -4,7 +4,7 @@ import { loadConfigFor } from '../load-config.ts';
 import { withRunLock } from '../store-access.ts';
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'fetch', async (store) => {
     const reports = await fetchPass(ctx, config, store, { only: ctx.values.only as string | undefined });

@@ -1,14 +1,37 @@
+import type { RefeedConfig } from '../../core/types.ts';
 import { publish } from '../../publish/index.ts';
+import { dueBySchedule, dueTimes } from '../../schedule/due.ts';
+import type { Store } from '../../store/index.ts';
+import { isoSeconds } from '../../util/time.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { withRunLock } from '../store-access.ts';
 
+/** One line on what was left for later: how many channels are not due, and the soonest of them. */
+async function notDueLine(config: RefeedConfig, store: Store, now: number): Promise<string | undefined> {
+  const states = new Map((await store.channelStates()).map((s) => [s.key, s]));
+  const at = dueTimes();
+  const waiting = config.channels
+    .filter((c) => c.settings.enabled)
+    .map((c) => ({ key: c.key, at: at(c, states.get(c.key)) }))
+    .filter((w) => w.at > now)
+    .sort((a, b) => a.at - b.at);
+  if (!waiting.length) return undefined;
+  const next = waiting[0];
+  const soonest = Number.isFinite(next.at) ? `; next: ${next.key} at ${isoSeconds(next.at)}` : '';
+  return `refeed once: ${waiting.length} channel${waiting.length === 1 ? '' : 's'} not due by schedule${soonest} (--all fetches every channel)`;
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
+  const all = ctx.values.all === true;
   return withRunLock(ctx, config, 'once', async (store) => {
-    const reports = await fetchPass(ctx, config, store, { dueOnly: !ctx.values.all });
+    // Said after the fetch summary, but decided before the fetch: what this run leaves for a later one.
+    const line = all ? undefined : await notDueLine(config, store, Date.now());
+    const reports = await fetchPass(ctx, config, store, all ? {} : { isDue: dueBySchedule() });
+    if (line) ctx.err(line);
     // openLocked matched the store to this configuration.
     await publish(config, store, { logger: ctx.logger, channelsSynced: true });
     return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;

@@ -71,12 +71,12 @@ async function importOpml(ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
-function exportCmd(ctx: CommandContext): number {
+async function exportCmd(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length > 1) {
     ctx.err(`refeed opml export: unexpected ${ctx.positionals.slice(1).join(' ')} (the OPML goes to stdout)\n\n${OPML_USAGE}`);
     return EXIT.usage;
   }
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   ctx.out(exportOpml(config));
   return EXIT.ok;

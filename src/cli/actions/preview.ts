@@ -78,7 +78,7 @@ const WARNING_TEXT: Record<NormalizeWarning['code'], string> = {
   'no-date': 'no date (dated when first seen)',
   'future-date': 'date in the future',
   'bad-date': 'unreadable date',
-  'no-image': 'no image (the fallback image is used)',
+  'no-image': 'no image (site.fallback_image is its headimg; the feeds carry no image for it)',
   sanitized: 'HTML removed by the sanitizer',
 };
 
@@ -89,7 +89,7 @@ function formatBytes(n: number): string {
 export async function run(ctx: CommandContext): Promise<number> {
   const url = urlArgument(ctx, previewCommand);
   if (!url) return EXIT.usage;
-  const loaded = optionalConfig(ctx);
+  const loaded = await optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
   const { config } = loaded;
   const names: Names = { group: ctx.values.group as string | undefined, source: ctx.values.source as string | undefined, channel: ctx.values.channel as string | undefined };

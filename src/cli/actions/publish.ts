@@ -18,7 +18,7 @@ export function formatPublishSummary(r: PublishReport): string {
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'publish', async (store) => {
     const report = await publish(config, store, { logger: ctx.logger, full: ctx.values.full === true, channelsSynced: true });

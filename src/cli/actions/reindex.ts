@@ -8,7 +8,7 @@ import { withRunLock } from '../store-access.ts';
 import { formatPublishSummary } from './publish.ts';
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const aside = setAsideCorruptState(config.site.state);
   if (aside) {

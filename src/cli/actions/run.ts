@@ -1,15 +1,16 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
-import { ConfigError, formatProblem, loadConfig } from '../../config/index.ts';
+import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { isPublishedPath, Publisher } from '../../publish/index.ts';
-import { syncChannels } from '../../ingest/index.ts';
+import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport } from '../daemon-parts.ts';
+import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
-import { loadConfigFor } from '../load-config.ts';
+import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -33,7 +34,7 @@ function parseWorkers(ctx: CommandContext, config: RefeedConfig): number | undef
 }
 
 export async function run(ctx: CommandContext): Promise<number> {
-  let config = loadConfigFor(ctx);
+  let config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const where = parseListen(ctx, config);
   if (!where) return EXIT.usage;
@@ -51,7 +52,19 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { store } = locked;
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
   let publisher = new Publisher(config);
-  const doPublish = () => publisher.publish(store, { logger: log });
+  const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  const doPublish = async () => {
+    const started = performance.now();
+    const report = await publisher.publish(store, { logger: log });
+    metrics?.published(report, (performance.now() - started) / 1000);
+    return report;
+  };
+  // A channel starting or stopping to fail changes index.html's health: published then, not at the next new item.
+  const flipped = healthFlips();
+  const onReport = (r: ChannelReport) => {
+    metrics?.fetched(r);
+    if (flipped(r)) scheduler.requestPublish();
+  };
 
   // Publish what the store already has, so the server has something to serve before the first fetch lands.
   try {
@@ -63,7 +76,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   // Made after the first publish: a queued publish request is then never worked on alongside it.
   const scheduler: FetchEngine = config.site.queue
     ? await (await import('../../queue/engine.ts')).QueueEngine.create(config, store, { logger: log, publish: doPublish, fetchConcurrency })
-    : new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()) });
+    : new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()), onReport });
 
   let server: import('node:http').Server | undefined;
   if (!ctx.values['no-serve']) {
@@ -73,6 +86,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
       logger: log,
       servable: isPublishedPath,
+      metrics: metrics?.scrape,
     });
     try {
       const bound = await listen(server, where.host, where.port);
@@ -92,7 +106,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const reload = async (why: string) => {
     let next: RefeedConfig;
     try {
-      next = loadConfig(config!.file);
+      next = await loadKeepingSlugs(ctx, config!.file);
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
       log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
 import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import { iso as isoOrNull } from '../../util/time.ts';
+import { feedLocation } from '../channel-status.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { SOURCES_USAGE } from '../commands/sources.ts';
 import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
@@ -17,6 +19,9 @@ export interface SourceRow {
   group: string;
   source: string;
   channel: string;
+  /** The channel's feed folder under site.url: what its slugs give (see `key`). */
+  feedPath: string;
+  feedUrl: string;
   url: string;
   schedule: string;
   enabled: boolean;
@@ -43,9 +48,9 @@ export function ago(at: number, now: number): string {
   return `${Math.floor(s / 86_400)}d ago`;
 }
 
-const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+const iso = (t: number | undefined) => isoOrNull(t) ?? undefined;
 
-export function sourceRow(ch: ResolvedChannel, st: ChannelState | undefined): SourceRow {
+export function sourceRow(ch: ResolvedChannel, st: ChannelState | undefined, siteUrl: string): SourceRow {
   const status: HealthStatus = !ch.settings.enabled
     ? 'off'
     : !st || st.lastStatus === undefined
@@ -62,6 +67,7 @@ export function sourceRow(ch: ResolvedChannel, st: ChannelState | undefined): So
     group: ch.group.name,
     source: ch.source.name,
     channel: ch.channel.name,
+    ...feedLocation(siteUrl, ch.key),
     url: ch.url,
     schedule: ch.settings.schedule,
     enabled: ch.settings.enabled,
@@ -97,7 +103,7 @@ export function healthText(row: SourceRow, now: number): string {
 }
 
 async function list(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const group = ctx.values.group as string | undefined;
   let channels = config.channels;
@@ -110,7 +116,7 @@ async function list(ctx: CommandContext): Promise<number> {
     channels = channels.filter((c) => c.group.slug === config.groups[gi].slug);
   }
   const states = await readChannelStates(ctx, config);
-  const rows = channels.map((c) => sourceRow(c, states.get(c.key)));
+  const rows = channels.map((c) => sourceRow(c, states.get(c.key), config.site.url));
   // A rename by hand: say what the next run does with the channel's history (never as data on stdout).
   for (const line of describeSync(await previewChannelSync(ctx, config))) ctx.err(`note: ${line}`);
   if (ctx.values.json) {
@@ -124,8 +130,8 @@ async function list(ctx: CommandContext): Promise<number> {
   const now = Date.now();
   ctx.out(
     formatTable(
-      ['GROUP', 'SOURCE', 'CHANNEL', 'URL', 'SCHEDULE', 'HEALTH'],
-      rows.map((r) => [r.group, r.source, r.channel, r.url, r.schedule, healthText(r, now)]),
+      ['GROUP', 'SOURCE', 'CHANNEL', 'FEED', 'URL', 'SCHEDULE', 'HEALTH'],
+      rows.map((r) => [r.group, r.source, r.channel, r.feedPath, r.url, r.schedule, healthText(r, now)]),
     ),
   );
   return EXIT.ok;

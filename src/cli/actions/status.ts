@@ -4,10 +4,10 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { readChannelStates } from '../store-access.ts';
 
-const short = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+const short = (iso: string | null, none = '-') => (iso ? iso.replace(/\.\d+Z$/, 'Z') : none);
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const rows = channelStatusRows(config, await readChannelStates(ctx, config));
   if (ctx.values.json) {
@@ -16,8 +16,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   ctx.out(
     formatTable(
-      ['CHANNEL', 'STATUS', 'LAST SUCCESS', 'FAILS', 'ITEMS', 'NEXT RUN', 'LAST ERROR / WARNING'],
-      rows.map((r) => [r.key, r.status, short(r.lastSuccessAt), String(r.consecutiveFailures), String(r.items), short(r.nextRunAt), r.lastError ?? r.lastWarning ?? '']),
+      ['CHANNEL', 'STATUS', 'LAST SUCCESS', 'FAILS', 'ITEMS', 'NEXT RUN', 'FEED', 'LAST ERROR / WARNING'],
+      rows.map((r) => [
+        r.name,
+        r.status,
+        short(r.lastSuccessAt),
+        String(r.consecutiveFailures),
+        String(r.items),
+        short(r.nextRunAt, r.enabled && !r.disabled ? 'due' : '-'),
+        r.feedPath,
+        r.lastError ?? r.lastWarning ?? '',
+      ]),
     ),
   );
   return EXIT.ok;

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig, type ConfigProblem } from '../../config/index.ts';
-import type { RefeedConfig } from '../../core/types.ts';
+import { ConfigError, type ConfigProblem } from '../../config/index.ts';
+import type { KeptSlug, RefeedConfig } from '../../core/types.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { configFileOf } from '../load-config.ts';
+import { configFileOf, loadKeepingSlugs } from '../load-config.ts';
 import { describeSync, previewChannelSync } from '../store-access.ts';
 
 function counts(config: RefeedConfig) {
@@ -10,9 +10,18 @@ function counts(config: RefeedConfig) {
   return { groups: config.groups.length, sources, channels: config.channels.length, enabled };
 }
 
-/** `file:line: path: message`, the shape editors and CI logs turn into links. */
-export function problemLine(file: string, p: ConfigProblem): string {
-  return `${file}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+/** `file:line: path: message`, the shape editors and CI logs turn into links; a warning says so after the line. */
+export function problemLine(file: string, p: ConfigProblem, kind = ''): string {
+  return `${file}${p.line ? `:${p.line}` : ''}: ${kind ? `${kind}: ` : ''}${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+/** What a kept slug means for the user, and how to switch. */
+function keptLine(file: string, k: KeptSlug): string {
+  return problemLine(
+    file,
+    { path: k.path, line: k.line, message: `"${k.name}" keeps its slug "${k.slug}" (its channels' history and feed URLs are stored under it); refeed now makes "${k.readable}" of the name: set slug: ${k.readable} to switch (the history moves with it, and subscribers' feed URLs change)` },
+    'note',
+  );
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -22,13 +31,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   const json = ctx.values.json === true;
   let config: RefeedConfig;
   try {
-    config = loadConfig(file);
+    config = await loadKeepingSlugs(ctx, file);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    if (json) ctx.out(JSON.stringify({ ok: false, file, problems: e.problems, warnings: [] }, null, 2));
+    if (json) ctx.out(JSON.stringify({ ok: false, file, problems: e.problems, warnings: e.warnings }, null, 2));
     else {
-      for (const p of e.problems) ctx.out(problemLine(file, p));
-      ctx.out(`${plural(e.problems.length, 'problem')} in ${file}`);
+      const lines = [...e.problems.map((p) => [p, '' as const] as const), ...e.warnings.map((w) => [w, 'warning' as const] as const)];
+      lines.sort(([a], [b]) => (a.line ?? Infinity) - (b.line ?? Infinity));
+      for (const [p, kind] of lines) ctx.out(problemLine(file, p, kind));
+      ctx.out(`${plural(e.problems.length, 'problem')} in ${file}${e.warnings.length ? `, ${plural(e.warnings.length, 'warning')}` : ''}`);
     }
     return EXIT.badConfig;
   }
@@ -36,10 +47,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   const changes = await previewChannelSync(ctx, config);
   if (json) {
     const pending = changes ? { renamed: changes.renamed, removed: changes.removed } : { renamed: [], removed: [] };
-    ctx.out(JSON.stringify({ ok: true, file, problems: [], warnings: config.warnings, counts: n, changes: pending }, null, 2));
+    ctx.out(JSON.stringify({ ok: true, file, problems: [], warnings: config.warnings, keptSlugs: config.keptSlugs, counts: n, changes: pending }, null, 2));
     return EXIT.ok;
   }
-  for (const w of config.warnings) ctx.out(`${file}: warning: ${w}`);
+  for (const w of config.warnings) ctx.out(problemLine(file, w, 'warning'));
+  for (const k of config.keptSlugs) ctx.out(keptLine(file, k));
   for (const line of describeSync(changes)) ctx.out(`${file}: note: ${line}`);
   const disabled = n.channels - n.enabled;
   ctx.out(

@@ -21,7 +21,7 @@ function positiveInt(ctx: CommandContext, name: string, raw: string | undefined,
  * commits safe), no files, no HTTP server.
  */
 export async function run(ctx: CommandContext): Promise<number> {
-  const config = loadConfigFor(ctx);
+  const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   if (!config.site.queue) {
     ctx.err('refeed worker: no queue configured: set site.queue (or REFEED_QUEUE) to a redis:// URL, and site.state to a postgres:// URL');

@@ -14,7 +14,8 @@ export const sourcesCommand: Command = {
 ${SOURCES_USAGE}
 
 list (the default)
-  One row per channel: group, source, channel, URL, schedule and health from
+  One row per channel: group, source and channel names, FEED (the folder its
+  feeds are published in under site.url, from the slugs), URL, schedule and health from
   the state database — last outcome, consecutive failures, time of the last
   success, disabled after repeated failures. Channels not fetched yet (or no
   state database at all) show "never fetched"; nothing is created or changed.

@@ -1,4 +1,5 @@
-import { validate as validateCron } from 'node-cron';
+import type { ConfigNote } from '../../core/types.ts';
+import { cronProblem } from '../../util/cron.ts';
 import { ConfigError, formatProblem } from '../errors.ts';
 import { parseConfig } from '../load.ts';
 import { channelSchema } from '../schema.ts';
@@ -10,9 +11,12 @@ import { EditError, type ChannelEntry } from './types.ts';
 // a bad $REFEED_STATE is not the file's problem, and no edit can fix it.
 const FILE_ONLY = {};
 
+/** A warning as edits compare them: lines move with an edit, what a warning is about does not. */
+const about = (w: ConfigNote) => `${w.path}\n${w.message}`;
+
 export function checkCurrent(text: string, file: string): string[] {
   try {
-    return parseConfig(text, file, FILE_ONLY).warnings;
+    return parseConfig(text, file, FILE_ONLY).warnings.map(about);
   } catch (e) {
     if (e instanceof ConfigError) throw new EditError('bad-config', `${file} is not a valid configuration; fix it first (refeed validate)`, e.problems);
     throw e;
@@ -26,7 +30,8 @@ export function checkEntry(entry: ChannelEntry): string | undefined {
   }
   const parsed = channelSchema.safeParse({ name: entry.channel, url: entry.url });
   if (!parsed.success) return `invalid URL "${entry.url}": ${parsed.error.issues[0].message}`;
-  if (entry.schedule !== undefined && !validateCron(entry.schedule)) return `invalid schedule "${entry.schedule}": not a cron expression (e.g. "*/30 * * * *")`;
+  const cron = entry.schedule === undefined ? undefined : cronProblem(entry.schedule);
+  if (cron) return `invalid schedule "${entry.schedule}": ${cron}`;
   for (const [label, v] of [['slug', entry.slug], ['group slug', entry.groupSlug], ['source slug', entry.sourceSlug]] as const) {
     if (v !== undefined && !isValidSlug(v)) return `invalid ${label} "${v}": lowercase letters, digits and dashes, not a reserved name`;
   }
@@ -36,7 +41,7 @@ export function checkEntry(entry: ChannelEntry): string | undefined {
 export function checkResult(text: string, file: string, before: string[], warnings: string[]): void {
   try {
     const after = parseConfig(text, file, FILE_ONLY).warnings;
-    warnings.push(...after.filter((w) => !before.includes(w)));
+    warnings.push(...after.filter((w) => !before.includes(about(w))).map(formatProblem));
   } catch (e) {
     if (e instanceof ConfigError) {
       throw new EditError('invalid', `the edit would make the configuration invalid: ${e.problems.map(formatProblem).join('; ')}`, e.problems);

@@ -1,5 +1,5 @@
 import { Document, type Node } from 'yaml';
-import { slugify } from '../slug.ts';
+import { legacySlugify, slugify } from '../slug.ts';
 
 // The configuration as plain data (what YAML holds, before validation), and
 // finding entries in it by name, slug or URL.
@@ -38,8 +38,9 @@ export function findNamed(list: { name?: unknown; slug?: unknown }[], wanted: st
   if (exact >= 0) return exact;
   const want = slugify(wanted);
   return list.findIndex((x) => {
-    const s = typeof x.slug === 'string' ? x.slug : slugify(str(x.name));
-    return s === wanted || s === want;
+    // A name's slug from before transliteration still names it: its feeds may still be published under it.
+    const slugs = typeof x.slug === 'string' ? [x.slug] : [slugify(str(x.name)), legacySlugify(str(x.name))];
+    return slugs.includes(wanted) || slugs.includes(want);
   });
 }
 

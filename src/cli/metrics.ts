@@ -1,0 +1,85 @@
+import type { ChannelState, RefeedConfig } from '../core/types.ts';
+import type { ChannelReport } from '../ingest/index.ts';
+import type { PublishReport } from '../publish/index.ts';
+
+// GET /metrics in Prometheus' text format, for `refeed run` and `refeed
+// serve`. prom-client is imported here only, and this module only by those
+// two commands: the others never load it.
+//
+// Per channel, from the state at each scrape (so `serve`, which fetches
+// nothing, reports what the state says): last success time, consecutive
+// failures, items stored. Per channel, counted by the process that fetches
+// (`run`): fetches by outcome, items ingested. Per publish (`run`): its
+// duration and the files it wrote. And the process's default metrics.
+
+export interface Metrics {
+  /** A channel's fetch finished (run only). */
+  fetched(report: ChannelReport): void;
+  /** A publish finished, in `seconds` (run only). */
+  published(report: PublishReport, seconds: number): void;
+  /** The page: what GET /metrics answers. */
+  scrape(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface MetricsSource {
+  config: () => RefeedConfig;
+  states: () => Promise<readonly ChannelState[]>;
+}
+
+export async function createMetrics(source: MetricsSource): Promise<Metrics> {
+  const prom = await import('prom-client');
+  const registry = new prom.Registry();
+  prom.collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  // Read once per scrape by the first gauge that needs it, shared by the others.
+  let pending: Promise<{ config: RefeedConfig; byKey: Map<string, ChannelState> }> | undefined;
+  const snapshot = () =>
+    (pending ??= (async () => {
+      const states = await source.states();
+      setImmediate(() => (pending = undefined));
+      return { config: source.config(), byKey: new Map(states.map((s) => [s.key, s])) };
+    })());
+  const perChannel = (name: string, help: string, value: (st: ChannelState) => number | undefined) =>
+    new prom.Gauge({
+      name,
+      help,
+      labelNames: ['channel'],
+      registers,
+      async collect() {
+        this.reset();
+        const { config, byKey } = await snapshot();
+        for (const c of config.channels) {
+          const st = byKey.get(c.key);
+          const v = st && value(st);
+          if (v !== undefined) this.set({ channel: c.key }, v);
+        }
+      },
+    });
+  perChannel('refeed_channel_last_success_timestamp_seconds', 'When the channel was last fetched successfully (Unix time).', (st) => (st.lastSuccessAt === undefined ? undefined : st.lastSuccessAt / 1000));
+  perChannel('refeed_channel_consecutive_failures', 'Failed fetches of the channel since its last success.', (st) => st.consecutiveFailures);
+  perChannel('refeed_channel_items', 'Items the state holds for the channel.', (st) => st.itemCount);
+
+  const fetches = new prom.Counter({ name: 'refeed_channel_fetches_total', help: 'Fetches of the channel by this process, by outcome (new, updated, unchanged, not-modified, error, disabled).', labelNames: ['channel', 'outcome'], registers });
+  const ingested = new prom.Counter({ name: 'refeed_channel_items_ingested_total', help: 'New items this process stored for the channel.', labelNames: ['channel'], registers });
+  const duration = new prom.Histogram({ name: 'refeed_publish_duration_seconds', help: 'How long each publish took.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers });
+  const written = new prom.Counter({ name: 'refeed_publish_files_written_total', help: 'Files publishes replaced (bytes changed).', registers });
+  const lastWritten = new prom.Gauge({ name: 'refeed_publish_last_files_written', help: 'Files the last publish replaced.', registers });
+  const lastPublish = new prom.Gauge({ name: 'refeed_publish_last_timestamp_seconds', help: 'When the last publish finished (Unix time).', registers });
+
+  return {
+    fetched(r) {
+      fetches.inc({ channel: r.key, outcome: r.status });
+      if (r.newItems) ingested.inc({ channel: r.key }, r.newItems);
+    },
+    published(r, seconds) {
+      duration.observe(seconds);
+      written.inc(r.written.length);
+      lastWritten.set(r.written.length);
+      lastPublish.set(Date.now() / 1000);
+    },
+    async scrape() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
