@@ -80,8 +80,10 @@ export class SqliteStore implements Store {
       // Another process (a daemon beside a manual command) may be writing: wait for it rather than fail.
       db.pragma('busy_timeout = 15000');
       // Article rows carry their body HTML: the default 2 MB page cache makes
-      // every insert into the id and feed indexes a page read once the store grows.
-      db.pragma('cache_size = -65536');
+      // every insert into the id and feed indexes a page read once the store
+      // grows. 16 MB holds the indexes of a 100,000-article store; 64 MB cost
+      // 50 MB more peak memory and no measurable time.
+      db.pragma('cache_size = -16384');
       if (!opts.readonly) migrate(db, opts.now ?? Date.now());
       else if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
         db.close();
