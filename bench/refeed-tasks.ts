@@ -167,6 +167,8 @@ async function tick(task: Extract<Task, { kind: 'tick' }>): Promise<TaskResult> 
     const files = new AtomicWriter();
     const agents = createFetchAgents();
     const pool = new PreparePool({ inlineBytes: 0, size: 1 });
+    // As the daemon's scheduler does at start.
+    pool.warm();
     try {
       const others = { ...config, channels: config.channels.filter((c) => c.key !== task.channel) };
       await runFetch(others, store, { logger, files, agents, pool });

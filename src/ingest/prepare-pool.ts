@@ -46,6 +46,11 @@ export class PreparePool {
     return (await this.pool.run(input)) ?? prepareChannel(input);
   }
 
+  /** Starts the workers ahead of the first job (a daemon's first new item then waits for no module loading). */
+  warm(): void {
+    this.pool.warm();
+  }
+
   /** Stops the workers; jobs still out are finished in-process. */
   close(): Promise<void> {
     return this.pool.close();

@@ -13,16 +13,16 @@ export type Child = ChildNode | string | undefined | false | null;
 export function h(name: string, attrs: Record<string, string | undefined> = {}, ...children: (Child | Child[])[]): Element {
   const attribs: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) attribs[k] = v;
+  // Line breaks between the children of containers keep the page diffable
+  // and readable as source; whitespace there does not change the rendering.
+  const lines = LINE_CONTAINERS.has(name);
   const kids: ChildNode[] = [];
   for (const c of children.flat()) {
     if (c === undefined || c === false || c === null) continue;
+    if (lines) kids.push(new Text('\n'));
     kids.push(typeof c === 'string' ? new Text(c) : c);
   }
-  // Line breaks between the children of containers keep the page diffable
-  // and readable as source; whitespace there does not change the rendering.
-  if (LINE_CONTAINERS.has(name) && kids.length) {
-    for (let i = kids.length; i >= 0; i--) kids.splice(i, 0, new Text('\n'));
-  }
+  if (lines && kids.length) kids.push(new Text('\n'));
   const e = new Element(name, attribs, kids);
   kids.forEach((k, i) => {
     k.parent = e;

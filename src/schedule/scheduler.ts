@@ -67,6 +67,8 @@ export class Scheduler {
   }
 
   start(): void {
+    // Parsing runs on a worker thread: started now, so the first new item does not wait for it to load.
+    this.pool.warm();
     this.apply(this.config);
   }
 

@@ -78,10 +78,15 @@ export class WorkerPool<In, Out> {
     await Promise.all(slots.map((s) => this.retire(s)));
   }
 
+  /** Starts the workers now rather than at the first job, which then does not wait for their module loading. */
+  warm(): void {
+    if (this.usable) this.slots ??= Array.from({ length: this.size }, () => this.spawn()).filter((s): s is Slot<Out> => s !== undefined);
+  }
+
   private pickSlot(): Slot<Out> | undefined {
-    this.slots ??= Array.from({ length: this.size }, () => this.spawn()).filter((s): s is Slot<Out> => s !== undefined);
+    this.warm();
     let best: Slot<Out> | undefined;
-    for (const s of this.slots) if (!s.dead && (!best || s.jobs.size < best.jobs.size)) best = s;
+    for (const s of this.slots ?? []) if (!s.dead && (!best || s.jobs.size < best.jobs.size)) best = s;
     return best;
   }
 
