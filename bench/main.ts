@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +89,15 @@ export function checkOnlyAffected(channel: number, detail: Record<string, unknow
   return problems.length ? problems.join('; ') : undefined;
 }
 
+/** Writes still in the page cache go to disk now, not during the next measurement. */
+function settleDisk(): void {
+  try {
+    execFileSync('sync');
+  } catch {
+    // no sync(1): measured as it comes
+  }
+}
+
 async function runProfile(ctx: Ctx): Promise<number> {
   const profDir = path.join(OUT_DIR, 'profile');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -152,6 +162,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   say(`baseline ×${runs} (concurrency ${concurrency})…`);
   const baseline: Run[] = [];
   for (let r = 0; r < runs; r++) {
+    settleDisk();
     const m = await run(ctx, { kind: 'baseline', urls: ctx.urls, concurrency, limit: config.site.limit, outFile: path.join(ctx.work, 'baseline.xml') });
     if (m.detail.failed) problems.push(`baseline run ${r + 1}: ${m.detail.failed} feeds failed`);
     say(`  baseline ${r + 1}: ${secs(m.ms)}, ${m.items} items`);
@@ -161,8 +172,14 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   say(`cold full cycle ×${runs}…`);
   const cold: Run[] = [];
   let site = probe;
+  const earlier: string[] = [];
   for (let r = 0; r < runs; r++) {
-    if (r > 0) rmSync(site.dir, { recursive: true, force: true });
+    // The run before's files are deleted only after the last run, and its
+    // writes flushed before this one starts: neither is this run's work (on
+    // a disk mounted with `discard`, deleting 50,000 files stalls the next
+    // writes for seconds).
+    if (r > 0) earlier.push(site.dir);
+    settleDisk();
     site = freshSite(ctx, `cold-${r}`);
     const m = await run(ctx, { kind: 'cycle', configFile: site.configFile });
     const d = m.detail as { newItems: number; statuses: Record<string, number> };
@@ -170,7 +187,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
     say(`  cold ${r + 1}: ${secs(m.ms)}, ${d.newItems} items, ${m.maxRssMB.toFixed(0)} MB`);
     cold.push(m);
   }
-  rmSync(probe.dir, { recursive: true, force: true });
+  for (const dir of [probe.dir, ...earlier]) rmSync(dir, { recursive: true, force: true });
 
   // The archive: older articles that fell off the source feeds, as a long-running install has.
   const target = Math.max(opts.store, expectedItems);

@@ -4,7 +4,6 @@ import path from 'node:path';
 // editing and OPML halves of config are only for the commands that use them.
 import { ConfigError, formatProblem } from '../config/errors.ts';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.ts';
-import { legacySlugify, slugify } from '../config/slug.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import type { CommandContext } from './command.ts';
 import { readChannelStates } from './store-access.ts';
@@ -47,11 +46,6 @@ function publishedKeys(output: string): string[] {
   return keys;
 }
 
-/** Whether some name's slug differs from the one refeed 0.1 gave it: only then can a stored slug need keeping. */
-function slugsChanged(config: RefeedConfig): boolean {
-  const changed = (n: { name: string; slug: string }) => n.slug === slugify(n.name) && legacySlugify(n.name) !== n.slug;
-  return config.groups.some((g) => changed(g) || g.sources.some((s) => changed(s) || s.channels.some((c) => changed(c.channel))));
-}
 
 /**
  * Loads the configuration keeping the slugs stored channels and published
@@ -60,7 +54,8 @@ function slugsChanged(config: RefeedConfig): boolean {
  */
 export async function loadKeepingSlugs(ctx: CommandContext, file: string): Promise<RefeedConfig> {
   const config = loadConfig(file);
-  if (!slugsChanged(config)) return config;
+  // Only a name whose slug changed since refeed 0.1 can have a stored slug to keep.
+  if (!config.slugsDifferFromLegacy) return config;
   // A damaged or unreachable state is for the command to report (or, for reindex, to rebuild): the published folders still tell.
   const stored = await readChannelStates(ctx, config).catch(() => new Map<string, ChannelState>());
   const keys = keyPrefixes([...stored.keys(), ...publishedKeys(config.site.output)]);

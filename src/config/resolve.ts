@@ -98,5 +98,6 @@ export function resolveConfig(file: ConfigFile, absFile: string, slugs: SlugPlan
     channels,
     warnings: slugs.warnings,
     keptSlugs: slugs.kept,
+    slugsDifferFromLegacy: slugs.differsFromLegacy,
   };
 }

@@ -23,6 +23,8 @@ export interface SlugPlan {
   /** Collisions resolved and names that fell back to a hash. */
   warnings: ConfigProblem[];
   kept: KeptSlug[];
+  /** Some name without an explicit slug got another slug than refeed 0.1 gave it. */
+  differsFromLegacy: boolean;
 }
 
 export interface SlugPlanOptions {
@@ -35,6 +37,7 @@ export function planSlugs(groups: readonly GroupNode[], opts: SlugPlanOptions = 
   const warnings: ConfigProblem[] = [];
   const kept: KeptSlug[] = [];
   const lineOf = opts.lineOf ?? (() => undefined);
+  let differsFromLegacy = false;
 
   const level = (nodes: readonly NamedNode[], parent: PropertyKey[], list: string, prefix: string): string[] => {
     const wanted: WantedSlug[] = nodes.map((n, i) => {
@@ -42,6 +45,7 @@ export function planSlugs(groups: readonly GroupNode[], opts: SlugPlanOptions = 
       const made = slugOf(n.name);
       const segs = [...parent, list, i];
       const legacy = legacySlugify(n.name);
+      if (legacy !== made.slug) differsFromLegacy = true;
       if (legacy !== made.slug && opts.keep?.has(prefix + legacy)) {
         kept.push({ path: formatPath(segs), line: lineOf([...segs, 'name']), name: n.name, slug: legacy, readable: made.slug });
         return { name: n.name, slug: legacy };
@@ -77,6 +81,7 @@ export function planSlugs(groups: readonly GroupNode[], opts: SlugPlanOptions = 
     }),
     warnings: warnings.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)),
     kept,
+    differsFromLegacy,
   };
 }
 

@@ -93,6 +93,8 @@ export interface RefeedConfig {
   warnings: ConfigNote[];
   /** Names whose stored channels keep the slug an older refeed gave them (see resolve.ts). */
   keptSlugs: KeptSlug[];
+  /** Some name without an explicit slug gets another slug than refeed 0.1 gave it (only then can a stored one need keeping). */
+  slugsDifferFromLegacy: boolean;
 }
 
 /** A remark about the configuration file at a path (`groups[0].name`) and line. */

@@ -77,21 +77,28 @@ function nextFire(expr: string, afterMs: number): number | undefined {
 /**
  * `nextFireAfter(expr, t)`: when the schedule next fires strictly after `t`
  * (epoch ms), or undefined if it never does. Remembers one matcher per
- * expression: thousands of channels share a handful of schedules.
+ * expression (thousands of channels share a handful of schedules), and the
+ * answer per expression and second: schedules fire on whole seconds, and the
+ * channels of one run were fetched within a few of them.
  */
 export function cronWalker(): (expr: string, afterMs: number) => number | undefined {
   const matchers = new Map<string, { getNextMatch(d: Date): Date } | null>();
+  const answers = new Map<string, number | undefined>();
   return (expr, afterMs) => {
+    const key = `${Math.floor(afterMs / 1000)} ${expr}`;
+    if (answers.has(key)) return answers.get(key);
     let m = matchers.get(expr);
     if (m === undefined) {
       m = cronProblem(expr) ? null : matcherOf(expr);
       matchers.set(expr, m);
     }
-    if (!m) return undefined;
+    let next: number | undefined;
     try {
-      return m.getNextMatch(new Date(afterMs)).getTime();
+      next = m?.getNextMatch(new Date(afterMs)).getTime();
     } catch {
-      return undefined;
+      next = undefined;
     }
+    answers.set(key, next);
+    return next;
   };
 }
