@@ -4,6 +4,7 @@ import { FeedTokenizer } from './fast-tokenizer.ts';
 import { canonicalNamespace, NS, WELL_KNOWN_PREFIXES } from './namespaces.ts';
 import type { EntityDecoder } from './xml-entities.ts';
 import { hasElements, Scope, type XElement } from './xml-tree.ts';
+import { editDistance } from '../util/suggest.ts';
 
 // The one parse of a feed: htmlparser2's streaming Parser in xmlMode over the
 // decoded text, turned into element events with namespaces resolved (by URI,
@@ -258,18 +259,4 @@ function isMisspelling(name: string, open: string): boolean {
   if (a === b) return true; // another prefix or another case: `<atom:title>…</title>`
   if (b.length < 4 || Math.abs(a.length - b.length) > 1) return false;
   return editDistance(a, b) <= 1;
-}
-
-/** Optimal string alignment distance (Levenshtein plus adjacent swaps). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
 }

@@ -3,26 +3,16 @@ import { rowsHash } from '../rows-hash.ts';
 import { toCachedContent } from '../content-rows.ts';
 import type { ArticleRecord, CachedArticleContent, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
+import { toArticleRecord, type FeedRow as BaseFeedRow } from '../row-shapes.ts';
 
 // Feeds' articles, the content cache and the publisher's bookkeeping, as
 // ../sqlite/feeds.ts. The newest articles of any number of feeds come from
 // one statement (a publish checks every feed it built).
 
-interface FeedRow {
+/** A feed row, with which query of the batch (`i`) and which entry (`seq`) it came from. */
+interface FeedRow extends BaseFeedRow {
   i: number;
-  id: string;
-  identity: string;
   seq: number;
-  channel_key: string;
-  g: string;
-  s: string;
-  c: string;
-  title: string;
-  link: string | null;
-  date: number;
-  first_seen: number;
-  content_hash: string;
-  path: string;
 }
 
 const COLUMNS = `a.id, a.identity, e.seq, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
@@ -49,20 +39,6 @@ function byFeedOrder(a: FeedRow, b: FeedRow): number {
   return a.seq - b.seq;
 }
 
-function toRecord(r: FeedRow): ArticleRecord {
-  return {
-    id: r.id,
-    identity: r.identity,
-    channelKey: r.channel_key,
-    slugs: [r.g, r.s, r.c],
-    title: r.title,
-    ...(r.link !== null ? { link: r.link } : {}),
-    date: r.date,
-    firstSeen: r.first_seen,
-    contentHash: r.content_hash,
-    path: r.path,
-  };
-}
 
 /**
  * The newest `limit` articles of each feed key, newest first, ties by id,
@@ -98,7 +74,7 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
       for (const r of list) {
         if (seen.has(r.id)) continue;
         seen.add(r.id);
-        records.push(toRecord(r));
+        records.push(toArticleRecord(r));
         if (records.length === t.limit) break;
       }
       out[t.i] = records;

@@ -2,6 +2,7 @@ import type { KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from
 import { feedKeysOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
+import { toPendingFile, type PendingRow } from '../row-shapes.ts';
 
 // Items as channels list them, besides the commit (commit.ts): what a
 // channel already lists, the article files to write, and restoring
@@ -23,43 +24,13 @@ export async function knownItems(db: Db, key: string, itemKeys: readonly string[
   return out;
 }
 
-interface PendingRow {
-  id: string;
-  path: string;
-  content_hash: string;
-  old_path: string | null;
-  title: string;
-  link: string | null;
-  guid: string | null;
-  date: number;
-  author: string;
-  headimg: string;
-  categories: string;
-  html: string | null;
-}
-
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {
   const { rows } = await db.query<PendingRow>(
     `SELECT id, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html FROM articles
      WHERE file_hash IS DISTINCT FROM content_hash ORDER BY id LIMIT $1`,
     [limit],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    path: r.path,
-    contentHash: r.content_hash,
-    ...(r.old_path ? { oldPath: r.old_path } : {}),
-    content: {
-      title: r.title,
-      categories: JSON.parse(r.categories) as string[],
-      headimg: r.headimg,
-      author: r.author,
-      date: new Date(r.date),
-      ...(r.link ? { link: r.link } : {}),
-      ...(r.guid ? { guid: r.guid } : {}),
-      html: r.html ?? '',
-    },
-  }));
+  return rows.map(toPendingFile);
 }
 
 export async function markFilesWritten(db: Db, files: readonly WrittenArticleFile[]): Promise<void> {

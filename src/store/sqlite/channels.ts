@@ -1,60 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { ChannelState, ChannelStatus } from '../../core/types.ts';
+import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
 import { articlePath, feedKeysOf } from '../types.ts';
-
-interface ChannelRow {
-  id: number;
-  key: string | null;
-  group_name: string;
-  source_name: string;
-  channel_name: string;
-  config_url: string;
-  url: string;
-  created_at: number;
-  removed_at: number | null;
-  etag: string | null;
-  last_modified: string | null;
-  last_fetch_at: number | null;
-  last_success_at: number | null;
-  last_status: string | null;
-  last_error: string | null;
-  last_warning: string | null;
-  consecutive_failures: number;
-  next_run_at: number | null;
-  disabled: number;
-  item_count?: number;
-}
-
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function toState(r: ChannelRow): ChannelState {
-  return {
-    key: r.key ?? '',
-    id: r.id,
-    url: r.url,
-    createdAt: r.created_at,
-    etag: opt(r.etag),
-    lastModified: opt(r.last_modified),
-    lastFetchAt: opt(r.last_fetch_at),
-    lastSuccessAt: opt(r.last_success_at),
-    lastStatus: opt(r.last_status) as ChannelStatus | undefined,
-    lastError: opt(r.last_error),
-    lastWarning: opt(r.last_warning),
-    consecutiveFailures: r.consecutive_failures,
-    nextRunAt: opt(r.next_run_at),
-    disabled: r.disabled === 1,
-    itemCount: r.item_count ?? 0,
-  };
-}
+import { matchChannels, toChannelState as toState, type ChannelMatch as Match, type ChannelRow } from '../row-shapes.ts';
 
 const slugsOf = (key: string) => key.split('/') as [string, string, string];
-
-/** A configured channel matched to its stored row (or to none: new). */
-interface Match {
-  input: ChannelInput;
-  row?: ChannelRow;
-}
 
 /**
  * Channel identity and fetch state. A channel's identity is its row id: the
@@ -188,26 +138,7 @@ export class ChannelRepo {
   }
 
   private match(inputs: readonly ChannelInput[]): Match[] {
-    const rows = this.s.all.all();
-    const byKey = new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, r]));
-    const taken = new Set<number>();
-    const matches: Match[] = inputs.map((input) => {
-      const row = byKey.get(input.key);
-      if (row) taken.add(row.id);
-      return { input, row };
-    });
-    // By URL among the rows no key claimed: a renamed channel, or a removed one added again. The newest row wins.
-    const byUrl = new Map<string, ChannelRow>();
-    for (const r of rows) if (!taken.has(r.id)) byUrl.set(r.config_url, r);
-    for (const m of matches) {
-      if (m.row) continue;
-      const row = byUrl.get(m.input.url);
-      if (row && !taken.has(row.id)) {
-        m.row = row;
-        taken.add(row.id);
-      }
-    }
-    return matches;
+    return matchChannels(this.s.all.all(), inputs);
   }
 
   private rekey(row: ChannelRow, input: ChannelInput, moveFiles: boolean): void {

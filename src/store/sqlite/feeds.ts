@@ -3,21 +3,8 @@ import { rowsHash } from '../rows-hash.ts';
 import { toCachedContent, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, CachedArticleContent, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
+import { toArticleRecord, type FeedRow } from '../row-shapes.ts';
 
-interface FeedRow {
-  id: string;
-  identity: string;
-  channel_key: string;
-  g: string;
-  s: string;
-  c: string;
-  title: string;
-  link: string | null;
-  date: number;
-  first_seen: number;
-  content_hash: string;
-  path: string;
-}
 
 const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
   FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
@@ -72,7 +59,7 @@ export class FeedRepo {
       for (const r of rows) {
         if (seen.has(r.id)) continue;
         seen.add(r.id);
-        out.push(toRecord(r));
+        out.push(toArticleRecord(r));
         if (out.length === limit) return out;
       }
       if (rows.length < n) return out;
@@ -114,17 +101,3 @@ export class FeedRepo {
   }
 }
 
-function toRecord(r: FeedRow): ArticleRecord {
-  return {
-    id: r.id,
-    identity: r.identity,
-    channelKey: r.channel_key,
-    slugs: [r.g, r.s, r.c],
-    title: r.title,
-    ...(r.link !== null ? { link: r.link } : {}),
-    date: r.date,
-    firstSeen: r.first_seen,
-    contentHash: r.content_hash,
-    path: r.path,
-  };
-}

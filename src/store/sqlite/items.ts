@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
-import { articleContentOf } from '../content-rows.ts';
+import { toPendingFile, type PendingRow } from '../row-shapes.ts';
 
 interface EntryRow {
   item_key: string;
@@ -146,13 +146,7 @@ export class ItemRepo {
   }
 
   pending(limit: number): PendingFile[] {
-    return this.s.pending.all(limit).map((r) => ({
-      id: r.id,
-      path: r.path,
-      contentHash: r.content_hash,
-      ...(r.old_path ? { oldPath: r.old_path } : {}),
-      content: articleContentOf(r),
-    }));
+    return this.s.pending.all(limit).map(toPendingFile);
   }
 
   written(files: readonly WrittenArticleFile[]): void {
@@ -195,20 +189,6 @@ export class ItemRepo {
   }
 }
 
-interface PendingRow {
-  id: string;
-  path: string;
-  content_hash: string;
-  old_path: string | null;
-  title: string;
-  link: string | null;
-  guid: string | null;
-  date: number;
-  author: string;
-  headimg: string;
-  categories: string;
-  html: string | null;
-}
 
 function articleParams(a: ArticleContentWrite, at: { id: string; owner: number; firstSeen: number; path: string }) {
   return {

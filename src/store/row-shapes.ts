@@ -1,0 +1,141 @@
+import type { ChannelState, ChannelStatus } from '../core/types.ts';
+import { articleContentOf } from './content-rows.ts';
+import type { ArticleRecord, ChannelInput, PendingFile } from './types.ts';
+
+// Rows as both stores return them (the same column names and encodings in
+// SQLite and PostgreSQL), turned into the Store interface's types.
+
+export interface ChannelRow {
+  id: number;
+  key: string | null;
+  group_name: string;
+  source_name: string;
+  channel_name: string;
+  config_url: string;
+  url: string;
+  created_at: number;
+  removed_at: number | null;
+  etag: string | null;
+  last_modified: string | null;
+  last_fetch_at: number | null;
+  last_success_at: number | null;
+  last_status: string | null;
+  last_error: string | null;
+  last_warning: string | null;
+  consecutive_failures: number;
+  next_run_at: number | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  disabled: number | boolean;
+  item_count?: number;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+export function toChannelState(r: ChannelRow): ChannelState {
+  return {
+    key: r.key ?? '',
+    id: r.id,
+    url: r.url,
+    createdAt: r.created_at,
+    etag: opt(r.etag),
+    lastModified: opt(r.last_modified),
+    lastFetchAt: opt(r.last_fetch_at),
+    lastSuccessAt: opt(r.last_success_at),
+    lastStatus: opt(r.last_status) as ChannelStatus | undefined,
+    lastError: opt(r.last_error),
+    lastWarning: opt(r.last_warning),
+    consecutiveFailures: r.consecutive_failures,
+    nextRunAt: opt(r.next_run_at),
+    disabled: r.disabled === true || r.disabled === 1,
+    itemCount: r.item_count ?? 0,
+  };
+}
+
+/** A feed's row: an entry and its article. */
+export interface FeedRow {
+  id: string;
+  identity: string;
+  channel_key: string;
+  g: string;
+  s: string;
+  c: string;
+  title: string;
+  link: string | null;
+  date: number;
+  first_seen: number;
+  content_hash: string;
+  path: string;
+}
+
+export function toArticleRecord(r: FeedRow): ArticleRecord {
+  return {
+    id: r.id,
+    identity: r.identity,
+    channelKey: r.channel_key,
+    slugs: [r.g, r.s, r.c],
+    title: r.title,
+    ...(r.link !== null ? { link: r.link } : {}),
+    date: r.date,
+    firstSeen: r.first_seen,
+    contentHash: r.content_hash,
+    path: r.path,
+  };
+}
+
+/** An article whose file is behind its row. */
+export interface PendingRow {
+  id: string;
+  path: string;
+  content_hash: string;
+  old_path: string | null;
+  title: string;
+  link: string | null;
+  guid: string | null;
+  date: number;
+  author: string;
+  headimg: string;
+  categories: string;
+  html: string | null;
+}
+
+export function toPendingFile(r: PendingRow): PendingFile {
+  return {
+    id: r.id,
+    path: r.path,
+    contentHash: r.content_hash,
+    ...(r.old_path ? { oldPath: r.old_path } : {}),
+    content: articleContentOf(r),
+  };
+}
+
+/** A configured channel and the stored row it is (none: a new channel). */
+export interface ChannelMatch {
+  input: ChannelInput;
+  row?: ChannelRow;
+}
+
+/**
+ * The identity rule, the same in every store: a configured channel is the
+ * row with its key, else the row (no key claimed) with its configured URL,
+ * the newest first: a renamed channel, or a removed one added again.
+ */
+export function matchChannels(rows: readonly ChannelRow[], inputs: readonly ChannelInput[]): ChannelMatch[] {
+  const byKey = new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, r]));
+  const taken = new Set<number>();
+  const matches: ChannelMatch[] = inputs.map((input) => {
+    const row = byKey.get(input.key);
+    if (row) taken.add(row.id);
+    return { input, row };
+  });
+  const byUrl = new Map<string, ChannelRow>();
+  for (const r of rows) if (!taken.has(r.id)) byUrl.set(r.config_url, r);
+  for (const m of matches) {
+    if (m.row) continue;
+    const row = byUrl.get(m.input.url);
+    if (row && !taken.has(row.id)) {
+      m.row = row;
+      taken.add(row.id);
+    }
+  }
+  return matches;
+}
