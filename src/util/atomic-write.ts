@@ -136,12 +136,12 @@ export const STALE_TEMP_MS = 60 * 60_000;
 /**
  * Deletes `.tmp-*` files under `root` older than `olderThanMs`: what a kill -9
  * between a temp write and its rename leaves. Younger ones may belong to a
- * writer still running, so they stay, except those of `deadPid` (a writer
- * known to be gone: its temp names carry its pid), removed whatever their age.
+ * writer still running, so they stay, except those whose writer `isGone`
+ * (temp names carry the writer's pid), removed whatever their age.
  * Returns how many were removed; never throws.
  */
-export function sweepTempFiles(root: string, opts: { olderThanMs?: number; now?: number; deadPid?: number } = {}): number {
-  const { olderThanMs = STALE_TEMP_MS, now = Date.now(), deadPid } = opts;
+export function sweepTempFiles(root: string, opts: { olderThanMs?: number; now?: number; isGone?: (pid: number) => boolean } = {}): number {
+  const { olderThanMs = STALE_TEMP_MS, now = Date.now(), isGone } = opts;
   const writerOf = (name: string) => TEMP_NAME.exec(name)?.[1];
   let removed = 0;
   const walk = (dir: string) => {
@@ -156,7 +156,8 @@ export function sweepTempFiles(root: string, opts: { olderThanMs?: number; now?:
       if (e.isDirectory()) walk(full);
       else if (e.isFile() && e.name.startsWith('.tmp-')) {
         try {
-          if ((deadPid !== undefined && writerOf(e.name) === String(deadPid)) || now - statSync(full).mtimeMs > olderThanMs) {
+          const writer = isGone && writerOf(e.name);
+          if ((writer && isGone(Number(writer))) || now - statSync(full).mtimeMs > olderThanMs) {
             rmSync(full, { force: true });
             removed++;
           }

@@ -18,7 +18,8 @@ export type FileLock =
   | { acquired: true; release(): void; tookOverFrom?: LockHolder }
   | { acquired: false; holder: LockHolder };
 
-function alive(pid: number): boolean {
+/** Whether process `pid` is running on this machine. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -79,7 +80,7 @@ export async function acquireFileLock(file: string, opts: { waitMs: number; what
       return { acquired: true, release, ...(tookOverFrom ? { tookOverFrom } : {}) };
     }
     const holder = readHolder(file);
-    if (holder && holder.host === me.host && !alive(holder.pid)) {
+    if (holder && holder.host === me.host && !processAlive(holder.pid)) {
       try {
         unlinkSync(file); // a killed run's: take it over
         tookOverFrom = holder;

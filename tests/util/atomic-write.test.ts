@@ -44,7 +44,7 @@ describe('atomic writes', () => {
     // Another pid, and a name that merely contains the dead one's.
     const other = [path.join(root, '.tmp-rss.xml-42420-0a1b2c3d0'), path.join(root, '.tmp-x-4242-y.md-77-0a1b2c3d0')];
     for (const f of [...dead, ...other]) writeFileSync(f, 'x');
-    expect(sweepTempFiles(root, { deadPid: 4242 })).toBe(2);
+    expect(sweepTempFiles(root, { isGone: (pid) => pid === 4242 })).toBe(2);
     expect(readdirSync(root).sort()).toEqual(other.map((f) => path.basename(f)).sort());
   });
 });
