@@ -75,3 +75,34 @@ describe('SQLite store', () => {
     expect(() => new SqliteStore(file)).toThrow(/refeed reindex/);
   });
 });
+
+describe('SQLite schema migration', () => {
+  it('two processes opening the same new file: the one that loses the race finds it migrated, not half-done', async () => {
+    const { migrate, SCHEMA_VERSION } = await import('../../src/store/sqlite/schema.ts');
+    const file = path.join(tmp(), 'state.db');
+    const late = new Database(file);
+    late.pragma('busy_timeout = 1000');
+    // The late opener reads user_version 0; before it starts its transaction, another process migrates the file.
+    let first = true;
+    const racing = new Proxy(late, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop === 'pragma' && first) {
+          return (...args: Parameters<Database.Database['pragma']>) => {
+            const read = target.pragma(...args);
+            first = false;
+            const other = new Database(file);
+            migrate(other, 1);
+            other.close();
+            return read;
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect(() => migrate(racing, 2)).not.toThrow();
+    expect(late.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(late.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE '%_v1'").get()).toEqual({ n: 0 });
+    late.close();
+  });
+});

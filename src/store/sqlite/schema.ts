@@ -85,14 +85,23 @@ export const SCHEMA_VERSION = 2;
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) throw new Error(`the state database has schema version ${version}; this refeed knows ${SCHEMA_VERSION}: upgrade refeed`);
+  refuseNewer(version);
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
+    // Read again under the write lock: another process opening the same new
+    // file may have migrated it between the read above and this transaction.
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current === SCHEMA_VERSION) return;
+    refuseNewer(current);
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
     if (tables.has('channels')) fromV1(db, tables, now);
     else db.exec(V2);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+function refuseNewer(version: number): void {
+  if (version > SCHEMA_VERSION) throw new Error(`the state database has schema version ${version}; this refeed knows ${SCHEMA_VERSION}: upgrade refeed`);
 }
 
 /**

@@ -67,6 +67,10 @@ export class SqliteStore implements Store {
     if (file !== ':memory:' && !opts.readonly) mkdirSync(path.dirname(file), { recursive: true });
     this.db = guard(file, () => {
       const db = new Database(file, opts.readonly ? { readonly: true, fileMustExist: true } : {});
+      // Another process (a daemon beside a manual command, or a second cron
+      // run opening the same new file) may be writing: wait for it rather
+      // than fail. First, as switching to WAL takes the lock too.
+      db.pragma('busy_timeout = 15000');
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
@@ -77,8 +81,6 @@ export class SqliteStore implements Store {
         db.pragma('wal_autocheckpoint = 16384');
         db.pragma('journal_size_limit = 67108864');
       }
-      // Another process (a daemon beside a manual command) may be writing: wait for it rather than fail.
-      db.pragma('busy_timeout = 15000');
       // Article rows carry their body HTML: the default 2 MB page cache makes
       // every insert into the id and feed indexes a page read once the store
       // grows. 16 MB holds the indexes of a 100,000-article store; 64 MB cost
