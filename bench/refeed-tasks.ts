@@ -163,7 +163,8 @@ async function tick(task: Extract<Task, { kind: 'tick' }>): Promise<TaskResult> 
   const store = await openStore(config.site.state);
   try {
     await syncChannels(config, store, Date.now(), logger);
-    const publisher = new Publisher(config);
+    // As `refeed run` makes its publisher.
+    const publisher = new Publisher(config, { longLived: true });
     const files = new AtomicWriter();
     const agents = createFetchAgents();
     const pool = new PreparePool({ inlineBytes: 0, size: 1 });

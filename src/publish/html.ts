@@ -34,6 +34,22 @@ export function h(name: string, attrs: Record<string, string | undefined> = {}, 
 
 const OPTIONS = { encodeEntities: 'utf8' as const };
 
+/** An element serialized on its own: the same bytes it has inside any document (HTML, no foreign content). */
+export function renderFragment(e: Element): string {
+  return render(e, OPTIONS);
+}
+
+/**
+ * A node that serializes as `html`, a fragment renderFragment made: lets a
+ * page reuse sections serialized by an earlier build. dom-serializer writes a
+ * directive as its data between `<` and `>`, and a serialized element starts
+ * with `<` and ends with `>`, so the bytes come back unchanged.
+ */
+export function preRendered(html: string): ProcessingInstruction {
+  if (!html.startsWith('<') || !html.endsWith('>')) throw new Error('preRendered: not a serialized element');
+  return new ProcessingInstruction('#fragment', html.slice(1, -1));
+}
+
 /** `<!DOCTYPE html>` followed by the document. */
 export function renderHtmlDocument(root: Element): string {
   return `${render([new ProcessingInstruction('!doctype', '!DOCTYPE html'), new Text('\n'), root], OPTIONS)}\n`;

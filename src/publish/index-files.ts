@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ChannelState, LatestEntry } from '../core/types.ts';
 import type { ArticleRecord, LedgerEntry } from '../store/index.ts';
 import { channelHealth, healthHash } from './index-health.ts';
-import { buildIndexHtml } from './index-html.ts';
+import { buildIndexHtml, type SectionCache } from './index-html.ts';
 import { buildOpml } from './opml.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
 import { INDEX_FILES, type FeedSpec } from './plan.ts';
@@ -76,6 +76,7 @@ export async function writeIndexFiles(
     planned: readonly PublishedFeed[];
     topRows: TopRows;
     writer: OutputWriter;
+    sections?: SectionCache;
   },
 ): Promise<IndexOutcome> {
   const { config, specs, indexHash } = plan;
@@ -90,7 +91,7 @@ export async function writeIndexFiles(
   const prev = readStamp(ledger.get(INDEX_KEY)?.rowsHash);
   const configChanged = ledger.get(INDEX_KEY)?.specHash !== indexHash;
   const healthChanged = prev.health !== shownHealth;
-  if (input.full || input.rebuiltAny || missing(INDEX_FILES.html) || configChanged || healthChanged) {
+  if (input.full || input.rebuiltAny || missing(INDEX_FILES.html) || configChanged || healthChanged || input.sections?.empty) {
     const updatedAt = input.feedsChanged || configChanged || healthChanged || prev.at === undefined ? input.now : prev.at;
     out.stamp = indexStamp(shownHealth, updatedAt);
     const fresh = new Map(input.planned.map((p) => [p.spec.key, p]));
@@ -109,7 +110,7 @@ export async function writeIndexFiles(
         latest.set(spec.key, queried);
       }
     }
-    out.html = await writer.write(INDEX_FILES.html, buildIndexHtml(config, specs, (key) => latest.get(key) ?? [], { health, updatedAt }));
+    out.html = await writer.write(INDEX_FILES.html, buildIndexHtml(config, specs, (key) => latest.get(key) ?? [], { health, updatedAt, sections: input.sections }));
   }
   await writer.drain();
   return out;

@@ -1,6 +1,7 @@
 import type { LatestEntry, RefeedConfig } from '../core/types.ts';
+import type { Element } from 'domhandler';
 import { healthBadge, healthDetail, healthSummary, minuteUtc, type ChannelHealth } from './index-health.ts';
-import { h, renderHtmlDocument } from './html.ts';
+import { h, preRendered, renderFragment, renderHtmlDocument } from './html.ts';
 import { anchorOf, FEED_FILES, feedUrls, INDEX_FILES, type FeedSpec } from './plan.ts';
 import { xmlSafe } from './text.ts';
 
@@ -66,6 +67,32 @@ export interface IndexPageState {
   health: ReadonlyMap<string, ChannelHealth>;
   /** When the page's contents last changed (epoch ms): see index-files.ts. */
   updatedAt: number;
+  /** Channel sections serialized by earlier builds of this page (a daemon's publisher keeps one). */
+  sections?: SectionCache;
+}
+
+/**
+ * Serialized channel sections by channel key, each with what it was built
+ * from. A new item changes one channel's section and the merged list; in a
+ * daemon the other 999 sections of a 1,000-channel page were building and
+ * serializing the same bytes again, most of a one-item tick's publish.
+ */
+export class SectionCache {
+  private readonly sections = new Map<string, { inputs: string; html: string }>();
+
+  /** Nothing kept yet: the next publish builds the page even when unchanged (its bytes are not rewritten) to fill it. */
+  get empty(): boolean {
+    return this.sections.size === 0;
+  }
+
+  /** The section of `key` built from `inputs`: the kept bytes when the inputs are the same, else `build()` serialized and kept. */
+  get(key: string, inputs: string, build: () => Element): string {
+    const kept = this.sections.get(key);
+    if (kept?.inputs === inputs) return kept.html;
+    const html = renderFragment(build());
+    this.sections.set(key, { inputs, html });
+    return html;
+  }
 }
 
 /**
@@ -123,7 +150,12 @@ export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[],
           s.channels.map((c) => {
             const cs = get(c.key);
             const health = page.health.get(c.key);
-            return h('section', { id: anchorOf(cs) }, h('h4', {}, xmlSafe(c.channel.name), healthBadge(health)), healthDetail(health), feedLinks(cs), itemList(latest(cs.key)));
+            const entries = latest(cs.key);
+            const section = () => h('section', { id: anchorOf(cs) }, h('h4', {}, xmlSafe(c.channel.name), healthBadge(health)), healthDetail(health), feedLinks(cs), itemList(entries));
+            if (!page.sections) return section();
+            // Everything the section shows: its anchor and links come from the spec's key and folder.
+            const inputs = JSON.stringify([cs.key, cs.dir, c.channel.name, health, entries]);
+            return preRendered(page.sections.get(c.key, inputs, section));
           }),
         );
       }),

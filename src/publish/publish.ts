@@ -6,6 +6,7 @@ import { AtomicWriter } from '../util/atomic-write.ts';
 import { buildFeeds } from './build-feeds.ts';
 import { commitPublish } from './commit.ts';
 import { writeIndexFiles } from './index-files.ts';
+import { SectionCache } from './index-html.ts';
 import { ArticleLoader, type SkippedArticle } from './loader.ts';
 import { OutputWriter, type FileOutcome } from './output-writer.ts';
 import type { RenderWorkersOptions } from './render-ahead.ts';
@@ -60,9 +61,20 @@ export class Publisher {
   private readonly plan: SitePlan;
   /** The store has been matched to this configuration (syncChannels). */
   private synced = false;
+  /** index.html's channel sections from earlier publishes: a daemon's tick rebuilds only the ones that changed. */
+  private readonly sections?: SectionCache;
 
-  constructor(readonly config: RefeedConfig) {
+  /**
+   * `longLived`: this publisher publishes again and again (a daemon): it keeps
+   * what the next publish can reuse, and fills that on its first publish,
+   * so that the first new item is as quick as the later ones.
+   */
+  constructor(
+    readonly config: RefeedConfig,
+    opts: { longLived?: boolean } = {},
+  ) {
     this.plan = sitePlan(config);
+    if (opts.longLived) this.sections = new SectionCache();
   }
 
   /**
@@ -148,6 +160,7 @@ export class Publisher {
       planned: [...work.jobs, ...work.current],
       topRows,
       writer,
+      sections: this.sections,
     });
     for (const f of [index.opml, index.html]) if (f) record([f]);
     await commitPublish(this.plan, store, { ledger, dirty, published, index });

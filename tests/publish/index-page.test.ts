@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
-import { publish } from '../../src/publish/index.ts';
+import type { Element } from 'domhandler';
+import { buildIndexHtml, publish, Publisher, SectionCache } from '../../src/publish/index.ts';
+import type { ChannelHealth } from '../../src/publish/index-health.ts';
+import { sitePlan } from '../../src/publish/site-plan.ts';
+import { makeArticle, storeArticle } from '../helpers/articles.ts';
 import { fixtureFactory, KEYS } from './fixture.ts';
 
 // Issue 15: index.html says which channels work (and since when and why the
@@ -62,5 +66,62 @@ describe('index.html', () => {
     const html = page(f.output);
     expect(sectionOf(html, KEYS.lwn)).toContain('<span class="badge ok">ok</span>');
     expect(html).toContain('<time datetime="2024-03-12T08:05:00.000Z">2024-03-12 08:05 UTC</time>');
+  });
+
+  it("a daemon's publisher keeps channel sections: a tick rebuilds only the changed ones, with the bytes a one-shot publish gives", async () => {
+    const f = await fresh();
+    await publish(f.config, f.state, at(T0));
+    const before = page(f.output);
+
+    // Its first publish has nothing to do: it fills its sections and writes nothing.
+    const daemon = new Publisher(f.config, { longLived: true });
+    expect((await daemon.publish(f.state, at(T0 + 60_000))).written).toEqual([]);
+    expect(page(f.output)).toBe(before);
+
+    // A tick: a new item in one channel, a failure in another.
+    const front = f.config.channels.find((c) => c.key === KEYS.front)!;
+    await storeArticle(f.config, f.state, makeArticle(front, { title: 'Fresh from the daemon', date: new Date(T0), link: 'https://front-page.example/fresh' }));
+    await f.state.recordFailure(KEYS.lwn, { now: T0 + 90_000, error: 'timeout: no answer in 20 s' });
+    expect((await daemon.publish(f.state, at(T0 + 120_000))).written).toContain('index.html');
+    const viaDaemon = page(f.output);
+    expect(sectionOf(viaDaemon, KEYS.front)).toContain('Fresh from the daemon');
+    expect(sectionOf(viaDaemon, KEYS.lwn)).toContain('<span class="badge failing">failing</span>');
+
+    // A fresh one-shot publisher rebuilding everything from the same state writes the same bytes.
+    expect((await publish(f.config, f.state, { ...at(T0 + 180_000), full: true })).written).toEqual([]);
+    expect(page(f.output)).toBe(viaDaemon);
+  });
+
+  it('builds a channel section again only when something it shows changed', async () => {
+    class Counting extends SectionCache {
+      built: string[] = [];
+      override get(key: string, inputs: string, build: () => Element): string {
+        return super.get(key, inputs, () => {
+          this.built.push(key);
+          return build();
+        });
+      }
+    }
+    const f = await fresh();
+    const { specs } = sitePlan(f.config);
+    const entries = new Map([[KEYS.front, [{ title: 'One', link: 'https://a.example/1', date: T0, channel: KEYS.front }]]]);
+    const latest = (key: string) => entries.get(key) ?? [];
+    const health = new Map<string, ChannelHealth>([[KEYS.lwn, { state: 'ok' }]]);
+    const cache = new Counting();
+    const build = (h: typeof health) => buildIndexHtml(f.config, specs, latest, { health: h, updatedAt: T0, sections: cache });
+    const first = build(health);
+    expect(cache.built.sort()).toEqual(f.config.channels.map((c) => c.key).sort());
+    expect(first).toBe(buildIndexHtml(f.config, specs, latest, { health, updatedAt: T0 }));
+
+    cache.built = [];
+    expect(build(health)).toBe(first);
+    expect(cache.built).toEqual([]);
+
+    entries.set(KEYS.front, [{ title: 'Two', link: 'https://a.example/2', date: T0 + 1, channel: KEYS.front }]);
+    const failing = new Map<string, ChannelHealth>([[KEYS.lwn, { state: 'failing', since: T0, reason: 'timeout' }]]);
+    const second = build(failing);
+    expect(cache.built.sort()).toEqual([KEYS.front, KEYS.lwn].sort());
+    expect(second).toBe(buildIndexHtml(f.config, specs, latest, { health: failing, updatedAt: T0 }));
+    expect(sectionOf(second, KEYS.front)).toContain('Two');
   });
 });

@@ -51,7 +51,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const { store } = locked;
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
-  let publisher = new Publisher(config);
+  let publisher = new Publisher(config, { longLived: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
   const doPublish = async () => {
     const started = performance.now();
@@ -119,7 +119,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     next = { ...next, site: { ...next.site, output, state, ...(queue ? { queue } : {}) } };
     if (!queue) delete next.site.queue;
     config = next;
-    publisher = new Publisher(next);
+    publisher = new Publisher(next, { longLived: true });
     await syncChannels(next, store, Date.now(), log);
     const diff = scheduler.reload(next);
     log.info({ why, ...diff }, 'configuration reloaded');
