@@ -452,6 +452,7 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
     '',
     ...(problems.length ? problems.map((p) => `- ✗ ${p}`) : ['- ✓ every run did what it should: cold stored every item, warm got only 304s and rewrote nothing, one-new-item and incremental publish rebuilt only the affected feeds, full publish rebuilt every feed.']),
     '',
+    ...missedTargets(rows),
     'Run `npm run bench -- --help` for options; `npm run bench -- --profile` profiles the cold cycle.',
     '',
   ].join('\n');
@@ -460,6 +461,22 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   say(`results written to ${opts.out}`);
   const failed = rows.some((r) => r.verdict === 'FAIL') || problems.length > 0;
   return failed ? 1 : 0;
+}
+
+/**
+ * For failed targets: what bounds each, from the profiles, and the next step.
+ * That is analysis, written by hand in bench/analysis.md, dated by the run it
+ * was written for: included so results.md says it beside the figures.
+ */
+function missedTargets(rows: readonly { verdict?: string }[]): string[] {
+  if (!rows.some((r) => r.verdict === 'FAIL')) return [];
+  let text: string;
+  try {
+    text = readFileSync(path.join(BENCH_DIR, 'analysis.md'), 'utf8').trim();
+  } catch {
+    return ['## Targets not reached', '', 'No analysis: profile them (`npm run bench -- --profile`, `node --cpu-prof`) and write bench/analysis.md.', ''];
+  }
+  return [text.replace(/^# /, '## '), ''];
 }
 
 /** `--parse-only`: the parse-throughput rows alone, on the cached corpus; no server, no store. */
