@@ -119,7 +119,7 @@ export interface ChannelMatch {
  * row with its key, else the row (no key claimed) with its configured URL,
  * the newest first: a renamed channel, or a removed one added again.
  */
-export function matchChannels(rows: readonly ChannelRow[], inputs: readonly ChannelInput[]): ChannelMatch[] {
+function matchChannels(rows: readonly ChannelRow[], inputs: readonly ChannelInput[]): ChannelMatch[] {
   const byKey = new Map(rows.filter((r) => r.key !== null).map((r) => [r.key!, r]));
   const taken = new Set<number>();
   const matches: ChannelMatch[] = inputs.map((input) => {
@@ -138,4 +138,41 @@ export function matchChannels(rows: readonly ChannelRow[], inputs: readonly Chan
     }
   }
   return matches;
+}
+
+/** A matched channel whose key or names change, or that comes back; its files move unless its names are only being learnt. */
+export interface ChannelMove {
+  row: ChannelRow;
+  input: ChannelInput;
+  moveFiles: boolean;
+}
+
+/** What reconciling the configuration with the stored channels changes, before either store carries it out. */
+export interface SyncPlan {
+  matches: ChannelMatch[];
+  /** Configured channels with no stored row, in configuration order. */
+  added: ChannelInput[];
+  /** Rows with a key that no configured channel claims: removed. */
+  gone: ChannelRow[];
+  moves: ChannelMove[];
+  /** Channels found under a new key or new names (a rename to report). */
+  renamed: { row: ChannelRow; input: ChannelInput }[];
+}
+
+export function planSync(rows: readonly ChannelRow[], inputs: readonly ChannelInput[]): SyncPlan {
+  const matches = matchChannels(rows, inputs);
+  const claimed = new Set(matches.flatMap((m) => (m.row ? [m.row.id] : [])));
+  const plan: SyncPlan = { matches, added: [], gone: rows.filter((r) => r.key !== null && !claimed.has(r.id)), moves: [], renamed: [] };
+  for (const { input, row } of matches) {
+    if (!row) {
+      plan.added.push(input);
+      continue;
+    }
+    const sameNames = row.group_name === input.names[0] && row.source_name === input.names[1] && row.channel_name === input.names[2];
+    // Names first learnt (a store from before names were kept) are not a rename.
+    const learnt = row.key === input.key && row.group_name === '' && row.source_name === '' && row.channel_name === '';
+    if ((row.key !== input.key || !sameNames) && !learnt && row.key !== null) plan.renamed.push({ row, input });
+    if (row.key !== input.key || !sameNames || row.removed_at !== null) plan.moves.push({ row, input, moveFiles: !learnt });
+  }
+  return plan;
 }

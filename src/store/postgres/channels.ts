@@ -1,9 +1,7 @@
 import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
 import { articlePath, feedKeysOf } from '../types.ts';
-import { matchChannels as match, toChannelState as toState, type ChannelMatch as Match, type ChannelRow } from '../row-shapes.ts';
-
-export type { ChannelRow };
+import { planSync, toChannelState as toState, type ChannelRow, type SyncPlan } from '../row-shapes.ts';
 import { jsonRows, type Db } from './connection.ts';
 import { LOCK, REFEED_LOCKS } from './schema.ts';
 
@@ -92,24 +90,9 @@ export async function syncChannels(db: Db, inputs: readonly ChannelInput[], now:
   const apply = now !== undefined;
   if (apply) await lockChannels(db, 'change');
   const rows = (await db.query<ChannelRow>('SELECT * FROM channels ORDER BY id')).rows;
-  const matches = match(rows, inputs);
-  const result: ChannelSync = { channels: new Map(), added: [], renamed: [], removed: [] };
-  const claimed = new Set(matches.flatMap((m) => (m.row ? [m.row.id] : [])));
-  const gone = rows.filter((r) => r.key !== null && !claimed.has(r.id));
-  result.removed = gone.map((r) => r.key!);
-  const moves: { row: ChannelRow; input: ChannelInput; moveFiles: boolean }[] = [];
-  const renamed: { row: ChannelRow; input: ChannelInput }[] = [];
-  for (const { input, row } of matches) {
-    if (!row) {
-      result.added.push(input.key);
-      continue;
-    }
-    const sameNames = row.group_name === input.names[0] && row.source_name === input.names[1] && row.channel_name === input.names[2];
-    // Names first learnt (a store from before names were kept) are not a rename.
-    const learnt = row.key === input.key && row.group_name === '' && row.source_name === '' && row.channel_name === '';
-    if ((row.key !== input.key || !sameNames) && !learnt && row.key !== null) renamed.push({ row, input });
-    if (row.key !== input.key || !sameNames || row.removed_at !== null) moves.push({ row, input, moveFiles: !learnt });
-  }
+  const plan = planSync(rows, inputs);
+  const { matches, renamed } = plan;
+  const result: ChannelSync = { channels: new Map(), added: plan.added.map((i) => i.key), renamed: [], removed: plan.gone.map((r) => r.key!) };
   if (renamed.length) {
     const counts = await db.query<{ owner_id: number; n: number }>(
       'SELECT owner_id, count(*) AS n FROM articles WHERE owner_id = ANY($1::int[]) GROUP BY owner_id',
@@ -118,7 +101,7 @@ export async function syncChannels(db: Db, inputs: readonly ChannelInput[], now:
     const n = new Map(counts.rows.map((r) => [r.owner_id, r.n]));
     result.renamed = renamed.map(({ row, input }) => ({ from: row.key!, to: input.key, articles: n.get(row.id) ?? 0 }));
   }
-  if (apply) await applySync(db, { matches, gone, moves }, now);
+  if (apply) await applySync(db, plan, now);
   const ids = apply
     ? new Map((await db.query<ChannelRow>('SELECT * FROM channels WHERE key = ANY($1::text[])', [inputs.map((i) => i.key)])).rows.map((r) => [r.key!, r]))
     : new Map(matches.flatMap((m) => (m.row ? [[m.input.key, m.row] as const] : [])));
@@ -127,12 +110,6 @@ export async function syncChannels(db: Db, inputs: readonly ChannelInput[], now:
     if (row) result.channels.set(input.key, { id: row.id, createdAt: row.created_at });
   }
   return result;
-}
-
-interface SyncPlan {
-  matches: Match[];
-  gone: ChannelRow[];
-  moves: { row: ChannelRow; input: ChannelInput; moveFiles: boolean }[];
 }
 
 /** An owned article's new folder and names: its content is rendered again (content_hash ''), its old file removed then. */
@@ -183,15 +160,14 @@ async function applySync(db: Db, plan: SyncPlan, now: number): Promise<void> {
       [jsonRows(articleMoves)],
     );
   }
-  const added = plan.matches.filter((m) => !m.row).map((m) => m.input);
-  if (added.length) {
+  if (plan.added.length) {
     // In configuration order, so ids (and so ownership of shared articles) follow it.
     await db.query(
       `INSERT INTO channels (key, group_name, source_name, channel_name, config_url, url, created_at)
        SELECT u.key, u.g, u.s, u.c, u.url, u.url, $2
        FROM ROWS FROM (json_to_recordset($1) AS (key text, g text, s text, c text, url text)) WITH ORDINALITY AS u(key, g, s, c, url, n)
        ORDER BY u.n`,
-      [jsonRows(added.map((i) => ({ key: i.key, g: i.names[0], s: i.names[1], c: i.names[2], url: i.url }))), now],
+      [jsonRows(plan.added.map((i) => ({ key: i.key, g: i.names[0], s: i.names[1], c: i.names[2], url: i.url }))), now],
     );
   }
   const kept = plan.matches.filter((m) => m.row);

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
 import { articlePath, feedKeysOf } from '../types.ts';
-import { matchChannels, toChannelState as toState, type ChannelMatch as Match, type ChannelRow } from '../row-shapes.ts';
+import { planSync, toChannelState as toState, type ChannelRow } from '../row-shapes.ts';
 
 const slugsOf = (key: string) => key.split('/') as [string, string, string];
 
@@ -101,25 +101,13 @@ export class ChannelRepo {
 
   /** What sync would do; `apply` carries it out (inside the caller's transaction). */
   sync(inputs: readonly ChannelInput[], now: number, apply: boolean): ChannelSync {
-    const matches = this.match(inputs);
-    const result: ChannelSync = { channels: new Map(), added: [], renamed: [], removed: [] };
-    const claimed = new Set(matches.flatMap((m) => (m.row ? [m.row.id] : [])));
-    const gone = this.s.all.all().filter((r) => r.key !== null && !claimed.has(r.id));
-    result.removed = gone.map((r) => r.key!);
-    const moves: { row: ChannelRow; input: ChannelInput; moveFiles: boolean }[] = [];
-    for (const { input, row } of matches) {
-      if (!row) {
-        result.added.push(input.key);
-        continue;
-      }
-      const sameNames = row.group_name === input.names[0] && row.source_name === input.names[1] && row.channel_name === input.names[2];
-      // Names first learnt (a store from before names were kept) are not a rename.
-      const learnt = row.key === input.key && row.group_name === '' && row.source_name === '' && row.channel_name === '';
-      if ((row.key !== input.key || !sameNames) && !learnt && row.key !== null) {
-        result.renamed.push({ from: row.key, to: input.key, articles: this.s.countOwned.get(row.id)!.n });
-      }
-      if (row.key !== input.key || !sameNames || row.removed_at !== null) moves.push({ row, input, moveFiles: !learnt });
-    }
+    const { matches, added, gone, moves, renamed } = planSync(this.s.all.all(), inputs);
+    const result: ChannelSync = {
+      channels: new Map(),
+      added: added.map((i) => i.key),
+      renamed: renamed.map(({ row, input }) => ({ from: row.key!, to: input.key, articles: this.s.countOwned.get(row.id)!.n })),
+      removed: gone.map((r) => r.key!),
+    };
     if (apply) {
       // Keys are released before any is taken: a renamed channel may take a removed one's key, or two may swap.
       for (const r of gone) this.remove(r, now);
@@ -135,10 +123,6 @@ export class ChannelRepo {
       if (current) result.channels.set(input.key, { id: current.id, createdAt: current.created_at });
     }
     return result;
-  }
-
-  private match(inputs: readonly ChannelInput[]): Match[] {
-    return matchChannels(this.s.all.all(), inputs);
   }
 
   private rekey(row: ChannelRow, input: ChannelInput, moveFiles: boolean): void {
