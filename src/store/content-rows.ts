@@ -34,7 +34,17 @@ export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'h
 }
 
 /** The cached content, when the row holds it for a file written (its stat known). */
-export function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
+function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
   if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
   return { ...articleContentOf(r), fileMtimeMs: r.file_mtime, fileSize: r.file_size };
+}
+
+/** The cached content of the rows that hold it, by id. */
+export function cachedContentById(rows: readonly ContentRow[]): Map<string, CachedArticleContent> {
+  const out = new Map<string, CachedArticleContent>();
+  for (const r of rows) {
+    const c = toCachedContent(r);
+    if (c) out.set(r.id, c);
+  }
+  return out;
 }

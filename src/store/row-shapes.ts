@@ -1,6 +1,6 @@
-import type { ChannelState, ChannelStatus } from '../core/types.ts';
+import type { ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
 import { articleContentOf } from './content-rows.ts';
-import type { ArticleRecord, ChannelInput, PendingFile } from './types.ts';
+import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
 // SQLite and PostgreSQL), turned into the Store interface's types.
@@ -67,7 +67,7 @@ export interface FeedRow {
   path: string;
 }
 
-export function toArticleRecord(r: FeedRow): ArticleRecord {
+function toArticleRecord(r: FeedRow): ArticleRecord {
   return {
     id: r.id,
     identity: r.identity,
@@ -80,6 +80,89 @@ export function toArticleRecord(r: FeedRow): ArticleRecord {
     contentHash: r.content_hash,
     path: r.path,
   };
+}
+
+/** A feed's first `limit` articles, from its rows in feed order: an article several of its channels list comes once. */
+export function distinctArticles(rows: readonly FeedRow[], limit: number): ArticleRecord[] {
+  const seen = new Set<string>();
+  const out: ArticleRecord[] = [];
+  for (const r of rows) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    out.push(toArticleRecord(r));
+    if (out.length === limit) break;
+  }
+  return out;
+}
+
+/** The columns an article's content sets, as a commit writes them (the row's file stat is unknown until its file is written). */
+export function articleColumns(a: ArticleContentWrite) {
+  return {
+    identity: a.identity,
+    title: a.title,
+    link: a.link ?? null,
+    date: a.date,
+    content_hash: a.contentHash,
+    author: a.author,
+    headimg: a.headimg,
+    guid: a.guid ?? null,
+    categories: JSON.stringify(a.categories),
+    html: a.html,
+  };
+}
+
+/** The content columns of an article whose file is written, with that file's stat. */
+export function cachedContentColumns(c: CachedArticleContent) {
+  return {
+    author: c.author,
+    headimg: c.headimg,
+    guid: c.guid ?? null,
+    categories: JSON.stringify(c.categories),
+    html: c.html,
+    file_mtime: c.fileMtimeMs,
+    file_size: c.fileSize,
+  };
+}
+
+/** The row of an article read back from its file, owned by the channel whose folder it is in. */
+export function restoredArticleRow(a: RestoredArticle, ownerId: number) {
+  const c = a.content;
+  return {
+    id: a.id,
+    identity: a.identity,
+    owner_id: ownerId,
+    title: c.title,
+    link: c.link ?? null,
+    date: c.date.getTime(),
+    first_seen: a.firstSeen,
+    content_hash: a.contentHash,
+    path: a.path,
+    ...cachedContentColumns(c),
+  };
+}
+
+/** A publisher's ledger row. */
+export interface LedgerRow {
+  key: string;
+  spec_hash: string;
+  rows_hash: string;
+  latest: string | null;
+}
+
+export function toLedgerEntry(r: LedgerRow): LedgerEntry {
+  const e: LedgerEntry = { specHash: r.spec_hash, rowsHash: r.rows_hash };
+  if (r.latest) {
+    try {
+      e.latest = JSON.parse(r.latest) as LatestEntry[];
+    } catch {
+      // unreadable: index.html queries the feed instead
+    }
+  }
+  return e;
+}
+
+export function ledgerRow(key: string, e: LedgerEntry): LedgerRow {
+  return { key, spec_hash: e.specHash, rows_hash: e.rowsHash, latest: e.latest ? JSON.stringify(e.latest) : null };
 }
 
 /** An article whose file is behind its row. */

@@ -1,3 +1,4 @@
+import { articleColumns } from '../row-shapes.ts';
 import type { ArticleContentWrite, CommitResult, ItemWrite } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
@@ -209,22 +210,15 @@ function rank(a: Head, b: Head): number {
 function articleRow(a: ArticleContentWrite, at: { id: string; owner: number; path: string; firstSeen: number; before?: Head }): ArticleRow {
   const { before } = at;
   return {
+    ...articleColumns(a),
     id: at.id,
-    identity: a.identity,
     owner_id: at.owner,
     owner_live: true,
-    title: a.title,
+    // As stored: byLink finds it under the same key as the rows read back.
     link: a.link === undefined ? null : pgText(a.link),
-    date: a.date,
     first_seen: before ? Math.min(before.first_seen, at.firstSeen) : at.firstSeen,
-    content_hash: a.contentHash,
     path: at.path,
     old_path: before && before.path !== at.path ? (before.old_path ?? before.path) : (before?.old_path ?? null),
-    author: a.author,
-    headimg: a.headimg,
-    guid: a.guid ?? null,
-    categories: JSON.stringify(a.categories),
-    html: a.html,
   };
 }
 

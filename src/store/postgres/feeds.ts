@@ -1,9 +1,8 @@
-import type { LatestEntry } from '../../core/types.ts';
 import { rowsHash } from '../rows-hash.ts';
-import { toCachedContent } from '../content-rows.ts';
+import { cachedContentById, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, CachedArticleContent, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
-import { toArticleRecord, type FeedRow as BaseFeedRow } from '../row-shapes.ts';
+import { cachedContentColumns, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
 
 // Feeds' articles, the content cache and the publisher's bookkeeping, as
 // ../sqlite/feeds.ts. The newest articles of any number of feeds come from
@@ -69,14 +68,7 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
     const again: typeof todo = [];
     for (const t of todo) {
       const list = (rowsOf.get(t.i) ?? []).sort(byFeedOrder);
-      const seen = new Set<string>();
-      const records: ArticleRecord[] = [];
-      for (const r of list) {
-        if (seen.has(r.id)) continue;
-        seen.add(r.id);
-        records.push(toArticleRecord(r));
-        if (records.length === t.limit) break;
-      }
+      const records = distinctArticles(list, t.limit);
       out[t.i] = records;
       if (records.length < t.limit && list.length === t.n) again.push({ ...t, n: t.n * 2 });
     }
@@ -86,31 +78,17 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
 }
 
 export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
-  const { rows } = await db.query<Parameters<typeof toCachedContent>[0]>(
+  const { rows } = await db.query<ContentRow>(
     `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
      WHERE id = ANY($1::text[]) AND html IS NOT NULL AND file_mtime IS NOT NULL`,
     [ids],
   );
-  const out = new Map<string, CachedArticleContent>();
-  for (const r of rows) {
-    const c = toCachedContent(r);
-    if (c) out.set(r.id, c);
-  }
-  return out;
+  return cachedContentById(rows);
 }
 
 export async function setArticleContent(db: Db, entries: readonly [string, CachedArticleContent][]): Promise<void> {
   if (!entries.length) return;
-  const rows = entries.map(([id, c]) => ({
-    id,
-    author: c.author,
-    headimg: c.headimg,
-    guid: c.guid ?? null,
-    categories: JSON.stringify(c.categories),
-    html: c.html,
-    file_mtime: c.fileMtimeMs,
-    file_size: c.fileSize,
-  }));
+  const rows = entries.map(([id, c]) => ({ id, ...cachedContentColumns(c) }));
   await db.query(
     `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html,
        file_mtime = u.file_mtime, file_size = u.file_size
@@ -121,20 +99,8 @@ export async function setArticleContent(db: Db, entries: readonly [string, Cache
 }
 
 export async function ledger(db: Db): Promise<Map<string, LedgerEntry>> {
-  const { rows } = await db.query<{ key: string; spec_hash: string; rows_hash: string; latest: string | null }>('SELECT * FROM published_feeds');
-  return new Map(
-    rows.map((r) => {
-      const e: LedgerEntry = { specHash: r.spec_hash, rowsHash: r.rows_hash };
-      if (r.latest) {
-        try {
-          e.latest = JSON.parse(r.latest) as LatestEntry[];
-        } catch {
-          // unreadable: index.html queries the feed instead
-        }
-      }
-      return [r.key, e];
-    }),
-  );
+  const { rows } = await db.query<LedgerRow>('SELECT * FROM published_feeds');
+  return new Map(rows.map((r) => [r.key, toLedgerEntry(r)]));
 }
 
 /**
@@ -146,12 +112,7 @@ export async function ledger(db: Db): Promise<Map<string, LedgerEntry>> {
 export async function commitPublish(db: Db, c: PublishCommit): Promise<void> {
   await db.query('LOCK TABLE dirty_feeds IN SHARE ROW EXCLUSIVE MODE');
   // The last entry of a key wins, as when they are written one by one.
-  const entries = [...new Map(c.ledger).entries()].map(([key, e]) => ({
-    key,
-    spec_hash: e.specHash,
-    rows_hash: e.rowsHash,
-    latest: e.latest ? JSON.stringify(e.latest) : null,
-  }));
+  const entries = [...new Map(c.ledger).entries()].map(([key, e]) => ledgerRow(key, e));
   if (entries.length) {
     await db.query(
       `INSERT INTO published_feeds (key, spec_hash, rows_hash, latest)

@@ -2,7 +2,7 @@ import type { KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from
 import { feedKeysOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
-import { toPendingFile, type PendingRow } from '../row-shapes.ts';
+import { restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
 
 // Items as channels list them, besides the commit (commit.ts): what a
 // channel already lists, the article files to write, and restoring
@@ -58,27 +58,7 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
     const owner = channels.get(a.channelKey);
     if (owner !== undefined && !byId.has(a.id)) byId.set(a.id, { ...a, owner });
   }
-  const rows = [...byId.values()].map((a) => {
-    const c = a.content;
-    return {
-      id: a.id,
-      identity: a.identity,
-      owner_id: a.owner,
-      title: c.title,
-      link: c.link ?? null,
-      date: c.date.getTime(),
-      first_seen: a.firstSeen,
-      content_hash: a.contentHash,
-      path: a.path,
-      author: c.author,
-      headimg: c.headimg,
-      guid: c.guid ?? null,
-      categories: JSON.stringify(c.categories),
-      html: c.html,
-      file_mtime: c.fileMtimeMs,
-      file_size: c.fileSize,
-    };
-  });
+  const rows = [...byId.values()].map((a) => restoredArticleRow(a, a.owner));
   const inserted = new Set(
     (
       await db.query<{ id: string }>(

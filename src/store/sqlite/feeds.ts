@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { rowsHash } from '../rows-hash.ts';
-import { toCachedContent, type ContentRow } from '../content-rows.ts';
+import { cachedContentById, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, CachedArticleContent, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
-import { toArticleRecord, type FeedRow } from '../row-shapes.ts';
+import { cachedContentColumns, distinctArticles, type FeedRow } from '../row-shapes.ts';
 
 
 const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
@@ -14,12 +14,7 @@ export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid,
   WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL AND file_mtime IS NOT NULL`;
 
 export function contentRows(stmt: Database.Statement<[string], ContentRow>, ids: readonly string[]): Map<string, CachedArticleContent> {
-  const out = new Map<string, CachedArticleContent>();
-  for (const r of stmt.all(JSON.stringify(ids))) {
-    const c = toCachedContent(r);
-    if (c) out.set(r.id, c);
-  }
-  return out;
+  return cachedContentById(stmt.all(JSON.stringify(ids)));
 }
 
 /** Feeds' articles, the content cache, and the publisher's bookkeeping. */
@@ -39,7 +34,7 @@ export class FeedRepo {
       content: db.prepare<[string], ContentRow>(CONTENT_SQL),
       setContent: db.prepare(
         `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
-           file_mtime = @fileMtimeMs, file_size = @fileSize WHERE id = @id`,
+           file_mtime = @file_mtime, file_size = @file_size WHERE id = @id`,
       ),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
@@ -54,15 +49,8 @@ export class FeedRepo {
     if (!stmt) throw new Error(`bad feed key "${feedKey}"`);
     for (let n = limit; ; n *= 2) {
       const rows = (stmt.all as (...a: unknown[]) => FeedRow[])(...parts, n);
-      const seen = new Set<string>();
-      const out: ArticleRecord[] = [];
-      for (const r of rows) {
-        if (seen.has(r.id)) continue;
-        seen.add(r.id);
-        out.push(toArticleRecord(r));
-        if (out.length === limit) return out;
-      }
-      if (rows.length < n) return out;
+      const out = distinctArticles(rows, limit);
+      if (out.length === limit || rows.length < n) return out;
     }
   }
 
@@ -71,18 +59,7 @@ export class FeedRepo {
   }
 
   setContent(entries: readonly [string, CachedArticleContent][]): void {
-    for (const [id, c] of entries) {
-      this.s.setContent.run({
-        id,
-        author: c.author,
-        headimg: c.headimg,
-        guid: c.guid ?? null,
-        categories: JSON.stringify(c.categories),
-        html: c.html,
-        fileMtimeMs: c.fileMtimeMs,
-        fileSize: c.fileSize,
-      });
-    }
+    for (const [id, c] of entries) this.s.setContent.run({ id, ...cachedContentColumns(c) });
   }
 
   count(): number {

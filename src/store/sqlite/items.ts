@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { ArticleContentWrite, CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
-import { toPendingFile, type PendingRow } from '../row-shapes.ts';
+import { articleColumns, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
 
 interface EntryRow {
   item_key: string;
@@ -65,11 +65,11 @@ export class ItemRepo {
       ),
       insertArticle: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html)
-         VALUES (@id, @identity, @owner, @title, @link, @date, @firstSeen, @contentHash, @path, @author, @headimg, @guid, @categories, @html)`,
+         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html)`,
       ),
       updateArticle: db.prepare(
-        `UPDATE articles SET identity = @identity, owner_id = @owner, title = @title, link = @link, date = @date,
-           first_seen = min(first_seen, @firstSeen), content_hash = @contentHash, path = @path,
+        `UPDATE articles SET identity = @identity, owner_id = @owner_id, title = @title, link = @link, date = @date,
+           first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
            author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
@@ -80,8 +80,8 @@ export class ItemRepo {
       restore: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
            html, file_mtime, file_size)
-         VALUES (@id, @identity, @owner, @title, @link, @date, @firstSeen, @contentHash, @contentHash, @path, @author, @headimg, @guid, @categories,
-           @html, @mtime, @size)`,
+         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @content_hash, @path, @author, @headimg, @guid, @categories,
+           @html, @file_mtime, @file_size)`,
       ),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(
@@ -127,7 +127,7 @@ export class ItemRepo {
         continue;
       }
       const path = articlePath([g, s], articleId);
-      const params = articleParams(item.article, { id: articleId, owner: ch.id, firstSeen, path });
+      const params = { ...articleColumns(item.article), id: articleId, owner_id: ch.id, first_seen: firstSeen, path };
       if (head) this.s.updateArticle.run(params);
       else this.s.insertArticle.run(params);
       if (!head) {
@@ -160,27 +160,10 @@ export class ItemRepo {
     for (const a of articles) {
       const ch = this.s.channel.get(a.channelKey);
       if (!ch || this.s.exists.get(a.id)) continue;
-      const c = a.content;
-      this.s.restore.run({
-        id: a.id,
-        identity: a.identity,
-        owner: ch.id,
-        title: c.title,
-        link: c.link ?? null,
-        date: c.date.getTime(),
-        firstSeen: a.firstSeen,
-        contentHash: a.contentHash,
-        path: a.path,
-        author: c.author,
-        headimg: c.headimg,
-        guid: c.guid ?? null,
-        categories: JSON.stringify(c.categories),
-        html: c.html,
-        mtime: c.fileMtimeMs,
-        size: c.fileSize,
-      });
+      const row = restoredArticleRow(a, ch.id);
+      this.s.restore.run(row);
       const [g, s, cs] = a.channelKey.split('/');
-      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: c.date.getTime(), g, s, c: cs });
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: row.date, g, s, c: cs });
       for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
       n++;
     }
@@ -189,22 +172,3 @@ export class ItemRepo {
   }
 }
 
-
-function articleParams(a: ArticleContentWrite, at: { id: string; owner: number; firstSeen: number; path: string }) {
-  return {
-    id: at.id,
-    owner: at.owner,
-    firstSeen: at.firstSeen,
-    path: at.path,
-    identity: a.identity,
-    title: a.title,
-    link: a.link ?? null,
-    date: a.date,
-    contentHash: a.contentHash,
-    author: a.author,
-    headimg: a.headimg,
-    guid: a.guid ?? null,
-    categories: JSON.stringify(a.categories),
-    html: a.html,
-  };
-}
