@@ -2,7 +2,7 @@ import type { Logger } from '../core/log.ts';
 import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { fetchBytes, type FetchAgents } from '../fetch/index.ts';
-import type { Store } from '../store/index.ts';
+import { commitStatus, type Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import { redactUrl } from '../util/redact.ts';
 import { writeCommittedFiles } from './article-files.ts';
@@ -123,7 +123,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;
-  report.status = result.newItems ? 'new' : result.updatedItems ? 'updated' : 'unchanged';
+  report.status = commitStatus(result);
   log.info({ items: ready.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: ready.charset }, report.status);
   return finish();
 }

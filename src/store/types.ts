@@ -214,6 +214,16 @@ export interface Store {
   acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock>;
 }
 
+/** A channel key's [group, source, channel] slugs. */
+export function slugsOf(key: string): [string, string, string] {
+  return key.split('/') as [string, string, string];
+}
+
+/** The channel status a commit of its items amounts to. */
+export function commitStatus(r: CommitResult): 'new' | 'updated' | 'unchanged' {
+  return r.newItems ? 'new' : r.updatedItems ? 'updated' : 'unchanged';
+}
+
 /** The feed keys an entry of a channel with these slugs is in: merged (''), group, source, channel. */
 export function feedKeysOf(slugs: readonly [string, string, string]): string[] {
   const [g, s, c] = slugs;

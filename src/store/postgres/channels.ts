@@ -1,6 +1,6 @@
 import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
-import { articlePath, feedKeysOf } from '../types.ts';
+import { articlePath, feedKeysOf, slugsOf } from '../types.ts';
 import { planSync, toChannelState as toState, type ChannelRow, type SyncPlan } from '../row-shapes.ts';
 import { jsonRows, type Db } from './connection.ts';
 import { LOCK, REFEED_LOCKS } from './schema.ts';
@@ -9,9 +9,6 @@ import { LOCK, REFEED_LOCKS } from './schema.ts';
 // why): matched by key, then by URL; renamed channels take their articles
 // along; removed ones are kept, hidden. Here every step is one statement
 // over all the channels it touches.
-
-
-const slugsOf = (key: string) => key.split('/') as [string, string, string];
 
 /**
  * Channels change (sync, ensure) one transaction at a time; commits of
@@ -83,7 +80,6 @@ export async function recordFailure(db: Db, key: string, r: ChannelFailure): Pro
 export async function setNextRun(db: Db, key: string, at: number | undefined): Promise<void> {
   await db.query('UPDATE channels SET next_run_at = $2 WHERE key = $1', [key, at ?? null]);
 }
-
 
 /** What sync would do; with `now`, carries it out (inside the caller's transaction). */
 export async function syncChannels(db: Db, inputs: readonly ChannelInput[], now: number | undefined): Promise<ChannelSync> {

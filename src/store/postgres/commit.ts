@@ -1,6 +1,6 @@
 import { articleColumns } from '../row-shapes.ts';
 import type { ArticleContentWrite, CommitResult, ItemWrite } from '../types.ts';
-import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
+import { articleIdFor, articlePath, feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, type Db } from './connection.ts';
 
@@ -70,9 +70,10 @@ export async function commitItems(db: Db, key: string, items: readonly ItemWrite
   // Commits of one channel take turns: its entries stay as read until this one ends.
   const ch = (await db.query<{ id: number }>('SELECT id FROM channels WHERE key = $1 FOR UPDATE', [key])).rows[0];
   if (!ch) throw new Error(`channel "${key}" is not registered`);
+  const slugs = slugsOf(key);
   for (let pass = 1; ; pass++) {
     await db.query('SAVEPOINT commit_items');
-    const plan = await decide(db, ch.id, key.split('/') as [string, string, string], items);
+    const plan = await decide(db, ch.id, slugs, items);
     if (plan.inserts.size) {
       const { rows } = await db.query<{ id: string }>(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html)
@@ -87,7 +88,7 @@ export async function commitItems(db: Db, key: string, items: readonly ItemWrite
         continue;
       }
     }
-    await write(db, ch.id, key.split('/') as [string, string, string], plan);
+    await write(db, ch.id, slugs, plan);
     return plan.result;
   }
 }

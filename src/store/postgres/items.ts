@@ -1,5 +1,5 @@
 import type { KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
-import { feedKeysOf } from '../types.ts';
+import { feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
 import { restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
@@ -85,9 +85,6 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
       [jsonRows(entries)],
     );
   }
-  await markDirty(
-    db,
-    restored.flatMap((a) => feedKeysOf(a.channelKey.split('/') as [string, string, string])),
-  );
+  await markDirty(db, restored.flatMap((a) => feedKeysOf(slugsOf(a.channelKey))));
   return restored.length;
 }

@@ -18,6 +18,7 @@ import type {
   Store,
   WrittenArticleFile,
 } from '../types.ts';
+import { commitStatus } from '../types.ts';
 import * as channels from './channels.ts';
 import { commitItems } from './commit.ts';
 import { connect, describeServer, query, storeError, transaction, type ConnectOptions, type Db } from './connection.ts';
@@ -125,8 +126,7 @@ export class PostgresStore implements Store {
   async commitItems(key: string, list: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
     return this.write(async (db) => {
       const result = await commitItems(db, key, list);
-      const status = result.newItems ? 'new' : result.updatedItems ? 'updated' : 'unchanged';
-      await channels.recordSuccess(db, key, { ...success, status });
+      await channels.recordSuccess(db, key, { ...success, status: commitStatus(result) });
       return result;
     });
   }

@@ -1,10 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
-import { articlePath, feedKeysOf } from '../types.ts';
+import { articlePath, feedKeysOf, slugsOf } from '../types.ts';
 import { planSync, toChannelState as toState, type ChannelRow } from '../row-shapes.ts';
-
-const slugsOf = (key: string) => key.split('/') as [string, string, string];
 
 /**
  * Channel identity and fetch state. A channel's identity is its row id: the

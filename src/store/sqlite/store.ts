@@ -23,6 +23,7 @@ import type {
   Store,
   WrittenArticleFile,
 } from '../types.ts';
+import { commitStatus } from '../types.ts';
 import { ChannelRepo } from './channels.ts';
 import { FeedRepo } from './feeds.ts';
 import { ItemRepo } from './items.ts';
@@ -191,8 +192,7 @@ export class SqliteStore implements Store {
   async commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
     return this.write(() => {
       const result = this.items.commit(key, items);
-      const status = result.newItems ? 'new' : result.updatedItems ? 'updated' : 'unchanged';
-      this.channels.recordSuccess(key, { ...success, status });
+      this.channels.recordSuccess(key, { ...success, status: commitStatus(result) });
       return result;
     });
   }
