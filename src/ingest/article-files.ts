@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import { createArticleRenderer } from '../normalize/index.ts';
+import { sha1Hex } from '../normalize/text.ts';
 import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
 import type { AtomicWriter } from '../util/atomic-write.ts';
 
@@ -65,7 +65,7 @@ export async function writePendingFiles(store: Store, output: string, writer: At
       try {
         const st = writer.write(path.join(output, p.path), text);
         removeOld(output, p.oldPath, p.path);
-        done.push({ id: p.id, contentHash: createHash('sha1').update(text).digest('hex'), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+        done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
       } catch (err) {
         // One unwritable file (a full disk, a folder in the way) must not stop the run: it stays pending.
         log.error({ err, path: p.path }, 'cannot write article file; it is retried on the next run');

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { parseArticle } from '../normalize/index.ts';
+import { sha1Hex } from '../normalize/text.ts';
 import type { RestoredArticle, Store } from '../store/index.ts';
 import { syncChannels } from './sync.ts';
 
@@ -69,14 +69,15 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
           const channel = find(g, s, content.categories);
           if (!channel) throw new Error(`no configured channel "${content.categories.join(' / ')}" in ${g}/${s}`);
           const stem = name.slice(0, -'.md'.length);
+          const identity = content.guid ?? content.link ?? `file:${stem}`;
           batch.push({
             channelKey: channel.key,
-            itemKey: content.guid ?? content.link ?? `file:${stem}`,
+            itemKey: identity,
             id: stem,
-            identity: content.guid ?? content.link ?? `file:${stem}`,
+            identity,
             path: rel,
             firstSeen: content.date.getTime(),
-            contentHash: createHash('sha1').update(text).digest('hex'),
+            contentHash: sha1Hex(text),
             content: { ...content, fileMtimeMs: stat.mtimeMs, fileSize: stat.size },
           });
         } catch (err) {

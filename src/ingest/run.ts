@@ -17,7 +17,7 @@ export interface FetchRunOptions extends IngestOptions {
   onProgress?: (done: number, total: number, report: ChannelReport) => void;
 }
 
-export function matchesOnly(channel: ResolvedChannel, only: string): boolean {
+function matchesOnly(channel: ResolvedChannel, only: string): boolean {
   const names = [channel.key, channel.group.name, channel.group.slug, channel.source.name, channel.source.slug, channel.channel.name, channel.channel.slug];
   return names.includes(only) || channel.key.startsWith(`${only}/`);
 }
