@@ -95,6 +95,22 @@ export function distinctArticles(rows: readonly FeedRow[], limit: number): Artic
   return out;
 }
 
+/**
+ * What a channel's item does to the article it is stored as (none yet: a new
+ * one). The channel supplies the article's content when no configured channel
+ * before it does, so the lowest-id configured channel listing an article owns
+ * it whatever order fetches finish in; it rewrites the content unless it
+ * already owns it with the same.
+ */
+export function contentRole(
+  channelId: number,
+  head: { owner_id: number; owner_live: number | boolean; content_hash: string } | undefined,
+  contentHash: string,
+): { owns: boolean; writes: boolean } {
+  const owns = !head || head.owner_id === channelId || !head.owner_live || channelId < head.owner_id;
+  return { owns, writes: owns && !(head?.content_hash === contentHash && head.owner_id === channelId) };
+}
+
 /** The columns an article's content sets, as a commit writes them (the row's file stat is unknown until its file is written). */
 export function articleColumns(a: ArticleContentWrite) {
   return {

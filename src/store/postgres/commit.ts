@@ -1,4 +1,4 @@
-import { articleColumns } from '../row-shapes.ts';
+import { articleColumns, contentRole } from '../row-shapes.ts';
 import type { ArticleContentWrite, CommitResult, ItemWrite } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
@@ -133,8 +133,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
       head = item.link ? heads.byLink(pgText(item.link)) : undefined;
       if (head) result.duplicates++;
     }
-    // This channel supplies the content when no configured channel before it does.
-    const owns = !head || head.owner_id === channelId || !head.owner_live || channelId < head.owner_id;
+    const { owns, writes } = contentRole(channelId, head, item.article.contentHash);
     let articleId = head?.id;
     for (let n = 1; articleId === undefined; n++) {
       const id = articleIdFor(channelId, item.itemKey, item.link, n);
@@ -147,7 +146,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
       plan.entries.push(e);
       entries.set(itemKey, e);
     }
-    if (!owns || (head?.content_hash === item.article.contentHash && head.owner_id === channelId)) {
+    if (!writes) {
       if (!entry) for (const k of feedKeysOf(slugs)) plan.dirty.add(k);
       continue;
     }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
-import { articleColumns, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
+import { articleColumns, contentRole, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
 
 interface EntryRow {
   item_key: string;
@@ -111,18 +111,16 @@ export class ItemRepo {
     for (const item of items) {
       const entry = this.s.entry.get(ch.id, item.itemKey);
       let head = entry ? this.s.article.get(entry.article_id) : undefined;
-      const listedBefore = entry !== undefined;
       if (!entry) {
         head = item.link ? this.s.byLink.get(item.link) : undefined;
         if (head) result.duplicates++;
       }
-      // This channel supplies the content when no configured channel before it does.
-      const owns = !head || head.owner_id === ch.id || !head.owner_live || ch.id < head.owner_id;
+      const { owns, writes } = contentRole(ch.id, head, item.article.contentHash);
       const articleId = head?.id ?? newArticleId(ch.id, item.itemKey, item.link, (id) => this.s.exists.get(id) !== undefined);
       const firstSeen = entry?.first_seen ?? item.firstSeen;
       // An entry sorts by its article's date, which the owner's content sets.
       if (!entry) this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date: owns ? item.article.date : head!.date, g, s, c });
-      if (!owns || (head?.content_hash === item.article.contentHash && head.owner_id === ch.id)) {
+      if (!writes) {
         if (!entry) for (const k of feedKeysOf([g, s, c])) dirty.add(k);
         continue;
       }
@@ -135,7 +133,7 @@ export class ItemRepo {
         result.newItems++;
         for (const k of feedKeysOf([g, s, c])) dirty.add(k);
       } else {
-        if (listedBefore) result.updatedItems++;
+        if (entry) result.updatedItems++;
         this.s.entryDates.run(item.article.date, articleId);
         for (const f of this.s.feedsOf.all(articleId)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
       }
