@@ -17,6 +17,11 @@ export class StateOutdatedError extends Error {
   }
 }
 
+/** The state database was written by a newer refeed: this one must not touch it. */
+export function schemaTooNew(version: number, known: number): Error {
+  return new Error(`the state database has schema version ${version}; this refeed knows ${known}: upgrade refeed`);
+}
+
 /**
  * The state database's server cannot be reached or refuses us (down, wrong
  * address, no such database, bad credentials). Names the server as

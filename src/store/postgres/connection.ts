@@ -22,8 +22,6 @@ export interface ConnectOptions {
 /** 4 attempts, 0.5 + 1 + 2 s apart: about 4 s for a refused connection, 16 s at most for a silent host. */
 export const CONNECT_DEFAULTS: Required<ConnectOptions> = { attempts: 4, retryDelayMs: 500, connectTimeoutMs: 3000 };
 
-/** host:port/database, as messages name the server. */
-
 // Epoch milliseconds and counts are bigint columns: read them as numbers (exact below 2^53).
 const types = new pg.TypeOverrides();
 types.setTypeParser(pg.types.builtins.INT8, Number);
@@ -75,7 +73,7 @@ export async function connect(url: string, opts: ConnectOptions = {}): Promise<p
 }
 
 /** The error's message without the URL's password, should the driver ever repeat it. */
-export function reasonOf(err: unknown, url: string): string {
+function reasonOf(err: unknown, url: string): string {
   let message = (err as Error)?.message || codeOf(err) || String(err);
   const password = new URL(url).password;
   if (password) for (const p of new Set([password, decodeURIComponent(password)])) message = message.split(p).join('***');

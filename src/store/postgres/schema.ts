@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { StateMissingError, StateOutdatedError } from '../errors.ts';
+import { schemaTooNew, StateMissingError, StateOutdatedError } from '../errors.ts';
 import { describeServer, storeError, type Db } from './connection.ts';
 
 // The PostgreSQL state's schema: the SQLite layout (see ../sqlite/schema.ts
@@ -95,10 +95,6 @@ export async function schemaVersion(db: Db): Promise<number> {
   return rows[0].v;
 }
 
-function tooNew(version: number): Error {
-  return new Error(`the state database has schema version ${version}; this refeed knows ${SCHEMA_VERSION}: upgrade refeed`);
-}
-
 /**
  * Brings the database to SCHEMA_VERSION, one migration per transaction. The
  * transaction-scoped advisory lock makes processes starting together take
@@ -115,7 +111,7 @@ export async function migrate(pool: pg.Pool, url: string, migrations: readonly s
         await client.query('SELECT pg_advisory_xact_lock($1, $2)', [REFEED_LOCKS, LOCK.migrate]);
         await client.query(VERSION_TABLE);
         const version = await schemaVersion(client);
-        if (version > migrations.length) throw tooNew(version);
+        if (version > migrations.length) throw schemaTooNew(version, SCHEMA_VERSION);
         if (version === migrations.length) {
           await client.query('COMMIT');
           return applied;
@@ -146,5 +142,5 @@ export async function checkSchema(pool: pg.Pool, url: string): Promise<void> {
   }
   if (version === 0) throw new StateMissingError(describeServer(url));
   if (version < SCHEMA_VERSION) throw new StateOutdatedError(describeServer(url));
-  if (version > SCHEMA_VERSION) throw tooNew(version);
+  if (version > SCHEMA_VERSION) throw schemaTooNew(version, SCHEMA_VERSION);
 }

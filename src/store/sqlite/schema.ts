@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { schemaTooNew } from '../errors.ts';
 
 // The SQLite state's schema, all of it, versioned with PRAGMA user_version
 // and migrated in place on open (each step in one transaction):
@@ -101,7 +102,7 @@ export function migrate(db: Database.Database, now: number): void {
 }
 
 function refuseNewer(version: number): void {
-  if (version > SCHEMA_VERSION) throw new Error(`the state database has schema version ${version}; this refeed knows ${SCHEMA_VERSION}: upgrade refeed`);
+  if (version > SCHEMA_VERSION) throw schemaTooNew(version, SCHEMA_VERSION);
 }
 
 /**
