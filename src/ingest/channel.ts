@@ -110,20 +110,19 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
-  const ready = prepared;
-  const warnings = ready.feed.recovered ?? [];
+  const warnings = prepared.feed.recovered ?? [];
   if (warnings.length) {
     report.warnings = warnings;
     log.warn({ url: redactUrl(st.url), code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
   }
-  const known = await store.knownItems(channel.key, ready.candidates.map((c) => c.identity));
-  const { writes, texts } = selectItems(config, channel, { ...ready, finalUrl: outcome.finalUrl, preparedAt }, known);
+  const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.identity));
+  const { writes, texts } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known);
   const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });
   if (opts.writeFiles !== false) await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;
   report.status = commitStatus(result);
-  log.info({ items: ready.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: ready.charset }, report.status);
+  log.info({ items: prepared.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: prepared.charset }, report.status);
   return finish();
 }
