@@ -132,6 +132,7 @@ export function nonBlank(s: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
+/** The distinct non-empty values, first occurrence first (the JSON Feed reader's too). */
 export function unique(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
 }
