@@ -1,6 +1,6 @@
 import type { RawItem } from '../core/types.ts';
 import { contentHtml, mediaDescription, rssHtml, titleText } from './content.ts';
-import { alternateLink, images, linksWithRel, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
+import { alternateLink, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { attr, kid, kids, ownText, type XElement } from './xml-tree.ts';
 
@@ -23,7 +23,8 @@ export function atomEntry(el: XElement, ns: string, parentBase: string | undefin
   const links = own('link');
   const date = text(own('published')) ?? text(own('updated')) ?? text(own('issued')) ?? text(own('modified')) ?? text(own('created')) ?? text(kids(el, NS.dc, 'date'));
   const categories = unique(own('category').map((n) => attr(n, 'term') ?? attr(n, 'label') ?? ownText(n)?.trim()));
-  const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(el)]);
+  const media = mediaContents(el);
+  const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(media)]);
   const item = rawItem({
     guid: text(own('id')),
     link: alternateLink(links),
@@ -35,7 +36,7 @@ export function atomEntry(el: XElement, ns: string, parentBase: string | undefin
     // xml:base on <content> is what its relative URLs resolve against.
     base: content !== undefined ? xmlBase(contentEl, entryBase, docUrl) : entryBase,
     enclosures,
-    images: images(el, enclosures),
+    images: images(el, media, enclosures),
     categories,
   });
   const dcCreator = text(kids(el, NS.dc, 'creator'));

@@ -80,6 +80,12 @@ function deflateDecoder(): Transform {
       inner.once('end', () => done());
       inner.end();
     },
+    // The pipeline destroys only the streams it holds; the inflater would go
+    // on with the chunk it has (a bomb's, after the size cap) unless told.
+    destroy(err, done) {
+      inner?.destroy();
+      done(err);
+    },
   });
   return outer;
 }

@@ -62,8 +62,8 @@ interface Enclosure {
   type?: string;
 }
 
-/** media:content, directly or in a media:group. */
-function mediaContents(item: XElement): XElement[] {
+/** media:content, directly or in a media:group: read once per item, for its enclosures and its images. */
+export function mediaContents(item: XElement): XElement[] {
   return [...kids(item, NS.media, 'content'), ...kids(item, NS.media, 'group').flatMap((g) => kids(g, NS.media, 'content'))];
 }
 
@@ -76,15 +76,14 @@ function isImageMedia(n: XElement): boolean {
 }
 
 /** Media RSS content that is not an image: an enclosure (video, audio…). */
-export function mediaEnclosures(item: XElement): Enclosure[] {
-  return mediaContents(item)
+export function mediaEnclosures(contents: readonly XElement[]): Enclosure[] {
+  return contents
     .filter((n) => !isImageMedia(n))
     .map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type') }));
 }
 
 /** media:thumbnail (anywhere), image media:content, image enclosures, itunes:image. */
-export function images(item: XElement, enclosures: readonly { url: string; type?: string }[]): string[] {
-  const contents = mediaContents(item);
+export function images(item: XElement, contents: readonly XElement[], enclosures: readonly { url: string; type?: string }[]): string[] {
   const thumbnails = [
     ...kids(item, NS.media, 'thumbnail'),
     ...kids(item, NS.media, 'group').flatMap((g) => kids(g, NS.media, 'thumbnail')),
@@ -132,6 +131,7 @@ export function nonBlank(s: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
+/** The distinct non-empty values, first occurrence first (the JSON Feed reader's too). */
 export function unique(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
 }

@@ -32,6 +32,11 @@ export const WELL_KNOWN_PREFIXES: ReadonlyMap<string, string> = new Map([
   ['xml', NS.xml],
 ]);
 
+/** `xmlns` or `xmlns:prefix`: an attribute that declares a namespace rather than carrying a value. */
+export function isNamespaceDeclaration(name: string): boolean {
+  return name.startsWith('xmlns') && (name.length === 5 || name[5] === ':');
+}
+
 /** Spellings of the same namespace seen in real feeds (scheme, case, trailing slash), keyed by a loose form. */
 const ALIASES = new Map<string, string>(
   [NS.media, NS.itunes, NS.dc, NS.content, NS.atom, NS.rss10].map((uri) => [loose(uri), uri]),

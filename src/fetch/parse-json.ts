@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { FeedParseError } from './errors.ts';
+import { unique } from './item-fields.ts';
 import { textToHtml } from './text-html.ts';
 
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). Published feeds
@@ -119,8 +120,4 @@ function authorName(authors: z.infer<typeof Authors>, author: z.infer<typeof Aut
 
 function nonBlank(s: string | undefined): string | undefined {
   return s !== undefined && s.trim() !== '' ? s : undefined;
-}
-
-function unique(values: (string | undefined)[]): string[] {
-  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
 }

@@ -3,7 +3,7 @@ import { FeedParseError } from './errors.ts';
 import { findFeedLinks } from './feed-links.ts';
 import { parseJsonFeed } from './parse-json.ts';
 import { readProlog } from './prolog.ts';
-import { formatOfRoot, parseXmlFeed } from './read-xml.ts';
+import { parseXmlFeed } from './read-xml.ts';
 import { repairXml } from './repair.ts';
 
 /** Elements that only start HTML documents (or HTML error pages and PHP warnings). */
@@ -32,7 +32,6 @@ export function parseFeed(text: string, baseUrl: string): ParsedFeed {
     throw notMarkup(body);
   }
   if (root.doctype?.toLowerCase() === 'html' || HTML_ROOTS.has(root.name.toLowerCase())) throw htmlPage(body, baseUrl);
-  if (!formatOfRoot(root)) throw new FeedParseError('not-a-feed', `not a feed: an XML document whose root element is <${root.name}>`);
   return parseXmlFeed(xml, root, baseUrl);
 }
 

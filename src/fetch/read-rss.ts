@@ -1,62 +1,84 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
+import { FeedParseError } from './errors.ts';
 import type { FeedReader } from './feed-reader.ts';
-import { channelHead } from './feed-reader.ts';
-import { xmlBase } from './item-fields.ts';
+import { withChildren } from './feed-reader.ts';
+import { alternateLink, text, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { rssItem } from './rss-item.ts';
 import type { EndKind } from './xml-stream.ts';
-import type { XElement } from './xml-tree.ts';
+import { kids, type XElement } from './xml-tree.ts';
+
+/** Namespaces RSS 1.0 and 0.90 elements come in (some feeds leave them out). */
+const RDF_CORE: ReadonlySet<string> = new Set([NS.rss10, NS.rss090, NS.none]);
 
 /**
- * RSS 0.9x and 2.0: <rss><channel>…<item/>…</channel></rss>. The channel's
- * children are kept as small trees (title, link…); each <item> is mapped as
- * soon as it closes, so only one item's tree exists at a time.
+ * RSS in both its layouts, which differ only in where the items are:
+ *  - 0.9x and 2.0 (`rss`): <rss><channel>…<item/>…</channel></rss>;
+ *  - 1.0 and 0.90 (`rdf`): <rdf:RDF><channel/><item/>…</rdf:RDF>, the items
+ *    siblings of the channel, so under the root's xml:base, not the channel's.
+ * The channel's children are kept as small trees (title, link…); each <item>
+ * is mapped as soon as it closes, so only one item's tree exists at a time.
  */
 export class RssReader implements FeedReader {
   dropped?: string;
   private root?: XElement;
-  /** Namespace of the feed's own elements: none, or one a feed declared as default. */
-  private core: string = NS.none;
+  private rootBase?: string;
+  /** Namespaces of the feed's own elements; for 2.0, none or a default one the feed declared. */
+  private core: ReadonlySet<string> = RDF_CORE;
   private channel?: XElement;
   private inChannel = false;
+  /** The xml:base in effect on the channel: the feed's base. */
   private channelBase?: string;
   private readonly fields: XElement[] = [];
   private readonly items: RawItem[] = [];
 
-  constructor(private readonly docUrl: string) {}
+  constructor(
+    private readonly docUrl: string,
+    private readonly format: 'rss' | 'rdf',
+  ) {}
 
   open(el: XElement, depth: number): boolean {
     if (depth === 0) {
       this.root = el;
-      this.core = el.ns;
-    } else if (depth === 1 && !this.channel && this.isCore(el, 'channel')) {
-      this.channel = el;
-      this.inChannel = true;
-      this.channelBase = xmlBase(el, xmlBase(this.root, undefined, this.docUrl), this.docUrl);
+      this.rootBase = xmlBase(el, undefined, this.docUrl);
+      if (this.format === 'rss') this.core = new Set([el.ns, NS.none]);
+      return false;
+    }
+    if (depth === 1) {
+      if (!this.channel && this.isCore(el, 'channel')) {
+        this.channel = el;
+        this.inChannel = true;
+        this.channelBase = xmlBase(el, this.rootBase, this.docUrl);
+      }
+      return this.format === 'rdf' && this.isCore(el, 'item');
     }
     return depth === 2 && this.inChannel;
   }
 
   close(el: XElement, how: EndKind, depth: number): void {
-    if (el === this.channel) this.inChannel = false;
-    if (depth !== 2 || !this.inChannel) return;
-    if (!this.isCore(el, 'item')) this.fields.push(el);
-    else if (how === 'eof') this.dropped = el.name;
-    else this.items.push(rssItem(el, el.ns, this.channelBase, this.docUrl));
+    if (el === this.channel) {
+      this.inChannel = false;
+      return;
+    }
+    const field = depth === 2 && this.inChannel;
+    const rss = this.format === 'rss';
+    if ((rss ? field : depth === 1) && this.isCore(el, 'item')) {
+      if (how === 'eof') this.dropped = el.name;
+      else this.items.push(rssItem(el, el.ns, rss ? this.channelBase : this.rootBase, this.docUrl));
+    } else if (field) this.fields.push(el);
   }
 
+  /** Title (or dc:title) and alternate link (or atom:link) of the channel; a missing channel is no feed. */
   finish(): ParsedFeed {
-    const { title, link } = channelHead(this.channel, this.fields, this.root?.name ?? 'rss');
-    return {
-      format: 'rss',
-      ...(title ? { title } : {}),
-      ...(link ? { link } : {}),
-      ...(this.channelBase ? { base: this.channelBase } : {}),
-      items: this.items,
-    };
+    const channel = withChildren(this.channel, this.fields);
+    if (!channel) throw new FeedParseError('parse', `malformed feed: <${this.root?.name ?? this.format}> without a <channel>`);
+    const title = text(kids(channel, channel.ns, 'title')) ?? text(kids(channel, NS.dc, 'title'));
+    const link = alternateLink(kids(channel, channel.ns, 'link')) ?? alternateLink(kids(channel, NS.atom, 'link'));
+    const base = this.channelBase;
+    return { format: this.format, ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), items: this.items };
   }
 
   private isCore(el: XElement, local: string): boolean {
-    return el.local === local && (el.ns === this.core || el.ns === NS.none);
+    return el.local === local && this.core.has(el.ns);
   }
 }

@@ -3,14 +3,17 @@ import { FeedParseError } from './errors.ts';
 import type { FeedReader } from './feed-reader.ts';
 import type { RootElement } from './prolog.ts';
 import { AtomReader } from './read-atom.ts';
-import { RdfReader } from './read-rdf.ts';
 import { RssReader } from './read-rss.ts';
 import { EntityDecoder } from './xml-entities.ts';
 import { XmlStream } from './xml-stream.ts';
 
 type XmlFormat = Exclude<FeedFormat, 'json'>;
 
-const READERS: Record<XmlFormat, new (docUrl: string) => FeedReader> = { rss: RssReader, rdf: RdfReader, atom: AtomReader };
+const READERS: Record<XmlFormat, (docUrl: string) => FeedReader> = {
+  rss: (docUrl) => new RssReader(docUrl, 'rss'),
+  rdf: (docUrl) => new RssReader(docUrl, 'rdf'),
+  atom: (docUrl) => new AtomReader(docUrl),
+};
 
 export function formatOfRoot(root: Pick<RootElement, 'name' | 'localName'>): XmlFormat | undefined {
   if (root.localName === 'feed') return 'atom';
@@ -32,7 +35,7 @@ export function formatOfRoot(root: Pick<RootElement, 'name' | 'localName'>): Xml
 export function parseXmlFeed(text: string, root: RootElement, baseUrl: string): ParsedFeed {
   const format = formatOfRoot(root);
   if (!format) throw new FeedParseError('not-a-feed', `not a feed: an XML document whose root element is <${root.name}>`);
-  const reader = new READERS[format](baseUrl);
+  const reader = READERS[format](baseUrl);
   const stream = new XmlStream(text.slice(root.start), countLines(text, root.start), new EntityDecoder(root.entities), reader);
   stream.run();
   if (stream.openAtEnd.length) {

@@ -4,6 +4,7 @@ import {
   alternateLink,
   images,
   linksWithRel,
+  mediaContents,
   mediaEnclosures,
   nonBlank,
   personNames,
@@ -41,10 +42,11 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
   const author = text(kids(el, NS.dc, 'creator')) ?? personNames(own('author')) ?? text(kids(el, NS.itunes, 'author'));
   const date = text(own('pubDate')) ?? text(kids(el, NS.dc, 'date')) ?? text(own('published')) ?? text(own('updated'));
   const categories = unique([...own('category'), ...kids(el, NS.dc, 'subject')].map((n) => ownText(n)?.trim()));
+  const media = mediaContents(el);
   const enclosures = uniqueEnclosures([
     ...own('enclosure').map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type') })),
     ...linksWithRel(atomLinks, 'enclosure'),
-    ...mediaEnclosures(el),
+    ...mediaEnclosures(media),
   ]);
   return rawItem({
     guid,
@@ -56,7 +58,7 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
     summary,
     base: xmlBase(el, parentBase, docUrl),
     enclosures,
-    images: images(el, enclosures),
+    images: images(el, media, enclosures),
     categories,
   });
 }

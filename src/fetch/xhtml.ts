@@ -1,3 +1,4 @@
+import { isNamespaceDeclaration } from './namespaces.ts';
 import { textContent, type XElement, type XNode } from './xml-tree.ts';
 
 // Inline markup in a feed field (Atom type="xhtml", Atom 0.3 mode="xml", HTML
@@ -67,7 +68,7 @@ function toHtml(nodes: XNode[]): string {
 function attributes(attrs: Record<string, string>): string {
   let out = '';
   for (const name in attrs) {
-    if (name.startsWith('xmlns') && (name.length === 5 || name[5] === ':')) continue;
+    if (isNamespaceDeclaration(name)) continue;
     out += ` ${name}="${escapeAttr(attrs[name])}"`;
   }
   return out;

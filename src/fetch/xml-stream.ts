@@ -1,7 +1,7 @@
 import { Parser, type Handler } from 'htmlparser2';
 import { FeedParseError } from './errors.ts';
 import { FeedTokenizer } from './fast-tokenizer.ts';
-import { canonicalNamespace, NS, WELL_KNOWN_PREFIXES } from './namespaces.ts';
+import { canonicalNamespace, isNamespaceDeclaration, NS, WELL_KNOWN_PREFIXES } from './namespaces.ts';
 import type { EntityDecoder } from './xml-entities.ts';
 import { hasElements, Scope, type XElement } from './xml-tree.ts';
 import { editDistance } from '../util/suggest.ts';
@@ -134,7 +134,7 @@ export class XmlStream {
     for (const key in attribs) {
       const raw = attribs[key];
       const value = raw.indexOf('&') === -1 ? raw : (attribs[key] = this.entities.decode(raw));
-      if (key.startsWith('xmlns') && (key.length === 5 || key[5] === ':')) {
+      if (isNamespaceDeclaration(key)) {
         (declared ??= new Map()).set(key.slice(6), canonicalNamespace(value));
       }
     }

@@ -6,6 +6,6 @@ export { createChannelNormalizer, type ChannelNormalizer, type ItemContext, type
 export { createSanitizer, type Sanitizer, type SanitizedBody } from './sanitize.ts';
 export { createArticleRenderer, parseArticle, ArticleFileError, type ArticleRenderer, type ParsedArticleFile } from './front-matter.ts';
 export { itemIdentity } from './identity.ts';
-export { fallbackImageFor, isFallbackImage } from './fallback-image.ts';
+export { isFallbackImage } from './fallback-image.ts';
 export { parseFeedDate } from './date.ts';
 export { newestCandidates } from './filter.ts';

@@ -1,7 +1,9 @@
 import type http from 'node:http';
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readBody } from '../../src/fetch/body.ts';
 import { fetchBytes, fetchFeed } from '../../src/fetch/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { MINIMAL_RSS, testSettings } from './helpers.ts';
@@ -147,6 +149,24 @@ describe('compression and size limits', () => {
     const s = await serve((_req, res) => res.writeHead(200, { 'content-type': RSS_TYPE, 'content-encoding': 'deflate' }).end(bomb));
     const out = await fetchFeed({ url: `${s.url}/bomb`, settings: testSettings({ maxBytes: 1024 * 1024 }) });
     expect(out).toMatchObject({ kind: 'error', error: { code: 'too-large', message: expect.stringMatching(/decompressed body exceeds the 1 MiB limit/) } });
+  });
+
+  it('stops inflating a deflate body once the read is given up (too large, aborted, timed out)', async () => {
+    const bomb = zlib.deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x20));
+    const inflaters: zlib.InflateRaw[] = [];
+    const create = zlib.createInflateRaw;
+    const spy = vi.spyOn(zlib, 'createInflateRaw').mockImplementation((opts) => {
+      const d = create(opts);
+      inflaters.push(d);
+      return d;
+    });
+    try {
+      await expect(readBody(Readable.from([bomb]), { contentEncoding: 'deflate', maxBytes: 64 * 1024 })).rejects.toMatchObject({ code: 'too-large' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(inflaters).toHaveLength(1);
+    expect(inflaters[0].destroyed).toBe(true);
   });
 
   it('reports a corrupt deflate body as a decode error', async () => {

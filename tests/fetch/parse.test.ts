@@ -62,6 +62,16 @@ describe('RSS 2.0', () => {
     expect(feed.items[1].base).toBe('https://base.example/x/y/');
   });
 
+  it("RDF: items, siblings of the channel, take the root's xml:base; the feed takes the channel's", async () => {
+    const xml = `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xml:base="/x/">
+      <channel xml:base="y/"><title>t</title><link>https://base.example/</link></channel>
+      <item xml:base="z/"><title>a</title><link>rel.html</link></item>
+      <item><title>b</title><link>b.html</link></item></rdf:RDF>`;
+    const feed = await parseFeed(xml, 'https://base.example/feeds/rdf.xml');
+    expect(feed).toMatchObject({ format: 'rdf', title: 't', link: 'https://base.example/', base: 'https://base.example/x/y/' });
+    expect(feed.items.map((i) => i.base)).toEqual(['https://base.example/x/z/', 'https://base.example/x/']);
+  });
+
   it('accepts <rss> without a version and an empty channel', async () => {
     const feed = await parseFeed('<rss><channel><title>No version</title></channel></rss>', 'https://x.example/');
     expect(feed).toEqual({ format: 'rss', title: 'No version', items: [] });
