@@ -24,7 +24,7 @@ const latestEntry = (r: ArticleRecord): LatestEntry => ({ title: r.title, link: 
  * What the ledger keeps of index.html besides the configuration's hash: the
  * health it showed and the time it shows, `<health hash>@<epoch ms>`.
  */
-export function indexStamp(health: string, at: number): string {
+function indexStamp(health: string, at: number): string {
   return `${health}@${at}`;
 }
 
@@ -69,7 +69,7 @@ export async function writeIndexFiles(
     ledger: Map<string, LedgerEntry>;
     full: boolean;
     rebuiltAny: boolean;
-    /** Whether any feed file's bytes changed in this run. */
+    /** Whether any rebuilt feed's rows or configuration changed (not merely a deleted file put back). */
     feedsChanged: boolean;
     states: readonly ChannelState[];
     now: number;

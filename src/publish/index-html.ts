@@ -5,9 +5,6 @@ import { h, preRendered, renderFragment, renderHtmlDocument } from './html.ts';
 import { anchorOf, FEED_FILES, feedUrls, INDEX_FILES, type FeedSpec } from './plan.ts';
 import { xmlSafe } from './text.ts';
 
-/** A latest-item line of the index page. */
-export type IndexEntry = LatestEntry;
-
 // Static and light: no script, no web font, no image. Long titles, names and
 // error messages wrap anywhere, so the page fits a 390 px phone screen.
 const STYLE = `
@@ -43,7 +40,7 @@ function feedLinks(spec: FeedSpec) {
 }
 
 /** A list of latest items; with `sourceOf`, each names the source and channel it came from. */
-function itemList(entries: readonly IndexEntry[], sourceOf?: (channelKey: string | undefined) => string | undefined) {
+function itemList(entries: readonly LatestEntry[], sourceOf?: (channelKey: string | undefined) => string | undefined) {
   if (!entries.length) return h('p', { class: 'empty' }, 'No items yet.');
   return h(
     'ul',
@@ -102,7 +99,7 @@ export class SectionCache {
  * `latest(key)` gives the newest entries of a feed key. Deterministic: the
  * same inputs give the same bytes; dates are printed in UTC.
  */
-export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[], latest: (key: string) => readonly IndexEntry[], page: IndexPageState): string {
+export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[], latest: (key: string) => readonly LatestEntry[], page: IndexPageState): string {
   const site = config.site;
   const byKey = new Map(specs.map((s) => [s.key, s]));
   const get = (key: string) => {

@@ -12,7 +12,7 @@ export interface FileOutcome {
 }
 
 /** Bounds for writing published files: in flight at once, and bytes queued (what keeps a full publish's memory flat). */
-export const WRITE_CONCURRENCY = 8;
+const WRITE_CONCURRENCY = 8;
 const WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
 
 /**

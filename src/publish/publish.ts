@@ -69,10 +69,7 @@ export class Publisher {
    * what the next publish can reuse, and fills that on its first publish,
    * so that the first new item is as quick as the later ones.
    */
-  constructor(
-    readonly config: RefeedConfig,
-    opts: { longLived?: boolean } = {},
-  ) {
+  constructor(config: RefeedConfig, opts: { longLived?: boolean } = {}) {
     this.plan = sitePlan(config);
     if (opts.longLived) this.sections = new SectionCache();
   }
@@ -101,7 +98,7 @@ export class Publisher {
     const dirty = new Set(await store.dirtyFeeds());
     const topRows = topRowsOf(store);
     const states = await store.channelStates();
-    const whenEmpty = emptyFeedDates(this.plan, states);
+    const whenEmpty = emptyFeedDates(states);
 
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
     const loader = new ArticleLoader(output, store, log, work.jobs);
@@ -194,7 +191,7 @@ export function publish(config: RefeedConfig, store: Store, opts: PublishOptions
  * configured (stable across runs, never 1970). A channel the store has not
  * registered yet counts as configured now… until it is.
  */
-function emptyFeedDates(plan: SitePlan, states: readonly ChannelState[]): (spec: FeedSpec) => Date {
+function emptyFeedDates(states: readonly ChannelState[]): (spec: FeedSpec) => Date {
   const created = new Map(states.map((s) => [s.key, s.createdAt]));
   return (spec) => {
     const times = spec.channelKeys.map((k) => created.get(k)).filter((t): t is number => t !== undefined);

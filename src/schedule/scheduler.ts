@@ -144,7 +144,8 @@ export class Scheduler {
     const s = this.scheduled.get(key);
     if (!s || this.stopped || this.queue.has(key)) return;
     const st = await this.store.channelState(key);
-    if (st?.disabled) return;
+    // Stopped while the state was read (a store across the network): a timer armed now would outlive stop().
+    if (this.stopped || st?.disabled) return;
     const waiting = st?.nextRunAt !== undefined && st.nextRunAt > Date.now();
     // At start only what is due; a failing channel waits out its backoff whatever its schedule says.
     if (waiting && (reason === 'start' || st.consecutiveFailures > 0)) return;

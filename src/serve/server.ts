@@ -177,14 +177,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
       status = 503;
       body = JSON.stringify({ status: 'error', error: 'health check failed' });
     }
-    const buf = Buffer.from(body);
-    writeHead(res, status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': buf.length,
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    res.end(head ? undefined : buf);
+    sendUncached(res, head, status, 'application/json; charset=utf-8', body);
   }
 
   async function sendMetrics(res: http.ServerResponse, head: boolean, metrics: NonNullable<FeedServerOptions['metrics']>): Promise<void> {
@@ -195,9 +188,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
       log.warn({ err }, 'metrics failed');
       return sendText(res, head, 503, 'metrics unavailable');
     }
-    const buf = Buffer.from(page.body);
-    writeHead(res, 200, { 'Content-Type': page.contentType, 'Content-Length': buf.length, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-    res.end(head ? undefined : buf);
+    sendUncached(res, head, 200, page.contentType, page.body);
   }
 
   const server = http.createServer((req, res) => {
@@ -252,9 +243,14 @@ function writeHead(res: http.ServerResponse, status: number, headers: http.Outgo
 }
 
 function sendText(res: http.ServerResponse, head: boolean, status: number, text: string, extra: http.OutgoingHttpHeaders = {}): void {
-  const body = Buffer.from(`${text}\n`);
+  sendUncached(res, head, status, 'text/plain; charset=utf-8', `${text}\n`, extra);
+}
+
+/** A body made for this request (a message, /healthz, /metrics): never to be stored by a cache. */
+function sendUncached(res: http.ServerResponse, head: boolean, status: number, type: string, text: string, extra: http.OutgoingHttpHeaders = {}): void {
+  const body = Buffer.from(text);
   writeHead(res, status, {
-    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Type': type,
     'Content-Length': body.length,
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
