@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatPath, type ConfigProblem } from './errors.ts';
 import { isPostgresUrl } from './server-urls.ts';
+import { looseList as list } from './slug-plan.ts';
 
 // Rules that relate one part of the file to another (a URL configured twice,
 // an output folder holding the configuration). They read the file as written,
@@ -8,7 +9,6 @@ import { isPostgresUrl } from './server-urls.ts';
 // them in the same pass as every other problem.
 
 type Raw = Record<string, unknown>;
-const list = (v: unknown): Raw[] => (Array.isArray(v) ? v.map((x) => (x !== null && typeof x === 'object' ? (x as Raw) : {})) : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length ? v : undefined);
 
 /** A URL as a reader compares it: after WHATWG normalization (case of host, default port, empty path). */
