@@ -1,7 +1,9 @@
+import type { Logger } from '../core/log.ts';
 import type { ChannelState, HealthReport, RefeedConfig } from '../core/types.ts';
 import type { ChannelReport } from '../ingest/index.ts';
 import { cronPeriods } from '../schedule/cron-period.ts';
 import { channelStatusRows } from './channel-status.ts';
+import { EXIT } from './command.ts';
 
 /** /healthz: every configured channel's state; degraded when any enabled channel is failing. */
 export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, ChannelState>): HealthReport {
@@ -43,4 +45,30 @@ export function healthFlips(): (report: ChannelReport) => boolean {
     failing.set(r.key, now);
     return before !== now;
   };
+}
+
+/**
+ * Resolves when the daemon is told to stop. A signal that came while it was
+ * still starting already aborted `signal`, whose listeners never fire then:
+ * it stops as soon as it is up rather than wait for another signal.
+ */
+export function stopRequested(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** A daemon's shutdown `steps`, logged; a server that never answers must not keep the process alive past `graceMs`. */
+export async function shutDown(log: Logger, graceMs: number, steps: () => Promise<void>): Promise<void> {
+  log.info('shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(EXIT.failed);
+  }, graceMs);
+  force.unref();
+  try {
+    await steps();
+  } finally {
+    clearTimeout(force);
+  }
+  log.info('stopped');
 }

@@ -14,7 +14,7 @@ export function configFileOf(ctx: CommandContext): string {
 }
 
 /** Every key and key prefix (`g`, `g/s`, `g/s/c`) of `keys`. */
-export function keyPrefixes(keys: Iterable<string>): Set<string> {
+function keyPrefixes(keys: Iterable<string>): Set<string> {
   const out = new Set<string>();
   for (const key of keys) {
     const parts = key.split('/');
@@ -22,8 +22,6 @@ export function keyPrefixes(keys: Iterable<string>): Set<string> {
   }
   return out;
 }
-
-export const stateKeys = (states: Iterable<ChannelState>) => keyPrefixes([...states].map((s) => s.key));
 
 /** Category folders that hold a published feed (`g/`, `g/s/`, `g/s/c/` with an rss.xml), as keys. */
 function publishedKeys(output: string): string[] {
@@ -45,7 +43,6 @@ function publishedKeys(output: string): string[] {
   walk(output, '', 1);
   return keys;
 }
-
 
 /**
  * Loads the configuration keeping the slugs stored channels and published

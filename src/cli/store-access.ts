@@ -23,17 +23,21 @@ async function openReadonly(ctx: CommandContext, config: RefeedConfig): Promise<
   }
 }
 
-/** Channel states by key, read without creating or changing the store (see openReadonly). */
-export async function readChannelStates(ctx: CommandContext, config: RefeedConfig): Promise<Map<string, ChannelState>> {
-  const states = new Map<string, ChannelState>();
+/** What `read` gets from the store opened read-only (see openReadonly), closed after; undefined when there is no state yet. */
+async function readStore<T>(ctx: CommandContext, config: RefeedConfig, read: (store: Store) => Promise<T>): Promise<T | undefined> {
   const store = await openReadonly(ctx, config);
-  if (!store) return states;
+  if (!store) return undefined;
   try {
-    for (const s of await store.channelStates()) states.set(s.key, s);
+    return await read(store);
   } finally {
     await store.close();
   }
-  return states;
+}
+
+/** Channel states by key, read without creating or changing the store (see openReadonly). */
+export async function readChannelStates(ctx: CommandContext, config: RefeedConfig): Promise<Map<string, ChannelState>> {
+  const states = await readStore(ctx, config, (store) => store.channelStates());
+  return new Map((states ?? []).map((s) => [s.key, s]));
 }
 
 /**
@@ -41,14 +45,8 @@ export async function readChannelStates(ctx: CommandContext, config: RefeedConfi
  * (renames carried over, removed channels kept as history), read without
  * changing anything; undefined when there is no state yet.
  */
-export async function previewChannelSync(ctx: CommandContext, config: RefeedConfig): Promise<ChannelSync | undefined> {
-  const store = await openReadonly(ctx, config);
-  if (!store) return undefined;
-  try {
-    return await store.previewSync(channelInputs(config));
-  } finally {
-    await store.close();
-  }
+export function previewChannelSync(ctx: CommandContext, config: RefeedConfig): Promise<ChannelSync | undefined> {
+  return readStore(ctx, config, (store) => store.previewSync(channelInputs(config)));
 }
 
 /** One line per change a sync would make, in words: what a rename or a removal does to a channel's history. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatPath, type ConfigProblem } from './errors.ts';
 import { isPostgresUrl } from './server-urls.ts';
+import { looseList as list } from './slug-plan.ts';
 
 // Rules that relate one part of the file to another (a URL configured twice,
 // an output folder holding the configuration). They read the file as written,
@@ -8,11 +9,10 @@ import { isPostgresUrl } from './server-urls.ts';
 // them in the same pass as every other problem.
 
 type Raw = Record<string, unknown>;
-const list = (v: unknown): Raw[] => (Array.isArray(v) ? v.map((x) => (x !== null && typeof x === 'object' ? (x as Raw) : {})) : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length ? v : undefined);
 
-/** A URL as a reader compares it: after WHATWG normalization (case of host, default port, empty path). */
-function normalized(url: string): string {
+/** A URL as a reader compares it: after WHATWG normalization (case of host, default port, empty path); as written when it does not parse. */
+export function urlKey(url: string): string {
   try {
     return new URL(url).href;
   } catch {
@@ -30,9 +30,9 @@ export function crossChecks(raw: unknown, absFile: string, state: string | undef
         const url = text(c.url);
         if (!url) return;
         const segs = ['groups', gi, 'sources', si, 'channels', ci];
-        const earlier = seen.get(normalized(url));
+        const earlier = seen.get(urlKey(url));
         if (earlier) problems.push({ path: formatPath([...segs, 'url']), line: lineOf([...segs, 'url']), message: `duplicate URL, already at ${earlier}` });
-        else seen.set(normalized(url), formatPath(segs));
+        else seen.set(urlKey(url), formatPath(segs));
       }),
     ),
   );

@@ -17,8 +17,15 @@ const httpUrl = z.string().refine((s) => {
 
 const duration = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, 'must be a duration like 500ms, 20s, 5m, 1h, 7d');
 const size = z.union([z.string(), z.number()]).refine((v) => parseSize(v) !== undefined, 'must be a size like 512KB, 10MB');
+/** A string (non-empty unless `base` says otherwise) that `problem` accepts (it returns undefined) or rejects with its reason. */
+const checked = (problem: (s: string) => string | undefined, base = z.string().min(1)) =>
+  base.superRefine((s, ctx) => {
+    const why = problem(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
+
 /** Why `s` is not a regex refeed can use (it compiles them with the `iu` flags), in JavaScript's own words. */
-export function regexProblem(s: string): string | undefined {
+function regexProblem(s: string): string | undefined {
   try {
     new RegExp(s, 'iu');
     return undefined;
@@ -28,22 +35,13 @@ export function regexProblem(s: string): string | undefined {
     return `must be a valid regular expression: ${reason}`;
   }
 }
-const regex = z.string().superRefine((s, ctx) => {
-  const why = regexProblem(s);
-  if (why) ctx.addIssue({ code: 'custom', message: why });
-});
+const regex = checked(regexProblem, z.string());
 const regexList = z.union([regex, z.array(regex)]);
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (max 64)');
-const cronExpr = z.string().min(1).superRefine((s, ctx) => {
+const cronExpr = checked((s) => {
   const why = cronProblem(s);
-  if (why) ctx.addIssue({ code: 'custom', message: `invalid cron expression "${s}": ${why}` });
+  return why && `invalid cron expression "${s}": ${why}`;
 });
-/** A string `problem` accepts (it returns undefined) or rejects with its reason. */
-const checked = (problem: (s: string) => string | undefined) =>
-  z.string().min(1).superRefine((s, ctx) => {
-    const why = problem(s);
-    if (why) ctx.addIssue({ code: 'custom', message: why });
-  });
 
 /** The seed's placeholder image service: the Hexo theme refeed's articles are made for needs a headimg. */
 export const DEFAULT_FALLBACK_IMAGE = 'https://picsum.photos/400/300?random={n}';

@@ -85,13 +85,14 @@ export function planSlugs(groups: readonly GroupNode[], opts: SlugPlanOptions = 
   };
 }
 
-const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map((x) => (x !== null && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : []);
+/** A list in the file as written: its mappings, anything else in it as an empty one; not a list, none. */
+export const looseList = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map((x) => (x !== null && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : []);
 const named = (x: Record<string, unknown>): NamedNode => ({ name: typeof x.name === 'string' ? x.name : String(x.name ?? ''), ...(typeof x.slug === 'string' ? { slug: x.slug } : {}) });
 
 /** The group tree of a file as written, whatever its types: what slug planning needs of it. */
 export function looseTree(groups: unknown): GroupNode[] {
-  return list(groups).map((g) => ({
+  return looseList(groups).map((g) => ({
     ...named(g),
-    sources: list(g.sources).map((s) => ({ ...named(s), channels: list(s.channels).map(named) })),
+    sources: looseList(g.sources).map((s) => ({ ...named(s), channels: looseList(s.channels).map(named) })),
   }));
 }

@@ -18,7 +18,13 @@ function asciiSlug(text: string): string {
     .replace(/-+$/, '');
 }
 
-export const nameHash = (name: string) => createHash('sha1').update(name).digest('hex').slice(0, 8);
+const nameHash = (name: string) => createHash('sha1').update(name).digest('hex').slice(0, 8);
+
+/** The slug `name` gets from `ascii`, its ASCII form: that form when readable, else (ending in) a hash of the name. */
+function fromAscii(ascii: string, name: string): { slug: string; hashed: boolean } {
+  if (ascii.length >= 2 || (ascii.length > 0 && ascii === name.toLowerCase())) return { slug: ascii, hashed: false };
+  return { slug: ascii ? `${ascii}-${nameHash(name)}` : `c-${nameHash(name)}`, hashed: true };
+}
 
 export interface SlugOf {
   slug: string;
@@ -36,10 +42,7 @@ export interface SlugOf {
  */
 export function slugOf(name: string): SlugOf {
   const latin = toLatin(name);
-  const ascii = asciiSlug(latin);
-  const transliterated = latin !== name;
-  if (ascii.length >= 2 || (ascii.length > 0 && ascii === name.toLowerCase())) return { slug: ascii, hashed: false, transliterated };
-  return { slug: ascii ? `${ascii}-${nameHash(name)}` : `c-${nameHash(name)}`, hashed: true, transliterated };
+  return { ...fromAscii(asciiSlug(latin), name), transliterated: latin !== name };
 }
 
 export function slugify(name: string): string {
@@ -52,9 +55,7 @@ export function slugify(name: string): string {
  * under it keep it (see resolve.ts), so an upgrade never moves a feed URL.
  */
 export function legacySlugify(name: string): string {
-  const ascii = asciiSlug(name);
-  if (ascii.length >= 2 || (ascii.length > 0 && ascii === name.toLowerCase())) return ascii;
-  return ascii ? `${ascii}-${nameHash(name)}` : `c-${nameHash(name)}`;
+  return fromAscii(asciiSlug(name), name).slug;
 }
 
 export function isValidSlug(slug: string): boolean {

@@ -34,7 +34,7 @@ export function queueServer(url: string): QueueServer {
 }
 
 /** 1 s after the first failed attempt, doubling, at most 30 s apart. */
-export const reconnectDelayMs = (attempt: number) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 30_000);
+const reconnectDelayMs = (attempt: number) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 30_000);
 
 // Errors that are about reaching the server: the connection's own log says them once.
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);

@@ -9,7 +9,7 @@ const SECRET_NAME = /(?:^|[_.-])(?:key|token|secret|password|passwd|pwd|auth|aut
 const HIDDEN = '…';
 
 /** Whether a query parameter's value is a secret, by its name. */
-export function isSecretParam(name: string): boolean {
+function isSecretParam(name: string): boolean {
   // apiKey and api_key alike: camelCase boundaries count as separators.
   return SECRET_NAME.test(name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
 }

@@ -6,7 +6,7 @@ import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthFlips, healthReport } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stopRequested } from '../daemon-parts.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
@@ -139,19 +139,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
   log.info({ channels: scheduler.channelKeys().length, config: config.file }, 'refeed running');
 
-  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-  log.info('shutting down');
-  const force = setTimeout(() => {
-    log.error('shutdown took too long; exiting');
-    process.exit(EXIT.failed);
-  }, SHUTDOWN_GRACE_MS);
-  force.unref();
-  process.off('SIGHUP', onHup);
-  watcher?.close();
-  await scheduler.stop();
-  if (server) await closeServer(server);
-  await locked.release();
-  clearTimeout(force);
-  log.info('stopped');
+  await stopRequested(ctx.signal);
+  await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
+    process.off('SIGHUP', onHup);
+    watcher?.close();
+    await scheduler.stop();
+    if (server) await closeServer(server);
+    await locked.release();
+  });
   return EXIT.ok;
 }

@@ -2,7 +2,7 @@ import { isPublishedPath } from '../../publish/plan.ts';
 import { mkdirSync } from 'node:fs';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthReport } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthReport, stopRequested } from '../daemon-parts.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
@@ -21,7 +21,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health, logger: ctx.logger, servable: isPublishedPath, metrics: metrics.scrape });
   const bound = await listen(server, where.host, where.port);
   ctx.logger.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
-  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await stopRequested(ctx.signal);
   await closeServer(server);
   return EXIT.ok;
 }

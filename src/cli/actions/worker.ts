@@ -2,6 +2,7 @@ import { parseDuration } from '../../config/index.ts';
 import { startFetchWorker, DEFAULT_STALLED_AFTER_MS } from '../../queue/fetch-worker.ts';
 import { closeQueueConnection, connectQueue, queueServer } from '../../queue/redis.ts';
 import { EXIT, type CommandContext } from '../command.ts';
+import { shutDown, stopRequested } from '../daemon-parts.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { openStoreWaiting } from '../store-access.ts';
 
@@ -47,18 +48,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     const worker = startFetchWorker({ server, redis, store, config, logger: log, concurrency, writeFiles: false, stalledAfterMs });
     log.info({ queue: server.name, prefix: server.prefix, concurrency, stalledAfterMs }, 'refeed worker running');
 
-    if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-    log.info('shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(EXIT.failed);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    await worker.close();
-    await closeQueueConnection(redis);
-    await store.close();
-    clearTimeout(force);
-    log.info('stopped');
+    await stopRequested(ctx.signal);
+    await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
+      await worker.close();
+      await closeQueueConnection(redis);
+      await store.close();
+    });
     return EXIT.ok;
   } finally {
     process.off('SIGHUP', onHup);

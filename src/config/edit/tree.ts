@@ -1,4 +1,5 @@
 import { Document, type Node } from 'yaml';
+import { urlKey } from '../cross-checks.ts';
 import { legacySlugify, slugify } from '../slug.ts';
 
 // The configuration as plain data (what YAML holds, before validation), and
@@ -44,14 +45,9 @@ export function findNamed(list: { name?: unknown; slug?: unknown }[], wanted: st
   });
 }
 
-/** URL equality as a reader sees it: exact, or the same after WHATWG normalization (case of host, default port, empty path). */
+/** URL equality as a reader sees it (see urlKey): what the cross-checks call a duplicate URL, an edit finds. */
 export function sameUrl(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return new URL(a).href === new URL(b).href;
-  } catch {
-    return false;
-  }
+  return a === b || urlKey(a) === urlKey(b);
 }
 
 interface Located {
