@@ -7,7 +7,7 @@ import { dueAt } from '../../src/schedule/due.ts';
 import { cronWalker } from '../../src/util/cron.ts';
 import type { ChannelState } from '../../src/core/types.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed } from '../helpers/refeed-process.ts';
 
 // Issue 15: `refeed once` from the system cron fetches what its schedule says
 // is due, not every channel on every run; and an empty feed is dated when its
@@ -17,11 +17,7 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><
 <item><title>Hello</title><link>https://a.example/1</link><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item></channel></rss>`;
 const EMPTY = `<?xml version="1.0"?><rss version="2.0"><channel><title>nothing yet</title><link>https://e.example/</link></channel></rss>`;
 
-async function run(args: string[]) {
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
-  const { code } = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
+const run = (args: string[]) => runRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
 
 const state = (over: Partial<ChannelState>): ChannelState => ({ key: 'g/s/c', id: 1, createdAt: 0, url: 'u', consecutiveFailures: 0, disabled: false, itemCount: 0, ...over });
 

@@ -9,7 +9,7 @@ import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { runFetch } from '../../src/ingest/index.ts';
 import { openStore } from '../../src/store/index.ts';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed, startRefeed } from '../helpers/refeed-process.ts';
 import { CHANNELS, corpusConfigYaml, GROUPS, ITEMS, SOURCES, startCorpus, type Corpus } from './corpus.ts';
 import { listFiles } from './scan.ts';
 import { differences, feedFileProblems, snapshot } from './tree.ts';
@@ -36,9 +36,8 @@ interface Timing {
 
 async function runToEnd(args: string[]): Promise<{ code: number | null; ms: number; stderr: string }> {
   const t0 = Date.now();
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
-  const { code } = await p.exited;
-  return { code, ms: Date.now() - t0, stderr: p.stderr() };
+  const { code, stderr } = await runRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
+  return { code, ms: Date.now() - t0, stderr };
 }
 
 /** What must hold after any kill. Returns the problems found. */
