@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 import { runRefeed } from '../helpers/refeed-process.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // `refeed fetch` as a user runs it: summary on stdout, JSON logs on stderr, exit codes.
 
@@ -15,21 +15,7 @@ describe('refeed fetch (command)', () => {
   let config: string;
   beforeAll(async () => {
     server = await startServer(routes({ '/ok.xml': { body: FEED } }));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-cli-'));
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(
-      config,
-      `site: { output: out, state: state.db }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: ok, url: "${server.url}/ok.xml" }
-          - { name: missing, url: "${server.url}/missing.xml" }
-`,
-    );
+    config = writeTempConfig(oneSourceYaml([`{ name: ok, url: "${server.url}/ok.xml" }`, `{ name: missing, url: "${server.url}/missing.xml" }`]), 'refeed-cli-');
   });
   afterAll(() => server?.close());
 

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRefeed } from '../helpers/refeed-process.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 import { freePort, postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // The commands on a PostgreSQL state named by REFEED_STATE, as a container
 // runs them: fetch, publish and status work as on a SQLite file (and no
@@ -22,20 +22,8 @@ describe.skipIf(!pg)('refeed on a PostgreSQL state (REFEED_STATE)', () => {
   let config: string;
   beforeAll(async () => {
     feeds = await startServer(routes({ '/ok.xml': { body: FEED } }));
-    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-pg-cli-'));
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(
-      config,
-      `site: { output: out, state: state.db }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: ok, url: "${feeds.url}/ok.xml" }
-`,
-    );
+    config = writeTempConfig(oneSourceYaml([`{ name: ok, url: "${feeds.url}/ok.xml" }`]), 'refeed-pg-cli-');
+    dir = path.dirname(config);
   });
   afterAll(async () => {
     await feeds?.close();

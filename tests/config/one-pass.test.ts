@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addChannel, ConfigError, EditError, parseConfig } from '../../src/config/index.ts';
 import { validateCommand } from '../../src/cli/commands/validate.ts';
@@ -8,6 +5,7 @@ import { main } from '../../src/cli/main.ts';
 import { cronProblem, cronWalker } from '../../src/util/cron.ts';
 import { closest, editDistance } from '../../src/util/suggest.ts';
 import { runCommand } from '../editors/run-command.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
 
 // Issue 15: every problem of a file in one pass, each with its line, and a
 // reason or a suggestion wherever refeed can give one.
@@ -38,11 +36,7 @@ groups:
 
 const line = (needle: string) => EIGHT_MISTAKES.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
-function workCopy(text: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'refeed-onepass-')), 'refeed.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+const workCopy = (text: string) => writeTempConfig(text, 'refeed-onepass-');
 
 describe('validate: one pass', () => {
   it('reports schema, cron, regex and duplicate problems together with their lines, and slug collisions beside them', () => {

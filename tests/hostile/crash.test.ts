@@ -13,6 +13,7 @@ import { runRefeed, startRefeed } from '../helpers/refeed-process.ts';
 import { CHANNELS, corpusConfigYaml, GROUPS, ITEMS, SOURCES, startCorpus, type Corpus } from './corpus.ts';
 import { listFiles } from './scan.ts';
 import { differences, feedFileProblems, snapshot } from './tree.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
 
 // Issue 5, crash safety: `refeed fetch` and `refeed publish` are killed with
 // SIGKILL at random moments while they work on a 40 × 30 corpus. After every
@@ -87,10 +88,9 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
 
   beforeAll(async () => {
     corpus = await startCorpus();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-crash-'));
+    config = writeTempConfig(corpusConfigYaml(corpus.server.url), 'refeed-crash-');
+    dir = path.dirname(config);
     tempDirs.push(dir);
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(config, corpusConfigYaml(corpus.server.url));
   });
 
   const tempDirs: string[] = [];
