@@ -1,46 +1,26 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed } from '../helpers/refeed-process.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // `refeed fetch` as a user runs it: summary on stdout, JSON logs on stderr, exit codes.
 
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://a.example/</link>
 <item><title>Hello</title><link>https://a.example/1</link><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate><description>hi</description></item></channel></rss>`;
 
-async function run(args: string[]) {
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'info' });
-  const { code } = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
-
 describe('refeed fetch (command)', () => {
   let server: TestServer;
   let config: string;
   beforeAll(async () => {
     server = await startServer(routes({ '/ok.xml': { body: FEED } }));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-cli-'));
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(
-      config,
-      `site: { output: out, state: state.db }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: ok, url: "${server.url}/ok.xml" }
-          - { name: missing, url: "${server.url}/missing.xml" }
-`,
-    );
+    config = writeTempConfig(oneSourceYaml([`{ name: ok, url: "${server.url}/ok.xml" }`, `{ name: missing, url: "${server.url}/missing.xml" }`]), 'refeed-cli-');
   });
   afterAll(() => server?.close());
 
   it('prints one line per channel on stdout, logs JSON on stderr, exits 0 despite a failed channel', async () => {
-    const r = await run(['fetch', '--config', config]);
+    const r = await runRefeed(['fetch', '--config', config]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^g\/s\/ok\s+new\s+new 1, updated 0/);
@@ -52,14 +32,14 @@ groups:
   });
 
   it('exits 1 with --strict when a channel failed, 0 when only good channels run', async () => {
-    expect((await run(['fetch', '--config', config, '--strict'])).code).toBe(1);
-    const only = await run(['fetch', '--config', config, '--strict', '--only', 'ok']);
+    expect((await runRefeed(['fetch', '--config', config, '--strict'])).code).toBe(1);
+    const only = await runRefeed(['fetch', '--config', config, '--strict', '--only', 'ok']);
     expect(only.code).toBe(0);
     expect(only.stdout).toMatch(/^g\/s\/ok\s+not-modified|^g\/s\/ok\s+unchanged/m);
   });
 
   it('reports every channel in status --json with clean stdout', async () => {
-    const r = await run(['status', '--config', config, '--json']);
+    const r = await runRefeed(['status', '--config', config, '--json']);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout);
     const ok = rows.find((x: { key: string }) => x.key === 'g/s/ok');
@@ -70,7 +50,7 @@ groups:
     expect(missing.consecutiveFailures).toBeGreaterThanOrEqual(1);
     expect(missing.lastError).toMatch(/404/);
     expect(missing.nextRunAt).toMatch(/^\d{4}-/);
-    const table = await run(['status', '--config', config]);
+    const table = await runRefeed(['status', '--config', config]);
     expect(table.stdout.split('\n')[0]).toMatch(/^CHANNEL\s+STATUS\s+LAST SUCCESS/);
   });
 
@@ -78,7 +58,7 @@ groups:
     const bad = path.join(path.dirname(config), 'bad.yaml');
     writeFileSync(bad, `groups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n          - { name: x, url: "ftp://nope" }\n`);
     const before = server.requests.length;
-    const r = await run(['fetch', '--config', bad]);
+    const r = await runRefeed(['fetch', '--config', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('line 6 groups[0].sources[0].channels[0].url: must be an absolute http(s) URL');
     expect(server.requests.length).toBe(before);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
@@ -7,7 +6,8 @@ import { dueAt } from '../../src/schedule/due.ts';
 import { cronWalker } from '../../src/util/cron.ts';
 import type { ChannelState } from '../../src/core/types.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed } from '../helpers/refeed-process.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // Issue 15: `refeed once` from the system cron fetches what its schedule says
 // is due, not every channel on every run; and an empty feed is dated when its
@@ -17,11 +17,7 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><
 <item><title>Hello</title><link>https://a.example/1</link><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item></channel></rss>`;
 const EMPTY = `<?xml version="1.0"?><rss version="2.0"><channel><title>nothing yet</title><link>https://e.example/</link></channel></rss>`;
 
-async function run(args: string[]) {
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
-  const { code } = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
+const run = (args: string[]) => runRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
 
 const state = (over: Partial<ChannelState>): ChannelState => ({ key: 'g/s/c', id: 1, createdAt: 0, url: 'u', consecutiveFailures: 0, disabled: false, itemCount: 0, ...over });
 
@@ -51,22 +47,15 @@ describe('refeed once (command)', () => {
 
   beforeAll(async () => {
     server = await startServer(routes({ '/yearly.xml': { body: FEED }, '/often.xml': { body: FEED.replace('/1<', '/2<') }, '/empty.xml': { body: EMPTY } }));
-    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-once-'));
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(
-      config,
-      `site: { output: out, state: state.db }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: yearly, url: "${server.url}/yearly.xml", schedule: "0 0 1 1 *" }
-          - { name: often, url: "${server.url}/often.xml", schedule: "*/30 * * * *" }
-          - { name: empty, url: "${server.url}/empty.xml" }
-`,
+    config = writeTempConfig(
+      oneSourceYaml([
+        `{ name: yearly, url: "${server.url}/yearly.xml", schedule: "0 0 1 1 *" }`,
+        `{ name: often, url: "${server.url}/often.xml", schedule: "*/30 * * * *" }`,
+        `{ name: empty, url: "${server.url}/empty.xml" }`,
+      ]),
+      'refeed-once-',
     );
+    dir = path.dirname(config);
   });
   afterAll(() => server?.close());
 

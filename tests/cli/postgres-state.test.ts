@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed } from '../helpers/refeed-process.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 import { freePort, postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // The commands on a PostgreSQL state named by REFEED_STATE, as a container
 // runs them: fetch, publish and status work as on a SQLite file (and no
@@ -16,32 +16,14 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><
 const pg = serverOrSkip('PostgreSQL', await postgresServer());
 const databases = pg && new TestDatabases(pg.url, 'refeed_cli');
 
-async function run(args: string[], env: Record<string, string>) {
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'info', ...env });
-  const { code } = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
-
 describe.skipIf(!pg)('refeed on a PostgreSQL state (REFEED_STATE)', () => {
   let feeds: TestServer;
   let dir: string;
   let config: string;
   beforeAll(async () => {
     feeds = await startServer(routes({ '/ok.xml': { body: FEED } }));
-    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-pg-cli-'));
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(
-      config,
-      `site: { output: out, state: state.db }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: ok, url: "${feeds.url}/ok.xml" }
-`,
-    );
+    config = writeTempConfig(oneSourceYaml([`{ name: ok, url: "${feeds.url}/ok.xml" }`]), 'refeed-pg-cli-');
+    dir = path.dirname(config);
   });
   afterAll(async () => {
     await feeds?.close();
@@ -52,29 +34,29 @@ groups:
 
   it('fetches, publishes and reports from the database, never touching the file the config names', async () => {
     const env = { REFEED_STATE: await databases!.create() };
-    const before = await run(['status', '--config', config, '--json'], env);
+    const before = await runRefeed(['status', '--config', config, '--json'], env);
     expect(before.code).toBe(0);
     expect(JSON.parse(before.stdout)[0]).toMatchObject({ key: 'g/s/ok', items: 0 });
-    const fetch = await run(['fetch', '--config', config], env);
+    const fetch = await runRefeed(['fetch', '--config', config], env);
     expect(fetch.code, fetch.stderr).toBe(0);
     expect(fetch.stdout).toMatch(/^g\/s\/ok\s+new\s+new 1/m);
-    expect((await run(['publish', '--config', config], env)).code).toBe(0);
+    expect((await runRefeed(['publish', '--config', config], env)).code).toBe(0);
     expect(readFileSync(path.join(dir, 'out', 'rss.xml'), 'utf8')).toContain('Hello from PostgreSQL');
-    const status = await run(['status', '--config', config, '--json'], env);
+    const status = await runRefeed(['status', '--config', config, '--json'], env);
     expect(JSON.parse(status.stdout)[0]).toMatchObject({ key: 'g/s/ok', items: 1, consecutiveFailures: 0 });
     expect(existsSync(path.join(dir, 'state.db'))).toBe(false);
   });
 
   it('fails naming the server, not the password, when it cannot be reached', async () => {
     const port = await freePort();
-    const r = await run(['fetch', '--config', config], { REFEED_STATE: `postgres://refeed:pw-not-shown@127.0.0.1:${port}/refeed` });
+    const r = await runRefeed(['fetch', '--config', config], { REFEED_STATE: `postgres://refeed:pw-not-shown@127.0.0.1:${port}/refeed` });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`127.0.0.1:${port}/refeed`);
     expect(r.stderr + r.stdout).not.toContain('pw-not-shown');
   });
 
   it('rejects a malformed REFEED_STATE before doing anything (exit 2)', async () => {
-    const r = await run(['validate', '--config', config], { REFEED_STATE: 'postgres://pg-host:5432/' });
+    const r = await runRefeed(['validate', '--config', config], { REFEED_STATE: 'postgres://pg-host:5432/' });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/site\.state: \$REFEED_STATE: .*names no database/);
   });

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { routes, startServer } from '../helpers/server.ts';
 import { startRefeed } from '../helpers/refeed-process.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // Issue 15: `refeed serve` fetches nothing, so its /metrics reports what the
 // state says (a cron-driven `refeed once` keeps it), and the process's own.
@@ -28,9 +28,7 @@ describe('refeed serve /metrics', () => {
   it('reports each channel from the state, and no fetch counters', async () => {
     const upstream = await startServer(routes({ '/ok.xml': { body: FEED } }));
     cleanup.push(() => upstream.close());
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-serve-metrics-'));
-    const config = path.join(dir, 'refeed.yaml');
-    writeFileSync(config, `site: { output: out, state: state.db }\ndefaults: { allow_private: true }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n          - { name: ok, url: "${upstream.url}/ok.xml" }\n          - { name: bad, url: "${upstream.url}/missing.xml" }\n`);
+    const config = writeTempConfig(oneSourceYaml([`{ name: ok, url: "${upstream.url}/ok.xml" }`, `{ name: bad, url: "${upstream.url}/missing.xml" }`]), 'refeed-serve-metrics-');
     const once = startRefeed(['once', '--config', config]);
     expect((await once.exited).code).toBe(0);
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, parseDuration, parseSize, slugify, loadConfig } from '../../src/config/index.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 const base = `
 site:
@@ -23,15 +24,7 @@ groups:
 
 const lineContaining = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
-function problemsOf(text: string) {
-  try {
-    parseConfig(text, '/tmp/x/refeed.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const problemsOf = (text: string) => thrownBy(ConfigError, () => parseConfig(text, '/tmp/x/refeed.yaml'), 'the config to be rejected').problems;
 
 describe('config', () => {
   it('loads the issue example and resolves the three levels with defaults', () => {
@@ -166,20 +159,15 @@ groups:
     expect(parseConfig(base, '/tmp/x/refeed.yaml', env).site).toMatchObject({ state: env.REFEED_STATE, queue: env.REFEED_QUEUE });
     // A path in the environment is the working directory's, not the config file's.
     expect(parseConfig(base, '/tmp/x/refeed.yaml', { REFEED_STATE: 'state/here.db' }).site.state).toBe(path.resolve('state/here.db'));
-    try {
-      parseConfig(base, '/tmp/x/refeed.yaml', { REFEED_STATE: 'postgres://u:secret-pw@pg', REFEED_QUEUE: 'redis://' });
-      throw new Error('expected the environment to be rejected');
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      const problems = (e as ConfigError).problems;
-      expect(problems.map((p) => [p.path, p.line])).toEqual([
-        ['site.state', undefined],
-        ['site.queue', undefined],
-      ]);
-      expect(problems[0].message).toMatch(/^\$REFEED_STATE: .*names no database/);
-      expect(problems[1].message).toMatch(/^\$REFEED_QUEUE: /);
-      expect((e as Error).message).not.toContain('secret-pw');
-    }
+    const e = thrownBy(ConfigError, () => parseConfig(base, '/tmp/x/refeed.yaml', { REFEED_STATE: 'postgres://u:secret-pw@pg', REFEED_QUEUE: 'redis://' }), 'the environment to be rejected');
+    const problems = e.problems;
+    expect(problems.map((p) => [p.path, p.line])).toEqual([
+      ['site.state', undefined],
+      ['site.queue', undefined],
+    ]);
+    expect(problems[0].message).toMatch(/^\$REFEED_STATE: .*names no database/);
+    expect(problems[1].message).toMatch(/^\$REFEED_QUEUE: /);
+    expect(e.message).not.toContain('secret-pw');
   });
 
   it('loads the shipped configuration', () => {

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addChannel, ConfigError, EditError, parseConfig } from '../../src/config/index.ts';
 import { validateCommand } from '../../src/cli/commands/validate.ts';
@@ -8,6 +5,8 @@ import { main } from '../../src/cli/main.ts';
 import { cronProblem, cronWalker } from '../../src/util/cron.ts';
 import { closest, editDistance } from '../../src/util/suggest.ts';
 import { runCommand } from '../editors/run-command.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 // Issue 15: every problem of a file in one pass, each with its line, and a
 // reason or a suggestion wherever refeed can give one.
@@ -38,22 +37,12 @@ groups:
 
 const line = (needle: string) => EIGHT_MISTAKES.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
-function workCopy(text: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'refeed-onepass-')), 'refeed.yaml');
-  writeFileSync(file, text);
-  return file;
-}
+const workCopy = (text: string) => writeTempConfig(text, 'refeed-onepass-');
 
 describe('validate: one pass', () => {
   it('reports schema, cron, regex and duplicate problems together with their lines, and slug collisions beside them', () => {
-    let error: ConfigError | undefined;
-    try {
-      parseConfig(EIGHT_MISTAKES, '/tmp/x/refeed.yaml', {});
-    } catch (e) {
-      error = e as ConfigError;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error!.problems.map((p) => [p.line, p.path, p.message])).toEqual([
+    const error = thrownBy(ConfigError, () => parseConfig(EIGHT_MISTAKES, '/tmp/x/refeed.yaml', {}), 'the config to be rejected');
+    expect(error.problems.map((p) => [p.line, p.path, p.message])).toEqual([
       [line('ouptut'), 'site.ouptut', 'unknown key "ouptut" (did you mean "output"?)'],
       [line('*/61'), 'defaults.schedule', 'invalid cron expression "*/61 * * * *": "*/61": the minute step must be 1 to 59'],
       [line('timeout: soon'), 'defaults.timeout', 'must be a duration like 500ms, 20s, 5m, 1h, 7d'],
@@ -63,7 +52,7 @@ describe('validate: one pass', () => {
       [line('not-a-url'), 'groups[0].sources[0].channels[2].url', 'must be an absolute http(s) URL'],
       [line('shedule'), 'groups[0].sources[0].channels[2].shedule', 'unknown key "shedule" (did you mean "schedule"?)'],
     ]);
-    expect(error!.warnings.map((w) => [w.line, w.path])).toEqual([[line('name: hacker-news'), 'groups[0].sources[1].name']]);
+    expect(error.warnings.map((w) => [w.line, w.path])).toEqual([[line('name: hacker-news'), 'groups[0].sources[1].name']]);
   });
 
   it('refeed validate prints them all, in file order, and exits 2', async () => {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { legacySlugify, parseConfig, slugify, slugOf } from '../../src/config/index.ts';
@@ -7,6 +6,7 @@ import { statusCommand } from '../../src/cli/commands/status.ts';
 import { validateCommand } from '../../src/cli/commands/validate.ts';
 import { openStore } from '../../src/store/index.ts';
 import { runCommand } from '../editors/run-command.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
 
 // Issue 15: readable slugs for names in other scripts, a hash only where no
 // letter can be made, and no feed URL moved by the upgrade.
@@ -21,11 +21,7 @@ groups:
             url: https://www.woshipm.com/feed
 `;
 
-function workDir(text: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'refeed-slugs-'));
-  writeFileSync(path.join(dir, 'refeed.yaml'), text);
-  return path.join(dir, 'refeed.yaml');
-}
+const workDir = (text: string) => writeTempConfig(text, 'refeed-slugs-');
 
 describe('slugs', () => {
   it('transliterates Chinese by word, and kana, hangul, Cyrillic and Greek', () => {

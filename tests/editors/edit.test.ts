@@ -6,6 +6,7 @@ import { addChannel, addChannels, EditError, parseConfig, removeChannels, slugif
 import { sourcesCommand } from '../../src/cli/commands/sources.ts';
 import { runCommand } from './run-command.ts';
 import { commitConfig } from '../../src/cli/config-file.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '../fixtures/editors/commented.yaml');
 const original = readFileSync(FIXTURE, 'utf8');
@@ -23,15 +24,7 @@ function without(text: string, removed: string): string {
   return text.replace(removed, '');
 }
 
-function refusal(fn: () => unknown): EditError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(EditError);
-    return e as EditError;
-  }
-  throw new Error('expected the edit to be refused');
-}
+const refusal = (fn: () => unknown) => thrownBy(EditError, fn, 'the edit to be refused');
 
 const hnBest: ChannelEntry = { group: 'Tech', source: 'Hacker News', channel: 'Best', url: 'https://hnrss.org/best', schedule: '*/5 * * * *' };
 

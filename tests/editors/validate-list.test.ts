@@ -1,5 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
@@ -8,16 +7,12 @@ import { validateCommand } from '../../src/cli/commands/validate.ts';
 import { sourcesCommand } from '../../src/cli/commands/sources.ts';
 import { displayWidth, formatTable } from '../../src/cli/text-table.ts';
 import { runCommand } from './run-command.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '../fixtures/editors/commented.yaml');
 
-function workCopy(text?: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'refeed-val-'));
-  const file = path.join(dir, 'refeed.yaml');
-  if (text === undefined) cpSync(FIXTURE, file);
-  else writeFileSync(file, text);
-  return file;
-}
+/** The fixture (or `text`) as a config file in a fresh folder. */
+const workCopy = (text = readFileSync(FIXTURE, 'utf8')) => writeTempConfig(text, 'refeed-val-');
 
 describe('refeed validate', () => {
   it('prints every problem as file:line: path: message and exits 2', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FeedParseError, parseFeed } from '../../src/fetch/index.ts';
 import { EntityDecoder, MAX_ENTITY_EXPANSION } from '../../src/fetch/xml-entities.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 // Entities as feeds mean them (issue 11, part 2): XML's five, numeric
 // references, HTML names, the document's own DTD entities (bounded), and a
@@ -8,15 +9,7 @@ import { EntityDecoder, MAX_ENTITY_EXPANSION } from '../../src/fetch/xml-entitie
 
 const titleOf = (xml: string) => parseFeed(xml, 'https://x.example/').items[0].title;
 
-function parseError(xml: string): FeedParseError {
-  try {
-    parseFeed(xml, 'https://x.example/');
-  } catch (err) {
-    expect(err).toBeInstanceOf(FeedParseError);
-    return err as FeedParseError;
-  }
-  throw new Error('expected parseFeed to fail');
-}
+const parseError = (xml: string) => thrownBy(FeedParseError, () => parseFeed(xml, 'https://x.example/'), 'parseFeed to fail');
 
 describe('EntityDecoder', () => {
   const d = new EntityDecoder();

@@ -3,16 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { RawItem } from '../../src/core/types.ts';
 import { FeedParseError, parseFeed } from '../../src/fetch/index.ts';
 import { fixtureText } from './helpers.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
-async function parseError(text: string, base = 'https://example.com/feed'): Promise<FeedParseError> {
-  try {
-    await parseFeed(text, base);
-  } catch (err) {
-    expect(err).toBeInstanceOf(FeedParseError);
-    return err as FeedParseError;
-  }
-  throw new Error('expected parseFeed to fail');
-}
+const parseError = async (text: string, base = 'https://example.com/feed') => thrownBy(FeedParseError, () => parseFeed(text, base), 'parseFeed to fail');
 
 describe('RSS 2.0', () => {
   it('maps channel and items, preferring content:encoded and keeping the description as summary', async () => {

@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FeedParseError, parseFeed } from '../../src/fetch/index.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 // Issue 11, part 2: a truncated or mis-nested feed keeps every complete item
 // and says, line by line, what was repaired (ParsedFeed.recovered).
 
 const hostile = (name: string) => readFileSync(new URL(`../fixtures/hostile/${name}`, import.meta.url), 'utf8');
 
-function parseError(text: string): FeedParseError {
-  try {
-    parseFeed(text, 'https://x.example/feed');
-  } catch (err) {
-    expect(err).toBeInstanceOf(FeedParseError);
-    return err as FeedParseError;
-  }
-  throw new Error('expected parseFeed to fail');
-}
+const parseError = (text: string) => thrownBy(FeedParseError, () => parseFeed(text, 'https://x.example/feed'), 'parseFeed to fail');
 
 const item = (n: number) => `<item><title>Item ${n}</title><link>https://x.example/${n}</link><guid>g${n}</guid></item>`;
 

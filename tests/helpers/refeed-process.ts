@@ -51,6 +51,13 @@ export function startRefeed(args: string[], env: Record<string, string> = {}): R
   };
 }
 
+/** Runs `node bin/refeed.js ...args` to its end (logs at info unless `env` says otherwise); its exit code and output. */
+export async function runRefeed(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'info', ...env });
+  const { code } = await p.exited;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
 /** Polls `fn` until it returns a truthy value, or throws after `ms`. */
 export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000, what = 'condition'): Promise<T> {
   const end = Date.now() + ms;

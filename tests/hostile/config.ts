@@ -1,8 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { stringify } from 'yaml';
 import { CASES, GOOD_KEY, type HostileUpstream } from './upstream.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
 
 export { GOOD_KEY };
 
@@ -33,8 +31,5 @@ export function hostileConfigYaml(up: HostileUpstream): string {
 
 /** A fresh folder holding the hostile config; returns the config file's path. */
 export function writeHostileConfig(up: HostileUpstream, prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  const file = path.join(dir, 'refeed.yaml');
-  writeFileSync(file, hostileConfigYaml(up));
-  return file;
+  return writeTempConfig(hostileConfigYaml(up), prefix);
 }

@@ -9,10 +9,11 @@ import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { runFetch } from '../../src/ingest/index.ts';
 import { openStore } from '../../src/store/index.ts';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed, startRefeed } from '../helpers/refeed-process.ts';
 import { CHANNELS, corpusConfigYaml, GROUPS, ITEMS, SOURCES, startCorpus, type Corpus } from './corpus.ts';
 import { listFiles } from './scan.ts';
 import { differences, feedFileProblems, snapshot } from './tree.ts';
+import { writeTempConfig } from '../helpers/config-file.ts';
 
 // Issue 5, crash safety: `refeed fetch` and `refeed publish` are killed with
 // SIGKILL at random moments while they work on a 40 × 30 corpus. After every
@@ -36,9 +37,8 @@ interface Timing {
 
 async function runToEnd(args: string[]): Promise<{ code: number | null; ms: number; stderr: string }> {
   const t0 = Date.now();
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
-  const { code } = await p.exited;
-  return { code, ms: Date.now() - t0, stderr: p.stderr() };
+  const { code, stderr } = await runRefeed(args, { REFEED_LOG_LEVEL: 'warn' });
+  return { code, ms: Date.now() - t0, stderr };
 }
 
 /** What must hold after any kill. Returns the problems found. */
@@ -88,10 +88,9 @@ describe('crash safety: SIGKILL during fetch and publish', () => {
 
   beforeAll(async () => {
     corpus = await startCorpus();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-crash-'));
+    config = writeTempConfig(corpusConfigYaml(corpus.server.url), 'refeed-crash-');
+    dir = path.dirname(config);
     tempDirs.push(dir);
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(config, corpusConfigYaml(corpus.server.url));
   });
 
   const tempDirs: string[] = [];

@@ -9,7 +9,7 @@ import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { runFetch, type ChannelReport } from '../../src/ingest/index.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
-import { startRefeed } from '../helpers/refeed-process.ts';
+import { runRefeed } from '../helpers/refeed-process.ts';
 import { GOOD_KEY, writeHostileConfig } from './config.ts';
 import { differences, feedFileProblems, snapshot } from './tree.ts';
 import { CASES, caseKey, CHARSET_TITLE, INVALID_UTF8_TITLES, startHostileUpstream, type HostileCase, type HostileUpstream } from './upstream.ts';
@@ -45,12 +45,6 @@ function memoryLogger() {
 }
 
 const channelDir = (c: Pick<HostileCase, 'source' | 'name'>) => `hostile/${c.source}/${c.name}/`;
-
-async function cli(args: string[]) {
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'info' });
-  const { code } = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
 
 function articlesOf(run: Run, key: string): { identity: string; title: string; link: string | null; date: number; text: string }[] {
   const rows = run
@@ -160,7 +154,7 @@ describe('hostile sources', () => {
     pending = new Set([GOOD_KEY, ...seeded.map(caseKey)]);
     for (let attempt = 0; pending.size && attempt < 3; attempt++) {
       viaCli.seedPasses++;
-      const fetched = await cli(['fetch', '--config', viaCli.config.file]);
+      const fetched = await runRefeed(['fetch', '--config', viaCli.config.file]);
       expect(fetched.code, fetched.stderr).toBe(0);
       for (const line of fetched.stdout.split('\n')) {
         const m = /^(\S+)\s+new\s+new 1,/.exec(line);
@@ -168,7 +162,7 @@ describe('hostile sources', () => {
       }
     }
     expect([...pending]).toEqual([]);
-    const published = await cli(['publish', '--config', viaCli.config.file]);
+    const published = await runRefeed(['publish', '--config', viaCli.config.file]);
     expect(published.code, published.stderr).toBe(0);
 
     inProc.seedTree = snapshot(inProc.config.site.output);
@@ -326,14 +320,14 @@ describe('hostile sources', () => {
   });
 
   describe('through the CLI (refeed fetch, publish, status)', () => {
-    let fetched: Awaited<ReturnType<typeof cli>>;
+    let fetched: Awaited<ReturnType<typeof runRefeed>>;
     let status: { key: string; status: string; lastError: string | null; lastWarning: string | null; consecutiveFailures: number; disabled: boolean; items: number }[];
 
     beforeAll(async () => {
-      fetched = await cli(['fetch', '--config', viaCli.config.file]);
-      const published = await cli(['publish', '--config', viaCli.config.file]);
+      fetched = await runRefeed(['fetch', '--config', viaCli.config.file]);
+      const published = await runRefeed(['publish', '--config', viaCli.config.file]);
       expect(published.code, published.stderr).toBe(0);
-      const st = await cli(['status', '--config', viaCli.config.file, '--json']);
+      const st = await runRefeed(['status', '--config', viaCli.config.file, '--json']);
       expect(st.code, st.stderr).toBe(0);
       status = JSON.parse(st.stdout);
     }, 60_000);

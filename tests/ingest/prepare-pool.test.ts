@@ -8,6 +8,7 @@ import { runFetch } from '../../src/ingest/index.ts';
 import { PreparePool } from '../../src/ingest/prepare-pool.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { oneSourceYaml } from '../helpers/config-file.ts';
 
 // Decoding, parsing and normalizing on worker threads must give exactly the
 // articles the in-process path gives: same files, byte for byte, same rows.
@@ -49,11 +50,8 @@ describe('prepare pool: worker threads vs in-process', () => {
 
   const site = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-pool-'));
-    const channels = [...FEEDS, 'undated.xml'].map((f, i) => `          - { name: "c${i}", url: "${server.url}/${f}" }\n`).join('');
-    const config = parseConfig(
-      `site: { output: out, state: state.db }\ndefaults: { allow_private: true }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n${channels}`,
-      path.join(dir, 'refeed.yaml'),
-    );
+    const channels = [...FEEDS, 'undated.xml'].map((f, i) => `{ name: "c${i}", url: "${server.url}/${f}" }`);
+    const config = parseConfig(oneSourceYaml(channels), path.join(dir, 'refeed.yaml'));
     return { dir, config };
   };
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { rss } from '../hostile/feeds.ts';
-import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
+import { eventually, runRefeed, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { item } from './site.ts';
 
@@ -30,12 +30,6 @@ function writeConfig(dir: string, site: Record<string, unknown>, channels: { nam
     }),
   );
   return file;
-}
-
-async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = startRefeed(args, { REFEED_LOG_LEVEL: 'info' });
-  const { code } = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
 }
 
 function get(port: number, p: string): Promise<{ status: number; body: string; ms: number }> {
@@ -77,7 +71,7 @@ describe('5. overlapping cron runs', () => {
   it('three `refeed once` at once: no channel fails, the ones that find the lock taken wait for it', async () => {
     const file = writeConfig(tmp(), {}, channels());
     slowMs = 150;
-    const runs = await Promise.all([0, 1, 2].map(() => runCli(['once', '-c', file])));
+    const runs = await Promise.all([0, 1, 2].map(() => runRefeed(['once', '-c', file])));
     slowMs = 0;
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(0);
@@ -94,9 +88,9 @@ describe('5. overlapping cron runs', () => {
   it('with no time to wait, a second run exits 0 at once, saying who holds the lock', async () => {
     const file = writeConfig(tmp(), { lock_wait: '0s' }, channels());
     slowMs = 1500;
-    const first = runCli(['once', '-c', file]);
+    const first = runRefeed(['once', '-c', file]);
     await new Promise((r) => setTimeout(r, 700));
-    const second = await runCli(['once', '-c', file]);
+    const second = await runRefeed(['once', '-c', file]);
     slowMs = 0;
     expect(second.code).toBe(0);
     expect(second.stderr).toMatch(/refeed once: another refeed run \(pid \d+, refeed once\) holds the lock; waited 0 s, nothing done/);
@@ -126,24 +120,24 @@ describe('6. nothing secret over HTTP', () => {
       proc.child.kill('SIGTERM');
       await proc.exited;
     }
-    const status = await runCli(['status', '--json', '-c', file]);
+    const status = await runRefeed(['status', '--json', '-c', file]);
     expect(status.stdout).not.toMatch(/SECRET-KEY-123|hunter2/);
     expect(JSON.parse(status.stdout)[0].url).toMatch(/^http:\/\/…@127\.0\.0\.1:\d+\/private\/feed\?api_key=…&page=2$/);
   });
 
   it('refuses an output folder that holds the configuration or the state', async () => {
     const file = writeConfig(tmp(), { output: '.' }, [{ name: 'c', url: `${upstream.url}/c/1.xml` }]);
-    const v = await runCli(['validate', '-c', file]);
+    const v = await runRefeed(['validate', '-c', file]);
     expect(v.code).toBe(2);
     expect(v.stdout).toMatch(/site\.output: the output folder .* holds the configuration file .* it would be served/);
     expect(v.stdout).toMatch(/holds the state database/);
-    expect((await runCli(['run', '-c', file, '--port', '0'])).code).toBe(2);
+    expect((await runRefeed(['run', '-c', file, '--port', '0'])).code).toBe(2);
   });
 
   it('serves only what publish wrote, never a config, a database or other files put in the folder', async () => {
     const dir = tmp();
     const file = writeConfig(dir, { output: 'public' }, [{ name: 'c', url: `${upstream.url}/c/1.xml` }]);
-    expect((await runCli(['once', '-c', file])).code).toBe(0);
+    expect((await runRefeed(['once', '-c', file])).code).toBe(0);
     mkdirSync(path.join(dir, 'public/g'), { recursive: true });
     writeFileSync(path.join(dir, 'public/refeed.yaml'), 'headers: { Authorization: Bearer TOKEN-1 }');
     writeFileSync(path.join(dir, 'public/state.db'), 'SQLite format 3');

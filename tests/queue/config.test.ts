@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, type ConfigEnv } from '../../src/config/index.ts';
 import { queueServer } from '../../src/queue/redis.ts';
+import { thrownBy } from '../helpers/thrown.ts';
 
 // What the configuration says about a queue: it needs a PostgreSQL state
 // (the workers on other machines share it), it may carry a key prefix, and
@@ -18,15 +19,7 @@ groups:
           - { name: C, url: "https://example.org/feed.xml" }
 `;
 
-function problemsOf(text: string, env: ConfigEnv = {}) {
-  try {
-    parseConfig(text, '/tmp/x/refeed.yaml', env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const problemsOf = (text: string, env: ConfigEnv = {}) => thrownBy(ConfigError, () => parseConfig(text, '/tmp/x/refeed.yaml', env), 'the config to be rejected').problems;
 
 describe('site.queue', () => {
   it('is an error beside a SQLite state, on the line that sets it or naming $REFEED_QUEUE', () => {

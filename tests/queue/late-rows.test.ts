@@ -10,6 +10,7 @@ import { Publisher } from '../../src/publish/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { oneSourceYaml } from '../helpers/config-file.ts';
 
 // A queue worker commits rows and writes no file: the `run` process writes
 // them when it publishes. A worker may commit while that publish runs,
@@ -35,7 +36,7 @@ describe('rows committed by a worker', () => {
     upstream = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(items)));
     dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-late-'));
     config = parseConfig(
-      `site: { output: out, state: state.db }\ndefaults: { allow_private: true }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n          - { name: C, url: "${upstream.url}/feed.xml" }\n`,
+      oneSourceYaml([`{ name: C, url: "${upstream.url}/feed.xml" }`]),
       path.join(dir, 'refeed.yaml'),
       {},
     );

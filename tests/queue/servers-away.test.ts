@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { freePort, postgresServer, redisServer, serverOrSkip, TestDatabases, type TestServer as Server } from '../helpers/servers.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 
 // Servers out of reach never make a daemon exit (a supervisor would restart
 // it into a crash loop): it says which server, never with the password,
@@ -22,12 +22,8 @@ describe('queue daemons and their servers', () => {
 
   beforeAll(async () => {
     upstream = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEED));
-    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-away-'));
-    config = path.join(dir, 'refeed.yaml');
-    writeFileSync(
-      config,
-      `site: { output: out, state: state.db }\ndefaults: { schedule: "*/2 * * * * *", allow_private: true }\ngroups:\n  - name: G\n    sources:\n      - name: S\n        channels:\n          - { name: C, url: "${upstream.url}/feed.xml" }\n`,
-    );
+    config = writeTempConfig(oneSourceYaml([`{ name: C, url: "${upstream.url}/feed.xml" }`], 'schedule: "*/2 * * * * *"'), 'refeed-away-');
+    dir = path.dirname(config);
   });
 
   afterAll(async () => {
