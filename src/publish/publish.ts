@@ -68,10 +68,12 @@ export class Publisher {
    * `longLived`: this publisher publishes again and again (a daemon): it keeps
    * what the next publish can reuse, and fills that on its first publish,
    * so that the first new item is as quick as the later ones.
+   * `channelsSynced`: the caller has just matched the store to `config`.
    */
-  constructor(config: RefeedConfig, opts: { longLived?: boolean } = {}) {
+  constructor(config: RefeedConfig, opts: { longLived?: boolean; channelsSynced?: boolean } = {}) {
     this.plan = sitePlan(config);
     if (opts.longLived) this.sections = new SectionCache();
+    this.synced = opts.channelsSynced === true;
   }
 
   /**

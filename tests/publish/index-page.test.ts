@@ -125,3 +125,21 @@ describe('index.html', () => {
     expect(sectionOf(second, KEYS.front)).toContain('Two');
   });
 });
+
+describe('Publisher and the channel sync', () => {
+  it('matches the store to its configuration once, and not at all when the caller just did', async () => {
+    const f = await fresh();
+    let syncs = 0;
+    const sync = f.state.syncChannels.bind(f.state);
+    f.state.syncChannels = async (...args) => (syncs++, sync(...args));
+
+    const own = new Publisher(f.config);
+    await own.publish(f.state, at(T0));
+    await own.publish(f.state, at(T0 + 60_000));
+    expect(syncs).toBe(1);
+
+    // As `refeed run` makes its publishers, at start and on a reload, right after syncing itself.
+    await new Publisher(f.config, { longLived: true, channelsSynced: true }).publish(f.state, at(T0 + 120_000));
+    expect(syncs).toBe(1);
+  });
+});

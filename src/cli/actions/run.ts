@@ -51,7 +51,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const { store } = locked;
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
-  let publisher = new Publisher(config, { longLived: true });
+  // openLocked has matched the store to the configuration.
+  let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
   const doPublish = async () => {
     const started = performance.now();
@@ -118,9 +119,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     const { output, state, queue } = config!.site;
     next = { ...next, site: { ...next.site, output, state, ...(queue ? { queue } : {}) } };
     if (!queue) delete next.site.queue;
-    config = next;
-    publisher = new Publisher(next, { longLived: true });
+    // Matched first: a store that cannot follow the new configuration leaves the running one in place.
     await syncChannels(next, store, Date.now(), log);
+    config = next;
+    publisher = new Publisher(next, { longLived: true, channelsSynced: true });
     const diff = scheduler.reload(next);
     log.info({ why, ...diff }, 'configuration reloaded');
     scheduler.requestPublish();
