@@ -56,7 +56,7 @@ export function channelStatusRows(config: RefeedConfig, known: ReadonlyMap<strin
       lastSuccessAt: iso(st?.lastSuccessAt),
       lastFetchAt: iso(st?.lastFetchAt),
       lastError: st?.lastError ? redactUrlsIn(st.lastError) : null,
-      lastWarning: st?.lastWarning ?? null,
+      lastWarning: st?.lastWarning ? redactUrlsIn(st.lastWarning) : null,
       consecutiveFailures: st?.consecutiveFailures ?? 0,
       items: st?.itemCount ?? 0,
       nextRunAt: next > now ? iso(next) : null,

@@ -133,6 +133,26 @@ describe('refeed sources list', () => {
     expect(rows[2].health.status).toBe('off');
   });
 
+  it('shows no credentials: not in URLs, redirect targets or errors, as text or JSON', async () => {
+    const file = workCopy(readFileSync(FIXTURE, 'utf8').replace('https://hnrss.org/ask', 'https://user:pw@hnrss.org/ask?api_key=SECRET1'));
+    const config = loadConfig(file);
+    const db = await openStore(config.site.state);
+    const now = Date.now();
+    await db.ensureChannel('tech/hacker-news/ask-hn', 'https://user:pw@hnrss.org/ask?api_key=SECRET1', now);
+    await db.recordFailure('tech/hacker-news/ask-hn', { now, error: 'http-status: 500 from https://hnrss.org/ask?api_key=SECRET1' });
+    await db.ensureChannel('tech/hacker-news/front-page', 'https://hnrss.org/frontpage', now);
+    await db.recordSuccess('tech/hacker-news/front-page', { now, status: 'new', movedTo: 'https://hnrss.org/frontpage?token=SECRET2' });
+    await db.close();
+
+    const text = await runCommand(sourcesCommand, ['list', '-c', file]);
+    const json = await runCommand(sourcesCommand, ['list', '--json', '-c', file]);
+    for (const out of [text.stdout, json.stdout]) {
+      expect(out).not.toMatch(/SECRET1|SECRET2|user:pw/);
+      expect(out).toContain('hnrss.org/ask?api_key=…');
+      expect(out).toContain('hnrss.org/frontpage?token=…');
+    }
+  });
+
   it('an unknown group or subcommand is reported', async () => {
     const file = workCopy();
     const g = await runCommand(sourcesCommand, ['list', '-c', file, '--group', 'Sports']);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
 import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import { redactUrl, redactUrlsIn } from '../../util/redact.ts';
 import { iso as isoOrNull } from '../../util/time.ts';
 import { feedLocation } from '../channel-status.ts';
 import { EXIT, type CommandContext } from '../command.ts';
@@ -68,7 +69,8 @@ export function sourceRow(ch: ResolvedChannel, st: ChannelState | undefined, sit
     source: ch.source.name,
     channel: ch.channel.name,
     ...feedLocation(siteUrl, ch.key),
-    url: ch.url,
+    // As in status: listings end up in bug reports and chats, so no credentials.
+    url: redactUrl(ch.url),
     schedule: ch.settings.schedule,
     enabled: ch.settings.enabled,
     health: {
@@ -77,9 +79,9 @@ export function sourceRow(ch: ResolvedChannel, st: ChannelState | undefined, sit
       consecutiveFailures: st?.consecutiveFailures ?? 0,
       lastSuccessAt: iso(st?.lastSuccessAt),
       lastFetchAt: iso(st?.lastFetchAt),
-      lastError: st?.lastError,
+      lastError: st?.lastError ? redactUrlsIn(st.lastError) : undefined,
       disabled: st?.disabled ?? false,
-      fetchUrl: st && st.url !== ch.url ? st.url : undefined,
+      fetchUrl: st && st.url !== ch.url ? redactUrl(st.url) : undefined,
       articles: st?.itemCount ?? 0,
     },
   };
