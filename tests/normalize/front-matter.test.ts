@@ -17,6 +17,8 @@ function article(over: Partial<Article> = {}): Article {
     date: new Date('2022-07-30T00:00:00Z'),
     headimg: 'https://example.com/a.jpg',
     html: '<p>body</p>',
+    tags: [],
+    enclosures: [],
     contentHash: '',
     ...over,
   };

@@ -30,6 +30,8 @@ const article = (over: Partial<ArticleContent>): ArticleContent => ({
   author: 'Someone',
   date: new Date('2024-03-01T10:00:00Z'),
   html: '<p>Body</p>',
+  tags: [],
+  enclosures: [],
   ...over,
 });
 

@@ -27,6 +27,8 @@ export function item(itemKey: string, o: { link?: string; title?: string; date?:
     headimg: '',
     categories: o.categories ?? ['G', 'S', 'C'],
     html: `<p>${itemKey}</p>`,
+    tags: [],
+    enclosures: [],
     date: o.date ?? NOW,
     contentHash: o.hash ?? `h-${itemKey}-${o.title ?? ''}-${o.link ?? ''}`,
   };
