@@ -22,7 +22,7 @@ const Author = z
   .catch({ name: undefined });
 const Authors = z.array(Author).optional().catch(undefined);
 
-const Attachment = z.object({ url: z.string().trim().min(1), mime_type: trimmed, size_in_bytes: z.unknown(), duration_in_seconds: z.unknown() });
+const Attachment = z.object({ url: z.string().trim().min(1), mime_type: trimmed, size_in_bytes: z.unknown().optional(), duration_in_seconds: z.unknown().optional() });
 
 const Item = z.object({
   // 1.0 allowed numbers in practice; 1.1 says string. Either way an identity.

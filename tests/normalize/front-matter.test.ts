@@ -154,6 +154,8 @@ describe('parseArticle', () => {
       link: a.link,
       guid: a.guid,
       html: a.html,
+      tags: [],
+      enclosures: [],
     });
   });
 
