@@ -4,8 +4,12 @@ import { excerpt, xmlSafe } from './text.ts';
 
 export type { ArticleContent } from '../core/types.ts';
 
-/** One entry of a published feed, format-independent, every string XML-safe. */
-export interface FeedItem {
+/**
+ * One entry of a published feed, format-independent, every string XML-safe:
+ * the output side, what RSS items, Atom entries and JSON Feed items are
+ * encoded from (a source's items are read as RawItem, the input side).
+ */
+export interface FeedEntry {
   /** Stable across publishes, the same in every format: the article's guid, else its link, else its refeed identity, as `entryId` makes it. */
   id: string;
   /** Whether `id` is a permalink (RSS guid isPermaLink): it is the link, or the source said its http(s) guid is one. */
@@ -69,7 +73,7 @@ export function entryId(raw: string): string {
 }
 
 /** A stored article (row + parsed file) as a feed entry. */
-export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedItem {
+export function toFeedEntry(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedEntry {
   const link = a.link ? xmlSafe(a.link) : undefined;
   const guid = a.guid ? xmlSafe(a.guid) : undefined;
   const id = entryId(guid || link || row.identity);
@@ -114,7 +118,7 @@ const isCount = (n: number | undefined): n is number => typeof n === 'number' &&
  * The enclosure RSS carries (RSS 2.0 allows one): audio or video first, a
  * podcast's episode; else any other non-image file; else an image.
  */
-export function rssEnclosure(item: Pick<FeedItem, 'enclosures'>): FeedEnclosure | undefined {
+export function rssEnclosure(item: Pick<FeedEntry, 'enclosures'>): FeedEnclosure | undefined {
   const rank = (e: FeedEnclosure) => (/^(audio|video)\//.test(e.type) ? 0 : e.type.startsWith('image/') ? 2 : 1);
   let best: FeedEnclosure | undefined;
   for (const e of item.enclosures) if (!best || rank(e) < rank(best)) best = e;
@@ -127,7 +131,7 @@ export function rssEnclosure(item: Pick<FeedItem, 'enclosures'>): FeedEnclosure 
  * gets its channel key appended as a fragment (so that it stays an IRI), and
  * readers do not merge distinct items.
  */
-export function uniqueIds<T extends { item: FeedItem; channelKey: string }>(entries: T[]): FeedItem[] {
+export function uniqueIds<T extends { item: FeedEntry; channelKey: string }>(entries: T[]): FeedEntry[] {
   const seen = new Set<string>();
   return entries.map(({ item, channelKey }) => {
     if (!seen.has(item.id)) {

@@ -1,6 +1,6 @@
 import { buildFragment, cdata, type XmlNode } from '../util/xml-writer.ts';
 import { htmlText } from './html.ts';
-import { imageType, rssEnclosure, type FeedItem } from './items.ts';
+import { imageType, rssEnclosure, type FeedEntry } from './items.ts';
 import type { JsonFeed11Item } from './json-feed.ts';
 
 // One item in each format, rendered once and reused by every feed that
@@ -14,7 +14,7 @@ export const INDENT = '  ';
 /** Depth of an item object in a JSON feed (root > items > item), in JSON.stringify's 2-space indentation. */
 export const JSON_ITEM_INDENT = '\n    ';
 
-function rssItem(item: FeedItem): XmlNode {
+function rssItem(item: FeedEntry): XmlNode {
   const x: XmlNode = { title: cdata(item.title) };
   if (item.link) x.link = item.link;
   // A guid is a permalink exactly when it is the link.
@@ -37,7 +37,7 @@ function rssItem(item: FeedItem): XmlNode {
   return { item: x };
 }
 
-function atomEntry(item: FeedItem): XmlNode {
+function atomEntry(item: FeedEntry): XmlNode {
   const iso = item.date.toISOString();
   // Titles and summaries are plain text.
   const x: XmlNode = { title: { '@type': 'text', ...cdata(item.title) }, id: item.id };
@@ -68,7 +68,7 @@ function atomEntry(item: FeedItem): XmlNode {
 }
 
 /** The JSON Feed 1.1 item (keys in a fixed order so output bytes are stable). */
-function jsonItem(item: FeedItem): JsonFeed11Item {
+function jsonItem(item: FeedEntry): JsonFeed11Item {
   const date = item.date.toISOString();
   return {
     id: item.id,
@@ -102,7 +102,7 @@ export interface EncodedItem {
 }
 
 /** An item in the three formats, encoded once: a shared item is then copied, not re-encoded, into each feed. Pure: same item, same bytes. */
-export function encodeItem(item: FeedItem): EncodedItem {
+export function encodeItem(item: FeedEntry): EncodedItem {
   const rss = fragmentAt(rssItem(item), ITEM_DEPTH.rss);
   const atom = fragmentAt(atomEntry(item), ITEM_DEPTH.atom);
   // JSON.stringify escapes every newline inside strings, so each raw newline is indentation and can be deepened.

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { ArticleContent } from '../../src/core/types.ts';
-import { toFeedItem } from '../../src/publish/items.ts';
+import { toFeedEntry } from '../../src/publish/items.ts';
 import { renderFeeds, type FeedMeta } from '../../src/publish/render-feed.ts';
 import { jsonFeed11Schema } from '../helpers/feed-clients.ts';
 
@@ -32,7 +32,7 @@ const article = (over: Partial<ArticleContent>): ArticleContent => ({
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['item', 'entry', 'link', 'category', 'enclosure'].includes(n) });
 const render = (a: ArticleContent) => {
-  const files = renderFeeds(meta, [toFeedItem({ identity: 'id-1' }, a)]);
+  const files = renderFeeds(meta, [toFeedEntry({ identity: 'id-1' }, a)]);
   return {
     rss: xml.parse(files.rss).rss.channel.item[0] as Record<string, unknown>,
     atom: xml.parse(files.atom).feed.entry[0] as Record<string, unknown> & { link?: Record<string, string>[] },
