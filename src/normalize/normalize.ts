@@ -5,7 +5,7 @@ import { fallbackImageFor } from './fallback-image.ts';
 import { itemIdentity } from './identity.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
-import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str } from './text.ts';
+import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str, visibleText } from './text.ts';
 import { httpUrl, itemUrls } from './url.ts';
 import { articleEnclosures, articleTags } from './media.ts';
 
@@ -189,7 +189,8 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
   const dated = toSeconds(date);
   const updated = updatedDate(it.updated, dated, now);
   // The source's summary, when the body is something else: plain text, as every output carries it.
-  const summary = it.html && it.summary ? excerpt(oneLine(htmlToText(it.summary)), MAX_SUMMARY) : '';
+  // Only the first MAX_SUMMARY characters are read: a feed's "summary" may be a whole second body.
+  const summary = it.html && it.summary ? excerpt(oneLine(visibleText(it.summary, MAX_SUMMARY + 8)), MAX_SUMMARY) : '';
   const article: Article = {
     identity,
     channelKey: channel.key,

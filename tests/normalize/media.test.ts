@@ -104,6 +104,14 @@ describe('summary, updated date and guid permalink', () => {
     expect(normalize(rawItem({ title: 'T', summary: '<p>Only this</p>' }), ctx()).article.summary).toBeUndefined();
   });
 
+  it('bound the summary to 500 characters, reading no more of a huge one than that', () => {
+    const started = performance.now();
+    const { article } = normalize(rawItem({ title: 'T', html: '<p>Body</p>', summary: `<p>${'word '.repeat(1_000_000)}</p>` }), ctx());
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(Array.from(article.summary!).length).toBeLessThanOrEqual(500);
+    expect(article.summary!.endsWith('…')).toBe(true);
+  });
+
   it('keep an update date only when it is after the item\'s date and not in the future', () => {
     const at = (updated: string) => normalize(rawItem({ title: 'T', date: '2024-04-01T00:00:00Z', updated }), ctx()).article.updated;
     expect(at('2024-04-02T10:00:00.750Z')).toEqual(new Date('2024-04-02T10:00:00Z'));
