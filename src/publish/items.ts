@@ -2,8 +2,6 @@ import type { ArticleContent, Enclosure, StoredArticle } from '../core/types.ts'
 import { isFallbackImage } from '../normalize/index.ts';
 import { excerpt, xmlSafe } from './text.ts';
 
-export type { ArticleContent } from '../core/types.ts';
-
 /**
  * One entry of a published feed, format-independent, every string XML-safe:
  * the output side, what RSS items, Atom entries and JSON Feed items are

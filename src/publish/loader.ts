@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
+import type { ArticleContent } from '../core/types.ts';
 import { parseArticle } from '../normalize/index.ts';
 import type { ArticleRecord, CachedArticleContent, Store } from '../store/index.ts';
 import { articleSource } from './article-source.ts';
-import { toFeedEntry, type ArticleContent, type FeedEntry } from './items.ts';
+import { toFeedEntry, type FeedEntry } from './items.ts';
 import type { EncodedItem } from './render-feed.ts';
 import type { FeedJob } from './work.ts';
 
