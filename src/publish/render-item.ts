@@ -17,7 +17,7 @@ export const JSON_ITEM_INDENT = '\n    ';
 function rssItem(item: FeedEntry): XmlNode {
   const x: XmlNode = { title: cdata(item.title) };
   if (item.link) x.link = item.link;
-  // A guid is a permalink exactly when it is the link.
+  // isPermaLink: when it is the link, or the source said so (see toFeedEntry).
   x.guid = { '@isPermaLink': item.idIsLink ? 'true' : 'false', '#text': item.id };
   x.pubDate = item.date.toUTCString();
   // An RSS description is HTML: the plain-text excerpt is escaped so that "<b>" in it stays text.
@@ -44,12 +44,13 @@ function atomEntry(item: FeedEntry): XmlNode {
   const links: XmlNode[] = [];
   // A link-less article gets no <link> at all.
   if (item.link) links.push({ '@href': item.link });
-  // Readers take an entry's first link when it has no rel="alternate" one:
-  // a link-less entry gets its image only as media:thumbnail, so that the
-  // image is never mistaken for the article.
+  // Every media file the source enclosed, link-less entries too: a podcast episode is its audio.
   for (const e of item.enclosures) {
     links.push({ '@rel': 'enclosure', '@type': e.type, '@href': e.url, ...(e.length ? { '@length': String(e.length) } : {}) });
   }
+  // Readers take an entry's first link when it has no rel="alternate" one:
+  // a link-less entry gets its image only as media:thumbnail, so that the
+  // image is never mistaken for the article.
   if (item.link && item.image && !item.enclosures.some((e) => e.url === item.image)) {
     links.push({ '@rel': 'enclosure', '@type': imageType(item.image), '@href': item.image });
   }
