@@ -116,6 +116,8 @@ export interface CommitResult {
 /** An article whose file is behind its content (a kill between commit and write, a rename): rendered from the store. */
 export interface PendingFile {
   id: string;
+  /** Its key within the channel that owns it (stamped in its file). */
+  identity: string;
   path: string;
   /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
   contentHash: string;

@@ -55,6 +55,10 @@ export class ItemRepo {
          FROM articles a WHERE a.id = ?`,
       ),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM articles WHERE id = ?'),
+      // The article a file names: its id, else (a file from before ids were stamped) the one its name abbreviates.
+      named: db.prepare<[string, string, string], { id: string; date: number }>(
+        'SELECT id, date FROM articles WHERE id = ? UNION ALL SELECT * FROM (SELECT id, date FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 1)',
+      ),
       // The article another channel stored under this link: one whose owner is still configured first, the oldest then.
       byLink: db.prepare<[string], ArticleHead>(
         `SELECT a.id, a.owner_id, (ch.key IS NOT NULL) AS owner_live, a.content_hash, a.path, a.date FROM articles a JOIN channels ch ON ch.id = a.owner_id
@@ -151,17 +155,33 @@ export class ItemRepo {
     for (const f of files) this.s.written.run(f);
   }
 
-  /** Inside the caller's transaction. Returns how many were put back. */
+  /**
+   * Inside the caller's transaction. Returns how many were put back: an
+   * article the store lacks, or a listing of the file's channel it lacks.
+   * What the store has is left as it is, so this can run on any state.
+   */
   restore(articles: readonly RestoredArticle[]): number {
     let n = 0;
     const dirty = new Set<string>();
     for (const a of articles) {
       const ch = this.s.channel.get(a.channelKey);
-      if (!ch || this.s.exists.get(a.id)) continue;
-      const row = restoredArticleRow(a, ch.id);
-      this.s.restore.run(row);
+      if (!ch) continue;
+      const stem = a.id.slice(0, 20);
+      const stored = this.s.named.get(a.id, stem, `${stem}g`);
+      const entry = this.s.entry.get(ch.id, a.itemKey);
+      // Listed already (this article, or another the channel knows by the same key): the store's is kept.
+      if (entry) continue;
+      let date: number;
+      let articleId: string;
+      if (stored) {
+        ({ id: articleId, date } = stored);
+      } else {
+        const row = restoredArticleRow(a, ch.id);
+        this.s.restore.run(row);
+        ({ id: articleId, date } = row);
+      }
       const [g, s, cs] = a.channelKey.split('/');
-      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: row.date, g, s, c: cs });
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId, firstSeen: a.firstSeen, date, g, s, c: cs });
       for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
       n++;
     }
@@ -169,4 +189,3 @@ export class ItemRepo {
     return n;
   }
 }
-
