@@ -80,6 +80,13 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
     const { rows } = await db.query<{ id: string; date: number }>('SELECT id, date FROM articles WHERE left(id, 20) = ANY($1::text[]) ORDER BY id', [stems]);
     for (const r of rows) if (!byStem.has(r.id.slice(0, 20))) byStem.set(r.id.slice(0, 20), r);
   }
+  // Articles the channels list already, under whatever key (a file from before stamps is keyed by its name).
+  const found = [...new Set([...stored.values(), ...byStem.values()].map((a) => a.id))];
+  const listing = new Set(
+    (
+      await db.query<{ channel_id: number; article_id: string }>('SELECT channel_id, article_id FROM entries WHERE article_id = ANY($1::text[])', [found])
+    ).rows.map((r) => entryKey(r.channel_id, r.article_id)),
+  );
   // Decided in file order, as if put back one by one.
   const newRows: ReturnType<typeof restoredArticleRow>[] = [];
   const entries: { channel_id: number; item_key: string; article_id: string; first_seen: number; date: number; g: string; s: string; c: string }[] = [];
@@ -88,6 +95,7 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
     const key = entryKey(a.owner, a.itemKey);
     if (listed.has(key)) continue;
     let article = stored.get(a.id) ?? byStem.get(a.id.slice(0, 20));
+    if (article && listing.has(entryKey(a.owner, article.id))) continue;
     if (!article) {
       const row = restoredArticleRow(a, a.owner);
       newRows.push(row);
@@ -96,6 +104,7 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
       byStem.set(row.id.slice(0, 20), article);
     }
     listed.add(key);
+    listing.add(entryKey(a.owner, article.id));
     const [g, s, c] = slugsOf(a.channelKey);
     entries.push({ channel_id: a.owner, item_key: a.itemKey, article_id: article.id, first_seen: a.firstSeen, date: Number(article.date), g, s, c });
     dirty.push(...feedKeysOf([g, s, c]));

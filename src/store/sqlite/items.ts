@@ -78,6 +78,7 @@ export class ItemRepo {
            author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
       ),
+      lists: db.prepare<[number, string], { n: number }>('SELECT 1 AS n FROM entries WHERE channel_id = ? AND article_id = ?'),
       entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
       feedsOf: db.prepare<[string], { g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ? AND g IS NOT NULL'),
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
@@ -174,6 +175,8 @@ export class ItemRepo {
       let date: number;
       let articleId: string;
       if (stored) {
+        // Listed by the channel under another key (a file from before stamps, keyed by its name): known.
+        if (this.s.lists.get(ch.id, stored.id)) continue;
         ({ id: articleId, date } = stored);
       } else {
         const row = restoredArticleRow(a, ch.id);
