@@ -108,6 +108,21 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
   return report;
 }
 
+/** Whether the output folder holds any article file (where a lost state can be restored from). */
+export function hasArticleFiles(output: string): boolean {
+  const root = path.join(output, 'articles');
+  for (const g of dirs(root)) {
+    for (const s of dirs(path.join(root, g))) {
+      try {
+        if (readdirSync(path.join(root, g, s)).some((n) => n.endsWith('.md') && !n.startsWith('.'))) return true;
+      } catch {
+        // unreadable folder: nothing to restore from there
+      }
+    }
+  }
+  return false;
+}
+
 function dirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })

@@ -180,6 +180,12 @@ export interface Store {
   /** A SQLite file render workers may open read-only for cached content; undefined when they cannot. */
   readonly contentFile?: string;
   close(): Promise<void>;
+  /**
+   * Why the state this store opened is no longer the one at its place (a
+   * SQLite file deleted, replaced or emptied under a running process), or
+   * undefined while it is. Writes then fail with a StateLostError.
+   */
+  stateLost?(): string | undefined;
 
   /** Matches configured channels to stored ones (by key, then by URL), moving renamed ones' history. */
   syncChannels(channels: readonly ChannelInput[], now: number): Promise<ChannelSync>;
