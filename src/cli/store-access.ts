@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import { isPostgresUrl } from '../config/server-urls.ts';
 import { channelInputs, syncChannels } from '../ingest/sync.ts';
-import { hasArticleFiles, reindexFromFiles } from '../ingest/reindex.ts';
+import { hasArticleFiles } from '../ingest/article-tree.ts';
 import { describeState, openStore, StateCorruptError, StateLostError, StateMissingError, StateOutdatedError, StoreUnavailableError, type ChannelSync, type Store } from '../store/index.ts';
 import { EXIT, type CommandContext } from './command.ts';
 import { sweepLeftovers } from './sweep.ts';
@@ -115,6 +115,8 @@ async function restoreLostState(ctx: CommandContext, config: RefeedConfig, store
   if ((await store.countArticles()) > 0 || !hasArticleFiles(config.site.output)) return;
   const state = describeState(config.site.state);
   ctx.logger.warn({ state }, 'the state holds no articles but the output folder has article files: restoring them first, as refeed reindex does');
+  // Loaded only when needed: it brings the normalize stage with it.
+  const { reindexFromFiles } = await import('../ingest/reindex.ts');
   const report = await reindexFromFiles(config, store, ctx.logger);
   ctx.logger.warn({ state, files: report.files, restored: report.restored, skipped: report.skipped.length }, 'state restored from the article files');
   ctx.err(

@@ -7,4 +7,5 @@ export { PreparePool, type PreparePoolOptions } from './prepare-pool.ts';
 export { channelInputs, syncChannels } from './sync.ts';
 export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
-export { hasArticleFiles, reindexFromFiles, type ReindexReport } from './reindex.ts';
+export { reindexFromFiles, type ReindexReport } from './reindex.ts';
+export { hasArticleFiles } from './article-tree.ts';

@@ -5,6 +5,7 @@ import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { createArticleRenderer, readArticleFile, type ArticleStamp, type ParsedArticleFile } from '../normalize/index.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import { articleIdFor, type RestoredArticle, type Store } from '../store/index.ts';
+import { articleDirs as dirs } from './article-tree.ts';
 import { syncChannels } from './sync.ts';
 
 export interface ReindexReport {
@@ -106,30 +107,4 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
   }
   await flush();
   return report;
-}
-
-/** Whether the output folder holds any article file (where a lost state can be restored from). */
-export function hasArticleFiles(output: string): boolean {
-  const root = path.join(output, 'articles');
-  for (const g of dirs(root)) {
-    for (const s of dirs(path.join(root, g))) {
-      try {
-        if (readdirSync(path.join(root, g, s)).some((n) => n.endsWith('.md') && !n.startsWith('.'))) return true;
-      } catch {
-        // unreadable folder: nothing to restore from there
-      }
-    }
-  }
-  return false;
-}
-
-function dirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    return [];
-  }
 }
