@@ -105,6 +105,8 @@ export async function openStoreWaiting(ctx: CommandContext, state: string): Prom
   }
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
  * A state with no articles beside article files is a lost one (state.db
  * deleted, emptied or replaced by a new one; a database whose tables were
@@ -121,7 +123,7 @@ async function restoreLostState(ctx: CommandContext, config: RefeedConfig, store
   ctx.logger.warn({ state, files: report.files, restored: report.restored, skipped: report.skipped.length }, 'state restored from the article files');
   ctx.err(
     `refeed ${what}: the state ${state} held no articles while ${path.join(config.site.output, 'articles')} has article files (lost, emptied or new); ` +
-      `restored ${report.restored} articles from ${report.files} files first, as \`refeed reindex\` does`,
+      `restored ${plural(report.restored, 'article')} from ${plural(report.files, 'file')} first, as \`refeed reindex\` does`,
   );
 }
 
