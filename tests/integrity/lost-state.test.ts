@@ -123,6 +123,8 @@ describe('a state file lost under a running daemon', () => {
     expect(health.status).toBe(503);
     const body = (await health.json()) as { status: string; error: string };
     expect(body).toMatchObject({ status: 'error', error: expect.stringMatching(/state\.db was deleted/) });
+    // status, from another process, sees no state beside the article files and names the fix.
+    expect((await s.refeed('status')).stderr).toMatch(/holds no articles.*refeed reindex.*restarted/);
     // A new upstream item is neither stored nor published while the state is lost.
     up.feeds.set('daemon', [...FIVE, item(6)]);
     await new Promise((r) => setTimeout(r, 3000));
