@@ -142,7 +142,8 @@ class Renderer implements ArticleRenderer {
 }
 
 const STAMP_KEYS = { id: 'article_id', key: 'item_key' } as const;
-const ARTICLE_ID = /^[0-9a-f]{40}$/;
+// 40 hex digits; 20 for an article an earlier reindex put back under its file name.
+const ARTICLE_ID = /^[0-9a-f]{20}(?:[0-9a-f]{20})?$/;
 
 export interface ReadArticleFile {
   content: ParsedArticleFile;

@@ -74,7 +74,8 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
   for (const r of (await db.query<{ id: string; date: number }>('SELECT id, date FROM articles WHERE id = ANY($1::text[])', [wanted.map((a) => a.id)])).rows) {
     stored.set(r.id, r);
   }
-  const stems = [...new Set(wanted.filter((a) => !stored.has(a.id)).map((a) => a.id.slice(0, 20)))];
+  // Only a file name's 20 characters can stand for a longer id (a file from before stamps); a full id is its own.
+  const stems = [...new Set(wanted.filter((a) => a.id.length === 20 && !stored.has(a.id)).map((a) => a.id))];
   const byStem = new Map<string, { id: string; date: number }>();
   if (stems.length) {
     const { rows } = await db.query<{ id: string; date: number }>('SELECT id, date FROM articles WHERE left(id, 20) = ANY($1::text[]) ORDER BY id', [stems]);
@@ -94,7 +95,7 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
   for (const a of wanted) {
     const key = entryKey(a.owner, a.itemKey);
     if (listed.has(key)) continue;
-    let article = stored.get(a.id) ?? byStem.get(a.id.slice(0, 20));
+    let article = stored.get(a.id) ?? (a.id.length === 20 ? byStem.get(a.id) : undefined);
     if (article && listing.has(entryKey(a.owner, article.id))) continue;
     if (!article) {
       const row = restoredArticleRow(a, a.owner);

@@ -56,9 +56,8 @@ export class ItemRepo {
       ),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM articles WHERE id = ?'),
       // The article a file names: its id, else (a file from before ids were stamped) the one its name abbreviates.
-      named: db.prepare<[string, string, string], { id: string; date: number }>(
-        'SELECT id, date FROM articles WHERE id = ? UNION ALL SELECT * FROM (SELECT id, date FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 1)',
-      ),
+      dated: db.prepare<[string], { id: string; date: number }>('SELECT id, date FROM articles WHERE id = ?'),
+      byStem: db.prepare<[string, string], { id: string; date: number }>('SELECT id, date FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 1'),
       // The article another channel stored under this link: one whose owner is still configured first, the oldest then.
       byLink: db.prepare<[string], ArticleHead>(
         `SELECT a.id, a.owner_id, (ch.key IS NOT NULL) AS owner_live, a.content_hash, a.path, a.date FROM articles a JOIN channels ch ON ch.id = a.owner_id
@@ -167,8 +166,8 @@ export class ItemRepo {
     for (const a of articles) {
       const ch = this.s.channel.get(a.channelKey);
       if (!ch) continue;
-      const stem = a.id.slice(0, 20);
-      const stored = this.s.named.get(a.id, stem, `${stem}g`);
+      // Only a file name's 20 characters can stand for a longer id (a file from before stamps); a full id is its own.
+      const stored = this.s.dated.get(a.id) ?? (a.id.length === 20 ? this.s.byStem.get(a.id, `${a.id}g`) : undefined);
       const entry = this.s.entry.get(ch.id, a.itemKey);
       // Listed already (this article, or another the channel knows by the same key): the store's is kept.
       if (entry) continue;
