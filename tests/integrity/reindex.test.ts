@@ -142,6 +142,41 @@ describe('reindex', () => {
     expect(s.rows()).toEqual(before);
   });
 
+  it('an article two channels list (same link) comes back once, and the other channel\'s next fetch lists it without storing it again', async () => {
+    up.feeds.set('first', [item('shared', { guid: 'a-shared' }), item(7)]);
+    up.feeds.set('second', [item('shared', { guid: 'b-shared' }), item(8)]);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-reindex-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'refeed.yaml');
+    writeFileSync(
+      file,
+      yamlFor([
+        { group: 'G', source: 'S', channel: 'first', url: up.url('first') },
+        { group: 'G', source: 'T', channel: 'second', url: up.url('second') },
+      ]),
+    );
+    const state = path.join(dir, 'state.db');
+    const articles = () => {
+      const db = new Database(state, { readonly: true });
+      try {
+        return db.prepare('SELECT id, identity FROM articles ORDER BY id').all();
+      } finally {
+        db.close();
+      }
+    };
+    ok(await refeed(file, 'once', '--all'));
+    const before = articles();
+    expect(before).toHaveLength(3);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(state + suffix, { force: true });
+    expect(ok(await refeed(file, 'reindex')).stderr).toMatch(/3 article files, 3 put back/);
+    expect(articles()).toEqual(before);
+    ok(await refeed(file, 'once', '--all'));
+    expect(articles()).toEqual(before);
+    const merged = sfeedItems(readFileSync(path.join(dir, 'out', 'rss.xml'), 'utf8')).map((i) => i.title);
+    expect(merged.sort()).toEqual(['Item 7', 'Item 8', 'Item shared']);
+    expect(sfeedItems(readFileSync(path.join(dir, 'out', 'g/t/second/rss.xml'), 'utf8')).map((i) => i.title).sort()).toEqual(['Item 8', 'Item shared']);
+  });
+
   it('reads files written before the stamp as before, without duplicating what a healthy state holds', async () => {
     up.feeds.set('old', ITEMS);
     const s = site('old');
