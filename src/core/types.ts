@@ -316,7 +316,10 @@ export interface LatestEntry {
 
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
 export interface HealthReport {
-  status: 'ok' | 'degraded';
+  /** error: the daemon cannot go on as it is (its state file was lost under it); /healthz answers 503 with `error`. */
+  status: 'ok' | 'degraded' | 'error';
+  /** Why, with status error. */
+  error?: string;
   channels: Array<{
     key: string;
     status: string;

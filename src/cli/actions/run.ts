@@ -6,13 +6,16 @@ import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stopRequested } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stateWatch, stopRequested } from '../daemon-parts.ts';
+import { StateLostError } from '../../store/index.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
+/** How often the daemon looks whether its state file is still the one it opened, besides before each fetch and publish. */
+const STATE_CHECK_MS = 5000;
 
 /** What fetches: the in-process Scheduler, or the QueueEngine of a scaled-out set-up. */
 type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'>;
@@ -54,7 +57,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   // openLocked has matched the store to the configuration.
   let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  // A state file deleted or replaced under the daemon: what it holds is no longer what the next run reads, so nothing is published from it.
+  const stateLost = stateWatch(store, log);
+  const stateCheck = setInterval(stateLost, STATE_CHECK_MS);
+  stateCheck.unref();
   const doPublish = async () => {
+    const lost = stateLost();
+    if (lost) throw new StateLostError(lost);
     const started = performance.now();
     const report = await publisher.publish(store, { logger: log });
     metrics?.published(report, (performance.now() - started) / 1000);
@@ -84,7 +93,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = createFeedServer({
       root: config.site.output,
       cacheMaxAgeSec: cacheMaxAgeSec(config),
-      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
+      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost()),
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
@@ -97,6 +106,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       log.error({ err }, `cannot listen on ${where.host}:${where.port}`);
       ctx.err(`refeed run: cannot listen on ${where.host}:${where.port}: ${(err as Error).message}`);
+      clearInterval(stateCheck);
       await scheduler.stop();
       await locked.release();
       return EXIT.failed;
@@ -143,6 +153,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   await stopRequested(ctx.signal);
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
+    clearInterval(stateCheck);
     process.off('SIGHUP', onHup);
     watcher?.close();
     await scheduler.stop();
