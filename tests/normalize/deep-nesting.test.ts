@@ -4,7 +4,7 @@ import { htmlToText as titleText } from '../../src/fetch/content.ts';
 import { findFeedLinks } from '../../src/fetch/feed-links.ts';
 import { createSanitizer } from '../../src/normalize/index.ts';
 import { htmlToText, visibleText } from '../../src/normalize/text.ts';
-import { excerpt } from '../../src/publish/text.ts';
+import { EXCERPT_SCAN, excerpt } from '../../src/publish/text.ts';
 import { DepthBoundParser, MAX_HTML_DEPTH } from '../../src/util/html-parser.ts';
 
 // Issue 20, item 3: HTML nested hundreds of thousands of levels deep. htmlparser2
@@ -120,8 +120,12 @@ describe('text extraction on deep nesting', () => {
   const deep = nested('div', 200_000, 'hello <b>deep</b> world');
 
   it('excerpts and text of a 200k-deep article (publish, filters, titles)', () => {
-    expect(excerpt(deep)).toBe('hello deep world');
     expect(htmlToText(deep)).toBe('hello deep world');
+    // Publish excerpts the sanitized body, which is flattened…
+    expect(excerpt(createSanitizer({ allowIframeHosts: [] }).sanitize(deep).html)).toBe('hello deep world');
+    // …and reads a bounded amount of markup, whatever the file holds (text past it is not looked for).
+    expect(excerpt(nested('span', 200_000, 'late', false))).toBe('');
+    expect(excerpt('<i></i>'.repeat(Math.floor(EXCERPT_SCAN / 7) - 10) + 'just in time and then some')).toBe('just in time and then some');
     expect(visibleText(nested('span', 200_000, 'a'.repeat(500), false), 100).length).toBeGreaterThan(100);
   });
 
