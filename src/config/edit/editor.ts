@@ -51,7 +51,7 @@ export class Editor {
           if (between.split('\n').some((l, i, a) => i < a.length - 1 && isBlank(l))) sep = this.layout.eol;
         }
         const lead = at === text.length && !text.endsWith('\n') ? this.layout.eol : '';
-        this.splices.push({ start: at, end: at, text: lead + sep + values.map((v) => render([v], col, this.layout)).join(sep) });
+        this.splices.push({ start: at, end: at, text: lead + sep + (sep ? values.map((v) => render([v], col, this.layout)).join(sep) : render(values, col, this.layout)) });
       }
       for (const v of values) (seq as YAMLSeq).items.push(this.doc.createNode(v));
       return;
