@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,12 @@ describe('refeed run --watch and an editor-style save', () => {
       // One reload, of the whole file: nothing was ever removed.
       expect(proc.stderr()).not.toMatch(/"removed":\["g\/s\/beta"\]/);
       expect(proc.stderr().match(/"msg":"configuration reloaded"/g)?.length).toBe(1);
+
+      // An editor that saves by writing a new file and renaming it over the old one is followed too.
+      const temp = path.join(dir, '.refeed.yaml.swp');
+      writeFileSync(temp, configText(upstream.url, 'Renamed', ['alpha', 'beta']));
+      renameSync(temp, file);
+      await eventually(async () => (await feed(port)).includes('<title>Renamed</title>'), 15_000, 'the renamed file applied');
       proc.child.kill('SIGTERM');
       expect((await proc.exited).code).toBe(0);
     } finally {
