@@ -69,6 +69,7 @@ async function importOpml(ctx: CommandContext): Promise<number> {
     ctx.err(`refeed opml import: interrupted; ${file} not changed`);
     return EXIT.failed;
   } finally {
+    // Whatever ended the import, the next thing on the terminal starts on a clean line.
     progress.done();
   }
 }
