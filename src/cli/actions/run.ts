@@ -1,4 +1,4 @@
-import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { isPublishedPath, Publisher } from '../../publish/index.ts';
@@ -12,6 +12,7 @@ import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
+import { watchConfigFile, type ConfigWatch } from '../config-watch.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 /** How often the daemon looks whether its state file is still the one it opened, besides before each fetch and publish. */
@@ -123,6 +124,15 @@ export async function run(ctx: CommandContext): Promise<number> {
       log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');
       return;
     }
+    // Never from some channels to none on a reload: that unpublishes every feed, and is far more often a
+    // file emptied by accident than meant. Deliberately none takes a restart.
+    if (next.channels.length === 0 && config!.channels.length > 0) {
+      log.error(
+        { why, running: config!.channels.length },
+        'configuration reload refused: it would remove every channel; keeping the running configuration (restart refeed to run with none)',
+      );
+      return;
+    }
     for (const key of ['output', 'state', 'queue', 'host', 'port'] as const) {
       if (next.site[key] !== config!.site[key]) log.warn({ key }, `site.${key} changed: takes effect on restart`);
     }
@@ -139,13 +149,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   const onHup = () => void reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
   process.on('SIGHUP', onHup);
-  let watcher: FSWatcher | undefined;
+  let watcher: ConfigWatch | undefined;
   if (ctx.values.watch) {
-    let timer: NodeJS.Timeout | undefined;
-    watcher = watch(config.file, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')), 300);
-    });
+    watcher = watchConfigFile(config.file, () => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')));
   }
 
   // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
