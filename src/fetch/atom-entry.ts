@@ -1,6 +1,6 @@
 import type { RawItem } from '../core/types.ts';
 import { contentHtml, mediaDescription, rssHtml, titleText } from './content.ts';
-import { alternateLink, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
+import { alternateLink, firstDate, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { attr, kid, kids, ownText, type XElement } from './xml-tree.ts';
 
@@ -21,7 +21,8 @@ export function atomEntry(el: XElement, ns: string, parentBase: string | undefin
   const html = content ?? summaryHtml ?? rssHtml(kid(el, NS.content, 'encoded')) ?? mediaDescription(el);
   const summary = summaryHtml !== undefined && summaryHtml !== html ? summaryHtml : undefined;
   const links = own('link');
-  const date = text(own('published')) ?? text(own('updated')) ?? text(own('issued')) ?? text(own('modified')) ?? text(own('created')) ?? text(kids(el, NS.dc, 'date'));
+  // An unreadable date gives way to the next (an invalid <published> beside a valid <updated>).
+  const date = firstDate([own('published'), own('issued'), own('updated'), own('modified'), own('created'), kids(el, NS.dc, 'date')]);
   const categories = unique(own('category').map((n) => attr(n, 'term') ?? attr(n, 'label') ?? ownText(n)?.trim()));
   const media = mediaContents(el);
   const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(media)]);

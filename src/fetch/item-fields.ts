@@ -1,4 +1,5 @@
 import type { RawItem } from '../core/types.ts';
+import { parseFeedDate } from '../util/feed-date.ts';
 import { NS } from './namespaces.ts';
 import { resolveUrl } from './url.ts';
 import { attr, kids, ownText, type XElement } from './xml-tree.ts';
@@ -16,9 +17,27 @@ export function text(list: readonly XElement[]): string | undefined {
   return undefined;
 }
 
-/** Names of Atom persons (<author><name>) or plain RSS author strings, comma-joined. */
+/**
+ * The first date a reader can read among an item's date elements, in order
+ * of preference; when none is readable, the first one written (so the
+ * normalizer can say which date it could not read).
+ */
+export function firstDate(lists: readonly (readonly XElement[])[]): string | undefined {
+  let first: string | undefined;
+  for (const list of lists) {
+    for (const el of list) {
+      const t = ownText(el)?.trim();
+      if (!t) continue;
+      if (parseFeedDate(t)) return t;
+      first ??= t;
+    }
+  }
+  return first;
+}
+
+/** Names of Atom persons (<author><name>, else <email>) or plain RSS author strings, comma-joined. */
 export function personNames(list: readonly XElement[]): string | undefined {
-  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? ownText(n)?.trim()));
+  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? nonBlank(ownText(n)) ?? text(kids(n, n.ns, 'email'))));
   return names.length ? names.join(', ') : undefined;
 }
 
@@ -111,6 +130,7 @@ export function rawItem(f: RawItem): RawItem {
     const v = f[k];
     if (v !== undefined && v !== '') out[k] = v;
   }
+  if (f.guidIsPermaLink !== undefined) out.guidIsPermaLink = f.guidIsPermaLink;
   return out;
 }
 

@@ -1,7 +1,8 @@
 import type { RawItem } from '../core/types.ts';
-import { contentHtml, mediaDescription, rssHtml } from './content.ts';
+import { contentHtml, looksLikeHtml, mediaDescription, plainTitle, rssHtml } from './content.ts';
 import {
   alternateLink,
+  firstDate,
   images,
   linksWithRel,
   mediaContents,
@@ -15,6 +16,7 @@ import {
   xmlBase,
 } from './item-fields.ts';
 import { NS } from './namespaces.ts';
+import { textToHtml } from './text-html.ts';
 import { collapsedText } from './xhtml.ts';
 import { attr, attrNS, hasElements, kid, kids, ownText, type XElement } from './xml-tree.ts';
 
@@ -29,18 +31,33 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
   const description = rssHtml(kid(el, core, 'description'));
   // Some RSS feeds carry a bare <content>; untyped, it holds HTML there.
   const atomContent = contentHtml(kid(el, core, 'content'), 'html');
-  const html = encoded ?? atomContent ?? description ?? mediaDescription(el);
+  const html = encoded ?? atomContent ?? description ?? mediaDescription(el) ?? itunesSummary(el);
   const summary = description !== undefined && description !== html ? description : undefined;
 
   const titles = own('title');
-  const title = hasElements(titles[0]) ? nonBlank(collapsedText(titles[0])) : (text(titles) ?? text(kids(el, NS.dc, 'title')));
+  // A podcast item may have only its itunes:title.
+  const title = hasElements(titles[0]) ? nonBlank(collapsedText(titles[0])) : plainTitle(text(titles) ?? text(kids(el, NS.dc, 'title')) ?? text(kids(el, NS.itunes, 'title')));
   const guid = text(own('guid'));
+  const isPermaLink = attr(kid(el, core, 'guid'), 'isPermaLink');
+  const guidIsPermaLink = isPermaLink === undefined ? undefined : isPermaLink.toLowerCase() !== 'false';
   // RSS 2.0: a guid is a permalink unless isPermaLink="false".
-  const permalink = guid && /^https?:\/\//i.test(guid) && attr(kid(el, core, 'guid'), 'isPermaLink')?.toLowerCase() !== 'false' ? guid : undefined;
+  const permalink = guid && /^https?:\/\//i.test(guid) && guidIsPermaLink !== false ? guid : undefined;
   const atomLinks = kids(el, NS.atom, 'link');
   const link = alternateLink(own('link')) ?? alternateLink(atomLinks) ?? permalink ?? attrNS(el, NS.rdf, 'about');
-  const author = text(kids(el, NS.dc, 'creator')) ?? personNames(own('author')) ?? text(kids(el, NS.itunes, 'author'));
-  const date = text(own('pubDate')) ?? text(kids(el, NS.dc, 'date')) ?? text(own('published')) ?? text(own('updated'));
+  // atom:author (a10:author from .NET's SyndicationFeed) is a person construct.
+  const author = text(kids(el, NS.dc, 'creator')) ?? personNames(own('author')) ?? personNames(kids(el, NS.atom, 'author')) ?? text(kids(el, NS.itunes, 'author'));
+  // Publication dates first, then modification dates; an unreadable one gives way to the next.
+  const date = firstDate([
+    own('pubDate'),
+    kids(el, NS.dc, 'date'),
+    kids(el, NS.dcterms, 'issued'),
+    kids(el, NS.atom, 'published'),
+    own('published'),
+    kids(el, NS.dcterms, 'created'),
+    kids(el, NS.dcterms, 'modified'),
+    kids(el, NS.atom, 'updated'),
+    own('updated'),
+  ]);
   const categories = unique([...own('category'), ...kids(el, NS.dc, 'subject')].map((n) => ownText(n)?.trim()));
   const media = mediaContents(el);
   const enclosures = uniqueEnclosures([
@@ -50,6 +67,7 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
   ]);
   return rawItem({
     guid,
+    guidIsPermaLink,
     link,
     title,
     author,
@@ -61,4 +79,11 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
     images: images(el, media, enclosures),
     categories,
   });
+}
+
+/** A podcast episode's itunes:summary, the body of an item with nothing richer: plain text per Apple, though some feeds put HTML in it. */
+function itunesSummary(item: XElement): string | undefined {
+  const value = text(kids(item, NS.itunes, 'summary'));
+  if (value === undefined) return undefined;
+  return looksLikeHtml(value) ? value : textToHtml(value);
 }

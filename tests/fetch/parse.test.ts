@@ -17,6 +17,7 @@ describe('RSS 2.0', () => {
     expect(feed.items).toHaveLength(3);
     expect(feed.items[0]).toEqual<RawItem>({
       guid: 'post-1042',
+      guidIsPermaLink: false,
       link: 'https://blog.example.com/2024/cache',
       title: 'Shipping the new cache',
       author: 'Ada Lovelace',
@@ -336,8 +337,8 @@ describe('not feeds and broken input', () => {
     expect(err.message).toMatch(/plain text \("Service temporarily/);
   });
 
-  it('reports <rss> without a channel clearly', async () => {
-    const err = await parseError('<rss version="2.0"><item><title>x</title></item></rss>');
+  it('reports <rss> without a channel (or any item) clearly', async () => {
+    const err = await parseError('<rss version="2.0"><title>x</title></rss>');
     expect(err).toMatchObject({ code: 'parse', message: 'malformed feed: <rss> without a <channel>' });
   });
 });
