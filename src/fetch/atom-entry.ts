@@ -2,6 +2,7 @@ import type { RawItem } from '../core/types.ts';
 import { contentHtml, mediaDescription, rssHtml, titleText } from './content.ts';
 import { alternateLink, firstDate, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
+import { resolveUrl } from './url.ts';
 import { attr, kid, kids, ownText, type XElement } from './xml-tree.ts';
 
 /** An entry mapped, but for the author fallbacks that need the whole feed (see AtomReader). */
@@ -26,16 +27,21 @@ export function atomEntry(el: XElement, ns: string, parentBase: string | undefin
   const categories = unique(own('category').map((n) => attr(n, 'term') ?? attr(n, 'label') ?? ownText(n)?.trim()));
   const media = mediaContents(el);
   const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(media)]);
+  // xml:base on <content> is what its relative URLs resolve against, and so
+  // becomes the item's base: a relative link is resolved here, against the
+  // entry's own base, which is the one that applies to it.
+  const contentBase = content !== undefined ? xmlBase(contentEl, entryBase, docUrl) : entryBase;
+  let link = alternateLink(links);
+  if (link !== undefined && contentBase !== entryBase) link = resolveUrl(link, entryBase ?? docUrl) ?? link;
   const item = rawItem({
     guid: text(own('id')),
-    link: alternateLink(links),
+    link,
     title: titleText(kid(el, ns, 'title'), true),
     author: personNames(own('author')),
     date,
     html,
     summary,
-    // xml:base on <content> is what its relative URLs resolve against.
-    base: content !== undefined ? xmlBase(contentEl, entryBase, docUrl) : entryBase,
+    base: contentBase,
     enclosures,
     images: images(el, media, enclosures),
     categories,

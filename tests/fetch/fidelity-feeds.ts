@@ -45,7 +45,6 @@ export const FIDELITY_FEEDS: FidelityFeed[] = [
     name: 'class 4: Atom 0.3 base64',
     text: `${DECL}<feed version="0.3" xmlns="http://purl.org/atom/ns#">
 <title>Atom 0.3</title><link rel="alternate" type="text/html" href="https://fidelity.example/"/><modified>2004-01-02T00:00:00Z</modified>
-<author><name>Feed Author</name></author>
 <entry><title type="text/plain" mode="base64">${Buffer.from('Caf\u00e9 at noon').toString('base64')}</title>
 <link rel="alternate" type="text/html" href="https://fidelity.example/4"/><id>tag:fidelity.example,2004:4</id>
 <issued>2004-01-01T10:00:00Z</issued><modified>2004-01-01T10:00:00Z</modified>
@@ -56,7 +55,6 @@ export const FIDELITY_FEEDS: FidelityFeed[] = [
   {
     name: 'class 4: Atom type="html" title with script',
     text: `${DECL}<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom</title><id>urn:x:feed</id><updated>2020-01-01T00:00:00Z</updated>
-<author><name>Feed Author</name></author>
 <entry><id>urn:x:4b</id><title type="html">safe&lt;script&gt;location.href='http://evil/'&lt;/script&gt; description&lt;style&gt;p{}&lt;/style&gt;</title>
 <link href="https://fidelity.example/4b"/><updated>2020-01-01T00:00:00Z</updated></entry>
 </feed>
@@ -142,7 +140,7 @@ export const FIDELITY_FEEDS: FidelityFeed[] = [
   {
     name: 'class 9: Atom with <item> for <entry>',
     oddity: 'Atom <item> elements instead of <entry>: read as entries',
-    text: `${DECL}<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom items</title><id>urn:x:feed</id><updated>2020-01-01T00:00:00Z</updated><author><name>Feed Author</name></author>\n<item><id>urn:x:9e</id><title>An item</title><link href="https://fidelity.example/9e"/><updated>2020-01-01T00:00:00Z</updated></item>\n</feed>\n`,
+    text: `${DECL}<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom items</title><id>urn:x:feed</id><updated>2020-01-01T00:00:00Z</updated>\n<item><id>urn:x:9e</id><title>An item</title><link href="https://fidelity.example/9e"/><updated>2020-01-01T00:00:00Z</updated></item>\n</feed>\n`,
   },
   {
     name: 'class 9: RSS 1.0 item inside <channel>',

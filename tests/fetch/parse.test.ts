@@ -81,7 +81,8 @@ describe('Atom 1.0', () => {
     expect(feed.base).toBe('https://atom.example.org/');
     expect(feed.items[0]).toEqual<RawItem>({
       guid: 'urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a',
-      link: 'xhtml-entry.html',
+      // Resolved against the entry's xml:base, not the content's (the item's base, for its body).
+      link: 'https://atom.example.org/posts/xhtml-entry.html',
       title: 'Inline XHTML entry',
       author: 'Grace Hopper, Alan Turing',
       date: '2024-03-04T08:00:00+01:00',
