@@ -24,12 +24,20 @@ export function text(list: readonly XElement[]): string | undefined {
  */
 export function firstDate(lists: readonly (readonly XElement[])[]): string | undefined {
   let first: string | undefined;
+  let firstUnreadable = false;
   for (const list of lists) {
     for (const el of list) {
       const t = ownText(el)?.trim();
       if (!t) continue;
+      if (first === undefined) {
+        first = t; // parsed only if there is another to fall back on: most items have one date
+        continue;
+      }
+      if (!firstUnreadable) {
+        if (parseFeedDate(first)) return first;
+        firstUnreadable = true;
+      }
       if (parseFeedDate(t)) return t;
-      first ??= t;
     }
   }
   return first;
