@@ -241,3 +241,20 @@ describe('10. Content-Location is the base of relative links', () => {
     expect(normalize(plain.feed.items[0], ctx({ feedUrl: plain.finalUrl }, plain.feed)).article.link).toBe(`${server.url}/posts/1.html`);
   });
 });
+
+describe('5. dates in JSON Feed too', () => {
+  it('falls back to date_modified when date_published cannot be read', () => {
+    const feed = parseFeed(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'J',
+        items: [
+          { id: '1', date_published: 'Lun, 07 Ene 2019', date_modified: '2019-01-08T00:00:00Z' },
+          { id: '2', date_published: '2019-01-01T00:00:00Z', date_modified: '2019-01-08T00:00:00Z' },
+        ],
+      }),
+      URL_,
+    );
+    expect(feed.items.map((i) => i.date)).toEqual(['2019-01-08T00:00:00Z', '2019-01-01T00:00:00Z']);
+  });
+});
