@@ -1,6 +1,6 @@
 import type { RawItem } from '../core/types.ts';
 import { contentHtml, mediaDescription, rssHtml, titleText } from './content.ts';
-import { alternateLink, firstDate, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
+import { alternateLink, type DateElement, firstDate, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { resolveUrl } from './url.ts';
 import { attr, kid, kids, ownText, type XElement } from './xml-tree.ts';
@@ -10,6 +10,17 @@ export interface AtomEntry {
   item: RawItem;
   /** dc:creator: the author when neither the entry nor the feed names one. */
   dcCreator?: string;
+}
+
+const DATES = new Map<string, DateElement[]>();
+
+function atomDates(ns: string): DateElement[] {
+  let order = DATES.get(ns);
+  if (!order) {
+    order = [[ns, 'published'], [ns, 'issued'], [ns, 'updated'], [ns, 'modified'], [ns, 'created'], [NS.dc, 'date']];
+    if (DATES.size < 16) DATES.set(ns, order); // bounded: a document names its own namespaces
+  }
+  return order;
 }
 
 /** An Atom 0.3/1.0 <entry> as a RawItem; `ns` is the feed's Atom namespace. */
@@ -23,7 +34,7 @@ export function atomEntry(el: XElement, ns: string, parentBase: string | undefin
   const summary = summaryHtml !== undefined && summaryHtml !== html ? summaryHtml : undefined;
   const links = own('link');
   // An unreadable date gives way to the next (an invalid <published> beside a valid <updated>).
-  const date = firstDate([own('published'), own('issued'), own('updated'), own('modified'), own('created'), kids(el, NS.dc, 'date')]);
+  const date = firstDate(el, atomDates(ns));
   const categories = unique(own('category').map((n) => attr(n, 'term') ?? attr(n, 'label') ?? ownText(n)?.trim()));
   const media = mediaContents(el);
   const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(media)]);

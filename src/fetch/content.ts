@@ -93,6 +93,8 @@ const HIDDEN: ReadonlySet<string> = new Set(['script', 'style', 'template', 'nos
 
 /** Plain text of an HTML fragment (an HTML title), as a reader shows it: tags dropped, entities decoded, script and style left out. */
 export function htmlToText(html: string): string {
+  // No tag and no reference: the text is the HTML (most titles), no parser needed.
+  if (html.indexOf('<') === -1 && html.indexOf('&') === -1) return collapse(html);
   let text = '';
   let hidden = 0;
   const parser = new Parser(

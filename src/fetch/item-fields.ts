@@ -17,30 +17,28 @@ export function text(list: readonly XElement[]): string | undefined {
   return undefined;
 }
 
+/** A date element by namespace and local name, in an order of preference. */
+export type DateElement = readonly [ns: string, local: string];
+
 /**
- * The first date a reader can read among an item's date elements, in order
- * of preference; when none is readable, the first one written (so the
- * normalizer can say which date it could not read).
+ * The first date a reader can read among an item's date elements, `order`
+ * giving the preference; when none is readable, the first one written (so the
+ * normalizer can say which date it could not read). One pass over the item's
+ * children; a date is only parsed when there is another to fall back on.
  */
-export function firstDate(lists: readonly (readonly XElement[])[]): string | undefined {
-  let first: string | undefined;
-  let firstUnreadable = false;
-  for (const list of lists) {
-    for (const el of list) {
-      const t = ownText(el)?.trim();
-      if (!t) continue;
-      if (first === undefined) {
-        first = t; // parsed only if there is another to fall back on: most items have one date
-        continue;
-      }
-      if (!firstUnreadable) {
-        if (parseFeedDate(first)) return first;
-        firstUnreadable = true;
-      }
-      if (parseFeedDate(t)) return t;
-    }
+export function firstDate(item: XElement, order: readonly DateElement[]): string | undefined {
+  let found: { rank: number; text: string }[] | undefined;
+  for (const c of item.children ?? []) {
+    if (typeof c !== 'object') continue;
+    const rank = order.findIndex(([ns, local]) => c.local === local && c.ns === ns);
+    if (rank === -1) continue;
+    const t = ownText(c)?.trim();
+    if (t) (found ??= []).push({ rank, text: t });
   }
-  return first;
+  if (!found) return undefined;
+  if (found.length === 1) return found[0].text;
+  found.sort((a, b) => a.rank - b.rank); // stable: document order within a rank
+  return found.find((f) => parseFeedDate(f.text) !== undefined)?.text ?? found[0].text;
 }
 
 /** Names of Atom persons (<author><name>, else <email>) or plain RSS author strings, comma-joined. */

@@ -3,6 +3,7 @@ import { contentHtml, looksLikeHtml, mediaDescription, plainTitle, rssHtml } fro
 import {
   alternateLink,
   firstDate,
+  type DateElement,
   images,
   linksWithRel,
   mediaContents,
@@ -19,6 +20,28 @@ import { NS } from './namespaces.ts';
 import { textToHtml } from './text-html.ts';
 import { collapsedText } from './xhtml.ts';
 import { attr, attrNS, hasElements, kid, kids, ownText, type XElement } from './xml-tree.ts';
+
+const DATES = new Map<string, DateElement[]>();
+
+/** Publication dates first, then modification dates; an unreadable one gives way to the next. */
+function rssDates(core: string): DateElement[] {
+  let order = DATES.get(core);
+  if (!order) {
+    order = [
+      [core, 'pubDate'],
+      [NS.dc, 'date'],
+      [NS.dcterms, 'issued'],
+      [NS.atom, 'published'],
+      [core, 'published'],
+      [NS.dcterms, 'created'],
+      [NS.dcterms, 'modified'],
+      [NS.atom, 'updated'],
+      [core, 'updated'],
+    ];
+    if (DATES.size < 16) DATES.set(core, order); // bounded: a document names its own namespaces
+  }
+  return order;
+}
 
 /**
  * An RSS 0.9x/1.0/2.0 <item> as a RawItem. `core` is the namespace the
@@ -46,18 +69,7 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
   const link = alternateLink(own('link')) ?? alternateLink(atomLinks) ?? permalink ?? attrNS(el, NS.rdf, 'about');
   // atom:author (a10:author from .NET's SyndicationFeed) is a person construct.
   const author = text(kids(el, NS.dc, 'creator')) ?? personNames(own('author')) ?? personNames(kids(el, NS.atom, 'author')) ?? text(kids(el, NS.itunes, 'author'));
-  // Publication dates first, then modification dates; an unreadable one gives way to the next.
-  const date = firstDate([
-    own('pubDate'),
-    kids(el, NS.dc, 'date'),
-    kids(el, NS.dcterms, 'issued'),
-    kids(el, NS.atom, 'published'),
-    own('published'),
-    kids(el, NS.dcterms, 'created'),
-    kids(el, NS.dcterms, 'modified'),
-    kids(el, NS.atom, 'updated'),
-    own('updated'),
-  ]);
+  const date = firstDate(el, rssDates(core));
   const categories = unique([...own('category'), ...kids(el, NS.dc, 'subject')].map((n) => ownText(n)?.trim()));
   const media = mediaContents(el);
   const enclosures = uniqueEnclosures([
