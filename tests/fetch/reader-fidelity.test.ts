@@ -4,7 +4,8 @@ import { FeedParseError, fetchFeed, parseFeed } from '../../src/fetch/index.ts';
 import { parseFeedDate } from '../../src/normalize/index.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 import { thrownBy } from '../helpers/thrown.ts';
-import { ctx, normalize } from '../normalize/helpers.ts';
+import { prepareChannel } from '../../src/ingest/prepare.ts';
+import { channel, ctx, normalize } from '../normalize/helpers.ts';
 import { FIDELITY_FEEDS, fidelityFeed } from './fidelity-feeds.ts';
 import { testSettings } from './helpers.ts';
 
@@ -228,6 +229,15 @@ describe('10. Content-Location is the base of relative links', () => {
     const article = normalize(out.feed.items[0], ctx({ feedUrl: out.finalUrl }, out.feed)).article;
     expect(article.link).toBe('https://cdn.fidelity.example/blog/posts/1.html');
     expect(article.html).toContain('src="https://cdn.fidelity.example/img/1.png"');
+  });
+
+  it('reaches the articles ingest prepares (the header is passed through to the parse)', async () => {
+    const input = { body: Buffer.from(relative), contentType: 'application/rss+xml', finalUrl: 'https://feeds.example/raw', status: 200, channel: channel(), now: Date.UTC(2024, 0, 1), fallbackImage: '' };
+    const located = await prepareChannel({ ...input, contentLocation: 'https://cdn.fidelity.example/blog/feed.xml' });
+    const plain = await prepareChannel(input);
+    if (located.kind !== 'ok' || plain.kind !== 'ok') throw new Error('expected both to prepare');
+    expect(located.candidates[0].article.link).toBe('https://cdn.fidelity.example/blog/posts/1.html');
+    expect(plain.candidates[0].article.link).toBe('https://feeds.example/posts/1.html');
   });
 
   it('resolves a relative Content-Location against the URL fetched', async () => {
