@@ -134,7 +134,7 @@ describe('config: the fast YAML path (syntax tree) reads what the Document API r
         for (const e of edits) text = text.slice(0, e.at % text.length) + e.insert.join('') + text.slice((e.at % text.length) + e.drop);
         expectSame(text);
       }),
-      { numRuns: 600 },
+      { numRuns: 300 },
     );
   });
 
