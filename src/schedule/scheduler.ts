@@ -169,7 +169,7 @@ export class Scheduler {
   /** Coalesces bursts of changes into one publish; never two at once. */
   requestPublish(): void {
     if (this.stopped || this.publishTimer) return;
-    if (this.publishing) {
+    if (this.publishing !== undefined) {
       this.publishAgain = true;
       return;
     }
