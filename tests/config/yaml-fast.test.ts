@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/config/errors.ts';
 import { fastParse } from '../../src/config/yaml-fast.ts';
 import { benchConfigYaml } from '../../bench/bench-config.ts';
 
-// The config loader reads the yaml package's syntax tree (fast) and falls back
+// The config loader reads the yaml package's lexemes (fast) and falls back
 // to its Document API (which locates problems). Both must give the same data
 // for any text the fast path accepts, and the fast path must accept nothing
 // the Document API rejects, or a config would mean different things depending
@@ -36,7 +36,7 @@ const SCALARS = [
   "'single'", '"a\\tb"', '"\\u00e9"', 'a: b', '"*/30 * * * *"', 'https://x.example/feed?a=1&b=2', '!!str 12', '=', '<<', '2001:db8::1',
 ];
 
-describe('config: the fast YAML path (syntax tree) reads what the Document API reads', () => {
+describe('config: the fast YAML path (lexemes) reads what the Document API reads', () => {
   it.each(SHIPPED)('%s', (file) => {
     const text = readFileSync(file, 'utf8');
     expect(fastParse(text), 'a shipped config must take the fast path').toBeDefined();
@@ -59,6 +59,7 @@ describe('config: the fast YAML path (syntax tree) reads what the Document API r
   it('reads comments, quoting, block scalars, empty values and a document marker', () => {
     const text = [
       '# a comment',
+      '',
       '---',
       'site:   # after a key',
       '  title: "Tab\\there \\u00e9"',
@@ -79,6 +80,11 @@ describe('config: the fast YAML path (syntax tree) reads what the Document API r
       '  - seq',
       '- k: v',
       '  k2: v2',
+      '  k3: |',
+      '    in a compact mapping',
+      '- |',
+      '  in a sequence',
+      'after: the sequence at its key\'s column',
       '# trailing',
       '',
     ].join('\n');
