@@ -57,6 +57,7 @@ function lexemes(text: string): Lexeme[] {
   // Parser.next()'s indentation count: spaces and indicators that open a line.
   let indent = 0;
   let atNewLine = true;
+  let blockScalar = false;
   for (const source of new Lexer().lex(text)) {
     let kind: Kind;
     if (atScalar) {
@@ -88,6 +89,14 @@ function lexemes(text: string): Lexeme[] {
       if (atNewLine) indent += source.length;
     } else if (kind === 'seq-item-ind' || kind === 'map-value-ind') {
       if (atNewLine) indent += source.length;
+    } else if (kind === 'block-scalar-header') {
+      blockScalar = true;
+      atNewLine = false;
+    } else if (kind === 'scalar' && blockScalar) {
+      // A block scalar's lines include its last line break (Parser.blockScalar()).
+      blockScalar = false;
+      atNewLine = true;
+      indent = 0;
     } else if (kind !== 'scalar') atNewLine = false;
   }
   return out;
@@ -174,19 +183,19 @@ class Reader {
       this.endOfLine();
       this.skipBlank();
     }
-    const value = this.cur ? this.block(0) : null;
+    const value = this.cur ? this.block(0, 0) : null;
     this.skipBlank();
     if (this.cur) decline();
     return value;
   }
 
   /** The node starting at the current lexeme, the first of its line's content, at a column of at least `min`. */
-  private block(min: number): unknown {
+  private block(min: number, parent: number): unknown {
     const t = this.cur!;
     if (t.col < min) decline();
     if (t.kind === 'seq-item-ind') return this.sequence(t.col);
     if (isScalarKind(t.kind) && this.kindAt(this.i + 1) === 'map-value-ind') return this.mapping(t.col);
-    const value = this.inline();
+    const value = this.inline(parent);
     this.endOfLine();
     this.skipBlank();
     return value;
@@ -207,14 +216,14 @@ class Reader {
         if (c.kind === 'seq-item-ind') out.push(this.sequence(c.col));
         else if (isScalarKind(c.kind) && this.kindAt(this.i + 1) === 'map-value-ind') out.push(this.mapping(c.col));
         else {
-          out.push(this.inline());
+          out.push(this.inline(col));
           this.endOfLine();
           this.skipBlank();
         }
       } else {
         this.endOfLine();
         this.skipBlank();
-        out.push(this.cur && this.cur.col > col ? this.block(col + 1) : null);
+        out.push(this.cur && this.cur.col > col ? this.block(col + 1, col) : null);
       }
     }
     return out;
@@ -231,7 +240,7 @@ class Reader {
         const c = this.cur!;
         // `a: - b` and `a: b: c` are not YAML.
         if (c.kind === 'seq-item-ind' || (isScalarKind(c.kind) && this.kindAt(this.i + 1) === 'map-value-ind')) decline();
-        out[name] = this.inline();
+        out[name] = this.inline(col);
         this.endOfLine();
         this.skipBlank();
       } else {
@@ -240,14 +249,14 @@ class Reader {
         const c = this.cur;
         // A sequence may sit at its key's column; anything else nests deeper.
         if (c && c.col === col && c.kind === 'seq-item-ind') out[name] = this.sequence(col);
-        else out[name] = c && c.col > col ? this.block(col + 1) : null;
+        else out[name] = c && c.col > col ? this.block(col + 1, col) : null;
       }
     }
     return out;
   }
 
-  /** A scalar or a one-line flow collection, on the current line. */
-  private inline(): unknown {
+  /** A scalar or a one-line flow collection, on the current line; `parent`: the column of the collection it is in. */
+  private inline(parent: number): unknown {
     const t = this.cur;
     if (!t) return decline();
     if (isScalarKind(t.kind)) {
@@ -255,12 +264,12 @@ class Reader {
       return this.scalar(t);
     }
     if (t.kind === 'flow-seq-start' || t.kind === 'flow-map-start') return this.flow();
-    if (t.kind === 'block-scalar-header') return this.blockScalar(t);
+    if (t.kind === 'block-scalar-header') return this.blockScalar(t, parent);
     return decline();
   }
 
-  /** `|` or `>` and its lines, which end with their line break. */
-  private blockScalar(header: Lexeme): string {
+  /** `|` or `>` and its lines, which end with their line break; indented relative to the enclosing collection (as in Parser.pop()). */
+  private blockScalar(header: Lexeme, parent: number): string {
     this.i++;
     const props = [header];
     while (this.cur && (this.cur.kind === 'space' || this.cur.kind === 'comment' || this.cur.kind === 'newline')) props.push(this.t[this.i++]);
@@ -268,7 +277,7 @@ class Reader {
     if (body?.kind !== 'scalar') return decline();
     this.i++;
     const sourceToken = (l: Lexeme) => ({ type: l.kind, offset: l.offset, indent: l.indent, source: l.source }) as CST.SourceToken;
-    const token: CST.BlockScalar = { type: 'block-scalar', offset: header.offset, indent: header.indent, props: props.map(sourceToken), source: body.source };
+    const token: CST.BlockScalar = { type: 'block-scalar', offset: header.offset, indent: parent, props: props.map(sourceToken), source: body.source };
     this.lineEnded = true;
     return CST.resolveAsScalar(token, true, decline).value;
   }

@@ -92,6 +92,13 @@ describe('config: the fast YAML path (lexemes) reads what the Document API reads
     expectSame(text);
   });
 
+  it('a block scalar is indented from its collection, and ends its line', () => {
+    // Found by the random documents: the second scalar's indentation was counted from the wrong line.
+    const text = '"root":\n  - "a": |\n\n    "aa": |2-\n       !\n';
+    expect(fastParse(text)).toEqual({ value: { root: [{ a: '', aa: ' !' }] } });
+    expectSame(text);
+  });
+
   it('anchors, aliases, tags, multi-line flow collections and duplicate keys go to the Document API (which bounds alias expansion)', () => {
     expect(fastParse('a: &x [1, 2]\nb: *x\n')).toBeUndefined();
     expect(fastParse('defaults: &d\n  timeout: 5s\nsite:\n  <<: *d\n')).toBeUndefined();
@@ -158,8 +165,8 @@ describe('config: the fast YAML path (lexemes) reads what the Document API reads
       node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
     })).node;
     fc.assert(
-      fc.property(tree, fc.boolean(), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL'), (value, flow, defaultStringType) => {
-        const text = stringify({ root: value }, { collectionStyle: flow ? 'flow' : 'block', defaultStringType: defaultStringType as 'PLAIN' });
+      fc.property(tree, fc.boolean(), fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'), fc.integer({ min: 2, max: 4 }), fc.boolean(), (value, flow, defaultStringType, indent, indentSeq) => {
+        const text = stringify({ root: value }, { collectionStyle: flow ? 'flow' : 'block', defaultStringType: defaultStringType as 'PLAIN', indent, indentSeq });
         expectSame(text);
         // What the yaml package writes in block style (no anchors; flow only for an empty collection), the fast path reads.
         if (!flow && !/[[{]/.test(text)) expect(fastParse(text), text).toBeDefined();
