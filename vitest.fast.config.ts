@@ -52,6 +52,10 @@ export default defineConfig({
     exclude: SLOW_TESTS,
     // Nothing here runs the compiled dist/, so no build first.
     globalSetup: [],
+    // Test files share each worker's module cache: importing the stages once per
+    // worker rather than once per file halves the CPU (41 s to 23 s measured).
+    // `npm test` keeps every file isolated.
+    isolate: false,
     setupFiles: ['tests/fast-guard.ts'],
   },
 });
