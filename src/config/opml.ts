@@ -2,6 +2,7 @@ import iconv from 'iconv-lite';
 import { parseDocument, DomUtils } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import type { RefeedConfig } from '../core/types.ts';
+import { hostOf } from '../util/host.ts';
 import { buildDocument, type XmlNode } from '../util/xml-writer.ts';
 import type { ChannelEntry } from './edit/index.ts';
 import { DEFAULT_IMPORT_GROUP } from './names.ts';
@@ -119,14 +120,6 @@ export { DEFAULT_IMPORT_GROUP } from './names.ts';
 
 function outlineName(o: OpmlOutline): string | undefined {
   return o.text ?? o.title;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
 }
 
 /**

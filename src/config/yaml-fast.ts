@@ -142,6 +142,27 @@ class Reader {
     this.i++;
   }
 
+  /** Whether content follows on this line after a space (then consumed); otherwise the line ends here. */
+  private contentFollows(): boolean {
+    const after = this.kindAt(this.i + 1);
+    if (this.cur?.kind !== 'space' || after === 'comment' || after === 'newline' || after === undefined) return false;
+    this.i++;
+    return true;
+  }
+
+  /** Whether the current lexeme is a key: a scalar right before a `:`. */
+  private atKey(): boolean {
+    return isScalarKind(this.cur?.kind) && this.kindAt(this.i + 1) === 'map-value-ind';
+  }
+
+  /** A scalar or flow collection and the rest of its line, up to the next line's content. */
+  private lineValue(parent: number): unknown {
+    const value = this.inline(parent);
+    this.endOfLine();
+    this.skipBlank();
+    return value;
+  }
+
   /** Blank and comment lines and indentation: stops at the next line's first lexeme of content. */
   private skipBlank(): void {
     for (;;) {
@@ -194,11 +215,8 @@ class Reader {
     const t = this.cur!;
     if (t.col < min) decline();
     if (t.kind === 'seq-item-ind') return this.sequence(t.col);
-    if (isScalarKind(t.kind) && this.kindAt(this.i + 1) === 'map-value-ind') return this.mapping(t.col);
-    const value = this.inline(parent);
-    this.endOfLine();
-    this.skipBlank();
-    return value;
+    if (this.atKey()) return this.mapping(t.col);
+    return this.lineValue(parent);
   }
 
   private sequence(col: number): unknown[] {
@@ -209,17 +227,11 @@ class Reader {
       if (t.col === col && t.kind !== 'seq-item-ind') break;
       if (t.col !== col) decline();
       this.i++;
-      const next = this.cur;
-      if (next?.kind === 'space' && this.kindAt(this.i + 1) !== 'comment' && this.kindAt(this.i + 1) !== 'newline' && this.kindAt(this.i + 1) !== undefined) {
-        this.i++;
+      if (this.contentFollows()) {
         const c = this.cur!;
         if (c.kind === 'seq-item-ind') out.push(this.sequence(c.col));
-        else if (isScalarKind(c.kind) && this.kindAt(this.i + 1) === 'map-value-ind') out.push(this.mapping(c.col));
-        else {
-          out.push(this.inline(col));
-          this.endOfLine();
-          this.skipBlank();
-        }
+        else if (this.atKey()) out.push(this.mapping(c.col));
+        else out.push(this.lineValue(col));
       } else {
         this.endOfLine();
         this.skipBlank();
@@ -234,15 +246,10 @@ class Reader {
     while (this.cur && this.cur.col >= col) {
       if (this.cur.col !== col) decline();
       const name = this.key(out);
-      const next = this.cur;
-      if (next?.kind === 'space' && this.kindAt(this.i + 1) !== 'comment' && this.kindAt(this.i + 1) !== 'newline' && this.kindAt(this.i + 1) !== undefined) {
-        this.i++;
-        const c = this.cur!;
+      if (this.contentFollows()) {
         // `a: - b` and `a: b: c` are not YAML.
-        if (c.kind === 'seq-item-ind' || (isScalarKind(c.kind) && this.kindAt(this.i + 1) === 'map-value-ind')) decline();
-        out[name] = this.inline(col);
-        this.endOfLine();
-        this.skipBlank();
+        if (this.cur!.kind === 'seq-item-ind' || this.atKey()) decline();
+        out[name] = this.lineValue(col);
       } else {
         this.endOfLine();
         this.skipBlank();
