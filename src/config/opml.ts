@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { Parser } from 'htmlparser2';
 import type { RefeedConfig } from '../core/types.ts';
+import { hostOf } from '../util/host.ts';
 import { buildDocument, type XmlNode } from '../util/xml-writer.ts';
 import type { ChannelEntry } from './edit/index.ts';
 import { DEFAULT_IMPORT_GROUP } from './names.ts';
@@ -178,14 +179,6 @@ export { DEFAULT_IMPORT_GROUP } from './names.ts';
 
 function outlineName(o: OpmlOutline): string | undefined {
   return o.text ?? o.title;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
 }
 
 /**

@@ -1,13 +1,13 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { hostOf } from '../util/pool.ts';
+import { hostOf } from '../util/host.ts';
 import { ingestChannel, PreparePool, type ChannelReport } from '../ingest/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import type { Store } from '../store/index.ts';
 import { cronPeriods } from './cron-period.ts';
-import { TaskQueue } from '../util/task-queue.ts';
+import { Limiter } from '../util/limiter.ts';
 
 export interface SchedulerOptions {
   logger: Logger;
@@ -42,7 +42,7 @@ const signatureOf = (c: ResolvedChannel) => JSON.stringify([c.url, c.settings]);
 export class Scheduler {
   private config: RefeedConfig;
   private readonly scheduled = new Map<string, Scheduled>();
-  private readonly queue: TaskQueue;
+  private readonly queue: Limiter;
   private readonly abort = new AbortController();
   private readonly files = new AtomicWriter();
   private readonly agents = createFetchAgents();
@@ -63,7 +63,7 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
   ) {
     this.config = config;
-    this.queue = new TaskQueue(config.site.concurrency, config.site.perHostConcurrency);
+    this.queue = new Limiter({ concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency });
   }
 
   start(): void {
@@ -171,7 +171,7 @@ export class Scheduler {
   /** Coalesces bursts of changes into one publish; never two at once. */
   requestPublish(): void {
     if (this.stopped || this.publishTimer) return;
-    if (this.publishing) {
+    if (this.publishing !== undefined) {
       this.publishAgain = true;
       return;
     }

@@ -104,7 +104,7 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
   });
 
   afterAll(async () => {
-    state?.close();
+    await state?.close();
     await server?.close();
     if (config) rmSync(path.dirname(config.file), { recursive: true, force: true });
   });

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import {
   ChannelBatch,
   decodeOpml,
-  DEFAULT_IMPORT_GROUP,
   EditError,
   exportOpml,
   OpmlError,

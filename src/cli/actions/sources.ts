@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
-import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import type { ChannelState, ResolvedChannel } from '../../core/types.ts';
 import { redactUrl, redactUrlsIn } from '../../util/redact.ts';
 import { iso as isoOrNull } from '../../util/time.ts';
 import { feedLocation } from '../channel-status.ts';

@@ -13,7 +13,7 @@ import { planSync, toChannelState as toState, type ChannelRow } from '../row-sha
 export class ChannelRepo {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.s = {
       byKey: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE key = ?'),
       all: db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY id'),

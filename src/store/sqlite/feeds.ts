@@ -22,7 +22,7 @@ export class FeedRepo {
   private readonly s;
   readonly ledger: PublishLedger;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.ledger = new PublishLedger(db);
     this.s = {
       top: {

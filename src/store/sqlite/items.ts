@@ -42,7 +42,7 @@ function newArticleId(channelId: number, itemKey: string, link: string | undefin
 export class ItemRepo {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.s = {
       channel: db.prepare<[string], ChannelHead>('SELECT id, key FROM channels WHERE key = ?'),
       entries: db.prepare<[number, string], EntryRow>(
