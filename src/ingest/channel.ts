@@ -115,6 +115,14 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     report.warnings = warnings;
     log.warn({ url: redactUrl(st.url), code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
   }
+  if (prepared.collisions) {
+    const { count, examples } = prepared.collisions;
+    report.guidCollisions = count;
+    log.warn(
+      { url: redactUrl(st.url), code: 'guid-collision', dropped: count, examples },
+      `${count} item(s) dropped: an earlier item of the feed has the same guid but another link or content (the feed reuses guids; the first is kept)`,
+    );
+  }
   const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.identity));
   const { writes, texts } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known);
   const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../core/log.ts';
 import type { HealthReport } from '../core/types.ts';
 import { contentTypeFor, isCompressible } from './content-type.ts';
+import { healthFailureReason } from './health-reason.ts';
 import { etagFor, isNotModified, pickEncoding, type Encoding } from './negotiate.ts';
 import { parseRequestTarget } from './request-path.ts';
 import {
@@ -175,7 +176,8 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     } catch (err) {
       log.warn({ err }, 'health check failed');
       status = 503;
-      body = JSON.stringify({ status: 'error', error: 'health check failed' });
+      // A monitor shows why: "cannot use the state database db:5432/refeed: connect ECONNREFUSED …".
+      body = JSON.stringify({ status: 'error', error: 'health check failed', reason: healthFailureReason(err) });
     }
     sendUncached(res, head, status, 'application/json; charset=utf-8', body);
   }
