@@ -187,6 +187,8 @@ export type FetchErrorCode =
   | 'decode'
   /** The URL, or a redirect, leads to a loopback, private or link-local address (see allow_private). */
   | 'blocked'
+  /** The disk refused a write (full, over quota, read-only, no permission): "no space left on device writing <path>". */
+  | 'disk'
   /** A bug in refeed, not the source's fault: reported on the channel so the run goes on. */
   | 'internal';
 
@@ -280,9 +282,19 @@ export interface LatestEntry {
 
 // ---------------------------------------------------------------- serve
 
+/** How the daemon's publishing fares, as /healthz reports it. */
+export interface PublishHealth {
+  status: 'ok' | 'error';
+  /** ISO 8601 UTC: the last publish that wrote everything it had to. */
+  lastSuccessAt?: string;
+  lastError?: string;
+}
+
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  /** The daemon's publishing: `error` while its last publish failed (a full disk: `disk: no space left on device writing …`). */
+  publish?: PublishHealth;
   channels: Array<{
     key: string;
     status: string;

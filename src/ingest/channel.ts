@@ -4,6 +4,7 @@ import { backoffDelayMs } from '../fetch/backoff.ts';
 import { fetchBytes, type FetchAgents } from '../fetch/index.ts';
 import { commitStatus, type Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
+import { diskErrorOf, stateDiskErrorOf, type DiskError } from '../util/disk-error.ts';
 import { redactUrl } from '../util/redact.ts';
 import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
@@ -40,6 +41,9 @@ export async function ingestChannel(config: RefeedConfig, store: Store, channel:
   try {
     return await ingestUnguarded(config, store, channel, opts);
   } catch (err) {
+    // A full or read-only disk (the state database's included) is the machine's fault, not a bug.
+    const disk = stateDiskErrorOf(err, config.site.state);
+    if (disk) return diskFailure(store, channel.key, channel.url, disk, { now: (opts.now ?? Date.now)(), log: opts.logger.child({ channel: channel.key }) });
     const message = `unexpected error: ${(err as Error)?.message ?? String(err)}`;
     opts.logger.error({ channel: channel.key, err }, message);
     try {
@@ -50,6 +54,26 @@ export async function ingestChannel(config: RefeedConfig, store: Store, channel:
     const error: FetchError = { code: 'internal', message };
     return { key: channel.key, url: channel.url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
   }
+}
+
+const counts = (r: ChannelReport) => ({ newItems: r.newItems, updatedItems: r.updatedItems, duplicates: r.duplicates });
+
+/** A channel pass stopped by the disk: recorded as a `disk` failure (no backoff: the source is fine), one log line. */
+async function diskFailure(
+  store: Store,
+  key: string,
+  url: string,
+  disk: DiskError,
+  o: { now: number; log: Logger; lastSuccessAt?: number | null },
+): Promise<ChannelReport> {
+  const error: FetchError = { code: 'disk', message: disk.message };
+  o.log.error({ code: 'disk', path: disk.path, errno: disk.code }, `${disk.message}: the channel's articles are kept in the state and written once the disk takes them`);
+  try {
+    await store.recordFailure(key, { now: o.now, error: errorStatusText(error), nextRunAt: undefined, ...(o.lastSuccessAt !== undefined ? { lastSuccessAt: o.lastSuccessAt } : {}) });
+  } catch {
+    // the state on the same full disk: the report below still says what happened
+  }
+  return { key, url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
 }
 
 async function ingestUnguarded(config: RefeedConfig, store: Store, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
@@ -126,10 +150,20 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
   const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.identity));
   const { writes, texts } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known);
   const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });
-  if (opts.writeFiles !== false) await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;
+  if (opts.writeFiles !== false) {
+    try {
+      await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
+    } catch (err) {
+      const disk = diskErrorOf(err, config.site.output);
+      if (!disk) throw err;
+      // The rows are stored; the files left are pending and written by the next run or publish. The pass
+      // did not finish, so the success its commit recorded is taken back: health and lastSuccessAt agree.
+      return { ...(await diskFailure(store, channel.key, st.url, disk, { now: now(), log, lastSuccessAt: st.lastSuccessAt ?? null })), ...counts(report), ms: now() - started };
+    }
+  }
   report.status = commitStatus(result);
   log.info({ items: prepared.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: prepared.charset }, report.status);
   return finish();

@@ -164,6 +164,9 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
       // Only the documented fields: the report may be built from richer state objects.
       body = JSON.stringify({
         status: report.status,
+        ...(report.publish
+          ? { publish: { status: report.publish.status, lastSuccessAt: report.publish.lastSuccessAt, lastError: report.publish.lastError } }
+          : {}),
         channels: report.channels.map((c) => ({
           key: c.key,
           status: c.status,

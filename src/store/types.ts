@@ -92,6 +92,12 @@ export interface ChannelFailure {
   error: string;
   nextRunAt?: number;
   disable?: boolean;
+  /**
+   * Given (null: never), the channel's last success becomes this: a pass whose
+   * commit recorded success and which then failed (its article files could
+   * not be written) was not a success after all.
+   */
+  lastSuccessAt?: number | null;
 }
 
 /** An article file to write: the content this commit gave the article, where it goes, and where it was. */

@@ -6,7 +6,7 @@ import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stopRequested } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport, PublishTracker, shutDown, stopRequested } from '../daemon-parts.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
@@ -54,9 +54,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   // openLocked has matched the store to the configuration.
   let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  const publishing = new PublishTracker();
   const doPublish = async () => {
     const started = performance.now();
-    const report = await publisher.publish(store, { logger: log });
+    let report;
+    try {
+      report = await publisher.publish(store, { logger: log });
+    } catch (err) {
+      publishing.failed(err);
+      throw err;
+    }
+    publishing.published(report);
     metrics?.published(report, (performance.now() - started) / 1000);
     return report;
   };
@@ -84,7 +92,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = createFeedServer({
       root: config.site.output,
       cacheMaxAgeSec: cacheMaxAgeSec(config),
-      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
+      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), publishing.health()),
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
