@@ -10,7 +10,7 @@ import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
-import { selectItems } from './select-items.ts';
+import { contentKeyOf, selectItems } from './select-items.ts';
 
 export interface IngestOptions {
   logger: Logger;
@@ -54,6 +54,16 @@ export async function ingestChannel(config: RefeedConfig, store: Store, channel:
     const error: FetchError = { code: 'internal', message };
     return { key: channel.key, url: channel.url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
   }
+}
+
+/**
+ * When most of a fetch's items are stored articles under new guids, the feed
+ * regenerates its guids: said in the channel's warning (`refeed status`),
+ * since only the content match keeps such a feed from growing the store.
+ */
+function churnWarning(sameContent: number, items: number): string | undefined {
+  if (sameContent < 2 || sameContent * 2 < items) return undefined;
+  return `guid-churn: ${sameContent} of ${items} items came back under new guids (the feed regenerates them); recognised by title, link and content, not stored again`;
 }
 
 const counts = (r: ChannelReport) => ({ newItems: r.newItems, updatedItems: r.updatedItems, duplicates: r.duplicates });
@@ -148,8 +158,14 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     );
   }
   const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.identity));
-  const { writes, texts } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known);
-  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });
+  const unknownContent = prepared.candidates.filter((c) => !known.has(c.identity)).flatMap((c) => contentKeyOf(c.article) ?? []);
+  const knownContent = unknownContent.length ? await store.knownContent(channel.key, unknownContent) : new Map<string, string>();
+  const { writes, texts, sameContent } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known, knownContent);
+  const churn = churnWarning(sameContent, prepared.candidates.length);
+  if (sameContent) report.sameContent = sameContent;
+  if (churn) log.warn({ url: redactUrl(st.url), code: 'guid-churn', sameContent, items: prepared.candidates.length }, churn);
+  const warning = [warningStatusText(warnings), churn].filter((w) => w !== undefined).join('; ') || undefined;
+  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning });
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;

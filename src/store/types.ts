@@ -58,6 +58,8 @@ export interface ItemWrite {
   link?: string;
   /** When the channel first listed it (now for a new item). */
   firstSeen: number;
+  /** Hash of its title, link and body (not its guid): a later item of the channel with the same key is this article again (see knownContent). */
+  contentKey?: string;
   /** The article as this channel gives it (categories are this channel's), and the hash of its file text. */
   article: ArticleContentWrite;
 }
@@ -198,6 +200,8 @@ export interface Store {
   setNextRun(key: string, at: number | undefined): Promise<void>;
 
   knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>>;
+  /** Of these content keys (ItemWrite.contentKey), the ones an entry of the channel has, with that entry's item key: a feed that regenerates guids repeats them. */
+  knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>>;
   /** Stores a channel's new listings and new content with its success, in one transaction. */
   commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult>;
   /** Articles whose file is behind their content, at most `limit`. */

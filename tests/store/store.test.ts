@@ -63,8 +63,23 @@ describe('SQLite store', () => {
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its identity: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(3);
     await st.close();
+  });
+
+  it('upgrades a version-2 state in place: entries get their content key (issue 20), rows kept', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'refeed-v2-')), 'state.db');
+    const st = new SqliteStore(file);
+    await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/feed', names: ['G', 'S', 'C'] }], 1000);
+    st.db.exec(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (1, 'old', 'x', 1, 1, 'g', 's', 'c')`);
+    // As refeed before issue 20 left it: no content_key column, user_version 2.
+    st.db.exec('DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 2');
+    await st.close();
+    const again = new SqliteStore(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(again.db.prepare('SELECT item_key, content_key FROM entries').all()).toEqual([{ item_key: 'old', content_key: null }]);
+    expect(await again.knownContent('g/s/c', ['k'])).toEqual(new Map());
+    await again.close();
   });
 
   it('says a damaged file is corrupt and names the fix', async () => {

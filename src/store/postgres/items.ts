@@ -24,6 +24,19 @@ export async function knownItems(db: Db, key: string, itemKeys: readonly string[
   return out;
 }
 
+/** Content key → item key of the channel's first entry with it (see Store.knownContent). */
+export async function knownContent(db: Db, key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!contentKeys.length) return out;
+  const { rows } = await db.query<{ item_key: string; content_key: string }>(
+    `SELECT e.item_key, e.content_key FROM channels ch JOIN entries e ON e.channel_id = ch.id
+     WHERE ch.key = $1 AND e.content_key = ANY($2::text[]) ORDER BY e.first_seen, e.item_key`,
+    [key, [...contentKeys]],
+  );
+  for (const r of rows) if (!out.has(r.content_key)) out.set(r.content_key, r.item_key);
+  return out;
+}
+
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {
   const { rows } = await db.query<PendingRow>(
     `SELECT id, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html FROM articles

@@ -123,6 +123,10 @@ export class PostgresStore implements Store {
     return this.run((db) => items.knownItems(db, key, itemKeys));
   }
 
+  async knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.run((db) => items.knownContent(db, key, contentKeys));
+  }
+
   async commitItems(key: string, list: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
     return this.write(async (db) => {
       const result = await commitItems(db, key, list);

@@ -61,7 +61,11 @@ export class ItemRepo {
          WHERE a.link = ? ORDER BY (ch.key IS NULL), a.first_seen, a.id LIMIT 1`,
       ),
       insertEntry: db.prepare(
-        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c)`,
+        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c, content_key)
+         VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c, @contentKey)`,
+      ),
+      byContent: db.prepare<[number, string], { item_key: string; content_key: string }>(
+        `SELECT item_key, content_key FROM entries WHERE channel_id = ? AND content_key IN (SELECT value FROM json_each(?)) ORDER BY first_seen, item_key`,
       ),
       insertArticle: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html)
@@ -101,6 +105,15 @@ export class ItemRepo {
     return out;
   }
 
+  /** Content key → item key of the channel's first entry with it. */
+  knownContent(key: string, contentKeys: readonly string[]): Map<string, string> {
+    const ch = this.s.channel.get(key);
+    const out = new Map<string, string>();
+    if (!ch || !contentKeys.length) return out;
+    for (const r of this.s.byContent.all(ch.id, JSON.stringify(contentKeys))) if (!out.has(r.content_key)) out.set(r.content_key, r.item_key);
+    return out;
+  }
+
   /** Inside the caller's transaction: every decision is made again against the rows as they are now. */
   commit(key: string, items: readonly ItemWrite[]): CommitResult {
     const ch = this.s.channel.get(key);
@@ -119,7 +132,10 @@ export class ItemRepo {
       const articleId = head?.id ?? newArticleId(ch.id, item.itemKey, item.link, (id) => this.s.exists.get(id) !== undefined);
       const firstSeen = entry?.first_seen ?? item.firstSeen;
       // An entry sorts by its article's date, which the owner's content sets.
-      if (!entry) this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date: owns ? item.article.date : head!.date, g, s, c });
+      if (!entry) {
+        const date = owns ? item.article.date : head!.date;
+        this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date, g, s, c, contentKey: item.contentKey ?? null });
+      }
       if (!writes) {
         if (!entry) for (const k of feedKeysOf([g, s, c])) dirty.add(k);
         continue;
@@ -161,7 +177,7 @@ export class ItemRepo {
       const row = restoredArticleRow(a, ch.id);
       this.s.restore.run(row);
       const [g, s, cs] = a.channelKey.split('/');
-      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: row.date, g, s, c: cs });
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: row.date, g, s, c: cs, contentKey: null });
       for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
       n++;
     }

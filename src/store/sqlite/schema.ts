@@ -81,7 +81,14 @@ CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT);
 `;
 
-export const SCHEMA_VERSION = 2;
+// v3: entries remember their item's content key (title, link, body; not the
+// guid), so an item a feed repeats under a new guid is known (issue 20).
+const V3 = `
+ALTER TABLE entries ADD COLUMN content_key TEXT;
+CREATE INDEX entries_content ON entries(channel_id, content_key) WHERE content_key IS NOT NULL;
+`;
+
+export const SCHEMA_VERSION = 3;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -94,9 +101,12 @@ export function migrate(db: Database.Database, now: number): void {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current === SCHEMA_VERSION) return;
     refuseNewer(current);
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (tables.has('channels')) fromV1(db, tables, now);
-    else db.exec(V2);
+    if (current < 2) {
+      const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+      if (tables.has('channels')) fromV1(db, tables, now);
+      else db.exec(V2);
+    }
+    db.exec(V3);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -189,6 +189,10 @@ export class SqliteStore implements Store {
     return this.read(() => this.items.known(key, itemKeys));
   }
 
+  async knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.read(() => this.items.knownContent(key, contentKeys));
+  }
+
   async commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
     return this.write(() => {
       const result = this.items.commit(key, items);
