@@ -31,6 +31,8 @@ export interface ChannelSettings {
   allowIframeHosts: string[];
   /** Fetch from (and follow redirects to) loopback, private and link-local addresses: off by default. */
   allowPrivate: boolean;
+  /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
+  retention?: { items?: number; ageMs?: number };
 }
 
 export interface ResolvedChannel {

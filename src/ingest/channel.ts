@@ -10,6 +10,7 @@ import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
+import { pruneChannel } from './prune.ts';
 import { contentKeyOf, selectItems } from './select-items.ts';
 
 export interface IngestOptions {
@@ -181,6 +182,11 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     }
   }
   report.status = commitStatus(result);
+  // Only a pass that added entries can have pushed older ones beyond the bound.
+  if (result.newItems || result.duplicates) {
+    const pruned = await pruneChannel(config, store, channel, now(), log);
+    if (pruned) report.pruned = pruned;
+  }
   log.info({ items: prepared.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: prepared.charset }, report.status);
   return finish();
 }

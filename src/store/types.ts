@@ -176,6 +176,22 @@ export interface RestoredArticle {
   content: CachedArticleContent;
 }
 
+/** Which of a channel's entries pruneEntries may remove: all three must hold. */
+export interface PruneRequest {
+  /** The channel's newest entries (in feed order) that are always kept. */
+  keep: number;
+  /** Epoch ms: only entries first seen, and dated, before this go. */
+  before: number;
+  /** Article ids never removed (those in the channel's published feeds). */
+  protect: readonly string[];
+}
+
+/** What pruneEntries removed: the entries, and the articles no channel lists any more, whose files the caller removes. */
+export interface PruneResult {
+  entries: number;
+  articles: { id: string; path: string; oldPath?: string }[];
+}
+
 /** How the run before this one ended, as far as the lock can tell: what the output folder may hold of it. */
 export type PreviousRun = { ended: 'cleanly' } | { ended: 'killed'; pid: number } | { ended: 'unknown' };
 
@@ -204,6 +220,12 @@ export interface Store {
   knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>>;
   /** Stores a channel's new listings and new content with its success, in one transaction. */
   commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult>;
+  /**
+   * Removes the channel's entries beyond the retention bound (see
+   * PruneRequest) whose article no other entry lists, with those articles,
+   * in one transaction. Feeds are not touched: what a feed shows is protected.
+   */
+  pruneEntries(key: string, request: PruneRequest): Promise<PruneResult>;
   /** Articles whose file is behind their content, at most `limit`. */
   pendingFiles(limit: number): Promise<PendingFile[]>;
   markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void>;
