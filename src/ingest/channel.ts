@@ -182,8 +182,9 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     }
   }
   report.status = commitStatus(result);
-  // Only a pass that added entries can have pushed older ones beyond the bound.
-  if (result.newItems || result.duplicates) {
+  // Only a pass that added entries can have pushed older ones beyond the bound; and only where the
+  // article files are (a queue worker on another machine could remove the rows but not the files).
+  if ((result.newItems || result.duplicates) && opts.writeFiles !== false) {
     const pruned = await pruneChannel(config, store, channel, now(), log);
     if (pruned) report.pruned = pruned;
   }
