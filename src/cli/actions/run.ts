@@ -13,6 +13,7 @@ import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
+const PUBLISH_RETRY_MS = 30_000;
 
 /** What fetches: the in-process Scheduler, or the QueueEngine of a scaled-out set-up. */
 type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'>;
@@ -55,6 +56,16 @@ export async function run(ctx: CommandContext): Promise<number> {
   let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
   const publishing = new PublishTracker();
+  // A publish the disk refused is tried again by itself: nothing new may come to ask for one.
+  let retryTimer: NodeJS.Timeout | undefined;
+  const retryPublish = () => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      scheduler.requestPublish();
+    }, PUBLISH_RETRY_MS);
+    retryTimer.unref();
+  };
   const doPublish = async () => {
     const started = performance.now();
     let report;
@@ -65,6 +76,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       throw err;
     }
     publishing.published(report);
+    if (report.errors.length) retryPublish();
     metrics?.published(report, (performance.now() - started) / 1000);
     return report;
   };
@@ -152,6 +164,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   await stopRequested(ctx.signal);
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
     process.off('SIGHUP', onHup);
+    clearTimeout(retryTimer);
     watcher?.close();
     await scheduler.stop();
     if (server) await closeServer(server);
