@@ -70,20 +70,7 @@ export async function writePendingFilesChecked(
     for (const p of pending) tried.add(p.id);
     const done: WrittenArticleFile[] = [];
     for (const p of pending) {
-      const text = renderer.render({
-        identity: '',
-        channelKey: '',
-        slugs: ['', '', ''],
-        categories: p.content.categories as [string, string, string],
-        title: p.content.title,
-        ...(p.content.link ? { link: p.content.link } : {}),
-        ...(p.content.guid ? { guid: p.content.guid } : {}),
-        author: p.content.author,
-        date: p.content.date,
-        headimg: p.content.headimg,
-        html: p.content.html,
-        contentHash: '',
-      });
+      const text = renderer.render(p.content);
       try {
         const st = writer.write(path.join(output, p.path), text);
         removeOld(output, p.oldPath, p.path);

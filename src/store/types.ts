@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
-import type { ParsedArticleFile } from '../normalize/index.ts';
+import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
 
 // What refeed keeps, behind one interface: channel identity and fetch state,
 // the article index with each article's content, which channels list which
@@ -36,7 +35,7 @@ export interface ArticleRecord extends StoredArticle {
 }
 
 /** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
-export interface CachedArticleContent extends ParsedArticleFile {
+export interface CachedArticleContent extends ArticleContent {
   fileMtimeMs: number;
   fileSize: number;
 }
@@ -64,15 +63,9 @@ export interface ItemWrite {
   article: ArticleContentWrite;
 }
 
-export interface ArticleContentWrite {
+/** The article as a commit stores it: its content, identity and file hash, dated in epoch ms. */
+export interface ArticleContentWrite extends Omit<ArticleContent, 'date'> {
   identity: string;
-  title: string;
-  link?: string;
-  guid?: string;
-  author: string;
-  headimg: string;
-  categories: string[];
-  html: string;
   /** Epoch ms. */
   date: number;
   contentHash: string;
@@ -128,7 +121,7 @@ export interface PendingFile {
   /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
   contentHash: string;
   oldPath?: string;
-  content: ParsedArticleFile;
+  content: ArticleContent;
 }
 
 export interface WrittenArticleFile {

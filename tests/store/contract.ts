@@ -27,6 +27,8 @@ export function item(itemKey: string, o: { link?: string; title?: string; date?:
     headimg: '',
     categories: o.categories ?? ['G', 'S', 'C'],
     html: `<p>${itemKey}</p>`,
+    tags: [],
+    enclosures: [],
     date: o.date ?? NOW,
     contentHash: o.hash ?? `h-${itemKey}-${o.title ?? ''}-${o.link ?? ''}`,
   };
@@ -194,6 +196,42 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.markFilesWritten([{ id: r.files[0].articleId, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
       expect(await st.pendingFiles(10)).toEqual([]);
       expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1', fileMtimeMs: 5, fileSize: 6 });
+      await st.close();
+    });
+
+    it('keeps an article\'s enclosures, tags, summary, updated date and guid permalink through commit, pending file, cache and restore', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      const extra = {
+        guid: 'ep-1',
+        guidIsPermaLink: false,
+        updated: new Date(NOW + 60_000),
+        summary: 'The first episode.',
+        tags: ['Technology', '播客'],
+        enclosures: [
+          { url: 'https://cdn.example/ep1.mp3', type: 'audio/mpeg', length: 34_216_300, duration: 2_052 },
+          { url: 'https://cdn.example/ep1.pdf', type: 'application/pdf' },
+        ],
+      };
+      const write = item('ep-1');
+      const r = await st.commitItems('g/s/c', [{ ...write, article: { ...write.article, ...extra } }], ok);
+      const id = r.files[0].articleId;
+      const [pending] = await st.pendingFiles(10);
+      expect(pending.content).toMatchObject(extra);
+      await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+      const cached = (await st.articleContent([id])).get(id)!;
+      expect(cached).toMatchObject(extra);
+      // The publisher's copy of an edited file replaces them all.
+      await st.setArticleContent([[id, { ...cached, tags: ['Edited'], enclosures: [], summary: undefined, fileMtimeMs: 7 }]]);
+      const edited = (await st.articleContent([id])).get(id)!;
+      expect(edited).toMatchObject({ tags: ['Edited'], enclosures: [], guidIsPermaLink: false });
+      expect(edited.summary).toBeUndefined();
+      // An article read back from its file keeps them too.
+      const restored = { ...cached, tags: ['Restored'], fileMtimeMs: 8, fileSize: 9 };
+      expect(
+        await st.restoreArticles([{ channelKey: 'g/s/c', itemKey: 'r-1', id: 'r'.repeat(40), identity: 'r-1', path: 'articles/g/s/rrrr.md', firstSeen: NOW, contentHash: 'hr', content: restored }]),
+      ).toBe(1);
+      expect((await st.articleContent(['r'.repeat(40)])).get('r'.repeat(40))).toMatchObject({ tags: ['Restored'], enclosures: extra.enclosures });
       await st.close();
     });
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { StateCorruptError } from '../../src/store/index.ts';
-import { storeContract } from './contract.ts';
+import { item, storeContract } from './contract.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -63,20 +63,43 @@ describe('SQLite store', () => {
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its identity: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(4);
+    expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ tags: [], enclosures: [] });
     await st.close();
   });
 
-  it('upgrades a version-2 state in place: entries get their content key (issue 20), rows kept', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'refeed-v2-')), 'state.db');
+  it('upgrades a version 2 store: existing articles get no enclosures or tags, and take them from the next commit', async () => {
+    const file = path.join(tmp(), 'state.db');
+    const st = new SqliteStore(file);
+    await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
+    const r = await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
+    const id = r.files[0].articleId;
+    await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+    await st.close();
+    // As version 2 left it: no extra column.
+    const v2 = new Database(file);
+    v2.exec('ALTER TABLE articles DROP COLUMN extra; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key');
+    v2.pragma('user_version = 2');
+    v2.close();
+    const again = new SqliteStore(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(4);
+    expect((await again.articleContent([id])).get(id)).toMatchObject({ title: 'title old', tags: [], enclosures: [] });
+    const write = item('old', { hash: 'h2' });
+    await again.commitItems('g/s/c', [{ ...write, article: { ...write.article, tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] } }], { now: 2000, status: 'updated' });
+    expect((await again.pendingFiles(10))[0].content).toMatchObject({ tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] });
+    await again.close();
+  });
+
+  it('upgrades a version 3 store in place: entries get their content key (issue 20), rows kept', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'refeed-v3-')), 'state.db');
     const st = new SqliteStore(file);
     await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/feed', names: ['G', 'S', 'C'] }], 1000);
     st.db.exec(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (1, 'old', 'x', 1, 1, 'g', 's', 'c')`);
-    // As refeed before issue 20 left it: no content_key column, user_version 2.
-    st.db.exec('DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 2');
+    // As version 3 left it: no content_key column.
+    st.db.exec('DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 3');
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(4);
     expect(again.db.prepare('SELECT item_key, content_key FROM entries').all()).toEqual([{ item_key: 'old', content_key: null }]);
     expect(await again.knownContent('g/s/c', ['k'])).toEqual(new Map());
     await again.close();

@@ -89,7 +89,7 @@ export async function pruneEntries(db: Db, key: string, r: PruneRequest): Promis
 
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {
   const { rows } = await db.query<PendingRow>(
-    `SELECT id, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html FROM articles
+    `SELECT id, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html, extra FROM articles
      WHERE file_hash IS DISTINCT FROM content_hash ORDER BY id LIMIT $1`,
     [limit],
   );
@@ -126,10 +126,10 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
     (
       await db.query<{ id: string }>(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-           html, file_mtime, file_size)
-         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, file_mtime, file_size
+           html, extra, file_mtime, file_size)
+         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, extra, file_mtime, file_size
          FROM json_to_recordset($1) AS u(id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text,
-           path text, author text, headimg text, guid text, categories text, html text, file_mtime float8, file_size bigint)
+           path text, author text, headimg text, guid text, categories text, html text, extra text, file_mtime float8, file_size bigint)
          ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
         [jsonRows(rows)],
       )

@@ -79,14 +79,14 @@ export class ItemRepo {
         `SELECT item_key, content_key FROM entries WHERE channel_id = ? AND content_key IN (SELECT value FROM json_each(?)) ORDER BY first_seen, item_key`,
       ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html)
-         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html)`,
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra)
+         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html, @extra)`,
       ),
       updateArticle: db.prepare(
         `UPDATE articles SET identity = @identity, owner_id = @owner_id, title = @title, link = @link, date = @date,
            first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
-           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, file_mtime = NULL, file_size = NULL
+           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
       ),
       entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
@@ -94,9 +94,9 @@ export class ItemRepo {
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       restore: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-           html, file_mtime, file_size)
+           html, extra, file_mtime, file_size)
          VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @content_hash, @path, @author, @headimg, @guid, @categories,
-           @html, @file_mtime, @file_size)`,
+           @html, @extra, @file_mtime, @file_size)`,
       ),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(

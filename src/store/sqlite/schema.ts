@@ -7,7 +7,8 @@ import { schemaTooNew } from '../errors.ts';
 //    names and URL, and its fetch state; a channel no longer configured keeps
 //    its row (key NULL) so its history survives a rename or a re-add;
 //  - articles: one row per article, whichever channels list it, with the
-//    content its file holds (so publishing never re-reads files it wrote) and
+//    content its file holds (so publishing never re-reads files it wrote;
+//    `extra`: the enclosures, tags and other fields see content-rows.ts) and
 //    the hash of the content its file was last written with (file_hash):
 //    a row whose file is behind is written again by the next run;
 //  - entries: which channel lists which article under which item key, with
@@ -81,14 +82,17 @@ CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT);
 `;
 
-// v3: entries remember their item's content key (title, link, body; not the
-// guid), so an item a feed repeats under a new guid is known (issue 20).
-const V3 = `
+// Version 3: an article's enclosures, tags, summary, updated date and guid permalink flag; existing rows have none.
+const V3 = `ALTER TABLE articles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`;
+
+// Version 4: entries remember their item's content key (title, link, body; not
+// the guid), so an item a feed repeats under a new guid is known (issue 20).
+const V4 = `
 ALTER TABLE entries ADD COLUMN content_key TEXT;
 CREATE INDEX entries_content ON entries(channel_id, content_key) WHERE content_key IS NOT NULL;
 `;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -106,7 +110,8 @@ export function migrate(db: Database.Database, now: number): void {
       if (tables.has('channels')) fromV1(db, tables, now);
       else db.exec(V2);
     }
-    db.exec(V3);
+    if (current < 3) db.exec(V3);
+    db.exec(V4);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
