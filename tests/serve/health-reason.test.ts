@@ -66,7 +66,7 @@ describe.runIf(server)('/healthz during a PostgreSQL outage', () => {
   it('answers 503 naming the server and what failed, then 200 once it is back', async () => {
     const url = new URL(await databases!.create());
     // The outage is a proxy that stops forwarding: the server itself (perhaps CI's) keeps running.
-    const upstream = { host: url.hostname, port: Number(url.port) };
+    const upstream = { host: url.hostname, port: Number(url.port || 5432) };
     const sockets = new Set<net.Socket>();
     let down = false;
     const proxy = net.createServer((client) => {
