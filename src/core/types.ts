@@ -122,6 +122,7 @@ export interface KeptSlug {
 /** One item as read from a source feed, format-independent, before any cleaning. */
 export interface RawItem {
   guid?: string;
+  /** RSS <guid isPermaLink="…">: false when the guid is not the item's URL. Set only when the feed gives the attribute. */
   guidIsPermaLink?: boolean;
   link?: string;
   title?: string;
@@ -328,7 +329,10 @@ export interface PublishHealth {
 
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
 export interface HealthReport {
-  status: 'ok' | 'degraded';
+  /** error: the daemon cannot go on as it is (its state file was lost under it); /healthz answers 503 with `error`. */
+  status: 'ok' | 'degraded' | 'error';
+  /** Why, with status error. */
+  error?: string;
   /** The daemon's publishing: `error` while its last publish failed (a full disk: `disk: no space left on device writing …`). */
   publish?: PublishHealth;
   channels: Array<{

@@ -19,11 +19,12 @@ function removeOld(output: string, oldPath: string | undefined, newPath: string)
  */
 export async function writeCommittedFiles(store: Store, output: string, files: readonly FileWrite[], texts: Map<string, string>, writer: AtomicWriter): Promise<void> {
   const written: WrittenArticleFile[] = [];
+  const renderer = createArticleRenderer();
   try {
     for (const f of files) {
       const text = texts.get(f.itemKey);
       if (text === undefined) continue;
-      const st = writer.write(path.join(output, f.path), text);
+      const st = writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));
       removeOld(output, f.oldPath, f.path);
       written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: st.mtimeMs, size: st.size });
     }
@@ -72,7 +73,7 @@ export async function writePendingFilesChecked(
     for (const p of pending) {
       const text = renderer.render(p.content);
       try {
-        const st = writer.write(path.join(output, p.path), text);
+        const st = writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.identity }));
         removeOld(output, p.oldPath, p.path);
         done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
       } catch (err) {

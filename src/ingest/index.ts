@@ -8,3 +8,4 @@ export { channelInputs, syncChannels } from './sync.ts';
 export { writeCommittedFiles, writePendingFiles, writePendingFilesChecked } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
+export { hasArticleFiles } from './article-tree.ts';

@@ -28,10 +28,30 @@ const NUMBER_LIKE = /^[-+]?[.\d]/;
 /** Plain scalars remembered per renderer; past this many the memory is cleared (names and authors rarely reach it). */
 const PLAIN_MEMORY = 5000;
 
+/**
+ * What ties an article file to the store: the article's id and its key within
+ * the channel whose folder holds it (guid, else link, else `hash:…`). Written
+ * as the last front-matter keys when the file is written (the id is only known
+ * once the article is stored), read back by `refeed reindex`, so a rebuilt
+ * state has the same ids and the next fetch knows every item again.
+ */
+export interface ArticleStamp {
+  id: string;
+  key: string;
+}
+
 /** Writes article files. Made once per channel pass: it keeps what it learnt between articles. */
 export interface ArticleRenderer {
   /** The whole article file. */
   render(article: ArticleContent): string;
+  /**
+   * The rendered file with its stamp as the last lines of its front matter.
+   * The article's content hash is the unstamped text's, so a file read back
+   * (see readArticleFile) hashes as its fetch did.
+   */
+  stamp(text: string, stamp: ArticleStamp): string;
+  /** A stamped file's text as it was rendered: its stamp lines removed when they are exactly as `stamp` writes them. */
+  unstamp(fileText: string, stamp: ArticleStamp): string;
 }
 
 export function createArticleRenderer(): ArticleRenderer {
@@ -48,6 +68,22 @@ class Renderer implements ArticleRenderer {
   render(article: ArticleContent): string {
     const body = article.html.trim();
     return `${this.frontMatter(article)}\n<div>\n${body ? body + '\n' : ''}</div>\n`;
+  }
+
+  stamp(text: string, stamp: ArticleStamp): string {
+    const end = text.indexOf('\n---\n', 3);
+    if (!text.startsWith('---\n') || end < 0) throw new ArticleFileError('rendered text has no front matter to stamp');
+    return `${text.slice(0, end)}\n${this.stampLines(stamp)}${text.slice(end)}`;
+  }
+
+  unstamp(fileText: string, stamp: ArticleStamp): string {
+    const marker = `\n${this.stampLines(stamp)}\n---\n`;
+    const at = fileText.indexOf(marker);
+    return at < 0 ? fileText : `${fileText.slice(0, at)}\n---\n${fileText.slice(at + marker.length)}`;
+  }
+
+  private stampLines(stamp: ArticleStamp): string {
+    return `${STAMP_KEYS.id}: ${this.exact(stamp.id)}\n${STAMP_KEYS.key}: ${this.exact(stamp.key)}`;
   }
 
   /** The front matter block, from the opening `---` to the closing `---` line included. */
@@ -100,6 +136,14 @@ class Renderer implements ArticleRenderer {
     return out;
   }
 
+  /** One YAML scalar on one line that reads back as exactly `value`: single-quoted, or double-quoted with escapes when it has line breaks or characters YAML cannot hold as they are. */
+  exact(value: string): string {
+    if (oneLine(value) === value) return this.scalar(value, 'single');
+    const node = new Scalar(value);
+    node.type = Scalar.QUOTE_DOUBLE;
+    return this.stringify(node);
+  }
+
   /** One YAML scalar on one line: plain when YAML reads it back as the same string, else single-quoted. */
   private scalar(value: string, style: Style): string {
     const text = oneLine(value);
@@ -118,6 +162,28 @@ class Renderer implements ArticleRenderer {
     this.scratch.contents = node;
     return this.scratch.toString(YAML_OPTIONS).replace(/\n$/, '');
   }
+}
+
+const STAMP_KEYS = { id: 'article_id', key: 'item_key' } as const;
+// 40 hex digits; 20 for an article an earlier reindex put back under its file name.
+const ARTICLE_ID = /^[0-9a-f]{20}(?:[0-9a-f]{20})?$/;
+
+export interface ReadArticleFile {
+  content: ArticleContent;
+  /** Absent in a file written before files were stamped, or whose stamp is unusable. */
+  stamp?: ArticleStamp;
+  /** The file text without its stamp lines (when they are exactly as the renderer writes them): what its content hash is taken of. */
+  unstamped: string;
+}
+
+/** Reads an article file with its stamp (for `refeed reindex`). Throws ArticleFileError saying what is wrong. */
+export function readArticleFile(fileText: string, renderer: ArticleRenderer): ReadArticleFile {
+  const { content, fm } = parseFile(fileText);
+  const id = fm[STAMP_KEYS.id];
+  const key = fm[STAMP_KEYS.key];
+  if (typeof id !== 'string' || !ARTICLE_ID.test(id) || typeof key !== 'string' || !key) return { content, unstamped: fileText };
+  const stamp = { id, key };
+  return { content, stamp, unstamped: renderer.unstamp(fileText, stamp) };
 }
 
 export class ArticleFileError extends Error {
@@ -179,6 +245,10 @@ function enclosuresOf(data: Record<string, unknown>): Enclosure[] {
 
 /** Reads an article file back (for the publisher). Throws ArticleFileError saying what is wrong. */
 export function parseArticle(fileText: string): ArticleContent {
+  return parseFile(fileText).content;
+}
+
+function parseFile(fileText: string): { content: ArticleContent; fm: Record<string, unknown> } {
   if (typeof fileText !== 'string') throw new ArticleFileError('not text');
   const m = FILE.exec(fileText);
   if (!m) throw new ArticleFileError('no front matter (the file must start with a `---` line and have a closing `---` line)');
@@ -207,7 +277,7 @@ export function parseArticle(fileText: string): ArticleContent {
   const body = m[2] ?? '';
   const wrapped = WRAPPED.exec(body);
   const html = (wrapped ? wrapped[1] : body).trim();
-  return {
+  const content: ArticleContent = {
     title,
     categories,
     headimg,
@@ -222,4 +292,5 @@ export function parseArticle(fileText: string): ArticleContent {
     tags,
     enclosures,
   };
+  return { content, fm };
 }

@@ -161,9 +161,11 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     let body: string;
     try {
       const report = await opts.health();
+      if (report.status === 'error') status = 503;
       // Only the documented fields: the report may be built from richer state objects.
       body = JSON.stringify({
         status: report.status,
+        ...(report.error ? { error: report.error } : {}),
         ...(report.publish
           ? { publish: { status: report.publish.status, lastSuccessAt: report.publish.lastSuccessAt, lastError: report.publish.lastError } }
           : {}),

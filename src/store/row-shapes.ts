@@ -186,6 +186,7 @@ export function ledgerRow(key: string, e: LedgerEntry): LedgerRow {
 /** An article whose file is behind its row. */
 export interface PendingRow {
   id: string;
+  identity: string;
   path: string;
   content_hash: string;
   old_path: string | null;
@@ -203,6 +204,7 @@ export interface PendingRow {
 export function toPendingFile(r: PendingRow): PendingFile {
   return {
     id: r.id,
+    identity: r.identity,
     path: r.path,
     contentHash: r.content_hash,
     ...(r.old_path ? { oldPath: r.old_path } : {}),

@@ -117,6 +117,8 @@ export interface CommitResult {
 /** An article whose file is behind its content (a kill between commit and write, a rename): rendered from the store. */
 export interface PendingFile {
   id: string;
+  /** Its key within the channel that owns it (stamped in its file). */
+  identity: string;
   path: string;
   /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
   contentHash: string;
@@ -195,6 +197,12 @@ export interface Store {
   /** A SQLite file render workers may open read-only for cached content; undefined when they cannot. */
   readonly contentFile?: string;
   close(): Promise<void>;
+  /**
+   * Why the state this store opened is no longer the one at its place (a
+   * SQLite file deleted, replaced or emptied under a running process), or
+   * undefined while it is. Writes then fail with a StateLostError.
+   */
+  stateLost?(): string | undefined;
 
   /** Matches configured channels to stored ones (by key, then by URL), moving renamed ones' history. */
   syncChannels(channels: readonly ChannelInput[], now: number): Promise<ChannelSync>;

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
-import { StateCorruptError } from '../../src/store/index.ts';
+import { StateCorruptError, StateLostError } from '../../src/store/index.ts';
 import { item, storeContract } from './contract.ts';
 
 const dirs: string[] = [];
@@ -34,6 +34,32 @@ describe('SQLite store', () => {
     expect(await again.channelState('g/s/c')).toMatchObject({ etag: '"e1"', lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT', lastStatus: 'new', lastSuccessAt: 10 });
     expect(again.db.pragma('integrity_check', { simple: true })).toBe('ok');
     await again.close();
+  });
+
+  it('knows when its file is deleted, replaced or emptied under it, and then refuses every write', async () => {
+    for (const [how, lose, reason] of [
+      ['deleted', (f: string) => rmSync(f), /state\.db was deleted/],
+      ['replaced', (f: string) => (renameSync(f, `${f}.old`), writeFileSync(f, 'x')), /state\.db was replaced/],
+      ['emptied', (f: string) => truncateSync(f, 0), /state\.db was emptied/],
+    ] as const) {
+      const file = path.join(tmp(), 'state.db');
+      const st = new SqliteStore(file);
+      await st.ensureChannel('g/s/c', 'https://a.example/feed', 1);
+      expect(st.stateLost(), how).toBeUndefined();
+      lose(file);
+      expect(st.stateLost(), how).toMatch(reason);
+      await expect(st.recordSuccess('g/s/c', { now: 10, status: 'new' }), how).rejects.toBeInstanceOf(StateLostError);
+      await st.close();
+    }
+    // Moved away and back: the same file again, writable again.
+    const file = path.join(tmp(), 'state.db');
+    const st = new SqliteStore(file);
+    renameSync(file, `${file}.away`);
+    expect(st.stateLost()).toMatch(/deleted/);
+    renameSync(`${file}.away`, file);
+    expect(st.stateLost()).toBeUndefined();
+    await st.recordSuccess('g/s/c', { now: 10, status: 'new' });
+    await st.close();
   });
 
   it('upgrades a store of the first layout in place: ids, files and history kept', async () => {

@@ -2,7 +2,7 @@ import { channelStatusRows } from '../channel-status.ts';
 import { formatTable } from '../text-table.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
-import { readChannelStates } from '../store-access.ts';
+import { lostStateNotice, readChannelStates } from '../store-access.ts';
 
 const short = (iso: string | null, none = '-') => (iso ? iso.replace(/\.\d+Z$/, 'Z') : none);
 
@@ -10,6 +10,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const rows = channelStatusRows(config, await readChannelStates(ctx, config));
+  // On stderr, so that --json stays parseable.
+  const lost = await lostStateNotice(ctx, config);
+  if (lost) ctx.err(`refeed status: ${lost}`);
   if (ctx.values.json) {
     ctx.out(JSON.stringify(rows, null, 2));
     return EXIT.ok;
