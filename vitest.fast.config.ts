@@ -7,6 +7,8 @@ import base from './vitest.config.ts';
 // a server, so a new test of that kind cannot slip in here unnoticed: it must
 // be listed below. `npm test` runs everything.
 export const SLOW_TESTS = [
+  'tests/cli/churn-status.test.ts',
+  'tests/cli/disk-full.test.ts',
   'tests/cli/empty-config.test.ts',
   'tests/cli/fetch-command.test.ts',
   'tests/cli/once.test.ts',
@@ -32,9 +34,12 @@ export const SLOW_TESTS = [
   'tests/hostile/deep-nesting-daemon.test.ts',
   'tests/hostile/html.test.ts',
   'tests/hostile/sources.test.ts',
+  'tests/ingest/churn.test.ts',
+  'tests/ingest/guid-collision.test.ts',
   'tests/ingest/ingest-guard.test.ts',
   'tests/ingest/ingest.test.ts',
   'tests/ingest/prepare-pool.test.ts',
+  'tests/ingest/retention.test.ts',
   'tests/integrity/cli.test.ts',
   'tests/integrity/identity.test.ts',
   'tests/integrity/lost-state.test.ts',
@@ -50,6 +55,7 @@ export const SLOW_TESTS = [
   'tests/queue/schedules.test.ts',
   'tests/queue/servers-away.test.ts',
   'tests/serve/flood.test.ts',
+  'tests/serve/health-reason.test.ts',
   'tests/serve/security.test.ts',
   'tests/serve/server.test.ts',
   'tests/store/postgres.test.ts',

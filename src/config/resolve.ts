@@ -42,7 +42,16 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
     author: level.author ?? parent.author,
     allowIframeHosts: level.allow_iframes ?? parent.allowIframeHosts,
     allowPrivate: level.allow_private ?? parent.allowPrivate,
+    ...retentionOver(parent.retention, level.retention),
   };
+}
+
+/** `retention` keys set at a level win, one by one. */
+function retentionOver(parent: ChannelSettings['retention'], level: LevelSettingsInput['retention']): Pick<ChannelSettings, 'retention'> {
+  if (!level) return parent ? { retention: parent } : {};
+  const items = level.items ?? parent?.items;
+  const ageMs = level.age !== undefined ? parseDuration(level.age) : parent?.ageMs;
+  return { retention: { ...(items !== undefined ? { items } : {}), ...(ageMs !== undefined ? { ageMs } : {}) } };
 }
 
 /** Turns the validated file into the resolved tree: inherited settings, unique slugs, absolute paths. */

@@ -62,6 +62,8 @@ export const levelSettings = {
   author: z.enum(['source', 'item']).optional(),
   allow_iframes: z.array(z.string().min(1)).optional(),
   allow_private: z.boolean().optional(),
+  /** How long entries that fell out of every feed are kept: the newest `items` of the channel, and any first seen within `age`. */
+  retention: z.strictObject({ items: z.number().int().min(1).max(1_000_000).optional(), age: duration.optional() }).optional(),
 };
 
 export const channelSchema = z.strictObject({ name: z.string().min(1), slug: slug.optional(), url: httpUrl, ...levelSettings });

@@ -31,6 +31,8 @@ export interface ChannelSettings {
   allowIframeHosts: string[];
   /** Fetch from (and follow redirects to) loopback, private and link-local addresses: off by default. */
   allowPrivate: boolean;
+  /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
+  retention?: { items?: number; ageMs?: number };
 }
 
 export interface ResolvedChannel {
@@ -192,6 +194,8 @@ export type FetchErrorCode =
   | 'decode'
   /** The URL, or a redirect, leads to a loopback, private or link-local address (see allow_private). */
   | 'blocked'
+  /** The disk refused a write (full, over quota, read-only, no permission): "no space left on device writing <path>". */
+  | 'disk'
   /** A bug in refeed, not the source's fault: reported on the channel so the run goes on. */
   | 'internal';
 
@@ -315,12 +319,22 @@ export interface LatestEntry {
 
 // ---------------------------------------------------------------- serve
 
+/** How the daemon's publishing fares, as /healthz reports it. */
+export interface PublishHealth {
+  status: 'ok' | 'error';
+  /** ISO 8601 UTC: the last publish that wrote everything it had to. */
+  lastSuccessAt?: string;
+  lastError?: string;
+}
+
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
 export interface HealthReport {
   /** error: the daemon cannot go on as it is (its state file was lost under it); /healthz answers 503 with `error`. */
   status: 'ok' | 'degraded' | 'error';
   /** Why, with status error. */
   error?: string;
+  /** The daemon's publishing: `error` while its last publish failed (a full disk: `disk: no space left on device writing …`). */
+  publish?: PublishHealth;
   channels: Array<{
     key: string;
     status: string;

@@ -5,7 +5,7 @@ export { runFetch, type FetchRunOptions } from './run.ts';
 export type { ChannelReport } from './report.ts';
 export { PreparePool, type PreparePoolOptions } from './prepare-pool.ts';
 export { channelInputs, syncChannels } from './sync.ts';
-export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
+export { writeCommittedFiles, writePendingFiles, writePendingFilesChecked } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
 export { hasArticleFiles } from './article-tree.ts';

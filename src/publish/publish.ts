@@ -1,8 +1,10 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
-import { syncChannels, writePendingFiles } from '../ingest/index.ts';
+import path from 'node:path';
+import { syncChannels, writePendingFiles, writePendingFilesChecked } from '../ingest/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
+import type { DiskError } from '../util/disk-error.ts';
 import { buildFeeds } from './build-feeds.ts';
 import { commitPublish } from './commit.ts';
 import { writeIndexFiles } from './index-files.ts';
@@ -95,7 +97,10 @@ export class Publisher {
     // Once per configuration: a daemon's publisher matched it on its first publish (a reload makes a new one).
     if (!this.synced && !opts.channelsSynced) await syncChannels(config, store, Date.now(), log);
     this.synced = true;
-    await writePendingFiles(store, output, new AtomicWriter(), log);
+    const pending = await writePendingFilesChecked(store, output, new AtomicWriter(), log);
+    // Feeds built now would lack the articles whose files the disk refused (each a "file missing"
+    // warning): nothing is published, every feed keeps its last version and stays due.
+    if (pending.fault) return this.stoppedByDisk(pending.fault, log);
     const ledger = await store.ledger();
     const dirty = new Set(await store.dirtyFeeds());
     const topRows = topRowsOf(store);
@@ -180,6 +185,12 @@ export class Publisher {
       changed ? 'published' : 'nothing to publish: every file is up to date',
     );
     return report;
+  }
+
+  private stoppedByDisk(fault: DiskError, log: Logger): PublishReport {
+    log.error({ code: 'disk', path: fault.path }, `publish stopped: ${fault.message}; the feeds keep their last published version until the disk takes the files`);
+    const errors = [{ path: path.relative(this.plan.config.site.output, fault.path) || fault.path, reason: `disk: ${fault.message}` }];
+    return { feeds: this.plan.specs.length, rebuilt: [], written: [], unchanged: [], skipped: [], articlesParsed: 0, articlesUsed: 0, articlesRenderedByWorkers: 0, errors, heldBack: [] };
   }
 }
 

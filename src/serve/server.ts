@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../core/log.ts';
 import type { HealthReport } from '../core/types.ts';
 import { contentTypeFor, isCompressible } from './content-type.ts';
+import { healthFailureReason } from './health-reason.ts';
 import { etagFor, isNotModified, pickEncoding, type Encoding } from './negotiate.ts';
 import { parseRequestTarget } from './request-path.ts';
 import {
@@ -165,6 +166,9 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
       body = JSON.stringify({
         status: report.status,
         ...(report.error ? { error: report.error } : {}),
+        ...(report.publish
+          ? { publish: { status: report.publish.status, lastSuccessAt: report.publish.lastSuccessAt, lastError: report.publish.lastError } }
+          : {}),
         channels: report.channels.map((c) => ({
           key: c.key,
           status: c.status,
@@ -177,7 +181,8 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     } catch (err) {
       log.warn({ err }, 'health check failed');
       status = 503;
-      body = JSON.stringify({ status: 'error', error: 'health check failed' });
+      // A monitor shows why: "cannot use the state database db:5432/refeed: connect ECONNREFUSED …".
+      body = JSON.stringify({ status: 'error', error: 'health check failed', reason: healthFailureReason(err) });
     }
     sendUncached(res, head, status, 'application/json; charset=utf-8', body);
   }

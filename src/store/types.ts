@@ -57,6 +57,8 @@ export interface ItemWrite {
   link?: string;
   /** When the channel first listed it (now for a new item). */
   firstSeen: number;
+  /** Hash of its title, link and body (not its guid): a later item of the channel with the same key is this article again (see knownContent). */
+  contentKey?: string;
   /** The article as this channel gives it (categories are this channel's), and the hash of its file text. */
   article: ArticleContentWrite;
 }
@@ -85,6 +87,12 @@ export interface ChannelFailure {
   error: string;
   nextRunAt?: number;
   disable?: boolean;
+  /**
+   * Given (null: never), the channel's last success becomes this: a pass whose
+   * commit recorded success and which then failed (its article files could
+   * not be written) was not a success after all.
+   */
+  lastSuccessAt?: number | null;
 }
 
 /** An article file to write: the content this commit gave the article, where it goes, and where it was. */
@@ -163,6 +171,22 @@ export interface RestoredArticle {
   content: CachedArticleContent;
 }
 
+/** Which of a channel's entries pruneEntries may remove: all three must hold. */
+export interface PruneRequest {
+  /** The channel's newest entries (in feed order) that are always kept. */
+  keep: number;
+  /** Epoch ms: only entries first seen, and dated, before this go. */
+  before: number;
+  /** Article ids never removed (those in the channel's published feeds). */
+  protect: readonly string[];
+}
+
+/** What pruneEntries removed: the entries, and the articles no channel lists any more, whose files the caller removes. */
+export interface PruneResult {
+  entries: number;
+  articles: { id: string; path: string; oldPath?: string }[];
+}
+
 /** How the run before this one ended, as far as the lock can tell: what the output folder may hold of it. */
 export type PreviousRun = { ended: 'cleanly' } | { ended: 'killed'; pid: number } | { ended: 'unknown' };
 
@@ -193,8 +217,16 @@ export interface Store {
   setNextRun(key: string, at: number | undefined): Promise<void>;
 
   knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>>;
+  /** Of these content keys (ItemWrite.contentKey), the ones an entry of the channel has, with that entry's item key: a feed that regenerates guids repeats them. */
+  knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>>;
   /** Stores a channel's new listings and new content with its success, in one transaction. */
   commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult>;
+  /**
+   * Removes the channel's entries beyond the retention bound (see
+   * PruneRequest) whose article no other entry lists, with those articles,
+   * in one transaction. Feeds are not touched: what a feed shows is protected.
+   */
+  pruneEntries(key: string, request: PruneRequest): Promise<PruneResult>;
   /** Articles whose file is behind their content, at most `limit`. */
   pendingFiles(limit: number): Promise<PendingFile[]>;
   markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void>;

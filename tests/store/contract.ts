@@ -59,6 +59,32 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.close();
     });
 
+    it('remembers each new entry\'s content key, per channel (issue 20: feeds that regenerate guids)', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);
+      await st.commitItems('g/s/c', [{ ...item('guid-1'), contentKey: 'k1' }, item('guid-2')], ok);
+      await st.commitItems('g/s/d', [{ ...item('guid-9'), contentKey: 'k9' }], ok);
+      expect(await st.knownContent('g/s/c', ['k1', 'k9', 'k-none'])).toEqual(new Map([['k1', 'guid-1']]));
+      expect(await st.knownContent('g/s/d', ['k1', 'k9'])).toEqual(new Map([['k9', 'guid-9']]));
+      expect(await st.knownContent('g/s/c', [])).toEqual(new Map());
+      expect(await st.knownContent('no/such/channel', ['k1'])).toEqual(new Map());
+      await st.close();
+    });
+
+    it('takes back the success a failed pass recorded, when told to (issue 20: health and lastSuccessAt agree)', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      await st.recordSuccess('g/s/c', { now: 10, status: 'new' });
+      await st.recordSuccess('g/s/c', { now: 20, status: 'new' });
+      await st.recordFailure('g/s/c', { now: 20, error: 'disk: no space left on device writing /x', lastSuccessAt: 10 });
+      expect(await st.channelState('g/s/c')).toMatchObject({ lastSuccessAt: 10, lastError: 'disk: no space left on device writing /x', consecutiveFailures: 1 });
+      await st.recordFailure('g/s/c', { now: 30, error: 'timeout: slow' });
+      expect((await st.channelState('g/s/c'))!.lastSuccessAt).toBe(10);
+      await st.recordFailure('g/s/c', { now: 40, error: 'disk: …', lastSuccessAt: null });
+      expect((await st.channelState('g/s/c'))!.lastSuccessAt).toBeUndefined();
+      await st.close();
+    });
+
     it('lists a feed newest first, ties by id, each article once, and marks the feeds a change touches dirty', async () => {
       const st = await open();
       await st.syncChannels([channel('g/s/c'), channel('g/s/d'), channel('h/t/c')], NOW);

@@ -89,7 +89,7 @@ describe('SQLite store', () => {
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its identity: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(4);
     expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ tags: [], enclosures: [] });
     await st.close();
   });
@@ -104,15 +104,30 @@ describe('SQLite store', () => {
     await st.close();
     // As version 2 left it: no extra column.
     const v2 = new Database(file);
-    v2.exec('ALTER TABLE articles DROP COLUMN extra');
+    v2.exec('ALTER TABLE articles DROP COLUMN extra; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key');
     v2.pragma('user_version = 2');
     v2.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(4);
     expect((await again.articleContent([id])).get(id)).toMatchObject({ title: 'title old', tags: [], enclosures: [] });
     const write = item('old', { hash: 'h2' });
     await again.commitItems('g/s/c', [{ ...write, article: { ...write.article, tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] } }], { now: 2000, status: 'updated' });
     expect((await again.pendingFiles(10))[0].content).toMatchObject({ tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] });
+    await again.close();
+  });
+
+  it('upgrades a version 3 store in place: entries get their content key (issue 20), rows kept', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'refeed-v3-')), 'state.db');
+    const st = new SqliteStore(file);
+    await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/feed', names: ['G', 'S', 'C'] }], 1000);
+    st.db.exec(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (1, 'old', 'x', 1, 1, 'g', 's', 'c')`);
+    // As version 3 left it: no content_key column.
+    st.db.exec('DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 3');
+    await st.close();
+    const again = new SqliteStore(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(4);
+    expect(again.db.prepare('SELECT item_key, content_key FROM entries').all()).toEqual([{ item_key: 'old', content_key: null }]);
+    expect(await again.knownContent('g/s/c', ['k'])).toEqual(new Map());
     await again.close();
   });
 

@@ -7,6 +7,7 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { withRunLock } from '../store-access.ts';
+import { formatPublishSummary } from './publish.ts';
 
 /** One line on what was left for later: how many channels are not due, and the soonest of them. */
 async function notDueLine(config: RefeedConfig, store: Store, now: number): Promise<string | undefined> {
@@ -33,7 +34,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     const reports = await fetchPass(ctx, config, store, all ? {} : { isDue: dueBySchedule() });
     if (line) ctx.err(line);
     // openLocked matched the store to this configuration.
-    await publish(config, store, { logger: ctx.logger, channelsSynced: true });
+    const published = await publish(config, store, { logger: ctx.logger, channelsSynced: true });
+    // A publish that could not write its files failed, whatever --strict says of the sources: cron must hear of it.
+    if (published.errors.length) {
+      ctx.err(formatPublishSummary(published).replace(/^refeed publish:/, 'refeed once: publish failed:'));
+      return EXIT.failed;
+    }
     return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
   });
 }

@@ -6,7 +6,7 @@ import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stateWatch, stopRequested } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport, PublishTracker, shutDown, stateWatch, stopRequested } from '../daemon-parts.ts';
 import { StateLostError } from '../../store/index.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
@@ -15,6 +15,7 @@ import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 import { watchConfigFile, type ConfigWatch } from '../config-watch.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
+const PUBLISH_RETRY_MS = 30_000;
 /** How often the daemon looks whether its state file is still the one it opened, besides before each fetch and publish. */
 const STATE_CHECK_MS = 5000;
 
@@ -62,11 +63,30 @@ export async function run(ctx: CommandContext): Promise<number> {
   const stateLost = stateWatch(store, log);
   const stateCheck = setInterval(stateLost, STATE_CHECK_MS);
   stateCheck.unref();
+  const publishing = new PublishTracker();
+  // A publish the disk refused is tried again by itself: nothing new may come to ask for one.
+  let retryTimer: NodeJS.Timeout | undefined;
+  const retryPublish = () => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      scheduler.requestPublish();
+    }, PUBLISH_RETRY_MS);
+    retryTimer.unref();
+  };
   const doPublish = async () => {
     const lost = stateLost();
     if (lost) throw new StateLostError(lost);
     const started = performance.now();
-    const report = await publisher.publish(store, { logger: log });
+    let report;
+    try {
+      report = await publisher.publish(store, { logger: log });
+    } catch (err) {
+      publishing.failed(err);
+      throw err;
+    }
+    publishing.published(report);
+    if (report.errors.length) retryPublish();
     metrics?.published(report, (performance.now() - started) / 1000);
     return report;
   };
@@ -94,7 +114,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = createFeedServer({
       root: config.site.output,
       cacheMaxAgeSec: cacheMaxAgeSec(config),
-      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost()),
+      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost(), publishing.health()),
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
@@ -161,6 +181,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
     clearInterval(stateCheck);
     process.off('SIGHUP', onHup);
+    clearTimeout(retryTimer);
     watcher?.close();
     await scheduler.stop();
     if (server) await closeServer(server);

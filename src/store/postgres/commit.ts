@@ -36,6 +36,7 @@ interface EntryWrite {
   article_id: string;
   first_seen: number;
   date: number;
+  content_key?: string | null;
 }
 
 /** A full article row as written. */
@@ -143,7 +144,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
     const firstSeen = entry?.first_seen ?? item.firstSeen;
     if (!entry) {
       // An entry sorts by its article's date, which the owner's content sets.
-      const e = { item_key: itemKey, article_id: articleId, first_seen: firstSeen, date: owns ? item.article.date : head!.date };
+      const e = { item_key: itemKey, article_id: articleId, first_seen: firstSeen, date: owns ? item.article.date : head!.date, content_key: item.contentKey ?? null };
       plan.entries.push(e);
       entries.set(itemKey, e);
     }
@@ -236,8 +237,9 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
   if (plan.entries.length) {
     const [g, s, c] = slugs;
     await db.query(
-      `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c)
-       SELECT $2, item_key, article_id, first_seen, date, $3, $4, $5 FROM json_to_recordset($1) AS u(item_key text, article_id text, first_seen bigint, date bigint)`,
+      `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c, content_key)
+       SELECT $2, item_key, article_id, first_seen, date, $3, $4, $5, content_key
+       FROM json_to_recordset($1) AS u(item_key text, article_id text, first_seen bigint, date bigint, content_key text)`,
       [jsonRows(plan.entries), channelId, g, s, c],
     );
   }

@@ -1,4 +1,4 @@
-import type { KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
@@ -22,6 +22,69 @@ export async function knownItems(db: Db, key: string, itemKeys: readonly string[
     out.set(given.get(r.item_key) ?? r.item_key, { articleId: r.article_id, firstSeen: r.first_seen, owned: r.owner_id === r.channel_id, contentHash: r.content_hash });
   }
   return out;
+}
+
+/** Content key → item key of the channel's first entry with it (see Store.knownContent). */
+export async function knownContent(db: Db, key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!contentKeys.length) return out;
+  const { rows } = await db.query<{ item_key: string; content_key: string }>(
+    `SELECT e.item_key, e.content_key FROM channels ch JOIN entries e ON e.channel_id = ch.id
+     WHERE ch.key = $1 AND e.content_key = ANY($2::text[]) ORDER BY e.first_seen, e.item_key`,
+    [key, [...contentKeys]],
+  );
+  for (const r of rows) if (!out.has(r.content_key)) out.set(r.content_key, r.item_key);
+  return out;
+}
+
+/** Inside the caller's transaction (see Store.pruneEntries). */
+export async function pruneEntries(db: Db, key: string, r: PruneRequest): Promise<PruneResult> {
+  const result: PruneResult = { entries: 0, articles: [] };
+  await lockChannels(db, 'use');
+  // Commits of the channel wait (as they wait for each other): its entries stay as read.
+  const ch = (await db.query<{ id: number }>('SELECT id FROM channels WHERE key = $1 FOR UPDATE', [key])).rows[0];
+  if (!ch) return result;
+  const candidates = (
+    await db.query<{ item_key: string; article_id: string }>(
+      `SELECT item_key, article_id FROM (
+         SELECT item_key, article_id, first_seen, date, row_number() OVER (ORDER BY date DESC, article_id, seq) AS n FROM entries WHERE channel_id = $1
+       ) r
+       WHERE r.n > $2 AND r.first_seen < $3 AND r.date < $3 AND NOT (r.article_id = ANY($4::text[]))`,
+      [ch.id, r.keep, r.before, [...r.protect]],
+    )
+  ).rows;
+  if (!candidates.length) return result;
+  // The articles locked, then checked: another channel's commit listing one meanwhile keeps it.
+  const ids = [...new Set(candidates.map((c) => c.article_id))];
+  await db.query('SELECT id FROM articles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+  const shared = new Set(
+    (
+      await db.query<{ article_id: string }>(
+        'SELECT DISTINCT article_id FROM entries WHERE article_id = ANY($1::text[]) AND channel_id <> $2',
+        [ids, ch.id],
+      )
+    ).rows.map((x) => x.article_id),
+  );
+  const perArticle = new Map<string, number>();
+  for (const c of candidates) perArticle.set(c.article_id, (perArticle.get(c.article_id) ?? 0) + 1);
+  const listedTwice = new Set(
+    (
+      await db.query<{ article_id: string; n: number }>(
+        'SELECT article_id, count(*)::int AS n FROM entries WHERE channel_id = $1 AND article_id = ANY($2::text[]) GROUP BY article_id',
+        [ch.id, ids],
+      )
+    ).rows.filter((x) => x.n > 1).map((x) => x.article_id),
+  );
+  const gone = candidates.filter((c) => !shared.has(c.article_id) && !listedTwice.has(c.article_id));
+  if (!gone.length) return result;
+  const deleted = await db.query('DELETE FROM entries WHERE channel_id = $1 AND item_key = ANY($2::text[])', [ch.id, gone.map((g) => g.item_key)]);
+  result.entries = deleted.rowCount ?? gone.length;
+  const articles = await db.query<{ id: string; path: string; old_path: string | null }>(
+    'DELETE FROM articles WHERE id = ANY($1::text[]) RETURNING id, path, old_path',
+    [gone.map((g) => g.article_id)],
+  );
+  for (const a of articles.rows) result.articles.push({ id: a.id, path: a.path, ...(a.old_path ? { oldPath: a.old_path } : {}) });
+  return result;
 }
 
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {

@@ -84,8 +84,15 @@ CREATE TABLE published_feeds (key text COLLATE "C" PRIMARY KEY, spec_hash text N
 // An article's enclosures, tags, summary, updated date and guid permalink flag (see content-rows.ts); existing rows have none.
 const V2 = `ALTER TABLE articles ADD COLUMN extra text NOT NULL DEFAULT '{}'`;
 
+// Entries remember their item's content key (title, link, body; not the
+// guid), so an item a feed repeats under a new guid is known (issue 20).
+const V3 = `
+ALTER TABLE entries ADD COLUMN content_key text COLLATE "C";
+CREATE INDEX entries_content ON entries (channel_id, content_key) WHERE content_key IS NOT NULL;
+`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1, V2];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

@@ -17,6 +17,8 @@ import type {
   RunLock,
   Store,
   WrittenArticleFile,
+  PruneRequest,
+  PruneResult,
 } from '../types.ts';
 import { commitStatus } from '../types.ts';
 import * as channels from './channels.ts';
@@ -121,6 +123,14 @@ export class PostgresStore implements Store {
 
   async knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>> {
     return this.run((db) => items.knownItems(db, key, itemKeys));
+  }
+
+  async knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.run((db) => items.knownContent(db, key, contentKeys));
+  }
+
+  async pruneEntries(key: string, request: PruneRequest): Promise<PruneResult> {
+    return this.write((db) => items.pruneEntries(db, key, request));
   }
 
   async commitItems(key: string, list: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {

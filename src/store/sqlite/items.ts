@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { CommitResult, ItemWrite, KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 import { articleColumns, contentRole, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
 
@@ -64,7 +64,22 @@ export class ItemRepo {
          WHERE a.link = ? ORDER BY (ch.key IS NULL), a.first_seen, a.id LIMIT 1`,
       ),
       insertEntry: db.prepare(
-        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c)`,
+        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c, content_key)
+         VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c, @contentKey)`,
+      ),
+      // Feed order (date, then id), as topArticles ranks them; an article another entry lists stays.
+      prunable: db.prepare<{ channel: number; keep: number; before: number; protect: string }, { item_key: string; article_id: string }>(
+        `SELECT item_key, article_id FROM (
+           SELECT item_key, article_id, first_seen, date, row_number() OVER (ORDER BY date DESC, article_id) AS n FROM entries WHERE channel_id = @channel
+         ) r
+         WHERE r.n > @keep AND r.first_seen < @before AND r.date < @before
+           AND r.article_id NOT IN (SELECT value FROM json_each(@protect))
+           AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.article_id = r.article_id AND NOT (o.channel_id = @channel AND o.item_key = r.item_key))`,
+      ),
+      deleteEntry: db.prepare('DELETE FROM entries WHERE channel_id = ? AND item_key = ?'),
+      deleteArticle: db.prepare<[string], { path: string; old_path: string | null }>('DELETE FROM articles WHERE id = ? RETURNING path, old_path'),
+      byContent: db.prepare<[number, string], { item_key: string; content_key: string }>(
+        `SELECT item_key, content_key FROM entries WHERE channel_id = ? AND content_key IN (SELECT value FROM json_each(?)) ORDER BY first_seen, item_key`,
       ),
       insertArticle: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra)
@@ -105,6 +120,29 @@ export class ItemRepo {
     return out;
   }
 
+  /** Inside the caller's transaction (see Store.pruneEntries). */
+  prune(key: string, r: PruneRequest): PruneResult {
+    const ch = this.s.channel.get(key);
+    const result: PruneResult = { entries: 0, articles: [] };
+    if (!ch) return result;
+    for (const e of this.s.prunable.all({ channel: ch.id, keep: r.keep, before: r.before, protect: JSON.stringify(r.protect) })) {
+      this.s.deleteEntry.run(ch.id, e.item_key);
+      result.entries++;
+      const gone = this.s.deleteArticle.get(e.article_id);
+      if (gone) result.articles.push({ id: e.article_id, path: gone.path, ...(gone.old_path ? { oldPath: gone.old_path } : {}) });
+    }
+    return result;
+  }
+
+  /** Content key → item key of the channel's first entry with it. */
+  knownContent(key: string, contentKeys: readonly string[]): Map<string, string> {
+    const ch = this.s.channel.get(key);
+    const out = new Map<string, string>();
+    if (!ch || !contentKeys.length) return out;
+    for (const r of this.s.byContent.all(ch.id, JSON.stringify(contentKeys))) if (!out.has(r.content_key)) out.set(r.content_key, r.item_key);
+    return out;
+  }
+
   /** Inside the caller's transaction: every decision is made again against the rows as they are now. */
   commit(key: string, items: readonly ItemWrite[]): CommitResult {
     const ch = this.s.channel.get(key);
@@ -123,7 +161,10 @@ export class ItemRepo {
       const articleId = head?.id ?? newArticleId(ch.id, item.itemKey, item.link, (id) => this.s.exists.get(id) !== undefined);
       const firstSeen = entry?.first_seen ?? item.firstSeen;
       // An entry sorts by its article's date, which the owner's content sets.
-      if (!entry) this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date: owns ? item.article.date : head!.date, g, s, c });
+      if (!entry) {
+        const date = owns ? item.article.date : head!.date;
+        this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date, g, s, c, contentKey: item.contentKey ?? null });
+      }
       if (!writes) {
         if (!entry) for (const k of feedKeysOf([g, s, c])) dirty.add(k);
         continue;
@@ -183,7 +224,7 @@ export class ItemRepo {
         ({ id: articleId, date } = row);
       }
       const [g, s, cs] = a.channelKey.split('/');
-      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId, firstSeen: a.firstSeen, date, g, s, c: cs });
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId, firstSeen: a.firstSeen, date, g, s, c: cs, contentKey: null });
       for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
       n++;
     }

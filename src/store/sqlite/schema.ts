@@ -85,7 +85,14 @@ CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT
 // Version 3: an article's enclosures, tags, summary, updated date and guid permalink flag; existing rows have none.
 const V3 = `ALTER TABLE articles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`;
 
-export const SCHEMA_VERSION = 3;
+// Version 4: entries remember their item's content key (title, link, body; not
+// the guid), so an item a feed repeats under a new guid is known (issue 20).
+const V4 = `
+ALTER TABLE entries ADD COLUMN content_key TEXT;
+CREATE INDEX entries_content ON entries(channel_id, content_key) WHERE content_key IS NOT NULL;
+`;
+
+export const SCHEMA_VERSION = 4;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -103,7 +110,8 @@ export function migrate(db: Database.Database, now: number): void {
       if (tables.has('channels')) fromV1(db, tables, now);
       else db.exec(V2);
     }
-    db.exec(V3);
+    if (current < 3) db.exec(V3);
+    db.exec(V4);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

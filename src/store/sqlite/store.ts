@@ -22,6 +22,8 @@ import type {
   RunLock,
   Store,
   WrittenArticleFile,
+  PruneRequest,
+  PruneResult,
 } from '../types.ts';
 import { commitStatus } from '../types.ts';
 import { ChannelRepo } from './channels.ts';
@@ -213,6 +215,14 @@ export class SqliteStore implements Store {
 
   async knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>> {
     return this.read(() => this.items.known(key, itemKeys));
+  }
+
+  async knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.read(() => this.items.knownContent(key, contentKeys));
+  }
+
+  async pruneEntries(key: string, request: PruneRequest): Promise<PruneResult> {
+    return this.write(() => this.items.prune(key, request));
   }
 
   async commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
