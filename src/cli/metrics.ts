@@ -40,7 +40,7 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
       setImmediate(() => (pending = undefined));
       return { config: source.config(), byKey: new Map(states.map((s) => [s.key, s])) };
     })());
-  const perChannel = (name: string, help: string, value: (st: ChannelState) => number | undefined) =>
+  const perChannel = (name: string, help: string, value: (st: ChannelState | undefined, c: RefeedConfig['channels'][number]) => number | undefined) =>
     new prom.Gauge({
       name,
       help,
@@ -50,15 +50,20 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
         this.reset();
         const { config, byKey } = await snapshot();
         for (const c of config.channels) {
-          const st = byKey.get(c.key);
-          const v = st && value(st);
+          const v = value(byKey.get(c.key), c);
           if (v !== undefined) this.set({ channel: c.key }, v);
         }
       },
     });
-  perChannel('refeed_channel_last_success_timestamp_seconds', 'When the channel was last fetched successfully (Unix time).', (st) => (st.lastSuccessAt === undefined ? undefined : st.lastSuccessAt / 1000));
-  perChannel('refeed_channel_consecutive_failures', 'Failed fetches of the channel since its last success.', (st) => st.consecutiveFailures);
-  perChannel('refeed_channel_items', 'Items the state holds for the channel.', (st) => st.itemCount);
+  // Every configured channel has a sample, 0 when it never succeeded: `time() - …` then fires for a
+  // channel that never worked, instead of the series being absent and the alert silent.
+  perChannel('refeed_channel_last_success_timestamp_seconds', 'When the channel was last fetched successfully (Unix time); 0 if it never was.', (st) => (st?.lastSuccessAt === undefined ? 0 : st.lastSuccessAt / 1000));
+  perChannel('refeed_channel_up', 'Whether the channel is up: 1 when its last fetch succeeded, 0 when it failed, it is gone (410), off, or was never fetched.', (st, c) =>
+    c.settings.enabled && st && !st.disabled && st.lastStatus !== undefined && st.lastStatus !== 'error' && st.lastSuccessAt !== undefined ? 1 : 0,
+  );
+  perChannel('refeed_channel_enabled', 'Whether the channel is enabled in the configuration (1) or off (enabled: false, 0).', (_st, c) => (c.settings.enabled ? 1 : 0));
+  perChannel('refeed_channel_consecutive_failures', 'Failed fetches of the channel since its last success.', (st) => st?.consecutiveFailures ?? 0);
+  perChannel('refeed_channel_items', 'Items the state holds for the channel.', (st) => st?.itemCount ?? 0);
 
   const fetches = new prom.Counter({ name: 'refeed_channel_fetches_total', help: 'Fetches of the channel by this process, by outcome (new, updated, unchanged, not-modified, error, disabled).', labelNames: ['channel', 'outcome'], registers });
   const ingested = new prom.Counter({ name: 'refeed_channel_items_ingested_total', help: 'New items this process stored for the channel.', labelNames: ['channel'], registers });

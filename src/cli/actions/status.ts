@@ -1,5 +1,5 @@
 import { channelStatusRows } from '../channel-status.ts';
-import { formatTable } from '../text-table.ts';
+import { fitTable, tableWidth } from '../text-table.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { readChannelStates } from '../store-access.ts';
@@ -14,8 +14,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     ctx.out(JSON.stringify(rows, null, 2));
     return EXIT.ok;
   }
+  // COLUMNS: 0 CHANNEL, 1 STATUS, 2 LAST SUCCESS, 3 FAILS, 4 ITEMS, 5 NEXT RUN, 6 FEED, 7 LAST ERROR / WARNING.
+  // On a narrow terminal the error goes under its row, then FEED, NEXT RUN… go (--wide shows all).
   ctx.out(
-    formatTable(
+    fitTable(
       ['CHANNEL', 'STATUS', 'LAST SUCCESS', 'FAILS', 'ITEMS', 'NEXT RUN', 'FEED', 'LAST ERROR / WARNING'],
       rows.map((r) => [
         r.name,
@@ -27,6 +29,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         r.feedPath,
         r.lastError ?? r.lastWarning ?? '',
       ]),
+      { width: tableWidth(ctx.values.wide), below: [7], drop: [6, 5, 4, 3, 2], shrink: [0] },
     ),
   );
   return EXIT.ok;
