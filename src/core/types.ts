@@ -60,6 +60,7 @@ export interface SiteConfig {
   description: string;
   /** Public base URL of the published feeds; always ends with `/`. */
   url: string;
+  /** The feeds' language tag; '' when not set (no language is claimed). */
   language: string;
   /** Absolute path of the output folder (articles and feeds). */
   output: string;
@@ -79,6 +80,10 @@ export interface SiteConfig {
   port: number;
   /** How long once/fetch/publish wait for another run's lock before giving up (exit 0). */
   lockWaitMs: number;
+  /** The feeds' image URL (site.icon). */
+  icon?: string;
+  /** WebSub hubs the feeds name and are pinged after a publish that changed them (site.websub.hubs). */
+  websubHubs: string[];
 }
 
 export interface RefeedConfig {

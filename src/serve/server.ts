@@ -21,6 +21,7 @@ import {
   statTag,
 } from './representations.ts';
 import { resolveUnderRoot } from './resolve.ts';
+import { movedFeedsReader } from './moved.ts';
 
 export interface FeedServerOptions {
   /** The publisher's output folder. */
@@ -38,6 +39,13 @@ export interface FeedServerOptions {
 }
 
 const ALLOW = 'GET, HEAD';
+const ALLOW_WITH_OPTIONS = 'GET, HEAD, OPTIONS';
+// The published files are public: web readers (a page on another origin) may fetch them,
+// read their validators, and find WebSub hubs in Link headers.
+const CORS: http.OutgoingHttpHeaders = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'ETag, Last-Modified, Link',
+};
 const HEALTH_PATH = 'healthz';
 const METRICS_PATH = 'metrics';
 // O_NONBLOCK: if the file was swapped for a FIFO after we stat'ed it, opening
@@ -53,11 +61,24 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
   // Why a request was refused, for the debug log line (never sent to the client).
   const notes = new WeakMap<http.ServerResponse, string>();
 
+  const moved = movedFeedsReader(root);
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
+    if (method === 'OPTIONS') {
+      // A CORS preflight (a web reader sending If-None-Match): allowed, for reading only.
+      writeHead(res, 204, {
+        ...CORS,
+        Allow: ALLOW_WITH_OPTIONS,
+        'Access-Control-Allow-Methods': ALLOW,
+        'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since, Cache-Control',
+        'Access-Control-Max-Age': '86400',
+      }).end();
+      return;
+    }
     if (method !== 'GET' && !head) {
-      return sendText(res, head, 405, 'Method Not Allowed', { Allow: ALLOW });
+      return sendText(res, head, 405, 'Method Not Allowed', { Allow: ALLOW_WITH_OPTIONS });
     }
     const target = parseRequestTarget(req.url);
     if (!target.ok) {
@@ -70,6 +91,12 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     if (opts.metrics && target.segments.length === 1 && target.segments[0] === METRICS_PATH && !target.trailingSlash) {
       return sendMetrics(res, head, opts.metrics);
     }
+    const movedTo = target.trailingSlash ? undefined : await moved(target.segments);
+    if (movedTo) {
+      // Relative, so it holds behind a proxy that serves the folder under a path of its own.
+      const location = `${'../'.repeat(target.segments.length - 1)}${movedTo.join('/')}${target.search}`;
+      return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl, ...CORS });
+    }
     if (opts.servable && !opts.servable(target.trailingSlash && target.segments.length ? [...target.segments, ''] : target.segments)) {
       notes.set(res, 'not a published file');
       return sendText(res, head, 404, 'Not Found');
@@ -81,7 +108,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         return sendText(res, head, 404, 'Not Found');
       case 'redirect-to-folder': {
         const location = `${target.rawPath}/${target.search}`;
-        return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl });
+        return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl, ...CORS });
       }
       case 'file':
         return sendFile(req, res, head, found.realPath, found.name);
@@ -123,6 +150,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         'Last-Modified': st.mtime.toUTCString(),
         'Cache-Control': cacheControl,
         Vary: 'Accept-Encoding',
+        ...CORS,
       };
       if (isNotModified(req.headers, tag, st.mtimeMs)) {
         writeHead(res, 304, headers).end();
