@@ -1,4 +1,5 @@
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
+import { readHubStatus, type HubStatus } from '../core/websub-status.ts';
 import type { ChannelReport } from '../ingest/index.ts';
 import type { PublishReport } from '../publish/index.ts';
 
@@ -17,6 +18,8 @@ export interface Metrics {
   fetched(report: ChannelReport): void;
   /** A publish finished, in `seconds` (run only). */
   published(report: PublishReport, seconds: number): void;
+  /** A WebSub hub was pinged (run only). */
+  pinged(hub: string, outcome: 'ok' | 'error'): void;
   /** The page: what GET /metrics answers. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -65,6 +68,24 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
   perChannel('refeed_channel_consecutive_failures', 'Failed fetches of the channel since its last success.', (st) => st?.consecutiveFailures ?? 0);
   perChannel('refeed_channel_items', 'Items the state holds for the channel.', (st) => st?.itemCount ?? 0);
 
+  // WebSub hubs: their health as the pings (of any process) recorded it; every configured hub has a sample.
+  const perHub = (name: string, help: string, value: (s: HubStatus | undefined) => number) =>
+    new prom.Gauge({
+      name,
+      help,
+      labelNames: ['hub'],
+      registers,
+      collect() {
+        this.reset();
+        const config = source.config();
+        const known = readHubStatus(config.site.output);
+        for (const hub of config.site.websubHubs) this.set({ hub }, value(known.get(hub)));
+      },
+    });
+  perHub('refeed_websub_hub_consecutive_failures', 'Publish pings to the WebSub hub that failed (after their retries) since the last one it took.', (h) => h?.consecutiveFailures ?? 0);
+  perHub('refeed_websub_hub_last_success_timestamp_seconds', 'When the WebSub hub last took a publish ping (Unix time); 0 if it never did.', (h) => (h?.lastSuccessAt ?? 0) / 1000);
+  const pings = new prom.Counter({ name: 'refeed_websub_pings_total', help: 'Publish ping requests this process sent to each WebSub hub, by outcome (ok, error), retries included.', labelNames: ['hub', 'outcome'], registers });
+
   const fetches = new prom.Counter({ name: 'refeed_channel_fetches_total', help: 'Fetches of the channel by this process, by outcome (new, updated, unchanged, not-modified, error, disabled).', labelNames: ['channel', 'outcome'], registers });
   const ingested = new prom.Counter({ name: 'refeed_channel_items_ingested_total', help: 'New items this process stored for the channel.', labelNames: ['channel'], registers });
   const duration = new prom.Histogram({ name: 'refeed_publish_duration_seconds', help: 'How long each publish took.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers });
@@ -82,6 +103,9 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
       written.inc(r.written.length);
       lastWritten.set(r.written.length);
       lastPublish.set(Date.now() / 1000);
+    },
+    pinged(hub, outcome) {
+      pings.inc({ hub, outcome });
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { movedPath, MOVED_FEEDS_FILE, parseMovedFeeds, type MovedFeeds } from '../core/moved-feeds.ts';
 import { FEED_FILES } from '../publish/plan.ts';
 
-const FEED_NAMES = new Set<string>(Object.values(FEED_FILES));
+/** The names of feed files. */
+export const FEED_NAMES: ReadonlySet<string> = new Set<string>(Object.values(FEED_FILES));
 
 /**
  * Where a request for a renamed feed's old URL goes now (see

@@ -21,7 +21,7 @@ import {
   statTag,
 } from './representations.ts';
 import { resolveUnderRoot } from './resolve.ts';
-import { movedFeedsReader } from './moved.ts';
+import { FEED_NAMES, movedFeedsReader } from './moved.ts';
 
 export interface FeedServerOptions {
   /** The publisher's output folder. */
@@ -36,6 +36,8 @@ export interface FeedServerOptions {
   servable?: (segments: readonly string[]) => boolean;
   /** GET /metrics: the Prometheus text page; without it, /metrics is a 404 like any unpublished path. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** WebSub discovery: with hubs, each feed file is sent with `Link` headers naming them and its own URL under siteUrl. */
+  feedLinks?: () => { hubs: readonly string[]; siteUrl: string };
 }
 
 const ALLOW = 'GET, HEAD';
@@ -111,11 +113,19 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl, ...CORS });
       }
       case 'file':
-        return sendFile(req, res, head, found.realPath, found.name);
+        return sendFile(req, res, head, found.realPath, found.name, linkHeader(target.segments));
     }
   }
 
-  async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, head: boolean, realPath: string, name: string): Promise<void> {
+  /** The Link header of a feed file (W3C WebSub §4: hubs and self), when hubs are configured. */
+  function linkHeader(segments: readonly string[]): string | undefined {
+    const links = opts.feedLinks?.();
+    if (!links?.hubs.length || !FEED_NAMES.has(segments[segments.length - 1] ?? '')) return undefined;
+    const self = new URL(segments.map(encodeURIComponent).join('/'), links.siteUrl).href;
+    return [...links.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(', ');
+  }
+
+  async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, head: boolean, realPath: string, name: string, link?: string): Promise<void> {
     let fh: FileHandle;
     try {
       fh = await open(realPath, OPEN_FLAGS);
@@ -151,6 +161,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         'Cache-Control': cacheControl,
         Vary: 'Accept-Encoding',
         ...CORS,
+        ...(link ? { Link: link } : {}),
       };
       if (isNotModified(req.headers, tag, st.mtimeMs)) {
         writeHead(res, 304, headers).end();

@@ -1,7 +1,7 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
-import { isPublishedPath, Publisher } from '../../publish/index.ts';
+import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
 import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
@@ -54,10 +54,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   // openLocked has matched the store to the configuration.
   let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  // WebSub: hubs hear of the feeds a publish changed, in the background (the hubs as configured now: reloads apply).
+  const pinger = new HubPinger({ output: config.site.output, logger: log, onPing: (hub, outcome) => metrics?.pinged(hub, outcome) });
   const doPublish = async () => {
     const started = performance.now();
     const report = await publisher.publish(store, { logger: log });
     metrics?.published(report, (performance.now() - started) / 1000);
+    pinger.notify(config!.site.websubHubs, changedFeedUrls(config!.site.url, report.written));
     return report;
   };
   // A channel starting or stopping to fail changes index.html's health: published then, not at the next new item.
@@ -88,6 +91,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
+      feedLinks: () => ({ hubs: config!.site.websubHubs, siteUrl: config!.site.url }),
     });
     try {
       const bound = await listen(server, where.host, where.port);
@@ -146,6 +150,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     process.off('SIGHUP', onHup);
     watcher?.close();
     await scheduler.stop();
+    pinger.stop();
     if (server) await closeServer(server);
     await locked.release();
   });

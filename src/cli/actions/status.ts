@@ -3,6 +3,21 @@ import { fitTable, tableWidth } from '../text-table.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { readChannelStates } from '../store-access.ts';
+import { readHubStatus } from '../../core/websub-status.ts';
+import { iso } from '../../util/time.ts';
+import { redactUrl, redactUrlsIn } from '../../util/redact.ts';
+import type { RefeedConfig } from '../../core/types.ts';
+
+/** A line on stderr per configured WebSub hub whose last publish ping failed (not data: --json stays as it is). */
+function hubWarnings(config: RefeedConfig): string[] {
+  const known = readHubStatus(config.site.output);
+  return config.site.websubHubs.flatMap((hub) => {
+    const h = known.get(hub);
+    if (!h?.consecutiveFailures) return [];
+    const since = h.lastSuccessAt ? `last ping taken ${short(iso(h.lastSuccessAt))}` : 'it never took one';
+    return [`refeed status: WebSub hub ${redactUrl(hub)} is failing: ${h.consecutiveFailures} publish ping${h.consecutiveFailures === 1 ? '' : 's'} refused or unanswered (${since}): ${redactUrlsIn(h.lastError ?? 'unknown error')}`];
+  });
+}
 
 const short = (iso: string | null, none = '-') => (iso ? iso.replace(/\.\d+Z$/, 'Z') : none);
 
@@ -10,6 +25,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const rows = channelStatusRows(config, await readChannelStates(ctx, config));
+  for (const line of hubWarnings(config)) ctx.err(line);
   if (ctx.values.json) {
     ctx.out(JSON.stringify(rows, null, 2));
     return EXIT.ok;
