@@ -20,6 +20,8 @@ export interface Metrics {
   published(report: PublishReport, seconds: number): void;
   /** A WebSub hub was pinged (run only). */
   pinged(hub: string, outcome: 'ok' | 'error'): void;
+  /** A WebSub push came to a callback (run only): taken (`ok`) or refused, and why. */
+  pushed(outcome: string): void;
   /** The page: what GET /metrics answers. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -84,6 +86,7 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
     });
   perHub('refeed_websub_hub_consecutive_failures', 'Publish pings to the WebSub hub that failed (after their retries) since the last one it took.', (h) => h?.consecutiveFailures ?? 0);
   perHub('refeed_websub_hub_last_success_timestamp_seconds', 'When the WebSub hub last took a publish ping (Unix time); 0 if it never did.', (h) => (h?.lastSuccessAt ?? 0) / 1000);
+  const pushes = new prom.Counter({ name: 'refeed_websub_pushes_total', help: 'WebSub pushes to this process\'s callbacks, by outcome (ok, bad-signature, unknown, removed, too-large).', labelNames: ['outcome'], registers });
   const pings = new prom.Counter({ name: 'refeed_websub_pings_total', help: 'Publish ping requests this process sent to each WebSub hub, by outcome (ok, error), retries included.', labelNames: ['hub', 'outcome'], registers });
 
   const fetches = new prom.Counter({ name: 'refeed_channel_fetches_total', help: 'Fetches of the channel by this process, by outcome (new, updated, unchanged, not-modified, error, disabled).', labelNames: ['channel', 'outcome'], registers });
@@ -106,6 +109,9 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
     },
     pinged(hub, outcome) {
       pings.inc({ hub, outcome });
+    },
+    pushed(outcome) {
+      pushes.inc({ outcome });
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

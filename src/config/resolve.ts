@@ -94,6 +94,7 @@ export function resolveConfig(file: ConfigFile, absFile: string, slugs: SlugPlan
       lockWaitMs: parseDuration(site.lock_wait)!,
       ...(site.icon ? { icon: site.icon } : {}),
       websubHubs: site.websub?.hubs ?? [],
+      websubSubscribe: site.websub?.subscribe ?? false,
     },
     defaults,
     groups,

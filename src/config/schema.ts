@@ -91,6 +91,8 @@ export const siteSchema = z.strictObject({
   websub: z
     .strictObject({
       hubs: z.array(httpUrl).max(10).default([]),
+      /** Subscribe at the hubs sources name: site.url must be reachable by those hubs. */
+      subscribe: z.boolean().default(false),
     })
     .optional(),
 });

@@ -84,6 +84,8 @@ export interface SiteConfig {
   icon?: string;
   /** WebSub hubs the feeds name and are pinged after a publish that changed them (site.websub.hubs). */
   websubHubs: string[];
+  /** Subscribe at the WebSub hubs sources name (site.websub.subscribe); callbacks under `url`. */
+  websubSubscribe: boolean;
 }
 
 export interface RefeedConfig {
@@ -150,6 +152,10 @@ export interface ParsedFeed {
   link?: string;
   /** Feed-level xml:base, if any. */
   base?: string;
+  /** WebSub hubs the feed names (rel="hub"), absolute. */
+  hubs?: string[];
+  /** The feed's own URL as it names it (rel="self", JSON Feed feed_url): the WebSub topic. */
+  self?: string;
   items: RawItem[];
   /**
    * What the reader repaired to read a broken document (a truncated feed, a

@@ -8,3 +8,4 @@ export { channelInputs, syncChannels } from './sync.ts';
 export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
+export { WebSubSubscriber, signatureMatches, type PushOutcome } from './websub.ts';

@@ -36,9 +36,25 @@ export interface FeedServerOptions {
   servable?: (segments: readonly string[]) => boolean;
   /** GET /metrics: the Prometheus text page; without it, /metrics is a 404 like any unpublished path. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** WebSub subscriber callbacks, `/websub/<channel id>` (GET: a hub verifying intent; POST: a push). */
+  websub?: WebSubCallback;
   /** WebSub discovery: with hubs, each feed file is sent with `Link` headers naming them and its own URL under siteUrl. */
   feedLinks?: () => { hubs: readonly string[]; siteUrl: string };
 }
+
+/** What answers refeed's WebSub callback URLs (see ingest/websub.ts); the server only reads the request, bounded. */
+export interface WebSubCallback {
+  /** A hub verifying a (un)subscription: the challenge to echo back, or undefined to refuse (404). */
+  verify(channelId: string, query: URLSearchParams): string | undefined;
+  /** The most bytes a push to this callback may have; undefined when no subscription is behind it (410 Gone, counted). */
+  maxBytes(channelId: string): number | undefined;
+  /** A push whose body was read in full: the status to answer. */
+  push(channelId: string, body: Buffer, headers: http.IncomingHttpHeaders): Promise<number>;
+  /** A push refused before its body was read (counted). */
+  refused(channelId: string, reason: 'unknown' | 'too-large'): void;
+}
+
+const WEBSUB_PATH = 'websub';
 
 const ALLOW = 'GET, HEAD';
 const ALLOW_WITH_OPTIONS = 'GET, HEAD, OPTIONS';
@@ -68,6 +84,10 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
+    if (opts.websub && /^\/websub\/[^/?]+(\?|$)/.test(req.url ?? '')) {
+      const target = parseRequestTarget(req.url);
+      if (target.ok && target.segments.length === 2 && target.segments[0] === WEBSUB_PATH) return webSubCallback(req, res, opts.websub, target.segments[1], target.search);
+    }
     if (method === 'OPTIONS') {
       // A CORS preflight (a web reader sending If-None-Match): allowed, for reading only.
       writeHead(res, 204, {
@@ -192,6 +212,42 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     } finally {
       if (!handedToStream) await fh.close().catch(() => undefined);
     }
+  }
+
+  async function webSubCallback(req: http.IncomingMessage, res: http.ServerResponse, cb: WebSubCallback, id: string, search: string): Promise<void> {
+    if (req.method === 'GET') {
+      const challenge = cb.verify(id, new URLSearchParams(search.replace(/^\?/, '')));
+      return challenge === undefined ? sendText(res, false, 404, 'Not Found') : sendUncached(res, false, 200, 'text/plain; charset=utf-8', challenge);
+    }
+    if (req.method !== 'POST') return sendText(res, req.method === 'HEAD', 405, 'Method Not Allowed', { Allow: 'GET, POST' });
+    const max = cb.maxBytes(id);
+    if (max === undefined) {
+      cb.refused(id, 'unknown');
+      req.resume();
+      return sendText(res, false, 410, 'Gone: no subscription here');
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      cb.refused(id, 'too-large');
+      res.setHeader('Connection', 'close');
+      req.resume();
+      return sendText(res, false, 413, 'Payload Too Large');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) {
+        cb.refused(id, 'too-large');
+        res.setHeader('Connection', 'close');
+        sendText(res, false, 413, 'Payload Too Large');
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const status = await cb.push(id, Buffer.concat(chunks), req.headers);
+    return sendText(res, false, status, status < 300 ? 'Accepted' : 'Refused');
   }
 
   async function sendHealth(res: http.ServerResponse, head: boolean): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
-import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
+import { syncChannels, WebSubSubscriber, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
@@ -65,8 +65,18 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   // A channel starting or stopping to fail changes index.html's health: published then, not at the next new item.
   const flipped = healthFlips();
+  // WebSub subscriber: a fetched feed naming a hub gets a subscription (site.websub.subscribe), pushes go through ingest now.
+  const subscriber = new WebSubSubscriber({
+    config: () => config!,
+    store,
+    logger: log,
+    // With a queue the fetches (and so the discovery of hubs) happen on the workers: no subscriptions are made there.
+    onPush: (channel, pushed) => scheduler instanceof Scheduler && scheduler.ingestPushed(channel.key, pushed),
+    onPushOutcome: (outcome) => metrics?.pushed(outcome),
+  });
   const onReport = (r: ChannelReport) => {
     metrics?.fetched(r);
+    subscriber.observe(r);
     if (flipped(r)) scheduler.requestPublish();
   };
 
@@ -92,6 +102,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       servable: isPublishedPath,
       metrics: metrics?.scrape,
       feedLinks: () => ({ hubs: config!.site.websubHubs, siteUrl: config!.site.url }),
+      websub: subscriber,
     });
     try {
       const bound = await listen(server, where.host, where.port);
@@ -149,6 +160,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
     process.off('SIGHUP', onHup);
     watcher?.close();
+    subscriber.stop();
     await scheduler.stop();
     pinger.stop();
     if (server) await closeServer(server);
