@@ -178,3 +178,23 @@ describe('signatureMatches', () => {
     expect(signatureMatches(undefined, body, 's3cret')).toBe(false);
   });
 });
+
+describe('WebSubSubscriber without site.websub.subscribe', () => {
+  it('subscribes to nothing, whatever the feeds name', async () => {
+    const { WebSubSubscriber } = await import('../../src/ingest/websub.ts');
+    const { silentLogger } = await import('../../src/core/log.ts');
+    const { loadConfig } = await import('../../src/config/index.ts');
+    const file = writeTempConfig(yaml(1).replace(', websub: { subscribe: true }', ''), 'refeed-websub-off-');
+    const config = loadConfig(file);
+    expect(config.site.websubSubscribe).toBe(false);
+    let asked = 0;
+    const store = { channelState: async () => ((asked++, { id: 1 }) as never) } as never;
+    const sub = new WebSubSubscriber({ config: () => config, store, logger: silentLogger, onPush: () => true });
+    const before = subscriptions.length;
+    sub.observe({ key: 'g/s/c', url: '', status: 'new', newItems: 1, updatedItems: 0, duplicates: 0, ms: 1, websub: { hubs: [`${hub.url}/hub`], topic: 'https://t.example/' } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(asked).toBe(0);
+    expect(subscriptions.length).toBe(before);
+    sub.stop();
+  });
+});

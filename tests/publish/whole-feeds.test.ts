@@ -186,3 +186,35 @@ describe('serving: CORS, and 301 after a rename', () => {
     expect((await fetch(new URL('uno/rss.xml', base), { redirect: 'manual' })).status).toBe(301);
   });
 });
+
+describe('where renamed feeds went', () => {
+  it('adds channels and, when they agree, their source and group; collapses chains; forgets keys published again', async () => {
+    const { mergeMovedFeeds, movedPath } = await import('../../src/core/moved-feeds.ts');
+    const current = new Set(['g2', 'g2/s', 'g2/s/a', 'g2/s/b', 'h', 'h/t', 'h/t/c']);
+    const first = mergeMovedFeeds(new Map(), [{ from: 'g/s/a', to: 'g2/s/a' }, { from: 'g/s/b', to: 'g2/s/b' }, { from: 'x/y/c', to: 'h/t/c' }, { from: 'x/z/d', to: 'h/u/d' }, { from: 'n/n/n', to: 'n/n/n' }, { from: 'q/s/a', to: 'r1/s/a' }, { from: 'q/s/b', to: 'r2/s/b' }], current);
+    expect(Object.fromEntries(first)).toEqual({
+      g: 'g2',
+      'g/s': 'g2/s',
+      'g/s/a': 'g2/s/a',
+      'g/s/b': 'g2/s/b',
+      'x/y': 'h/t',
+      'x/y/c': 'h/t/c',
+      'x/z': 'h/u',
+      'x/z/d': 'h/u/d',
+      x: 'h',
+      'q/s/a': 'r1/s/a',
+      'q/s/b': 'r2/s/b',
+      // q's channels went to two groups: no redirect for q or q/s
+    });
+    const second = mergeMovedFeeds(first, [{ from: 'g2/s/a', to: 'g3/s/a' }], new Set([...current, 'g3', 'g3/s', 'g3/s/a'].filter((k) => k !== 'g2/s/a')));
+    expect(second.get('g/s/a')).toBe('g3/s/a');
+    expect(second.get('g2/s/a')).toBe('g3/s/a');
+    const back = mergeMovedFeeds(second, [], new Set(['g', 'g/s', 'g/s/a']));
+    expect(back.has('g')).toBe(false);
+    expect(back.has('g/s/a')).toBe(false);
+    const names = new Set(['rss.xml', 'atom.xml', 'feed.json']);
+    expect(movedPath(second, ['g', 's', 'b', 'feed.json'], names)).toEqual(['g2', 's', 'b', 'feed.json']);
+    expect(movedPath(second, ['g', 's', 'b', 'index.html'], names)).toBeUndefined();
+    expect(movedPath(second, ['rss.xml'], names)).toBeUndefined();
+  });
+});
