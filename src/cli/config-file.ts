@@ -51,5 +51,5 @@ export async function optionalConfig(ctx: CommandContext): Promise<{ config: Ref
     const config = await loadConfigFor(ctx);
     return config ? { config, fromFile: true } : undefined;
   }
-  return { config: parseConfig('', path.resolve('refeed.yaml')), fromFile: false };
+  return { config: parseConfig('groups: []\n', path.resolve('refeed.yaml')), fromFile: false };
 }

@@ -1,12 +1,13 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, HealthReport, RefeedConfig } from '../core/types.ts';
 import type { ChannelReport } from '../ingest/index.ts';
+import type { Store } from '../store/index.ts';
 import { cronPeriods } from '../schedule/cron-period.ts';
 import { channelStatusRows } from './channel-status.ts';
 import { EXIT } from './command.ts';
 
-/** /healthz: every configured channel's state; degraded when any enabled channel is failing. */
-export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, ChannelState>): HealthReport {
+/** /healthz: every configured channel's state; degraded when any enabled channel is failing; error (with why) when the state was lost under the daemon. */
+export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, ChannelState>, stateLost?: string): HealthReport {
   const rows = channelStatusRows(config, states);
   const channels = rows.map((r) => ({
     key: r.key,
@@ -17,7 +18,28 @@ export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, C
     disabled: r.disabled,
   }));
   const failing = rows.some((r) => r.enabled && (r.consecutiveFailures > 0 || r.disabled));
+  if (stateLost) return { status: 'error', error: stateLost, channels };
   return { status: failing ? 'degraded' : 'ok', channels };
+}
+
+/**
+ * Watches the daemon's state file (see Store.stateLost): logs once when it is
+ * deleted, replaced or emptied under the daemon (and again if it comes back
+ * and goes again), and tells whether it is lost now.
+ */
+export function stateWatch(store: Store, log: Logger): () => string | undefined {
+  let reported: string | undefined;
+  return () => {
+    const lost = store.stateLost?.();
+    if (lost && lost !== reported) {
+      log.error(
+        { code: 'state-lost' },
+        `${lost}: nothing is fetched or published until refeed is restarted (it then restores the state from the article files, as \`refeed reindex\` does)`,
+      );
+    } else if (!lost && reported) log.warn('the state file is back as it was opened; fetching and publishing resume');
+    reported = lost;
+    return lost;
+  };
 }
 
 /**

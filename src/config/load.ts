@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { RefeedConfig } from '../core/types.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { crossChecks } from './cross-checks.ts';
+import { noChannelsProblems } from './no-channels.ts';
 import { configSchema, keysAt } from './schema.ts';
 import { looseTree, planSlugs } from './slug-plan.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
@@ -119,6 +120,8 @@ function slowParse(file: string, located: Located): unknown {
 /** What loading needs besides the file: the keys the state holds channels under (see resolve.ts: legacy slugs they use are kept). */
 export interface LoadOptions {
   storedKeys?: ReadonlySet<string>;
+  /** Accept a file with no channels that does not say so (no-channels.ts): for an edit about to add some. */
+  allowNoChannels?: boolean;
 }
 
 /** The zod issue as a problem at its path and line; an unknown key with the nearest known one. */
@@ -162,6 +165,7 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = process
   const problems = ordered([
     ...(result.error?.issues ?? []).map((issue) => schemaProblem(issue, lineAt)),
     ...crossChecks(raw, absFile, envSite.site.state, lineAt),
+    ...(opts.allowNoChannels ? [] : noChannelsProblems(raw, lineAt)),
     ...envSite.problems,
     ...queueProblems(result.data?.site, envSite.site, lineAt),
   ]);

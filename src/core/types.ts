@@ -127,18 +127,22 @@ export interface KeptSlug {
 /** One item as read from a source feed, format-independent, before any cleaning. */
 export interface RawItem {
   guid?: string;
+  guidIsPermaLink?: boolean;
   link?: string;
   title?: string;
   author?: string;
   /** The date string as the feed wrote it (pubDate, published, updated, dc:date, date_published…). */
   date?: string;
+  /** When the feed dates a last change apart from `date` (Atom updated, JSON Feed date_modified), as written. */
+  updated?: string;
   /** Fullest HTML: content:encoded, then content, then description/summary. */
   html?: string;
   /** Short text/HTML summary when the feed gives one separately. */
   summary?: string;
   /** xml:base in effect for this item, if any. */
   base?: string;
-  enclosures: { url: string; type?: string }[];
+  /** `length` in bytes and `duration` in seconds, each only when the feed gives a usable one. */
+  enclosures: { url: string; type?: string; length?: number; duration?: number }[];
   /** media:thumbnail / media:content images / JSON Feed image. */
   images: string[];
   categories: string[];
@@ -213,8 +217,46 @@ export interface FetchError {
 
 // ---------------------------------------------------------------- normalize
 
-/** A normalized article: everything the front-matter file holds. */
-export interface Article {
+/** A media file an article carries (a podcast's audio, a video): what RSS, Atom and JSON Feed enclosures say. */
+export interface Enclosure {
+  /** Absolute http(s) URL. */
+  url: string;
+  /** Media type, e.g. `audio/mpeg`. */
+  type?: string;
+  /** Size in bytes. */
+  length?: number;
+  /** Playing time in whole seconds. */
+  duration?: number;
+}
+
+/**
+ * What an article says: the one model its `.md` file and its RSS, Atom and
+ * JSON Feed entries are projections of (the file reads back into it).
+ */
+export interface ArticleContent {
+  title: string;
+  link?: string;
+  guid?: string;
+  /** The source's RSS guid isPermaLink, only when the source said. */
+  guidIsPermaLink?: boolean;
+  author: string;
+  date: Date;
+  /** When the source says the item last changed, if it says so and that is after `date`. */
+  updated?: Date;
+  /** [group, source, channel] display names. */
+  categories: string[];
+  headimg: string;
+  /** The source's own short summary, plain text on one line, when it gives one apart from the body. */
+  summary?: string;
+  /** Sanitized body HTML, without the outer <div>. */
+  html: string;
+  /** The item's own categories/tags, cleaned (one line, bounded), distinct. */
+  tags: string[];
+  enclosures: Enclosure[];
+}
+
+/** A normalized article: its content, where it belongs, and its identity. */
+export interface Article extends ArticleContent {
   /** Item identity within refeed: guid, else link, else hash of title+date. */
   identity: string;
   channelKey: string;
@@ -222,14 +264,6 @@ export interface Article {
   categories: [string, string, string];
   /** [group, source, channel] slugs. */
   slugs: [string, string, string];
-  title: string;
-  link?: string;
-  guid?: string;
-  author: string;
-  date: Date;
-  headimg: string;
-  /** Sanitized body HTML, without the outer <div>. */
-  html: string;
   /** Hash of what is written (front matter + body): changes iff the file must change. */
   contentHash: string;
 }
@@ -293,7 +327,10 @@ export interface LatestEntry {
 
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
 export interface HealthReport {
-  status: 'ok' | 'degraded';
+  /** error: the daemon cannot go on as it is (its state file was lost under it); /healthz answers 503 with `error`. */
+  status: 'ok' | 'degraded' | 'error';
+  /** Why, with status error. */
+  error?: string;
   channels: Array<{
     key: string;
     status: string;

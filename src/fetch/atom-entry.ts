@@ -1,6 +1,20 @@
 import type { RawItem } from '../core/types.ts';
 import { contentHtml, mediaDescription, rssHtml, titleText } from './content.ts';
-import { alternateLink, images, linksWithRel, mediaContents, mediaEnclosures, personNames, rawItem, text, unique, uniqueEnclosures, xmlBase } from './item-fields.ts';
+import {
+  alternateLink,
+  images,
+  linksWithRel,
+  mediaContents,
+  mediaEnclosures,
+  personNames,
+  rawItem,
+  text,
+  unique,
+  uniqueEnclosures,
+  withEpisodeDuration,
+  xmlBase,
+} from './item-fields.ts';
+import { durationSeconds } from './media-values.ts';
 import { NS } from './namespaces.ts';
 import { attr, kid, kids, ownText, type XElement } from './xml-tree.ts';
 
@@ -24,13 +38,17 @@ export function atomEntry(el: XElement, ns: string, parentBase: string | undefin
   const date = text(own('published')) ?? text(own('updated')) ?? text(own('issued')) ?? text(own('modified')) ?? text(own('created')) ?? text(kids(el, NS.dc, 'date'));
   const categories = unique(own('category').map((n) => attr(n, 'term') ?? attr(n, 'label') ?? ownText(n)?.trim()));
   const media = mediaContents(el);
-  const enclosures = uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(media)]);
+  const enclosures = withEpisodeDuration(
+    uniqueEnclosures([...linksWithRel(links, 'enclosure'), ...mediaEnclosures(media)]),
+    durationSeconds(text(kids(el, NS.itunes, 'duration'))),
+  );
   const item = rawItem({
     guid: text(own('id')),
     link: alternateLink(links),
     title: titleText(kid(el, ns, 'title'), true),
     author: personNames(own('author')),
     date,
+    updated: text(own('updated')) ?? text(own('modified')),
     html,
     summary,
     // xml:base on <content> is what its relative URLs resolve against.

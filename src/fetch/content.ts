@@ -1,9 +1,9 @@
-import { DomUtils, parseDocument } from 'htmlparser2';
 import { nonBlank } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { textToHtml } from './text-html.ts';
 import { collapse, collapsedText, innerHtml } from './xhtml.ts';
 import { attr, hasElements, kid, kids, ownText, type XElement } from './xml-tree.ts';
+import { DepthBoundParser } from '../util/html-parser.ts';
 
 // A field's content as RawItem wants it: HTML for bodies, plain text for
 // titles, whatever form the feed used (escaped HTML, CDATA, inline markup,
@@ -47,7 +47,14 @@ export function mediaDescription(item: XElement): string | undefined {
   return attr(el, 'type')?.toLowerCase() === 'html' ? value : textToHtml(value);
 }
 
-/** Plain text of an HTML fragment (an Atom type="html" title): tags dropped, entities decoded. */
+/**
+ * Plain text of an HTML fragment (an Atom type="html" title): tags dropped,
+ * entities decoded. Streamed, with nesting bounded: no tree to build or walk
+ * (a DOM walk recurses, and htmlparser2's own stack is quadratic in depth).
+ */
 export function htmlToText(html: string): string {
-  return collapse(DomUtils.textContent(parseDocument(html)));
+  const parts: string[] = [];
+  const parser = new DepthBoundParser({ ontext: (text) => parts.push(text) }, html, { decodeEntities: true });
+  parser.end(html);
+  return collapse(parts.join(''));
 }

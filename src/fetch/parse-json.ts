@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { FeedParseError } from './errors.ts';
 import { unique } from './item-fields.ts';
+import { byteLength, durationSeconds } from './media-values.ts';
 import { textToHtml } from './text-html.ts';
 
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). Published feeds
@@ -21,7 +22,7 @@ const Author = z
   .catch({ name: undefined });
 const Authors = z.array(Author).optional().catch(undefined);
 
-const Attachment = z.object({ url: z.string().trim().min(1), mime_type: trimmed });
+const Attachment = z.object({ url: z.string().trim().min(1), mime_type: trimmed, size_in_bytes: z.unknown().optional(), duration_in_seconds: z.unknown().optional() });
 
 const Item = z.object({
   // 1.0 allowed numbers in practice; 1.1 says string. Either way an identity.
@@ -108,11 +109,15 @@ function toRawItem(it: z.infer<typeof Item>, feedAuthor: string | undefined): Ra
   const summary = nonBlank(it.summary);
   const author = authorName(it.authors, it.author) ?? feedAuthor;
   const date = it.date_published ?? it.date_modified;
+  const updated = it.date_published ? it.date_modified : undefined;
   const link = it.url ?? it.external_url;
   const images = unique([it.image, it.banner_image]);
   const enclosures = (it.attachments ?? []).flatMap((a) => {
     const r = Attachment.safeParse(a);
-    return r.success ? [{ url: r.data.url, ...(r.data.mime_type ? { type: r.data.mime_type } : {}) }] : [];
+    if (!r.success) return [];
+    const length = byteLength(r.data.size_in_bytes);
+    const duration = durationSeconds(r.data.duration_in_seconds);
+    return [{ url: r.data.url, ...(r.data.mime_type ? { type: r.data.mime_type } : {}), ...(length ? { length } : {}), ...(duration ? { duration } : {}) }];
   });
   const categories = unique((it.tags ?? []).map((t) => (typeof t === 'string' ? t.trim() : undefined)));
   return {
@@ -121,6 +126,7 @@ function toRawItem(it: z.infer<typeof Item>, feedAuthor: string | undefined): Ra
     ...(it.title ? { title: it.title } : {}),
     ...(author ? { author } : {}),
     ...(date ? { date } : {}),
+    ...(updated ? { updated } : {}),
     ...(html ? { html } : {}),
     ...(summary && summary !== html ? { summary } : {}),
     enclosures,

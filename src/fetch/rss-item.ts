@@ -12,8 +12,10 @@ import {
   text,
   unique,
   uniqueEnclosures,
+  withEpisodeDuration,
   xmlBase,
 } from './item-fields.ts';
+import { byteLength, durationSeconds } from './media-values.ts';
 import { NS } from './namespaces.ts';
 import { collapsedText } from './xhtml.ts';
 import { attr, attrNS, hasElements, kid, kids, ownText, type XElement } from './xml-tree.ts';
@@ -35,21 +37,27 @@ export function rssItem(el: XElement, core: string, parentBase: string | undefin
   const titles = own('title');
   const title = hasElements(titles[0]) ? nonBlank(collapsedText(titles[0])) : (text(titles) ?? text(kids(el, NS.dc, 'title')));
   const guid = text(own('guid'));
+  const isPermaLink = guid ? attr(kid(el, core, 'guid'), 'isPermaLink')?.trim().toLowerCase() : undefined;
+  const guidIsPermaLink = isPermaLink === 'true' ? true : isPermaLink === 'false' ? false : undefined;
   // RSS 2.0: a guid is a permalink unless isPermaLink="false".
-  const permalink = guid && /^https?:\/\//i.test(guid) && attr(kid(el, core, 'guid'), 'isPermaLink')?.toLowerCase() !== 'false' ? guid : undefined;
+  const permalink = guid && /^https?:\/\//i.test(guid) && guidIsPermaLink !== false ? guid : undefined;
   const atomLinks = kids(el, NS.atom, 'link');
   const link = alternateLink(own('link')) ?? alternateLink(atomLinks) ?? permalink ?? attrNS(el, NS.rdf, 'about');
   const author = text(kids(el, NS.dc, 'creator')) ?? personNames(own('author')) ?? text(kids(el, NS.itunes, 'author'));
   const date = text(own('pubDate')) ?? text(kids(el, NS.dc, 'date')) ?? text(own('published')) ?? text(own('updated'));
   const categories = unique([...own('category'), ...kids(el, NS.dc, 'subject')].map((n) => ownText(n)?.trim()));
   const media = mediaContents(el);
-  const enclosures = uniqueEnclosures([
-    ...own('enclosure').map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type') })),
-    ...linksWithRel(atomLinks, 'enclosure'),
-    ...mediaEnclosures(media),
-  ]);
+  const enclosures = withEpisodeDuration(
+    uniqueEnclosures([
+      ...own('enclosure').map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type'), length: byteLength(attr(n, 'length')) })),
+      ...linksWithRel(atomLinks, 'enclosure'),
+      ...mediaEnclosures(media),
+    ]),
+    durationSeconds(text(kids(el, NS.itunes, 'duration'))),
+  );
   return rawItem({
     guid,
+    guidIsPermaLink,
     link,
     title,
     author,

@@ -18,10 +18,11 @@ function removeOld(output: string, oldPath: string | undefined, newPath: string)
  */
 export async function writeCommittedFiles(store: Store, output: string, files: readonly FileWrite[], texts: Map<string, string>, writer: AtomicWriter): Promise<void> {
   const written: WrittenArticleFile[] = [];
+  const renderer = createArticleRenderer();
   for (const f of files) {
     const text = texts.get(f.itemKey);
     if (text === undefined) continue;
-    const st = writer.write(path.join(output, f.path), text);
+    const st = writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));
     removeOld(output, f.oldPath, f.path);
     written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: st.mtimeMs, size: st.size });
   }
@@ -48,22 +49,9 @@ export async function writePendingFiles(store: Store, output: string, writer: At
     for (const p of pending) tried.add(p.id);
     const done: WrittenArticleFile[] = [];
     for (const p of pending) {
-      const text = renderer.render({
-        identity: '',
-        channelKey: '',
-        slugs: ['', '', ''],
-        categories: p.content.categories as [string, string, string],
-        title: p.content.title,
-        ...(p.content.link ? { link: p.content.link } : {}),
-        ...(p.content.guid ? { guid: p.content.guid } : {}),
-        author: p.content.author,
-        date: p.content.date,
-        headimg: p.content.headimg,
-        html: p.content.html,
-        contentHash: '',
-      });
+      const text = renderer.render(p.content);
       try {
-        const st = writer.write(path.join(output, p.path), text);
+        const st = writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.identity }));
         removeOld(output, p.oldPath, p.path);
         done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
       } catch (err) {

@@ -9,3 +9,4 @@ export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
 export { WebSubSubscriber, signatureMatches, type PushOutcome } from './websub.ts';
+export { hasArticleFiles } from './article-tree.ts';

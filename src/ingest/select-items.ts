@@ -53,17 +53,6 @@ export function itemWrite(itemKey: string, a: Article, firstSeen: number): ItemW
     itemKey,
     ...(a.link ? { link: a.link } : {}),
     firstSeen,
-    article: {
-      identity: a.identity,
-      title: a.title,
-      ...(a.link ? { link: a.link } : {}),
-      ...(a.guid ? { guid: a.guid } : {}),
-      author: a.author,
-      headimg: a.headimg,
-      categories: [...a.categories],
-      html: a.html,
-      date: a.date.getTime(),
-      contentHash: a.contentHash,
-    },
+    article: { ...a, date: a.date.getTime() },
   };
 }

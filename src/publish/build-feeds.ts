@@ -1,6 +1,6 @@
 import type { RefeedConfig } from '../core/types.ts';
 import type { ArticleRecord, Store } from '../store/index.ts';
-import { uniqueIds, type FeedItem } from './items.ts';
+import { uniqueIds, type FeedEntry } from './items.ts';
 import type { ArticleLoader, LoadedArticle } from './loader.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
 import { FEED_FILES, feedUrls, type FeedFormat, type FeedSpec } from './plan.ts';
@@ -16,10 +16,10 @@ export interface BuiltFeed {
 }
 
 /** The newest `limit` readable articles of a feed; a skipped file makes room for the next one. */
-async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ items: FeedItem[]; rendered: EncodedItem[] }> {
+async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ items: FeedEntry[]; rendered: EncodedItem[] }> {
   for (let want = spec.limit; ; ) {
     await loader.prefetch(rows);
-    const entries: { item: FeedItem; channelKey: string; loaded: LoadedArticle; row: ArticleRecord }[] = [];
+    const entries: { item: FeedEntry; channelKey: string; loaded: LoadedArticle; row: ArticleRecord }[] = [];
     for (const r of rows) {
       const loaded = loader.get(r);
       if (loaded) entries.push({ item: loaded.item, channelKey: r.channelKey, loaded, row: r });
@@ -45,7 +45,7 @@ async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoa
   }
 }
 
-function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedItem[], whenEmpty: Date): FeedMeta {
+function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntry[], whenEmpty: Date): FeedMeta {
   const urls = feedUrls(config.site, spec);
   return {
     title: xmlSafe(spec.title),

@@ -35,6 +35,7 @@ const NS = {
   atom: 'http://www.w3.org/2005/Atom',
   content: 'http://purl.org/rss/1.0/modules/content/',
   dc: 'http://purl.org/dc/elements/1.1/',
+  itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
   media: 'http://search.yahoo.com/mrss/',
 };
 
@@ -70,7 +71,7 @@ export function rssEnvelope(meta: FeedMeta): Envelope {
     [ITEMS_MARKER]: '',
   };
   // The complete namespace set whatever the items use, so the envelope does not depend on them.
-  const rss: XmlNode = { '@version': '2.0', '@xmlns:atom': NS.atom, '@xmlns:content': NS.content, '@xmlns:dc': NS.dc, '@xmlns:media': NS.media, channel };
+  const rss: XmlNode = { '@version': '2.0', '@xmlns:atom': NS.atom, '@xmlns:content': NS.content, '@xmlns:dc': NS.dc, '@xmlns:itunes': NS.itunes, '@xmlns:media': NS.media, channel };
   return splitAtMarker(buildDocument({ rss }), ITEM_DEPTH.rss);
 }
 

@@ -16,6 +16,14 @@ export interface JsonFeed11Item {
   date_modified?: string;
   authors?: JsonFeed11Author[];
   tags?: string[];
+  attachments?: JsonFeed11Attachment[];
+}
+
+export interface JsonFeed11Attachment {
+  url: string;
+  mime_type: string;
+  size_in_bytes?: number;
+  duration_in_seconds?: number;
 }
 
 export interface JsonFeed11 {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
+import type { ArticleContent } from '../core/types.ts';
 import { parseArticle } from '../normalize/index.ts';
 import type { ArticleRecord, CachedArticleContent, Store } from '../store/index.ts';
 import { articleSource } from './article-source.ts';
-import { toFeedItem, type ArticleContent, type FeedItem } from './items.ts';
+import { toFeedEntry, type FeedEntry } from './items.ts';
 import type { EncodedItem } from './render-feed.ts';
 import type { FeedJob } from './work.ts';
 
@@ -12,7 +13,7 @@ const CONTENT_BATCH = 256;
 
 /** An article ready to be placed in feeds: its entry, and that entry rendered once it is needed. */
 export interface LoadedArticle {
-  item: FeedItem;
+  item: FeedEntry;
   rendered?: EncodedItem;
   /** The item lacks its body and summary (a render worker's: its bytes are in `rendered`). */
   bodiless?: boolean;
@@ -78,7 +79,7 @@ export class ArticleLoader {
     if (hit !== undefined) return hit ?? undefined;
     const content = this.content(row);
     this.cached.delete(row.id);
-    const loaded = content ? { item: toFeedItem(row, content) } : null;
+    const loaded = content ? { item: toFeedEntry(row, content) } : null;
     if (loaded) this.used.add(row.id);
     // Kept while a planned feed still needs it; a skipped file is remembered so it is reported once.
     if (!loaded || this.refs.has(row.id)) this.loaded.set(row.id, loaded);
@@ -94,12 +95,12 @@ export class ArticleLoader {
   }
 
   /** The whole item of an article a worker handed over body-less (see RenderedArticle); undefined if it cannot be read now. */
-  async whole(row: ArticleRecord): Promise<FeedItem | undefined> {
+  async whole(row: ArticleRecord): Promise<FeedEntry | undefined> {
     const stored = (await this.store.articleContent([row.id])).get(row.id);
     if (stored) this.cached.set(row.id, stored);
     const content = this.content(row);
     this.cached.delete(row.id);
-    return content && toFeedItem(row, content);
+    return content && toFeedEntry(row, content);
   }
 
   /** A feed built from `rows` is done with them: articles no later feed needs are dropped. */

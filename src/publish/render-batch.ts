@@ -1,7 +1,7 @@
 import type { Transferable } from 'node:worker_threads';
 import type { ArticleRecord, CachedArticleContent } from '../store/index.ts';
 import { articleSource } from './article-source.ts';
-import { toFeedItem, type FeedItem } from './items.ts';
+import { toFeedEntry, type FeedEntry } from './items.ts';
 import { encodeItem, type EncodedItem } from './render-item.ts';
 
 // The per-article half of publishing — check the store's copy is current,
@@ -23,7 +23,7 @@ export interface RenderBatchInput {
  * publish. The rare item that needs rendering again (its id clashes in a
  * feed) is read whole then (see ArticleLoader.whole).
  */
-export type RenderedArticle = { id: string; item: FeedItem; rendered: EncodedItem } | { id: string; item?: undefined; rendered?: undefined };
+export type RenderedArticle = { id: string; item: FeedEntry; rendered: EncodedItem } | { id: string; item?: undefined; rendered?: undefined };
 
 export function renderBatch(input: RenderBatchInput, contents: Map<string, CachedArticleContent>): { result: RenderedArticle[]; transfer: Transferable[] } {
   const result: RenderedArticle[] = [];
@@ -34,7 +34,7 @@ export function renderBatch(input: RenderBatchInput, contents: Map<string, Cache
       result.push({ id: row.id });
       continue;
     }
-    const item = toFeedItem(row, source.content);
+    const item = toFeedEntry(row, source.content);
     const rendered = encodeItem(item);
     for (const b of [rendered.rss, rendered.atom, rendered.json]) transfer.add(b.buffer as ArrayBuffer);
     result.push({ id: row.id, item: { ...item, html: '', summary: '' }, rendered });

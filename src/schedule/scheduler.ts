@@ -143,6 +143,8 @@ export class Scheduler {
   private async whenDue(key: string, reason: 'scheduled' | 'start'): Promise<void> {
     const s = this.scheduled.get(key);
     if (!s || this.stopped || this.queue.has(key)) return;
+    // A state file lost under the daemon takes no writes (the daemon reports it): the fetch waits for a restart.
+    if (this.store.stateLost?.()) return;
     const st = await this.store.channelState(key);
     // Stopped while the state was read (a store across the network): a timer armed now would outlive stop().
     if (this.stopped || st?.disabled) return;

@@ -255,9 +255,11 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     let body: string;
     try {
       const report = await opts.health();
+      if (report.status === 'error') status = 503;
       // Only the documented fields: the report may be built from richer state objects.
       body = JSON.stringify({
         status: report.status,
+        ...(report.error ? { error: report.error } : {}),
         channels: report.channels.map((c) => ({
           key: c.key,
           status: c.status,

@@ -1,5 +1,5 @@
 import type { ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
-import { articleContentOf } from './content-rows.ts';
+import { articleContentOf, extraColumn } from './content-rows.ts';
 import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
@@ -124,6 +124,7 @@ export function articleColumns(a: ArticleContentWrite) {
     guid: a.guid ?? null,
     categories: JSON.stringify(a.categories),
     html: a.html,
+    extra: extraColumn(a),
   };
 }
 
@@ -135,6 +136,7 @@ export function cachedContentColumns(c: CachedArticleContent) {
     guid: c.guid ?? null,
     categories: JSON.stringify(c.categories),
     html: c.html,
+    extra: extraColumn(c),
     file_mtime: c.fileMtimeMs,
     file_size: c.fileSize,
   };
@@ -184,6 +186,7 @@ export function ledgerRow(key: string, e: LedgerEntry): LedgerRow {
 /** An article whose file is behind its row. */
 export interface PendingRow {
   id: string;
+  identity: string;
   path: string;
   content_hash: string;
   old_path: string | null;
@@ -195,11 +198,13 @@ export interface PendingRow {
   headimg: string;
   categories: string;
   html: string | null;
+  extra: string;
 }
 
 export function toPendingFile(r: PendingRow): PendingFile {
   return {
     id: r.id,
+    identity: r.identity,
     path: r.path,
     contentHash: r.content_hash,
     ...(r.old_path ? { oldPath: r.old_path } : {}),

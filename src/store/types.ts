@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
-import type { ParsedArticleFile } from '../normalize/index.ts';
+import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
 
 // What refeed keeps, behind one interface: channel identity and fetch state,
 // the article index with each article's content, which channels list which
@@ -36,7 +35,7 @@ export interface ArticleRecord extends StoredArticle {
 }
 
 /** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
-export interface CachedArticleContent extends ParsedArticleFile {
+export interface CachedArticleContent extends ArticleContent {
   fileMtimeMs: number;
   fileSize: number;
 }
@@ -62,15 +61,9 @@ export interface ItemWrite {
   article: ArticleContentWrite;
 }
 
-export interface ArticleContentWrite {
+/** The article as a commit stores it: its content, identity and file hash, dated in epoch ms. */
+export interface ArticleContentWrite extends Omit<ArticleContent, 'date'> {
   identity: string;
-  title: string;
-  link?: string;
-  guid?: string;
-  author: string;
-  headimg: string;
-  categories: string[];
-  html: string;
   /** Epoch ms. */
   date: number;
   contentHash: string;
@@ -116,11 +109,13 @@ export interface CommitResult {
 /** An article whose file is behind its content (a kill between commit and write, a rename): rendered from the store. */
 export interface PendingFile {
   id: string;
+  /** Its key within the channel that owns it (stamped in its file). */
+  identity: string;
   path: string;
   /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
   contentHash: string;
   oldPath?: string;
-  content: ParsedArticleFile;
+  content: ArticleContent;
 }
 
 export interface WrittenArticleFile {
@@ -186,6 +181,12 @@ export interface Store {
   /** A SQLite file render workers may open read-only for cached content; undefined when they cannot. */
   readonly contentFile?: string;
   close(): Promise<void>;
+  /**
+   * Why the state this store opened is no longer the one at its place (a
+   * SQLite file deleted, replaced or emptied under a running process), or
+   * undefined while it is. Writes then fail with a StateLostError.
+   */
+  stateLost?(): string | undefined;
 
   /** Matches configured channels to stored ones (by key, then by URL), moving renamed ones' history. */
   syncChannels(channels: readonly ChannelInput[], now: number): Promise<ChannelSync>;

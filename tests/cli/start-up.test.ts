@@ -124,8 +124,9 @@ describe('start-up: what each command loads', () => {
   it('status reads the config and the store, and loads none of fetch, normalize, publish or the PostgreSQL driver', async () => {
     await run(process.execPath, [BIN, 'once', '--all', '--config', config], { cwd: REPO, env: { ...process.env, REFEED_LOG_LEVEL: 'silent' } });
     const mods = await modulesOf(['status', '--json', '--config', config]);
-    // ingest/sync.ts is in (how the store names configured channels), and schedule/ (the NEXT RUN column is the schedule's next due time).
-    const stages = stagesIn(mods.filter((m) => m !== 'dist/ingest/sync.js'));
+    // ingest/sync.ts is in (how the store names configured channels), ingest/article-tree.ts (whether article files exist beside an
+    // empty state), and schedule/ (the NEXT RUN column is the schedule's next due time).
+    const stages = stagesIn(mods.filter((m) => m !== 'dist/ingest/sync.js' && m !== 'dist/ingest/article-tree.js'));
     for (const s of ['fetch', 'normalize', 'publish', 'ingest', 'serve', 'queue']) expect(stages.has(s), `status loaded dist/${s}`).toBe(false);
     const packages = packagesIn(mods);
     for (const p of ['undici', 'htmlparser2', 'fast-xml-parser', 'pg', 'bullmq', 'ioredis', 'yaml']) expect(packages.has(p), `status loaded ${p}`).toBe(false);

@@ -1,4 +1,4 @@
-import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
@@ -6,13 +6,17 @@ import { syncChannels, WebSubSubscriber, type ChannelReport } from '../../ingest
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stopRequested } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stateWatch, stopRequested } from '../daemon-parts.ts';
+import { StateLostError } from '../../store/index.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
+import { watchConfigFile, type ConfigWatch } from '../config-watch.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
+/** How often the daemon looks whether its state file is still the one it opened, besides before each fetch and publish. */
+const STATE_CHECK_MS = 5000;
 
 /** What fetches: the in-process Scheduler, or the QueueEngine of a scaled-out set-up. */
 type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'>;
@@ -56,7 +60,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
   // WebSub: hubs hear of the feeds a publish changed, in the background (the hubs as configured now: reloads apply).
   const pinger = new HubPinger({ output: config.site.output, logger: log, onPing: (hub, outcome) => metrics?.pinged(hub, outcome) });
+  // A state file deleted or replaced under the daemon: what it holds is no longer what the next run reads, so nothing is published from it.
+  const stateLost = stateWatch(store, log);
+  const stateCheck = setInterval(stateLost, STATE_CHECK_MS);
+  stateCheck.unref();
   const doPublish = async () => {
+    const lost = stateLost();
+    if (lost) throw new StateLostError(lost);
     const started = performance.now();
     const report = await publisher.publish(store, { logger: log });
     metrics?.published(report, (performance.now() - started) / 1000);
@@ -97,7 +107,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = createFeedServer({
       root: config.site.output,
       cacheMaxAgeSec: cacheMaxAgeSec(config),
-      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
+      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost()),
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
@@ -112,6 +122,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       log.error({ err }, `cannot listen on ${where.host}:${where.port}`);
       ctx.err(`refeed run: cannot listen on ${where.host}:${where.port}: ${(err as Error).message}`);
+      clearInterval(stateCheck);
       await scheduler.stop();
       await locked.release();
       return EXIT.failed;
@@ -126,6 +137,15 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
       log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');
+      return;
+    }
+    // Never from some channels to none on a reload: that unpublishes every feed, and is far more often a
+    // file emptied by accident than meant. Deliberately none takes a restart.
+    if (next.channels.length === 0 && config!.channels.length > 0) {
+      log.error(
+        { why, running: config!.channels.length },
+        'configuration reload refused: it would remove every channel; keeping the running configuration (restart refeed to run with none)',
+      );
       return;
     }
     for (const key of ['output', 'state', 'queue', 'host', 'port'] as const) {
@@ -144,13 +164,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   const onHup = () => void reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
   process.on('SIGHUP', onHup);
-  let watcher: FSWatcher | undefined;
+  let watcher: ConfigWatch | undefined;
   if (ctx.values.watch) {
-    let timer: NodeJS.Timeout | undefined;
-    watcher = watch(config.file, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')), 300);
-    });
+    watcher = watchConfigFile(config.file, () => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')));
   }
 
   // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
@@ -158,6 +174,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   await stopRequested(ctx.signal);
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
+    clearInterval(stateCheck);
     process.off('SIGHUP', onHup);
     watcher?.close();
     subscriber.stop();

@@ -2,7 +2,7 @@ import { channelStatusRows } from '../channel-status.ts';
 import { fitTable, tableWidth } from '../text-table.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
-import { readChannelStates } from '../store-access.ts';
+import { lostStateNotice, readChannelStates } from '../store-access.ts';
 import { readHubStatus } from '../../core/websub-status.ts';
 import { iso } from '../../util/time.ts';
 import { redactUrl, redactUrlsIn } from '../../util/redact.ts';
@@ -26,6 +26,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!config) return EXIT.badConfig;
   const rows = channelStatusRows(config, await readChannelStates(ctx, config));
   for (const line of hubWarnings(config)) ctx.err(line);
+  // On stderr, so that --json stays parseable.
+  const lost = await lostStateNotice(ctx, config);
+  if (lost) ctx.err(`refeed status: ${lost}`);
   if (ctx.values.json) {
     ctx.out(JSON.stringify(rows, null, 2));
     return EXIT.ok;

@@ -79,7 +79,7 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
 
 export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
   const { rows } = await db.query<ContentRow>(
-    `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
+    `SELECT id, title, link, date, author, headimg, guid, categories, html, extra, file_mtime, file_size FROM articles
      WHERE id = ANY($1::text[]) AND html IS NOT NULL AND file_mtime IS NOT NULL`,
     [ids],
   );
@@ -90,9 +90,9 @@ export async function setArticleContent(db: Db, entries: readonly [string, Cache
   if (!entries.length) return;
   const rows = entries.map(([id, c]) => ({ id, ...cachedContentColumns(c) }));
   await db.query(
-    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html,
+    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html, extra = u.extra,
        file_mtime = u.file_mtime, file_size = u.file_size
-     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, file_mtime float8, file_size bigint)
+     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, extra text, file_mtime float8, file_size bigint)
      WHERE a.id = u.id`,
     [jsonRows(rows)],
   );

@@ -81,8 +81,11 @@ CREATE TABLE dirty_feeds (key text COLLATE "C" PRIMARY KEY);
 CREATE TABLE published_feeds (key text COLLATE "C" PRIMARY KEY, spec_hash text NOT NULL, rows_hash text NOT NULL, latest text);
 `;
 
+// An article's enclosures, tags, summary, updated date and guid permalink flag (see content-rows.ts); existing rows have none.
+const V2 = `ALTER TABLE articles ADD COLUMN extra text NOT NULL DEFAULT '{}'`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1];
+export const MIGRATIONS: readonly string[] = [V1, V2];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

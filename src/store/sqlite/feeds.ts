@@ -10,7 +10,7 @@ const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.
   FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
 const ORDER = 'ORDER BY e.date DESC, e.article_id LIMIT ?';
 
-export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
+export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, extra, file_mtime, file_size FROM articles
   WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL AND file_mtime IS NOT NULL`;
 
 export function contentRows(stmt: Database.Statement<[string], ContentRow>, ids: readonly string[]): Map<string, CachedArticleContent> {
@@ -33,7 +33,7 @@ export class FeedRepo {
       },
       content: db.prepare<[string], ContentRow>(CONTENT_SQL),
       setContent: db.prepare(
-        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
+        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra,
            file_mtime = @file_mtime, file_size = @file_size WHERE id = @id`,
       ),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),

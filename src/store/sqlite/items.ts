@@ -55,6 +55,9 @@ export class ItemRepo {
          FROM articles a WHERE a.id = ?`,
       ),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM articles WHERE id = ?'),
+      // The article a file names: its id, else (a file from before ids were stamped) the one its name abbreviates.
+      dated: db.prepare<[string], { id: string; date: number }>('SELECT id, date FROM articles WHERE id = ?'),
+      byStem: db.prepare<[string, string], { id: string; date: number }>('SELECT id, date FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 1'),
       // The article another channel stored under this link: one whose owner is still configured first, the oldest then.
       byLink: db.prepare<[string], ArticleHead>(
         `SELECT a.id, a.owner_id, (ch.key IS NOT NULL) AS owner_live, a.content_hash, a.path, a.date FROM articles a JOIN channels ch ON ch.id = a.owner_id
@@ -64,24 +67,25 @@ export class ItemRepo {
         `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c)`,
       ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html)
-         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html)`,
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra)
+         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html, @extra)`,
       ),
       updateArticle: db.prepare(
         `UPDATE articles SET identity = @identity, owner_id = @owner_id, title = @title, link = @link, date = @date,
            first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
-           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, file_mtime = NULL, file_size = NULL
+           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
       ),
+      lists: db.prepare<[number, string], { n: number }>('SELECT 1 AS n FROM entries WHERE channel_id = ? AND article_id = ?'),
       entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
       feedsOf: db.prepare<[string], { g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ? AND g IS NOT NULL'),
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       restore: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-           html, file_mtime, file_size)
+           html, extra, file_mtime, file_size)
          VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @content_hash, @path, @author, @headimg, @guid, @categories,
-           @html, @file_mtime, @file_size)`,
+           @html, @extra, @file_mtime, @file_size)`,
       ),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(
@@ -151,17 +155,35 @@ export class ItemRepo {
     for (const f of files) this.s.written.run(f);
   }
 
-  /** Inside the caller's transaction. Returns how many were put back. */
+  /**
+   * Inside the caller's transaction. Returns how many were put back: an
+   * article the store lacks, or a listing of the file's channel it lacks.
+   * What the store has is left as it is, so this can run on any state.
+   */
   restore(articles: readonly RestoredArticle[]): number {
     let n = 0;
     const dirty = new Set<string>();
     for (const a of articles) {
       const ch = this.s.channel.get(a.channelKey);
-      if (!ch || this.s.exists.get(a.id)) continue;
-      const row = restoredArticleRow(a, ch.id);
-      this.s.restore.run(row);
+      if (!ch) continue;
+      // Only a file name's 20 characters can stand for a longer id (a file from before stamps); a full id is its own.
+      const stored = this.s.dated.get(a.id) ?? (a.id.length === 20 ? this.s.byStem.get(a.id, `${a.id}g`) : undefined);
+      const entry = this.s.entry.get(ch.id, a.itemKey);
+      // Listed already (this article, or another the channel knows by the same key): the store's is kept.
+      if (entry) continue;
+      let date: number;
+      let articleId: string;
+      if (stored) {
+        // Listed by the channel under another key (a file from before stamps, keyed by its name): known.
+        if (this.s.lists.get(ch.id, stored.id)) continue;
+        ({ id: articleId, date } = stored);
+      } else {
+        const row = restoredArticleRow(a, ch.id);
+        this.s.restore.run(row);
+        ({ id: articleId, date } = row);
+      }
       const [g, s, cs] = a.channelKey.split('/');
-      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: row.date, g, s, c: cs });
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId, firstSeen: a.firstSeen, date, g, s, c: cs });
       for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
       n++;
     }
@@ -169,4 +191,3 @@ export class ItemRepo {
     return n;
   }
 }
-

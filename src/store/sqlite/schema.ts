@@ -7,7 +7,8 @@ import { schemaTooNew } from '../errors.ts';
 //    names and URL, and its fetch state; a channel no longer configured keeps
 //    its row (key NULL) so its history survives a rename or a re-add;
 //  - articles: one row per article, whichever channels list it, with the
-//    content its file holds (so publishing never re-reads files it wrote) and
+//    content its file holds (so publishing never re-reads files it wrote;
+//    `extra`: the enclosures, tags and other fields see content-rows.ts) and
 //    the hash of the content its file was last written with (file_hash):
 //    a row whose file is behind is written again by the next run;
 //  - entries: which channel lists which article under which item key, with
@@ -81,7 +82,10 @@ CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT);
 `;
 
-export const SCHEMA_VERSION = 2;
+// Version 3: an article's enclosures, tags, summary, updated date and guid permalink flag; existing rows have none.
+const V3 = `ALTER TABLE articles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`;
+
+export const SCHEMA_VERSION = 3;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -94,9 +98,12 @@ export function migrate(db: Database.Database, now: number): void {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current === SCHEMA_VERSION) return;
     refuseNewer(current);
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (tables.has('channels')) fromV1(db, tables, now);
-    else db.exec(V2);
+    if (current < 2) {
+      const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
+      if (tables.has('channels')) fromV1(db, tables, now);
+      else db.exec(V2);
+    }
+    db.exec(V3);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

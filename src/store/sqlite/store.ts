@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChannelState } from '../../core/types.ts';
 import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
-import { StateCorruptError, StateOutdatedError } from '../errors.ts';
+import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
   ArticleRecord,
   CachedArticleContent,
@@ -58,6 +58,8 @@ export class SqliteStore implements Store {
   private readonly channels: ChannelRepo;
   private readonly items: ItemRepo;
   private readonly feeds: FeedRepo;
+  /** The file's device and inode as opened: another file at the path is another state. */
+  private readonly opened?: { dev: number; ino: number };
   /** Writes waiting for this turn's transaction (see write). */
   private readonly queued: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
@@ -96,6 +98,10 @@ export class SqliteStore implements Store {
       return db;
     });
     this.contentFile = file === ':memory:' ? undefined : file;
+    if (file !== ':memory:') {
+      const st = statSync(file);
+      this.opened = { dev: st.dev, ino: st.ino };
+    }
     this.channels = new ChannelRepo(this.db);
     this.items = new ItemRepo(this.db);
     this.feeds = new FeedRepo(this.db);
@@ -114,9 +120,29 @@ export class SqliteStore implements Store {
     });
   }
 
+  stateLost(): string | undefined {
+    if (!this.opened) return undefined;
+    let st;
+    try {
+      st = statSync(this.file, { throwIfNoEntry: false });
+    } catch (err) {
+      return `the state file ${this.file} cannot be checked: ${(err as Error).message}`;
+    }
+    if (!st) return `the state file ${this.file} was deleted under this running refeed`;
+    if (st.dev !== this.opened.dev || st.ino !== this.opened.ino) return `the state file ${this.file} was replaced under this running refeed`;
+    if (st.size === 0) return `the state file ${this.file} was emptied under this running refeed`;
+    return undefined;
+  }
+
   private flush(): void {
     const batch = this.queued.splice(0);
     if (!batch.length) return;
+    // Written to a file no longer at its path, a write would be lost to the next run: refused.
+    const lost = this.stateLost();
+    if (lost) {
+      for (const w of batch) w.reject(new StateLostError(lost));
+      return;
+    }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       guard(this.file, () =>
