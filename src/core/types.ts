@@ -127,6 +127,7 @@ export interface KeptSlug {
 /** One item as read from a source feed, format-independent, before any cleaning. */
 export interface RawItem {
   guid?: string;
+  /** RSS <guid isPermaLink="…">: false when the guid is not the item's URL. Set only when the feed gives the attribute. */
   guidIsPermaLink?: boolean;
   link?: string;
   title?: string;

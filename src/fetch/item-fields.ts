@@ -1,5 +1,6 @@
 import type { RawItem } from '../core/types.ts';
 import { byteLength, durationSeconds } from './media-values.ts';
+import { parseFeedDate } from '../util/feed-date.ts';
 import { NS } from './namespaces.ts';
 import { resolveUrl } from './url.ts';
 import { attr, kids, ownText, type XElement } from './xml-tree.ts';
@@ -17,9 +18,33 @@ export function text(list: readonly XElement[]): string | undefined {
   return undefined;
 }
 
-/** Names of Atom persons (<author><name>) or plain RSS author strings, comma-joined. */
+/** A date element by namespace and local name, in an order of preference. */
+export type DateElement = readonly [ns: string, local: string];
+
+/**
+ * The first date a reader can read among an item's date elements, `order`
+ * giving the preference; when none is readable, the first one written (so the
+ * normalizer can say which date it could not read). One pass over the item's
+ * children; a date is only parsed when there is another to fall back on.
+ */
+export function firstDate(item: XElement, order: readonly DateElement[]): string | undefined {
+  let found: { rank: number; text: string }[] | undefined;
+  for (const c of item.children ?? []) {
+    if (typeof c !== 'object') continue;
+    const rank = order.findIndex(([ns, local]) => c.local === local && c.ns === ns);
+    if (rank === -1) continue;
+    const t = ownText(c)?.trim();
+    if (t) (found ??= []).push({ rank, text: t });
+  }
+  if (!found) return undefined;
+  if (found.length === 1) return found[0].text;
+  found.sort((a, b) => a.rank - b.rank); // stable: document order within a rank
+  return found.find((f) => parseFeedDate(f.text) !== undefined)?.text ?? found[0].text;
+}
+
+/** Names of Atom persons (<author><name>, else <email>) or plain RSS author strings, comma-joined. */
 export function personNames(list: readonly XElement[]): string | undefined {
-  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? ownText(n)?.trim()));
+  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? nonBlank(ownText(n)) ?? text(kids(n, n.ns, 'email'))));
   return names.length ? names.join(', ') : undefined;
 }
 

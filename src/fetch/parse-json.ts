@@ -4,6 +4,7 @@ import { FeedParseError } from './errors.ts';
 import { unique } from './item-fields.ts';
 import { byteLength, durationSeconds } from './media-values.ts';
 import { textToHtml } from './text-html.ts';
+import { parseFeedDate } from '../util/feed-date.ts';
 
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). Published feeds
 // get types wrong in small ways (numeric ids, a tag that is an object, a
@@ -108,7 +109,8 @@ function toRawItem(it: z.infer<typeof Item>, feedAuthor: string | undefined): Ra
   const html = nonBlank(it.content_html) ?? (nonBlank(it.content_text) ? textToHtml(it.content_text!) : undefined);
   const summary = nonBlank(it.summary);
   const author = authorName(it.authors, it.author) ?? feedAuthor;
-  const date = it.date_published ?? it.date_modified;
+  // An unreadable date_published gives way to date_modified, as in the XML readers.
+  const date = it.date_published !== undefined && it.date_modified !== undefined && !parseFeedDate(it.date_published) ? it.date_modified : (it.date_published ?? it.date_modified);
   const updated = it.date_published ? it.date_modified : undefined;
   const link = it.url ?? it.external_url;
   const images = unique([it.image, it.banner_image]);

@@ -16,6 +16,7 @@ import { kid, kids, type XElement } from './xml-tree.ts';
  */
 export class AtomReader implements FeedReader {
   dropped?: string;
+  readonly oddities: string[] = [];
   private root?: XElement;
   /** The Atom namespace of this document (1.0's, 0.3's, or none). */
   private ns = '';
@@ -38,9 +39,13 @@ export class AtomReader implements FeedReader {
 
   close(el: XElement, how: EndKind, depth: number): void {
     if (depth !== 1) return;
-    if (el.local !== 'entry' || el.ns !== this.ns) this.fields.push(el);
+    // Some generators write RSS's <item> for Atom's <entry>: the intent is plain.
+    const asItem = el.local === 'item' && el.ns === this.ns;
+    if ((el.local !== 'entry' || el.ns !== this.ns) && !asItem) this.fields.push(el);
     else if (how === 'eof') this.dropped = el.name;
     else {
+      const note = `Atom <${el.name}> elements instead of <entry>: read as entries`;
+      if (asItem && !this.oddities.includes(note)) this.oddities.push(note);
       const { item, dcCreator } = atomEntry(el, this.ns, this.base, this.docUrl);
       if (item.author === undefined) this.authorless.push({ item, dcCreator });
       this.items.push(item);

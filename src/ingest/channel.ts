@@ -78,6 +78,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     const input: PrepareInput = {
       body: outcome.body,
       contentType: outcome.contentType,
+      contentLocation: outcome.contentLocation,
       finalUrl: outcome.finalUrl,
       status: outcome.status,
       channel,

@@ -10,6 +10,8 @@ export interface PrepareInput {
   contentType?: string;
   finalUrl: string;
   status: number;
+  /** The response's Content-Location header: the base of the feed's relative links. */
+  contentLocation?: string;
   channel: ResolvedChannel;
   /** The run's clock reading: filters and dates items; also the first-seen time of new items. */
   now: number;
@@ -54,7 +56,7 @@ export function normalizeContext(feed: ParsedFeed, finalUrl: string, firstSeen: 
 
 /** Never throws for the feed's faults: those are `{ kind: 'error' }`. */
 export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
-  const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status);
+  const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status, input.contentLocation);
   if (parsed.kind === 'error') return parsed;
   const { feed } = parsed;
   const normalizer = createChannelNormalizer(input.channel, { fallbackImage: input.fallbackImage });

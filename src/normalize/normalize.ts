@@ -138,8 +138,9 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     feedLink: nonEmpty(feed?.link),
     feedUrl: nonEmpty(ctx.feedUrl),
   });
-  // An RSS guid is a permalink unless it says otherwise; use one that looks like a URL.
-  const link = itemLink ?? (it.guid && /^https?:\/\//i.test(it.guid) ? httpUrl(it.guid) : undefined);
+  // An RSS guid is a permalink unless it says otherwise (isPermaLink="false":
+  // an id that merely looks like a URL, often a tracker's); use one that looks like a URL.
+  const link = itemLink ?? (it.guid && it.guidIsPermaLink !== false && /^https?:\/\//i.test(it.guid) ? httpUrl(it.guid) : undefined);
   if (!link) warnings.push({ code: 'no-link' });
 
   const body = tools.sanitizer.sanitize(it.html ?? it.summary ?? '', base);

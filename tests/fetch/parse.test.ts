@@ -81,7 +81,8 @@ describe('Atom 1.0', () => {
     expect(feed.base).toBe('https://atom.example.org/');
     expect(feed.items[0]).toEqual<RawItem>({
       guid: 'urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a',
-      link: 'xhtml-entry.html',
+      // Resolved against the entry's xml:base, not the content's (the item's base, for its body).
+      link: 'https://atom.example.org/posts/xhtml-entry.html',
       title: 'Inline XHTML entry',
       updated: '2024-03-05T08:00:00+01:00',
       author: 'Grace Hopper, Alan Turing',
@@ -338,8 +339,8 @@ describe('not feeds and broken input', () => {
     expect(err.message).toMatch(/plain text \("Service temporarily/);
   });
 
-  it('reports <rss> without a channel clearly', async () => {
-    const err = await parseError('<rss version="2.0"><item><title>x</title></item></rss>');
+  it('reports <rss> without a channel (or any item) clearly', async () => {
+    const err = await parseError('<rss version="2.0"><title>x</title></rss>');
     expect(err).toMatchObject({ code: 'parse', message: 'malformed feed: <rss> without a <channel>' });
   });
 });
