@@ -94,7 +94,8 @@ export async function writeIndexFiles(
   const prev = readStamp(ledger.get(INDEX_KEY)?.rowsHash);
   const configChanged = ledger.get(INDEX_KEY)?.specHash !== indexHash;
   const healthChanged = prev.health !== shownHealth;
-  if (input.full || input.rebuiltAny || missing(INDEX_FILES.html) || configChanged || healthChanged || input.sections?.empty) {
+  // An OPML rebuilt (after an upgrade that added categories.opml, say) means the page's links may be new too.
+  if (input.full || input.rebuiltAny || out.opml !== undefined || missing(INDEX_FILES.html) || configChanged || healthChanged || input.sections?.empty) {
     const updatedAt = input.feedsChanged || configChanged || healthChanged || prev.at === undefined ? input.now : prev.at;
     out.stamp = indexStamp(shownHealth, updatedAt);
     const fresh = new Map(input.planned.map((p) => [p.spec.key, p]));

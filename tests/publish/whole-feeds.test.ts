@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
 import { runRefeed, startRefeed, REPO } from '../helpers/refeed-process.ts';
 import { writeTempConfig } from '../helpers/config-file.ts';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
 // Issue 22, feeds a reader can take whole: an OPML whose feeds share no item
 // (and a second one, the categories), every group's feeds advertised, feed
@@ -119,6 +119,22 @@ describe('OPML files a reader can import whole', () => {
     for (const shipped of ['config/refeed.yaml', 'deploy/refeed.yaml']) {
       expect(loadConfig(path.join(REPO, shipped)).site.language, shipped).toBe('');
     }
+  });
+});
+
+describe('upgrading from a refeed without categories.opml', () => {
+  it('the next publish writes categories.opml and rebuilds index.html with the group links', async () => {
+    const config = writeTempConfig(yaml(), 'refeed-upgrade-');
+    expect((await runRefeed(['once', '--config', config])).code).toBe(0);
+    const out = path.join(path.dirname(config), 'out');
+    // What an older refeed left: no categories.opml, an index.html advertising only the merged feeds.
+    rmSync(path.join(out, 'categories.opml'));
+    const html = readFileSync(path.join(out, 'index.html'), 'utf8');
+    writeFileSync(path.join(out, 'index.html'), html.replace(/<link rel="alternate"[^>]*href="https:\/\/feeds.example\/sub\/(one|two)\/[^>]*>\n?/g, ''));
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).not.toContain('/sub/one/rss.xml" ');
+    expect((await runRefeed(['publish', '--config', config])).code).toBe(0);
+    expect(existsSync(path.join(out, 'categories.opml'))).toBe(true);
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toBe(html);
   });
 });
 
