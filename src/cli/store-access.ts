@@ -105,6 +105,8 @@ export async function openStoreWaiting(ctx: CommandContext, state: string): Prom
   }
 }
 
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -142,10 +144,27 @@ export async function openLocked(ctx: CommandContext, config: RefeedConfig, what
   try {
     store = opts.waitForServer ? await openStoreWaiting(ctx, config.site.state) : await openStore(config.site.state);
     if (!store) return { exit: EXIT.ok };
-    const lock = await store.acquireRunLock({ waitMs: config.site.lockWaitMs, what: `refeed ${what}` });
+    const waitedSince = Date.now();
+    let waited = false;
+    const lock = await store.acquireRunLock({
+      waitMs: config.site.lockWaitMs,
+      what: `refeed ${what}`,
+      // Said at once, then again when it ends: a wait of up to site.lock_wait in silence looks like a hang.
+      onWait: (holder) => {
+        waited = true;
+        const line = `waiting up to ${seconds(config.site.lockWaitMs)} s for the run lock, held by another refeed run (${holder})`;
+        ctx.logger.info({ holder }, line);
+        ctx.err(`refeed ${what}: ${line}`);
+      },
+    });
     if (!lock.acquired) {
       await store.close();
-      return { exit: EXIT.ok, held: `another refeed run (${lock.holder}) holds the lock; waited ${Math.round(config.site.lockWaitMs / 1000)} s, nothing done` };
+      return { exit: EXIT.ok, held: `another refeed run (${lock.holder}) holds the lock; waited ${seconds(config.site.lockWaitMs)} s, nothing done` };
+    }
+    if (waited) {
+      const line = `got the run lock after waiting ${seconds(Date.now() - waitedSince)} s`;
+      ctx.logger.info(line);
+      ctx.err(`refeed ${what}: ${line}`);
     }
     const open = store;
     try {

@@ -62,6 +62,7 @@ export interface SiteConfig {
   description: string;
   /** Public base URL of the published feeds; always ends with `/`. */
   url: string;
+  /** The feeds' language tag; '' when not set (no language is claimed). */
   language: string;
   /** Absolute path of the output folder (articles and feeds). */
   output: string;
@@ -81,6 +82,12 @@ export interface SiteConfig {
   port: number;
   /** How long once/fetch/publish wait for another run's lock before giving up (exit 0). */
   lockWaitMs: number;
+  /** The feeds' image URL (site.icon). */
+  icon?: string;
+  /** WebSub hubs the feeds name and are pinged after a publish that changed them (site.websub.hubs). */
+  websubHubs: string[];
+  /** Subscribe at the WebSub hubs sources name (site.websub.subscribe); callbacks under `url`. */
+  websubSubscribe: boolean;
 }
 
 export interface RefeedConfig {
@@ -152,6 +159,10 @@ export interface ParsedFeed {
   link?: string;
   /** Feed-level xml:base, if any. */
   base?: string;
+  /** WebSub hubs the feed names (rel="hub"), absolute. */
+  hubs?: string[];
+  /** The feed's own URL as it names it (rel="self", JSON Feed feed_url): the WebSub topic. */
+  self?: string;
   items: RawItem[];
   /**
    * What the reader repaired to read a broken document (a truncated feed, a

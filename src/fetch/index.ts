@@ -15,6 +15,7 @@ export { createFetchAgents, forbiddenAddress, type FetchAgents } from './address
 export { fetchBytes, FEED_ACCEPT, type FetchBytesOutcome, type FetchBytesRequest, type HttpSettings } from './http.ts';
 export { parseFeed } from './parse.ts';
 export { parseRetryAfter } from './retry-after.ts';
+export { linkHeaderWebSub, type WebSubLinks } from './websub-links.ts';
 
 export interface FetchFeedRequest {
   url: string;

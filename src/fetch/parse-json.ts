@@ -52,10 +52,23 @@ const Feed = z.object({
   version: str,
   title: trimmed,
   home_page_url: trimmed,
+  feed_url: trimmed,
+  hubs: z.array(z.unknown()).optional().catch(undefined),
   author: Author.optional(),
   authors: Authors,
   items: z.array(z.unknown()),
 });
+
+/** An absolute http(s) URL, or undefined. */
+function httpUrl(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    const u = new URL(v.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function parseJsonFeed(text: string): ParsedFeed {
   let data: unknown;
@@ -79,10 +92,15 @@ export function parseJsonFeed(text: string): ParsedFeed {
     const parsed = Item.safeParse(raw);
     if (parsed.success) items.push(toRawItem(parsed.data, feedAuthor));
   }
+  // WebSub discovery: `hubs` of type WebSub (any type, when unnamed), and feed_url as the topic.
+  const hubs = [...new Set((f.hubs ?? []).filter((h) => typeof h === 'object' && h !== null && /^(websub|)$/i.test(String((h as { type?: unknown }).type ?? ''))).map((h) => httpUrl((h as { url?: unknown }).url)).filter((u): u is string => u !== undefined))];
+  const self = httpUrl(f.feed_url);
   return {
     format: 'json',
     ...(f.title ? { title: f.title } : {}),
     ...(f.home_page_url ? { link: f.home_page_url } : {}),
+    ...(hubs.length ? { hubs } : {}),
+    ...(self ? { self } : {}),
     items,
   };
 }

@@ -1,6 +1,7 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { atomEntry } from './atom-entry.ts';
 import { titleText } from './content.ts';
+import { webSubLinks } from './websub-links.ts';
 import type { FeedReader } from './feed-reader.ts';
 import { withChildren } from './feed-reader.ts';
 import { alternateLink, personNames, xmlBase } from './item-fields.ts';
@@ -60,6 +61,7 @@ export class AtomReader implements FeedReader {
     }
     const title = titleText(kid(feed, this.ns, 'title'), true);
     const link = alternateLink(kids(feed, this.ns, 'link'));
-    return { format: 'atom', ...(title ? { title } : {}), ...(link ? { link } : {}), ...(this.base ? { base: this.base } : {}), items: this.items };
+    const { hubs, self } = webSubLinks(kids(feed, this.ns, 'link'), this.base ?? this.docUrl);
+    return { format: 'atom', ...(title ? { title } : {}), ...(link ? { link } : {}), ...(this.base ? { base: this.base } : {}), ...(hubs.length ? { hubs } : {}), ...(self ? { self } : {}), items: this.items };
   }
 }

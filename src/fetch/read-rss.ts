@@ -6,6 +6,7 @@ import { withChildren } from './feed-reader.ts';
 import { alternateLink, text, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { rssItem } from './rss-item.ts';
+import { webSubLinks } from './websub-links.ts';
 import type { EndKind } from './xml-stream.ts';
 import { kids, type XElement } from './xml-tree.ts';
 
@@ -87,7 +88,8 @@ export class RssReader implements FeedReader {
     const title = plainTitle(text(kids(channel, channel.ns, 'title')) ?? text(kids(channel, NS.dc, 'title')));
     const link = alternateLink(kids(channel, channel.ns, 'link')) ?? alternateLink(kids(channel, NS.atom, 'link'));
     const base = this.channelBase;
-    return { format: this.format, ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), items: this.items };
+    const { hubs, self } = webSubLinks(kids(channel, NS.atom, 'link'), base ?? this.docUrl);
+    return { format: this.format, ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), ...(hubs.length ? { hubs } : {}), ...(self ? { self } : {}), items: this.items };
   }
 
   /** Notes items out of their usual place, once per kind. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/log.ts';
 import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
-import { fetchBytes, type FetchAgents } from '../fetch/index.ts';
+import { fetchBytes, linkHeaderWebSub, type FetchAgents, type FetchBytesOutcome } from '../fetch/index.ts';
 import { commitStatus, type Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import { diskErrorOf, stateDiskErrorOf, type DiskError } from '../util/disk-error.ts';
@@ -29,6 +29,8 @@ export interface IngestOptions {
    * publishes). A queue worker on another machine has no output folder.
    */
   writeFiles?: boolean;
+  /** A verified WebSub push: its body is the feed, read instead of fetching it (validators and schedule stay). */
+  pushed?: { body: Uint8Array; contentType?: string };
 }
 
 /**
@@ -101,7 +103,10 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
-  let outcome = await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal, agents: opts.agents });
+  let outcome: FetchBytesOutcome = opts.pushed
+    ? { kind: 'ok', body: Buffer.from(opts.pushed.body), contentType: opts.pushed.contentType, finalUrl: st.url, status: 200, redirects: [], etag: st.etag, lastModified: st.lastModified }
+    : await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal, agents: opts.agents });
+  if (opts.pushed) report.pushed = true;
   let prepared: Extract<Prepared, { kind: 'ok' }> | undefined;
   let preparedAt = 0;
   if (outcome.kind === 'ok') {
@@ -146,6 +151,13 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
+  if (!opts.pushed) {
+    // WebSub discovery: the Link header wins over the body (W3C WebSub §4); the topic is the feed's self URL.
+    const header = outcome.link ? linkHeaderWebSub(outcome.link, outcome.finalUrl) : { hubs: [] as string[] };
+    const hubs = header.hubs.length ? header.hubs : (prepared.feed.hubs ?? []);
+    const topic = (header.hubs.length ? header.self : undefined) ?? prepared.feed.self ?? outcome.finalUrl;
+    if (hubs.length) report.websub = { hubs, topic };
+  }
   const warnings = prepared.feed.recovered ?? [];
   if (warnings.length) {
     report.warnings = warnings;

@@ -8,4 +8,5 @@ export { channelInputs, syncChannels } from './sync.ts';
 export { writeCommittedFiles, writePendingFiles, writePendingFilesChecked } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
+export { WebSubSubscriber, signatureMatches, type PushOutcome } from './websub.ts';
 export { hasArticleFiles } from './article-tree.ts';

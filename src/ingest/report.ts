@@ -20,6 +20,10 @@ export interface ChannelReport {
   guidCollisions?: number;
   /** Set when a 301/308 moved the channel for good. */
   movedTo?: string;
+  /** WebSub discovery (fetched feeds only): the hubs the feed names (Link header first) and its topic. */
+  websub?: { hubs: string[]; topic: string };
+  /** Set when the items came from a WebSub push rather than a fetch. */
+  pushed?: boolean;
   ms: number;
 }
 

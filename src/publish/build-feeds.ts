@@ -55,6 +55,8 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntr
     language: xmlSafe(config.site.language),
     updated: feedUpdated(items, whenEmpty),
     authorName: xmlSafe(config.site.title),
+    ...(config.site.icon ? { image: xmlSafe(config.site.icon) } : {}),
+    ...(config.site.websubHubs.length ? { hubs: config.site.websubHubs.map(xmlSafe) } : {}),
   };
 }
 

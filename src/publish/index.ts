@@ -6,6 +6,7 @@ export { isPublishedPath, planFeeds, feedUrls, specHash, anchorOf, FEED_FILES, I
 export { renderFeeds, encodeItem, assembleFeedBuffers, feedUpdated, type FeedMeta, type FeedFiles, type EncodedItem } from './render-feed.ts';
 export { toFeedEntry, uniqueIds, entryId, imageType, type FeedEntry } from './items.ts';
 export type { JsonFeed11, JsonFeed11Item } from './json-feed.ts';
-export { buildOpml } from './opml.ts';
+export { buildOpml, buildCategoriesOpml } from './opml.ts';
+export { changedFeedUrls, HubPinger } from './websub.ts';
 export { buildIndexHtml, SectionCache } from './index-html.ts';
 export { excerpt, htmlToText, xmlSafe } from './text.ts';

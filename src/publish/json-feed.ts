@@ -32,7 +32,10 @@ export interface JsonFeed11 {
   home_page_url?: string;
   feed_url?: string;
   description?: string;
-  language: string;
+  icon?: string;
+  favicon?: string;
+  language?: string;
   authors: JsonFeed11Author[];
+  hubs?: { type: string; url: string }[];
   items: JsonFeed11Item[];
 }

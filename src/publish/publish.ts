@@ -166,7 +166,7 @@ export class Publisher {
       writer,
       sections: this.sections,
     });
-    for (const f of [index.opml, index.html]) if (f) record([f]);
+    for (const f of [index.opml, index.categories, index.html]) if (f) record([f]);
     await commitPublish(this.plan, store, { ledger, dirty, published, index });
 
     // "published" only when files changed: a run that found nothing to do says so at debug level.

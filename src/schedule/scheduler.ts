@@ -160,8 +160,32 @@ export class Scheduler {
     this.timers.add(timer);
   }
 
-  private async fetch(s: Scheduled): Promise<void> {
-    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents, pool: this.pool });
+  /**
+   * A verified WebSub push for channel `key`: ingested now from its body,
+   * through the same path as a fetch, never beside a fetch of the same
+   * channel (it waits for one in progress). False when the channel is not
+   * scheduled (removed, disabled) or the scheduler stopped.
+   */
+  ingestPushed(key: string, pushed: { body: Uint8Array; contentType?: string }): boolean {
+    const s = this.scheduled.get(key);
+    if (!s || this.stopped) return false;
+    const attempt = () => {
+      if (this.stopped) return;
+      const current = this.scheduled.get(key);
+      if (!current) return;
+      if (this.queue.has(key)) {
+        const timer = setTimeout(() => (this.timers.delete(timer), attempt()), 100);
+        this.timers.add(timer);
+        return;
+      }
+      this.queue.push(key, hostOf(current.channel.url), () => this.fetch(current, pushed));
+    };
+    attempt();
+    return true;
+  }
+
+  private async fetch(s: Scheduled, pushed?: { body: Uint8Array; contentType?: string }): Promise<void> {
+    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents, pool: this.pool, ...(pushed ? { pushed } : {}) });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);

@@ -190,6 +190,14 @@ export interface PruneResult {
 /** How the run before this one ended, as far as the lock can tell: what the output folder may hold of it. */
 export type PreviousRun = { ended: 'cleanly' } | { ended: 'killed'; pid: number } | { ended: 'unknown' };
 
+export interface RunLockRequest {
+  waitMs: number;
+  /** Who asks, as the holder is named to others waiting (`refeed once`). */
+  what: string;
+  /** Called once, when the lock is found held by someone else (named as in RunLock's holder), before waiting. */
+  onWait?: (holder: string) => void;
+}
+
 export type RunLock = { acquired: true; release(): Promise<void>; previous: PreviousRun } | { acquired: false; holder: string };
 
 export interface Store {
@@ -243,8 +251,8 @@ export interface Store {
   /** Puts back articles read from their files, as written (for rebuilding a lost store); an id already stored is left as it is. */
   restoreArticles(articles: readonly RestoredArticle[]): Promise<number>;
 
-  /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it. */
-  acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock>;
+  /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it, calling `onWait` with the holder when it starts waiting. */
+  acquireRunLock(opts: RunLockRequest): Promise<RunLock>;
 }
 
 /** A channel key's [group, source, channel] slugs. */

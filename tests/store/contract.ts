@@ -273,10 +273,14 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       const a = await st.acquireRunLock({ waitMs: 0, what: 'test a' });
       expect(a.acquired).toBe(true);
       const other = await where.open();
-      const b = await other.acquireRunLock({ waitMs: 50, what: 'test b' });
+      // Told once, when the wait begins, who holds it (the CLI says so at once: issue 22).
+      const waits: string[] = [];
+      const b = await other.acquireRunLock({ waitMs: 50, what: 'test b', onWait: (h) => waits.push(h) });
       expect(b).toMatchObject({ acquired: false, holder: expect.stringContaining('test a') });
+      expect(waits).toEqual([expect.stringContaining('test a')]);
       if (a.acquired) await a.release();
-      const c = await other.acquireRunLock({ waitMs: 0, what: 'test c' });
+      const c = await other.acquireRunLock({ waitMs: 0, what: 'test c', onWait: (h) => waits.push(h) });
+      expect(waits).toHaveLength(1);
       expect(c.acquired).toBe(true);
       if (c.acquired) await c.release();
       await other.close();

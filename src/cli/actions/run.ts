@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
-import { isPublishedPath, Publisher } from '../../publish/index.ts';
-import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
+import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
+import { syncChannels, WebSubSubscriber, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
@@ -59,6 +59,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   // openLocked has matched the store to the configuration.
   let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  // WebSub: hubs hear of the feeds a publish changed, in the background (the hubs as configured now: reloads apply).
+  const pinger = new HubPinger({ output: config.site.output, logger: log, onPing: (hub, outcome) => metrics?.pinged(hub, outcome) });
   // A state file deleted or replaced under the daemon: what it holds is no longer what the next run reads, so nothing is published from it.
   const stateLost = stateWatch(store, log);
   const stateCheck = setInterval(stateLost, STATE_CHECK_MS);
@@ -88,12 +90,23 @@ export async function run(ctx: CommandContext): Promise<number> {
     publishing.published(report);
     if (report.errors.length) retryPublish();
     metrics?.published(report, (performance.now() - started) / 1000);
+    pinger.notify(config!.site.websubHubs, changedFeedUrls(config!.site.url, report.written));
     return report;
   };
   // A channel starting or stopping to fail changes index.html's health: published then, not at the next new item.
   const flipped = healthFlips();
+  // WebSub subscriber: a fetched feed naming a hub gets a subscription (site.websub.subscribe), pushes go through ingest now.
+  const subscriber = new WebSubSubscriber({
+    config: () => config!,
+    store,
+    logger: log,
+    // With a queue the fetches (and so the discovery of hubs) happen on the workers: no subscriptions are made there.
+    onPush: (channel, pushed) => scheduler instanceof Scheduler && scheduler.ingestPushed(channel.key, pushed),
+    onPushOutcome: (outcome) => metrics?.pushed(outcome),
+  });
   const onReport = (r: ChannelReport) => {
     metrics?.fetched(r);
+    subscriber.observe(r);
     if (flipped(r)) scheduler.requestPublish();
   };
 
@@ -118,6 +131,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
+      feedLinks: () => ({ hubs: config!.site.websubHubs, siteUrl: config!.site.url }),
+      websub: subscriber,
     });
     try {
       const bound = await listen(server, where.host, where.port);
@@ -183,7 +198,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     process.off('SIGHUP', onHup);
     clearTimeout(retryTimer);
     watcher?.close();
+    subscriber.stop();
     await scheduler.stop();
+    pinger.stop();
     if (server) await closeServer(server);
     await locked.release();
   });

@@ -8,7 +8,7 @@ import { SOURCES_USAGE } from '../commands/sources.ts';
 import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
 import { configFileOf, loadConfigFor } from '../load-config.ts';
 import { describeSync, previewChannelSync, readChannelStates } from '../store-access.ts';
-import { formatTable } from '../text-table.ts';
+import { fitTable, tableWidth } from '../text-table.ts';
 
 // ------------------------------------------------------------ list
 
@@ -129,10 +129,12 @@ async function list(ctx: CommandContext): Promise<number> {
     return EXIT.ok;
   }
   const now = Date.now();
+  // On a narrow terminal URL and health go under their row, then FEED and SCHEDULE go (--wide shows all).
   ctx.out(
-    formatTable(
+    fitTable(
       ['GROUP', 'SOURCE', 'CHANNEL', 'FEED', 'URL', 'SCHEDULE', 'HEALTH'],
       rows.map((r) => [r.group, r.source, r.channel, r.feedPath, r.url, r.schedule, healthText(r, now)]),
+      { width: tableWidth(ctx.values.wide), below: [4, 6], drop: [3, 5], shrink: [2, 1, 0] },
     ),
   );
   return EXIT.ok;

@@ -15,6 +15,7 @@ import type {
   PublishCommit,
   RestoredArticle,
   RunLock,
+  RunLockRequest,
   Store,
   WrittenArticleFile,
   PruneRequest,
@@ -181,7 +182,7 @@ export class PostgresStore implements Store {
     return this.write((db) => items.restoreArticles(db, articles));
   }
 
-  async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
+  async acquireRunLock(opts: RunLockRequest): Promise<RunLock> {
     const lock = await acquireRunLock(this.url, opts, (l) => this.locks.delete(l));
     if (lock.acquired) this.locks.add(lock);
     return lock;

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChannelState } from '../../core/types.ts';
-import { acquireFileLock } from '../../util/file-lock.ts';
+import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
 import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
   ArticleRecord,
@@ -20,6 +20,7 @@ import type {
   PublishCommit,
   RestoredArticle,
   RunLock,
+  RunLockRequest,
   Store,
   WrittenArticleFile,
   PruneRequest,
@@ -273,10 +274,12 @@ export class SqliteStore implements Store {
     return this.write(() => this.items.restore(articles));
   }
 
-  async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
+  async acquireRunLock(opts: RunLockRequest): Promise<RunLock> {
     if (this.file === ':memory:') return { acquired: true, release: async () => undefined, previous: { ended: 'cleanly' } };
-    const lock = await acquireFileLock(`${this.file}.lock`, opts);
-    if (!lock.acquired) return { acquired: false, holder: `pid ${lock.holder.pid}${lock.holder.what ? `, ${lock.holder.what}` : ''}` };
+    const named = (h: LockHolder) => `pid ${h.pid}${h.what ? `, ${h.what}` : ''}`;
+    const { onWait } = opts;
+    const lock = await acquireFileLock(`${this.file}.lock`, { waitMs: opts.waitMs, what: opts.what, onWait: onWait && ((h) => onWait(named(h))) });
+    if (!lock.acquired) return { acquired: false, holder: named(lock.holder) };
     const previous: PreviousRun = lock.tookOverFrom ? { ended: 'killed', pid: lock.tookOverFrom.pid } : { ended: 'cleanly' };
     return { acquired: true, release: async () => lock.release(), previous };
   }
