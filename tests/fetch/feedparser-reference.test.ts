@@ -1,12 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { channelFeedXml, DEFAULT_SEED } from '../../bench/corpus.ts';
 import type { ParsedFeed } from '../../src/core/types.ts';
 import { decodeFeedBytes, FeedParseError, parseFeed } from '../../src/fetch/index.ts';
-import { readProlog } from '../../src/fetch/prolog.ts';
-import { formatOfRoot } from '../../src/fetch/read-xml.ts';
+import { fixtureFeeds } from '../helpers/fixture-feeds.ts';
 import { parseFeedDate } from '../../src/normalize/index.ts';
 import { feedparserOrSkip, feedparserRead, type FeedparserFeed } from '../helpers/feedparser.ts';
 import { FIDELITY_FEEDS } from './fidelity-feeds.ts';
@@ -20,7 +16,6 @@ import { FIDELITY_FEEDS } from './fidelity-feeds.ts';
 // reason; any other difference fails, and so does an exception that no
 // longer matches anything (so the list stays true).
 
-const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 const DOC_URL = 'https://reference.example/feed';
 
 interface Doc {
@@ -28,23 +23,6 @@ interface Doc {
   bytes: Buffer;
 }
 
-/** Every fixture file whose root element is a feed's (OPML, sitemaps, schemas and HTML fall out). */
-function fixtureFeeds(): Doc[] {
-  const out: Doc[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, e.name);
-      if (e.isDirectory()) walk(file);
-      else if (e.name.endsWith('.xml')) {
-        const bytes = readFileSync(file);
-        const root = readProlog(bytes.toString('utf8').replace(/^[\s\uFEFF]+/, ''));
-        if (root && formatOfRoot(root)) out.push({ name: path.relative(FIXTURES, file), bytes });
-      }
-    }
-  };
-  walk(FIXTURES);
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
 
 const docs: Doc[] = [
   ...fixtureFeeds(),

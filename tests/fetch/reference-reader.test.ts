@@ -1,13 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import { channelFeedXml, DEFAULT_SEED } from '../../bench/corpus.ts';
 import type { ParsedFeed } from '../../src/core/types.ts';
 import { FeedParseError, parseFeed } from '../../src/fetch/index.ts';
-import { readProlog } from '../../src/fetch/prolog.ts';
-import { formatOfRoot } from '../../src/fetch/read-xml.ts';
+import { fixtureFeeds } from '../helpers/fixture-feeds.ts';
 import { atom, rss, type FeedItemSpec } from '../hostile/feeds.ts';
 
 // Issue 11, part 3: the differential test. rss-parser (sax + xml2js) is the
@@ -18,30 +14,14 @@ import { atom, rss, type FeedItemSpec } from '../hostile/feeds.ts';
 // named exception with its reason; any other difference fails the test, and so
 // does an exception that no longer matches anything (so the list stays true).
 
-const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 interface Doc {
   name: string;
   text: string;
 }
 
-/** Every fixture file whose root element is a feed's (OPML, sitemaps, schemas and HTML fall out). */
-function fixtureFeeds(): Doc[] {
-  const out: Doc[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, e.name);
-      if (e.isDirectory()) walk(file);
-      else if (e.name.endsWith('.xml')) {
-        const text = readFileSync(file, 'utf8');
-        const root = readProlog(text.replace(/^[\s\uFEFF]+/, ''));
-        if (root && formatOfRoot(root)) out.push({ name: path.relative(FIXTURES, file), text });
-      }
-    }
-  };
-  walk(FIXTURES);
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
+/** Every fixture feed, as text. */
+const fixtureDocs = (): Doc[] => fixtureFeeds().map((f) => ({ name: f.name, text: f.bytes.toString('utf8') }));
 
 /** Channels 0–7 of the benchmark corpus (even RSS 2.0, odd Atom 1.0), 20 items each. */
 function corpusSample(): Doc[] {
@@ -170,7 +150,7 @@ function differences(doc: string, ours: Side, ref: Side): Difference[] {
 const covers = (e: Exception, d: Difference) => e.doc === d.doc && e.field === d.field && (e.item === undefined || e.item === d.item);
 
 describe('refeed’s readers against rss-parser (the reference)', () => {
-  const docs = [...fixtureFeeds(), ...corpusSample(), ...generatedFeeds()];
+  const docs = [...fixtureDocs(), ...corpusSample(), ...generatedFeeds()];
 
   it('covers the fixture feeds, the bench corpus and generated feeds', () => {
     expect(docs.filter((d) => !d.name.startsWith('bench') && !d.name.startsWith('generated')).length).toBeGreaterThanOrEqual(15);

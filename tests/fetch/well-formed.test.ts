@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFeedBytes, parseFeed } from '../../src/fetch/index.ts';
-import { readProlog } from '../../src/fetch/prolog.ts';
-import { formatOfRoot } from '../../src/fetch/read-xml.ts';
+import { FIXTURES, fixtureFeeds } from '../helpers/fixture-feeds.ts';
 import { FIDELITY_FEEDS } from './fidelity-feeds.ts';
 
 // Issue 19: a `recovered` note is for documents an XML parser rejects. Every
@@ -15,26 +13,8 @@ import { FIDELITY_FEEDS } from './fidelity-feeds.ts';
 // structures (no <channel>, <item> in Atom…) are the one other case noted. A missing xmllint is
 // a failure with the install hint, as in tests/helpers/feed-clients.ts.
 
-const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'refeed-well-formed-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Every fixture file whose root element is a feed's. */
-function fixtureFeeds(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, e.name);
-      if (e.isDirectory()) walk(file);
-      else if (e.name.endsWith('.xml')) {
-        const root = readProlog(readFileSync(file, 'utf8').replace(/^[\s\uFEFF]+/, ''));
-        if (root && formatOfRoot(root)) out.push(file);
-      }
-    }
-  };
-  walk(FIXTURES);
-  return out.sort();
-}
 
 /**
  * The files libxml2 rejects (its exit status: undefined entities in a document
@@ -57,7 +37,7 @@ const notesOf = (bytes: Buffer) => parseFeed(decodeFeedBytes(bytes, undefined).t
 
 describe('a recovered note only for what an XML parser rejects', () => {
   it('reads every well-formed fixture feed with no recovered note', () => {
-    const files = fixtureFeeds();
+    const files = fixtureFeeds().map((f) => f.file);
     const rejected = rejectedByXmllint(files);
     const wellFormed = files.filter((f) => !rejected.has(f));
     // The broken fixtures are told apart, so the rest really were checked.
