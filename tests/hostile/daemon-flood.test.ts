@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
+import { httpGet } from '../helpers/http-get.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { rss, type FeedItemSpec } from './feeds.ts';
 
@@ -17,24 +18,7 @@ import { rss, type FeedItemSpec } from './feeds.ts';
 const FLOOD_REQUESTS = 3000;
 const FLOOD_CONCURRENCY = 50;
 
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function get(port: number, target: string, agent: http.Agent | false, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    // `path` is sent as written: no URL normalisation of traversal attempts.
-    const req = http.request({ host: '127.0.0.1', port, path: target, method, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = httpGet;
 
 describe('refeed run under a request flood', () => {
   let upstream: TestServer;

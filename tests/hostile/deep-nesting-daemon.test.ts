@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { js2xml } from 'xml-js';
 import { stringify } from 'yaml';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
+import { httpGet } from '../helpers/http-get.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { rss, type FeedItemSpec } from './feeds.ts';
 
@@ -38,18 +38,7 @@ function deepFeed(route: string, n: number): string {
   );
 }
 
-function get(port: number, target: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: target, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (port: number, target: string) => httpGet(port, target);
 
 describe('refeed run beside feeds of 200k-deep HTML', () => {
   let upstream: TestServer;
