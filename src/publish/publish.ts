@@ -1,8 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
-import { syncChannels, writePendingFiles } from '../ingest/index.ts';
-import { AtomicWriter } from '../util/atomic-write.ts';
 import { buildFeeds } from './build-feeds.ts';
 import { commitPublish } from './commit.ts';
 import { writeIndexFiles } from './index-files.ts';
@@ -23,8 +21,6 @@ export interface PublishOptions {
   full?: boolean;
   /** Worker threads that render articles for big runs (see render-ahead.ts). */
   renderWorkers?: RenderWorkersOptions;
-  /** The caller has just matched the store to this configuration (syncChannels): not done again. */
-  channelsSynced?: boolean;
   /** The clock index.html's "updated" time is read from (tests fix it). */
   now?: () => number;
 }
@@ -59,8 +55,6 @@ export interface PublishReport {
  */
 export class Publisher {
   private readonly plan: SitePlan;
-  /** The store has been matched to this configuration (syncChannels). */
-  private synced = false;
   /** index.html's channel sections from earlier publishes: a daemon's tick rebuilds only the ones that changed. */
   private readonly sections?: SectionCache;
 
@@ -68,12 +62,12 @@ export class Publisher {
    * `longLived`: this publisher publishes again and again (a daemon): it keeps
    * what the next publish can reuse, and fills that on its first publish,
    * so that the first new item is as quick as the later ones.
-   * `channelsSynced`: the caller has just matched the store to `config`.
+   * The caller reconciles first (see cli/publish-step.ts): the store matched
+   * to `config`, article files written; publishing only reads the store.
    */
-  constructor(config: RefeedConfig, opts: { longLived?: boolean; channelsSynced?: boolean } = {}) {
+  constructor(config: RefeedConfig, opts: { longLived?: boolean } = {}) {
     this.plan = sitePlan(config);
     if (opts.longLived) this.sections = new SectionCache();
-    this.synced = opts.channelsSynced === true;
   }
 
   /**
@@ -90,12 +84,6 @@ export class Publisher {
     const { config } = this.plan;
     const output = config.site.output;
     const full = opts.full === true;
-    // The store follows the configuration (renamed channels moved, removed ones out of the feeds), then
-    // article files behind their rows (a killed ingest, a renamed channel) are written: feeds read what files hold.
-    // Once per configuration: a daemon's publisher matched it on its first publish (a reload makes a new one).
-    if (!this.synced && !opts.channelsSynced) await syncChannels(config, store, Date.now(), log);
-    this.synced = true;
-    await writePendingFiles(store, output, new AtomicWriter(), log);
     const ledger = await store.ledger();
     const dirty = new Set(await store.dirtyFeeds());
     const topRows = topRowsOf(store);
@@ -109,11 +97,9 @@ export class Publisher {
     await loader.flush();
     await writer.drain();
     // Another process (a queue worker) may have committed rows after the files were brought up to date and
-    // before a feed read its rows: those articles were skipped for want of a file. Their files are written
-    // now, and their feeds not recorded as published, so the next publish includes them.
-    const late = new Set<string>();
-    if (loader.missing.size) await writePendingFiles(store, output, new AtomicWriter(), log, late);
-    const heldBack = (job: FeedJob) => late.size > 0 && job.rows.some((r) => loader.missing.has(r.id) && late.has(r.id));
+    // before a feed read its rows: those articles were skipped for want of a file. Their feeds are not
+    // recorded as published, so the next publish (after the caller writes their files) includes them.
+    const heldBack = (job: FeedJob) => job.rows.some((r) => loader.missing.has(r.id));
 
     const report: PublishReport = {
       feeds: this.plan.specs.length,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
+import { syncChannels } from '../../src/ingest/index.ts';
 import { entryId, feedUrls, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
 import { articlePath } from '../../src/store/index.ts';
 import { channelOf, makeArticle, storeArticle } from '../helpers/articles.ts';
@@ -293,6 +294,8 @@ describe('publish: determinism and incremental work', () => {
     const before = snapshot(f.output);
     const without = CONFIG_YAML.replace('          - name: Best\n            url: https://hn.example/best\n            limit: 2\n', '');
     const config2 = writeConfig(f.dir, without);
+    // As every command does before it publishes.
+    await syncChannels(config2, f.state, Date.now(), silentLogger);
     const r = await publish(config2, f.state, opts);
     expect(r.rebuilt).toEqual(['', 'tech', 'tech/hn']);
     const after = snapshot(f.output);
@@ -303,6 +306,7 @@ describe('publish: determinism and incremental work', () => {
     for (const i of sfeedItems(read(f, 'rss.xml'))) expect(bestLinks).not.toContain(i.link);
     // New articles of the removed channel (e.g. from an old state) do not touch its files either.
     await storeArticle(config2, f.state, makeArticle(channelOf(f.config, KEYS.best), { title: 'late', date: '2024-04-01T00:00:00Z', link: 'https://best.example/late' }));
+    await syncChannels(config2, f.state, Date.now(), silentLogger);
     const r2 = await publish(config2, f.state, opts);
     expect(r2.rebuilt).toEqual([]);
     expect(await f.state.dirtyFeeds()).toEqual([]);

@@ -1,11 +1,12 @@
 import type { RefeedConfig } from '../../core/types.ts';
-import { publish } from '../../publish/index.ts';
+import { Publisher } from '../../publish/index.ts';
 import { dueBySchedule, dueTimes } from '../../schedule/due.ts';
 import type { Store } from '../../store/index.ts';
 import { isoSeconds } from '../../util/time.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
 
 /** One line on what was left for later: how many channels are not due, and the soonest of them. */
@@ -33,7 +34,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     const reports = await fetchPass(ctx, config, store, all ? {} : { isDue: dueBySchedule() });
     if (line) ctx.err(line);
     // openLocked matched the store to this configuration.
-    await publish(config, store, { logger: ctx.logger, channelsSynced: true });
+    await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger });
     return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
   });
 }

@@ -1,6 +1,7 @@
-import { publish, type PublishReport } from '../../publish/index.ts';
+import { Publisher, type PublishReport } from '../../publish/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -21,7 +22,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   return withRunLock(ctx, config, 'publish', async (store) => {
-    const report = await publish(config, store, { logger: ctx.logger, full: ctx.values.full === true, channelsSynced: true });
+    // withRunLock matched the store to the configuration.
+    const report = await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger, full: ctx.values.full === true });
     ctx.err(formatPublishSummary(report));
     return report.errors.length ? EXIT.failed : EXIT.ok;
   });

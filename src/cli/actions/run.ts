@@ -9,6 +9,7 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stopRequested } from '../daemon-parts.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 
@@ -51,12 +52,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const { store } = locked;
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
-  // openLocked has matched the store to the configuration.
-  let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
+  // openLocked has matched the store to the configuration (a reload matches it to the new one).
+  let publisher = new Publisher(config, { longLived: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
   const doPublish = async () => {
     const started = performance.now();
-    const report = await publisher.publish(store, { logger: log });
+    // Queue workers commit rows without their files: written here, by the process that owns the output folder.
+    const report = await reconcileAndPublish(config!, publisher, store, { logger: log });
     metrics?.published(report, (performance.now() - started) / 1000);
     return report;
   };
@@ -122,7 +124,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     // Matched first: a store that cannot follow the new configuration leaves the running one in place.
     await syncChannels(next, store, Date.now(), log);
     config = next;
-    publisher = new Publisher(next, { longLived: true, channelsSynced: true });
+    publisher = new Publisher(next, { longLived: true });
     const diff = scheduler.reload(next);
     log.info({ why, ...diff }, 'configuration reloaded');
     scheduler.requestPublish();

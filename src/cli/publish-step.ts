@@ -1,0 +1,23 @@
+import type { Logger } from '../core/log.ts';
+import type { RefeedConfig } from '../core/types.ts';
+import { writePendingFiles } from '../ingest/index.ts';
+import type { Publisher, PublishOptions, PublishReport } from '../publish/index.ts';
+import type { Store } from '../store/index.ts';
+import { AtomicWriter } from '../util/atomic-write.ts';
+
+/**
+ * What every command does before it publishes, and the publisher never does
+ * itself (it knows only the Store): the store has been matched to the
+ * configuration (openLocked, or the daemon's reload), and article files
+ * behind their rows (a killed ingest, a renamed channel, rows a queue worker
+ * committed) are written now.
+ */
+export async function writeArticleFiles(config: RefeedConfig, store: Store, log: Logger): Promise<void> {
+  await writePendingFiles(store, config.site.output, new AtomicWriter(), log);
+}
+
+/** Article files brought up to the store, then the feeds published from it. */
+export async function reconcileAndPublish(config: RefeedConfig, publisher: Publisher, store: Store, opts: PublishOptions): Promise<PublishReport> {
+  await writeArticleFiles(config, store, opts.logger);
+  return publisher.publish(store, opts);
+}
