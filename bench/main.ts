@@ -254,14 +254,11 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
     startup.status.push(await run(ctx, { kind: 'cli', args: ['status', '-c', site.configFile], repeat: 11 }));
   }
 
-  // Alternated with the same publish kept in one thread (render workers off),
-  // the same-run reference for what the workers buy on this machine.
-  say(`publish alone, full (feed files deleted) ×${runs}, with and without render workers…`);
+  say(`publish alone, full (feed files deleted) ×${runs}…`);
   const pubFull: Run[] = [];
-  const pubFullOneThread: Run[] = [];
   for (let r = 0; r < runs; r++) {
-    for (const [label, into, renderWorkers] of [['', pubFull, undefined], [' (one thread)', pubFullOneThread, 0]] as const) {
-      const m = await run(ctx, { kind: 'publish', configFile: site.configFile, full: true, renderWorkers });
+    for (const [label, into] of [['', pubFull]] as const) {
+      const m = await run(ctx, { kind: 'publish', configFile: site.configFile, full: true });
       const d = m.detail as { feeds: number; rebuilt: number; errors: number; skipped: number };
       if (d.rebuilt !== d.feeds || d.errors || d.skipped) problems.push(`full publish${label} run ${r + 1}: rebuilt ${d.rebuilt}/${d.feeds} feeds, ${d.errors} errors, ${d.skipped} skipped`);
       say(`  publish full${label} ${r + 1}: ${secs(m.ms)}, ${d.rebuilt} feeds, ${m.maxRssMB.toFixed(0)} MB`);
@@ -392,16 +389,6 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
       bytes: pubFull.map((m) => m.bytes ?? 0),
       rssMB: rssOf(pubFull),
       ...publishVerdict(spread(msOf(pubFull)).median, Math.max(...rssOf(pubFull)), storeArticles),
-    },
-    {
-      name: `4a′. The same, all in one thread (render workers off): the same-run reference for 4a`,
-      ms: msOf(pubFullOneThread),
-      items: pubFullOneThread.map((m) => m.items ?? 0),
-      bytes: pubFullOneThread.map((m) => m.bytes ?? 0),
-      rssMB: rssOf(pubFullOneThread),
-      target: '(reference)',
-      verdict: 'n/a',
-      note: `4a takes ${(spread(msOf(pubFull)).median / spread(msOf(pubFullOneThread)).median).toFixed(2)}× this time`,
     },
     {
       name: `4b. Publish alone, incremental (one new article, ${storeArticles.toLocaleString('en')}-article store)`,

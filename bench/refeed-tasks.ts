@@ -52,7 +52,6 @@ function publishDetail(r: PublishReport): Record<string, unknown> {
     unchanged: r.unchanged.length,
     skipped: r.skipped.length,
     errors: r.errors.length,
-    articlesParsed: r.articlesParsed,
     articlesUsed: r.articlesUsed,
   };
 }
@@ -212,7 +211,7 @@ async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<T
 
   const t0 = performance.now();
   const config = loadConfig(task.configFile);
-  const report = await withStore(config, (store) => publish(config, store, { logger, full: task.full, renderWorkers: task.renderWorkers === undefined ? undefined : { size: task.renderWorkers } }));
+  const report = await withStore(config, (store) => publish(config, store, { logger, full: task.full }));
   const ms = performance.now() - t0;
   return { ms, items: report.articlesUsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
 }

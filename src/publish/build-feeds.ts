@@ -1,10 +1,9 @@
 import type { RefeedConfig } from '../core/types.ts';
-import type { ArticleRecord, Store } from '../store/index.ts';
+import type { ArticleRecord } from '../store/index.ts';
 import { uniqueIds, type FeedItem } from './items.ts';
 import type { ArticleLoader, LoadedArticle } from './loader.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
 import { FEED_FILES, feedUrls, type FeedFormat, type FeedSpec } from './plan.ts';
-import { RenderAhead, type RenderWorkersOptions } from './render-ahead.ts';
 import { assembleFeedBuffers, encodeItem, feedUpdated, type EncodedItem, type FeedMeta } from './render-feed.ts';
 import type { TopRows } from './rows.ts';
 import { xmlSafe } from './text.ts';
@@ -15,29 +14,20 @@ export interface BuiltFeed {
   files: FileOutcome[];
 }
 
-/** The newest `limit` readable articles of a feed; a skipped file makes room for the next one. */
+/** The newest `limit` articles of a feed the store holds content for; one without makes room for the next one. */
 async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ items: FeedItem[]; rendered: EncodedItem[] }> {
   for (let want = spec.limit; ; ) {
     await loader.prefetch(rows);
-    const entries: { item: FeedItem; channelKey: string; loaded: LoadedArticle; row: ArticleRecord }[] = [];
+    const entries: { item: FeedItem; channelKey: string; loaded: LoadedArticle }[] = [];
     for (const r of rows) {
       const loaded = loader.get(r);
-      if (loaded) entries.push({ item: loaded.item, channelKey: r.channelKey, loaded, row: r });
+      if (loaded) entries.push({ item: loaded.item, channelKey: r.channelKey, loaded });
       if (entries.length === spec.limit) break;
     }
     if (entries.length === spec.limit || rows.length < want) {
       const items = uniqueIds(entries);
-      const rendered: EncodedItem[] = [];
-      for (const [i, item] of items.entries()) {
-        const { loaded, row } = entries[i];
-        if (item === loaded.item) {
-          rendered.push((loaded.rendered ??= encodeItem(item)));
-          continue;
-        }
-        // An item whose id had to change in this feed is rendered for it alone, from the whole article.
-        const whole = loaded.bodiless ? ((await loader.whole(row)) ?? loaded.item) : loaded.item;
-        rendered.push(encodeItem({ ...whole, id: item.id, idIsLink: item.idIsLink }));
-      }
+      // An item whose id had to change in this feed is rendered for it alone.
+      const rendered = items.map((item, i) => (item === entries[i].item ? (entries[i].loaded.rendered ??= encodeItem(item)) : encodeItem(item)));
       return { items, rendered };
     }
     want += spec.limit - entries.length;
@@ -58,42 +48,21 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedItem
   };
 }
 
-/**
- * Renders every job's RSS, Atom and JSON files in build order and queues them
- * for writing. For big runs, render workers prepare the articles the next
- * feeds need (see render-ahead.ts) while this thread assembles and writes.
- */
+/** Renders every job's RSS, Atom and JSON files in build order and queues them for writing. */
 export async function buildFeeds(
   config: RefeedConfig,
-  store: Store,
   jobs: readonly FeedJob[],
-  deps: { loader: ArticleLoader; writer: OutputWriter; topRows: TopRows; whenEmpty: (spec: FeedSpec) => Date; renderWorkers?: RenderWorkersOptions },
+  deps: { loader: ArticleLoader; writer: OutputWriter; topRows: TopRows; whenEmpty: (spec: FeedSpec) => Date },
 ): Promise<BuiltFeed[]> {
   const { loader, writer } = deps;
-  const ahead = RenderAhead.start(
-    { output: config.site.output, stateFile: store.contentFile },
-    jobs.map((j) => j.rows),
-    ({ id, item, rendered }) => {
-      // Buffers arrive as plain Uint8Arrays over their transferred memory: viewed as Buffers, not copied.
-      const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-      loader.accept(id, { item, bodiless: true, rendered: { rss: buf(rendered.rss), atom: buf(rendered.atom), json: buf(rendered.json) } });
-    },
-    deps.renderWorkers,
-  );
   const built: BuiltFeed[] = [];
-  try {
-    for (const [i, job] of jobs.entries()) {
-      await ahead?.ready(i);
-      const { items, rendered } = await collect(job.spec, job.rows, loader, deps.topRows);
-      const files = assembleFeedBuffers(feedMeta(config, job.spec, items, deps.whenEmpty(job.spec)), rendered);
-      loader.release(job.rows);
-      await loader.flush(false);
-      const out: BuiltFeed = { job, files: [] };
-      for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await writer.write(`${job.spec.dir}${FEED_FILES[f]}`, files[f]));
-      built.push(out);
-    }
-  } finally {
-    await ahead?.close();
+  for (const job of jobs) {
+    const { items, rendered } = await collect(job.spec, job.rows, loader, deps.topRows);
+    const files = assembleFeedBuffers(feedMeta(config, job.spec, items, deps.whenEmpty(job.spec)), rendered);
+    loader.release(job.rows);
+    const out: BuiltFeed = { job, files: [] };
+    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await writer.write(`${job.spec.dir}${FEED_FILES[f]}`, files[f]));
+    built.push(out);
   }
   return built;
 }

@@ -7,7 +7,6 @@ import { writeIndexFiles } from './index-files.ts';
 import { SectionCache } from './index-html.ts';
 import { ArticleLoader, type SkippedArticle } from './loader.ts';
 import { OutputWriter, type FileOutcome } from './output-writer.ts';
-import type { RenderWorkersOptions } from './render-ahead.ts';
 import { topRowsOf } from './rows.ts';
 import type { FeedSpec } from './plan.ts';
 import { sitePlan, type SitePlan } from './site-plan.ts';
@@ -19,8 +18,6 @@ export interface PublishOptions {
   logger: Logger;
   /** Rebuild every feed, whatever changed (e.g. after fixing an article file by hand). */
   full?: boolean;
-  /** Worker threads that render articles for big runs (see render-ahead.ts). */
-  renderWorkers?: RenderWorkersOptions;
   /** The clock index.html's "updated" time is read from (tests fix it). */
   now?: () => number;
 }
@@ -34,18 +31,12 @@ export interface PublishReport {
   written: string[];
   /** Files regenerated with the bytes already on disk: left untouched. */
   unchanged: string[];
-  /** Article files that could not be read or parsed; their feeds were built without them. */
+  /** Articles whose content the store does not hold; their feeds were built without them. */
   skipped: SkippedArticle[];
-  /** Article files read and parsed during the run (each at most once): those whose content the store did not hold, or held for another version of the file. */
-  articlesParsed: number;
-  /** Distinct articles placed in the rebuilt feeds, from the store's content cache or from their files. */
+  /** Distinct articles placed in the rebuilt feeds. */
   articlesUsed: number;
-  /** Of those, how many render worker threads prepared (the rest the main thread did). */
-  articlesRenderedByWorkers: number;
   /** Files that could not be written; their feeds stay dirty and are retried next run. */
   errors: { path: string; reason: string }[];
-  /** Feeds built without an article stored while this publish ran (its file came after): they stay dirty for the next one. */
-  heldBack: string[];
 }
 
 /**
@@ -71,13 +62,13 @@ export class Publisher {
   }
 
   /**
-   * Publishes from the state index and article files, in four steps: plan
-   * (which feeds changed, from the index alone), load (each article once,
-   * from the store's copy when it is the file's), render (feeds written in
-   * the background as they are built), commit (index files, ledger, dirty
-   * flags). Unchanged bytes are never rewritten; a bad article file is
-   * reported and skipped; a write failure is reported and leaves its feed
-   * dirty. Feeds of channels no longer configured are left alone.
+   * Publishes from the store alone (article files are written from it, never
+   * read), in four steps: plan (which feeds changed, from the index alone),
+   * load (each article once), render (feeds written in the background as
+   * they are built), commit (index files, ledger, dirty flags). Unchanged
+   * bytes are never rewritten; an article without content is reported and
+   * skipped; a write failure is reported and leaves its feed dirty. Feeds of
+   * channels no longer configured are left alone.
    */
   async publish(store: Store, opts: PublishOptions): Promise<PublishReport> {
     const log = opts.logger.child({ stage: 'publish' });
@@ -91,15 +82,10 @@ export class Publisher {
     const whenEmpty = emptyFeedDates(states);
 
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
-    const loader = new ArticleLoader(output, store, log, work.jobs);
+    const loader = new ArticleLoader(store, log, work.jobs);
     const writer = new OutputWriter(output, log);
-    const built = await buildFeeds(config, store, work.jobs, { loader, writer, topRows, whenEmpty, renderWorkers: opts.renderWorkers });
-    await loader.flush();
+    const built = await buildFeeds(config, work.jobs, { loader, writer, topRows, whenEmpty });
     await writer.drain();
-    // Another process (a queue worker) may have committed rows after the files were brought up to date and
-    // before a feed read its rows: those articles were skipped for want of a file. Their feeds are not
-    // recorded as published, so the next publish (after the caller writes their files) includes them.
-    const heldBack = (job: FeedJob) => job.rows.some((r) => loader.missing.has(r.id));
 
     const report: PublishReport = {
       feeds: this.plan.specs.length,
@@ -107,11 +93,8 @@ export class Publisher {
       written: [],
       unchanged: [],
       skipped: loader.skipped,
-      articlesParsed: loader.parsed,
       articlesUsed: loader.usedCount,
-      articlesRenderedByWorkers: loader.fromWorkers,
       errors: [],
-      heldBack: [],
     };
     const record = (outcomes: readonly FileOutcome[]): boolean => {
       for (const o of outcomes) {
@@ -124,9 +107,7 @@ export class Publisher {
     // Reported in plan order, whatever the build order.
     for (const b of [...built].sort((x, y) => x.job.index - y.job.index)) {
       report.rebuilt.push(b.job.spec.key);
-      if (!record(b.files)) continue;
-      if (heldBack(b.job)) report.heldBack.push(b.job.spec.key);
-      else published.push(b.job);
+      if (record(b.files)) published.push(b.job);
     }
 
     // A feed changed when its rows or configuration did, not when a deleted file was only put back.
@@ -159,9 +140,7 @@ export class Publisher {
         written: report.written.length,
         unchanged: report.unchanged.length,
         skipped: report.skipped.length,
-        parsed: report.articlesParsed,
         errors: report.errors.length,
-        ...(report.heldBack.length ? { heldBack: report.heldBack.length } : {}),
       },
       changed ? 'published' : 'nothing to publish: every file is up to date',
     );

@@ -175,8 +175,6 @@ export type RunLock = { acquired: true; release(): Promise<void>; previous: Prev
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
-  /** A SQLite file render workers may open read-only for cached content; undefined when they cannot. */
-  readonly contentFile?: string;
   close(): Promise<void>;
 
   /** Matches configured channels to stored ones (by key, then by URL), moving renamed ones' history. */
@@ -200,8 +198,8 @@ export interface Store {
 
   /** The newest `limit` articles of a feed key ('' merged, 'g', 'g/s', 'g/s/c'), newest first, each once. */
   topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]>;
-  articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>>;
-  setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void>;
+  /** The content the store holds for these articles (the truth their files and feed items are written from), by id. */
+  articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>>;
   countArticles(): Promise<number>;
   dirtyFeeds(): Promise<string[]>;
   ledger(): Promise<Map<string, LedgerEntry>>;

@@ -1,8 +1,9 @@
 import { rowsHash } from '../rows-hash.ts';
-import { cachedContentById, type ContentRow } from '../content-rows.ts';
-import type { ArticleRecord, CachedArticleContent, LedgerEntry, PublishCommit } from '../types.ts';
+import type { ParsedArticleFile } from '../../normalize/index.ts';
+import { contentById, type ContentRow } from '../content-rows.ts';
+import type { ArticleRecord, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
-import { cachedContentColumns, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
+import { distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
 
 // Feeds' articles, the content cache and the publisher's bookkeeping, as
 // ../sqlite/feeds.ts. The newest articles of any number of feeds come from
@@ -77,25 +78,12 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
   return out;
 }
 
-export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
   const { rows } = await db.query<ContentRow>(
-    `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
-     WHERE id = ANY($1::text[]) AND html IS NOT NULL AND file_mtime IS NOT NULL`,
+    `SELECT id, title, link, date, author, headimg, guid, categories, html FROM articles WHERE id = ANY($1::text[]) AND html IS NOT NULL`,
     [ids],
   );
-  return cachedContentById(rows);
-}
-
-export async function setArticleContent(db: Db, entries: readonly [string, CachedArticleContent][]): Promise<void> {
-  if (!entries.length) return;
-  const rows = entries.map(([id, c]) => ({ id, ...cachedContentColumns(c) }));
-  await db.query(
-    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html,
-       file_mtime = u.file_mtime, file_size = u.file_size
-     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, file_mtime float8, file_size bigint)
-     WHERE a.id = u.id`,
-    [jsonRows(rows)],
-  );
+  return contentById(rows);
 }
 
 export async function ledger(db: Db): Promise<Map<string, LedgerEntry>> {

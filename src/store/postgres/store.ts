@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ChannelState } from '../../core/types.ts';
+import type { ParsedArticleFile } from '../../normalize/index.ts';
 import type {
   ArticleRecord,
   CachedArticleContent,
@@ -35,12 +36,10 @@ export interface PostgresOpenOptions extends ConnectOptions {
 /**
  * The server store: one PostgreSQL database that several refeed processes
  * use at once. Each writing method is one transaction; each method a
- * fixed number of statements, whatever the number of rows. Render workers
- * do not read it directly (no contentFile): publishing reads content here.
+ * fixed number of statements, whatever the number of rows.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
-  readonly contentFile = undefined;
   /** host:port/database: how messages name it. */
   readonly server: string;
   private readonly locks = new Set<HeldLock>();
@@ -143,12 +142,8 @@ export class PostgresStore implements Store {
     return (await this.run((db) => feeds.topArticles(db, [{ key: feedKey, limit }])))[0];
   }
 
-  async articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+  async articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
     return this.run((db) => feeds.articleContent(db, ids));
-  }
-
-  async setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void> {
-    await this.run((db) => feeds.setArticleContent(db, entries));
   }
 
   async countArticles(): Promise<number> {

@@ -1,23 +1,20 @@
 import type Database from 'better-sqlite3';
 import { rowsHash } from '../rows-hash.ts';
-import { cachedContentById, type ContentRow } from '../content-rows.ts';
-import type { ArticleRecord, CachedArticleContent, PublishCommit } from '../types.ts';
+import type { ParsedArticleFile } from '../../normalize/index.ts';
+import { contentById, type ContentRow } from '../content-rows.ts';
+import type { ArticleRecord, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
-import { cachedContentColumns, distinctArticles, type FeedRow } from '../row-shapes.ts';
+import { distinctArticles, type FeedRow } from '../row-shapes.ts';
 
 
 const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
   FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
 const ORDER = 'ORDER BY e.date DESC, e.article_id LIMIT ?';
 
-export const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, file_mtime, file_size FROM articles
-  WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL AND file_mtime IS NOT NULL`;
+const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html FROM articles
+  WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL`;
 
-export function contentRows(stmt: Database.Statement<[string], ContentRow>, ids: readonly string[]): Map<string, CachedArticleContent> {
-  return cachedContentById(stmt.all(JSON.stringify(ids)));
-}
-
-/** Feeds' articles, the content cache, and the publisher's bookkeeping. */
+/** Feeds' articles, their content, and the publisher's bookkeeping. */
 export class FeedRepo {
   private readonly s;
   readonly ledger: PublishLedger;
@@ -32,10 +29,6 @@ export class FeedRepo {
         3: db.prepare<[string, string, string, number], FeedRow>(`SELECT ${FEED_COLUMNS} WHERE e.g = ? AND e.s = ? AND e.c = ? ${ORDER}`),
       },
       content: db.prepare<[string], ContentRow>(CONTENT_SQL),
-      setContent: db.prepare(
-        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html,
-           file_mtime = @file_mtime, file_size = @file_size WHERE id = @id`,
-      ),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
       clearDirty: db.prepare('DELETE FROM dirty_feeds WHERE key = ?'),
@@ -54,12 +47,8 @@ export class FeedRepo {
     }
   }
 
-  content(ids: readonly string[]): Map<string, CachedArticleContent> {
-    return contentRows(this.s.content, ids);
-  }
-
-  setContent(entries: readonly [string, CachedArticleContent][]): void {
-    for (const [id, c] of entries) this.s.setContent.run({ id, ...cachedContentColumns(c) });
+  content(ids: readonly string[]): Map<string, ParsedArticleFile> {
+    return contentById(this.s.content.all(JSON.stringify(ids)));
   }
 
   count(): number {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChannelState } from '../../core/types.ts';
+import type { ParsedArticleFile } from '../../normalize/index.ts';
 import { acquireFileLock } from '../../util/file-lock.ts';
 import { StateCorruptError, StateOutdatedError } from '../errors.ts';
 import type {
@@ -53,7 +54,6 @@ function guard<T>(file: string, fn: () => T): T {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly db: Database.Database;
-  readonly contentFile?: string;
   private readonly channels: ChannelRepo;
   private readonly items: ItemRepo;
   private readonly feeds: FeedRepo;
@@ -94,7 +94,6 @@ export class SqliteStore implements Store {
       }
       return db;
     });
-    this.contentFile = file === ':memory:' ? undefined : file;
     this.channels = new ChannelRepo(this.db);
     this.items = new ItemRepo(this.db);
     this.feeds = new FeedRepo(this.db);
@@ -209,12 +208,8 @@ export class SqliteStore implements Store {
     return this.read(() => this.feeds.top(feedKey, limit));
   }
 
-  async articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+  async articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
     return this.read(() => this.feeds.content(ids));
-  }
-
-  async setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void> {
-    return this.write(() => this.feeds.setContent(entries));
   }
 
   async countArticles(): Promise<number> {
