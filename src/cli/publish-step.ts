@@ -1,6 +1,7 @@
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { writePendingFiles } from '../ingest/index.ts';
+import { writePendingFiles, type FragmentEncoderModule } from '../ingest/index.ts';
+import * as fragmentEncoder from '../publish/fragments.ts';
 import type { Publisher, PublishOptions, PublishReport } from '../publish/index.ts';
 import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
@@ -21,3 +22,6 @@ export async function reconcileAndPublish(config: RefeedConfig, publisher: Publi
   await writeArticleFiles(config, store, opts.logger);
   return publisher.publish(store, opts);
 }
+
+// The module the ingest loads by URL (FRAGMENT_ENCODER) is what it expects: checked here, where both stages are known.
+fragmentEncoder satisfies FragmentEncoderModule;

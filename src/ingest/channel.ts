@@ -10,6 +10,7 @@ import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
 import { selectItems } from './select-items.ts';
+import type { FragmentEncoding } from './fragments.ts';
 
 export interface IngestOptions {
   logger: Logger;
@@ -19,6 +20,8 @@ export interface IngestOptions {
   pool?: PreparePool;
   /** The run's file writer (it remembers the folders it made); a new one when absent. */
   files?: AtomicWriter;
+  /** The module that encodes items' feed fragments (publish's): given, the prepare step encodes them once, at ingest. */
+  fragmentEncoder?: string;
   /** The run's connection pools (they hold keep-alive connections); a fetch makes its own when absent. */
   agents?: FetchAgents;
   /**
@@ -78,6 +81,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
       channel,
       now: now(),
       fallbackImage: config.site.fallbackImage,
+      ...(opts.fragmentEncoder ? { fragments: { module: opts.fragmentEncoder, site: { url: config.site.url, fallbackImage: config.site.fallbackImage } } satisfies FragmentEncoding } : {}),
     };
     const result = await (opts.pool ? opts.pool.prepare(input) : prepareChannel(input));
     if (result.kind === 'error') outcome = result;

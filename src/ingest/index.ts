@@ -4,6 +4,7 @@ export { ingestChannel, type IngestOptions } from './channel.ts';
 export { runFetch, type FetchRunOptions } from './run.ts';
 export type { ChannelReport } from './report.ts';
 export { PreparePool, type PreparePoolOptions } from './prepare-pool.ts';
+export type { FragmentEncoding, FragmentEncoderModule } from './fragments.ts';
 export { channelInputs, syncChannels } from './sync.ts';
 export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
 export { itemWrite } from './select-items.ts';

@@ -1,6 +1,6 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
-import type { ItemWrite, KnownItem } from '../store/index.ts';
+import type { ItemFragments, ItemWrite, KnownItem } from '../store/index.ts';
 import { normalizeContext, type Candidate } from './prepare.ts';
 
 export interface Selected {
@@ -31,7 +31,7 @@ export function selectItems(
     // Dated by first sight, and first seen in an earlier run: dated then.
     normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
     const { article, warnings, text } = normalizer.normalize(c.raw, normalizeContext(prepared.feed, prepared.finalUrl, firstSeen, preparedAt));
-    return { c: { ...c, article, warnings, text }, firstSeen };
+    return { c: { ...c, article, warnings, text, fragments: undefined }, firstSeen };
   });
   const kept = dated
     .filter(({ c }) => !c.raw || maxAgeMs === undefined || preparedAt - c.article.date.getTime() <= maxAgeMs)
@@ -41,14 +41,14 @@ export function selectItems(
   for (const { c, firstSeen } of kept) {
     const k = known.get(c.identity);
     if (k && (!k.owned || k.contentHash === c.article.contentHash)) continue;
-    selected.writes.push(itemWrite(c.identity, c.article, firstSeen));
+    selected.writes.push(itemWrite(c.identity, c.article, firstSeen, c.fragments));
     selected.texts.set(c.identity, c.text);
   }
   return selected;
 }
 
 /** A normalized article as the store takes it. */
-export function itemWrite(itemKey: string, a: Article, firstSeen: number): ItemWrite {
+export function itemWrite(itemKey: string, a: Article, firstSeen: number, fragments?: ItemFragments): ItemWrite {
   return {
     itemKey,
     ...(a.link ? { link: a.link } : {}),
@@ -64,6 +64,7 @@ export function itemWrite(itemKey: string, a: Article, firstSeen: number): ItemW
       html: a.html,
       date: a.date.getTime(),
       contentHash: a.contentHash,
+      ...(fragments ? { fragments } : {}),
     },
   };
 }

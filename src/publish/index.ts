@@ -7,5 +7,6 @@ export { renderFeeds, encodeItem, assembleFeedBuffers, feedUpdated, type FeedMet
 export { toFeedItem, uniqueIds, entryId, imageType, type FeedItem, type ArticleContent } from './items.ts';
 export type { JsonFeed11, JsonFeed11Item } from './json-feed.ts';
 export { buildOpml } from './opml.ts';
+export { FRAGMENT_ENCODER, encodeFragments, fragmentVersion } from './fragments.ts';
 export { buildIndexHtml, SectionCache } from './index-html.ts';
 export { excerpt, htmlToText, xmlSafe } from './text.ts';

@@ -80,7 +80,7 @@ export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleConte
  * gets its channel key appended as a fragment (so that it stays an IRI), and
  * readers do not merge distinct items.
  */
-export function uniqueIds<T extends { item: FeedItem; channelKey: string }>(entries: T[]): FeedItem[] {
+export function uniqueIds<I extends { id: string }>(entries: readonly { item: I; channelKey: string }[]): I[] {
   const seen = new Set<string>();
   return entries.map(({ item, channelKey }) => {
     if (!seen.has(item.id)) {
@@ -92,7 +92,7 @@ export function uniqueIds<T extends { item: FeedItem; channelKey: string }>(entr
     let id = base;
     for (let n = 2; seen.has(id); n++) id = `${base}-${n}`;
     seen.add(id);
-    return { ...item, id, idIsLink: false };
+    return { ...item, id, idIsLink: false } as I;
   });
 }
 

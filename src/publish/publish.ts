@@ -2,6 +2,7 @@ import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
 import { buildFeeds } from './build-feeds.ts';
+import { fragmentVersion } from './fragments.ts';
 import { commitPublish } from './commit.ts';
 import { writeIndexFiles } from './index-files.ts';
 import { SectionCache } from './index-html.ts';
@@ -35,6 +36,8 @@ export interface PublishReport {
   skipped: SkippedArticle[];
   /** Distinct articles placed in the rebuilt feeds. */
   articlesUsed: number;
+  /** Of the articles loaded, those whose feed fragments this run encoded (none stored, or stored under another version): the rest were stored. */
+  articlesEncoded: number;
   /** Files that could not be written; their feeds stay dirty and are retried next run. */
   errors: { path: string; reason: string }[];
 }
@@ -46,6 +49,8 @@ export interface PublishReport {
  */
 export class Publisher {
   private readonly plan: SitePlan;
+  /** The version items' stored fragments must have to be used as they are. */
+  private readonly fragmentVersion: string;
   /** index.html's channel sections from earlier publishes: a daemon's tick rebuilds only the ones that changed. */
   private readonly sections?: SectionCache;
 
@@ -58,14 +63,17 @@ export class Publisher {
    */
   constructor(config: RefeedConfig, opts: { longLived?: boolean } = {}) {
     this.plan = sitePlan(config);
+    this.fragmentVersion = fragmentVersion(config.site);
     if (opts.longLived) this.sections = new SectionCache();
   }
 
   /**
    * Publishes from the store alone (article files are written from it, never
    * read), in four steps: plan (which feeds changed, from the index alone),
-   * load (each article once), render (feeds written in the background as
-   * they are built), commit (index files, ledger, dirty flags). Unchanged
+   * load (each article's stored feed fragments, once; those missing or of
+   * another version encoded and stored), assemble (each feed its envelope
+   * around its items' fragments, written in the background), commit (index
+   * files, ledger, dirty flags). Unchanged
    * bytes are never rewritten; an article without content is reported and
    * skipped; a write failure is reported and leaves its feed dirty. Feeds of
    * channels no longer configured are left alone.
@@ -82,9 +90,10 @@ export class Publisher {
     const whenEmpty = emptyFeedDates(states);
 
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
-    const loader = new ArticleLoader(store, log, work.jobs);
+    const loader = new ArticleLoader(store, log, this.fragmentVersion, work.jobs);
     const writer = new OutputWriter(output, log);
     const built = await buildFeeds(config, work.jobs, { loader, writer, topRows, whenEmpty });
+    await loader.flush();
     await writer.drain();
 
     const report: PublishReport = {
@@ -94,6 +103,7 @@ export class Publisher {
       unchanged: [],
       skipped: loader.skipped,
       articlesUsed: loader.usedCount,
+      articlesEncoded: loader.encoded,
       errors: [],
     };
     const record = (outcomes: readonly FileOutcome[]): boolean => {
@@ -140,6 +150,7 @@ export class Publisher {
         written: report.written.length,
         unchanged: report.unchanged.length,
         skipped: report.skipped.length,
+        encoded: report.articlesEncoded,
         errors: report.errors.length,
       },
       changed ? 'published' : 'nothing to publish: every file is up to date',

@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/pool.ts';
 import { ingestChannel, PreparePool, type ChannelReport } from '../ingest/index.ts';
+import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import type { Store } from '../store/index.ts';
@@ -159,7 +160,14 @@ export class Scheduler {
   }
 
   private async fetch(s: Scheduled): Promise<void> {
-    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents, pool: this.pool });
+    const report = await ingestChannel(this.config, this.store, s.channel, {
+      logger: this.opts.logger,
+      signal: this.abort.signal,
+      files: this.files,
+      agents: this.agents,
+      pool: this.pool,
+      fragmentEncoder: FRAGMENT_ENCODER,
+    });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);

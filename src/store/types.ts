@@ -62,6 +62,29 @@ export interface ItemWrite {
   article: ArticleContentWrite;
 }
 
+/**
+ * An item's three feed encodings — RSS `<item>`, Atom `<entry>`, JSON Feed
+ * item — as every feed carrying it splices them (UTF-8), made once from the
+ * article's content (at ingest, else at the first publish that needs them).
+ */
+export interface ItemFragments {
+  /** The format and site settings they were encoded under: a publish under others encodes them again. */
+  version: string;
+  /** The item's id in every format (a feed where it clashes gives it another, and encodes it for itself). */
+  id: string;
+  rss: Uint8Array;
+  atom: Uint8Array;
+  json: Uint8Array;
+}
+
+/** Fragments encoded from an article's content as read: kept only while its row still has that content hash and those categories (a rename changes them). */
+export interface FragmentsWrite {
+  id: string;
+  contentHash: string;
+  categories: readonly string[];
+  fragments: ItemFragments;
+}
+
 export interface ArticleContentWrite {
   identity: string;
   title: string;
@@ -74,6 +97,8 @@ export interface ArticleContentWrite {
   /** Epoch ms. */
   date: number;
   contentHash: string;
+  /** This content's feed fragments, when the ingest encoded them: stored with it. */
+  fragments?: ItemFragments;
 }
 
 export interface ChannelSuccess {
@@ -200,6 +225,10 @@ export interface Store {
   topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]>;
   /** The content the store holds for these articles (the truth their files and feed items are written from), by id. */
   articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>>;
+  /** The feed fragments stored for these articles' current content under `version`, by id (others are missing: encode them). */
+  itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>>;
+  /** Stores fragments a publish encoded, each only if its article still has the content they were encoded from. */
+  setItemFragments(entries: readonly FragmentsWrite[]): Promise<void>;
   countArticles(): Promise<number>;
   dirtyFeeds(): Promise<string[]>;
   ledger(): Promise<Map<string, LedgerEntry>>;

@@ -63,7 +63,7 @@ describe('SQLite store', () => {
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its identity: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(3);
     await st.close();
   });
 

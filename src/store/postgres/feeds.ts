@@ -1,9 +1,9 @@
 import { rowsHash } from '../rows-hash.ts';
 import type { ParsedArticleFile } from '../../normalize/index.ts';
 import { contentById, type ContentRow } from '../content-rows.ts';
-import type { ArticleRecord, LedgerEntry, PublishCommit } from '../types.ts';
+import type { ArticleRecord, FragmentsWrite, ItemFragments, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
-import { distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
+import { asBuffer, toItemFragments, type FragmentsRow, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
 
 // Feeds' articles, the content cache and the publisher's bookkeeping, as
 // ../sqlite/feeds.ts. The newest articles of any number of feeds come from
@@ -84,6 +84,44 @@ export async function articleContent(db: Db, ids: readonly string[]): Promise<Ma
     [ids],
   );
   return contentById(rows);
+}
+
+export async function itemFragments(db: Db, ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
+  const { rows } = await db.query<FragmentsRow>(
+    'SELECT article_id, version, item_id, rss, atom, json FROM item_fragments WHERE article_id = ANY($1::text[]) AND version = $2',
+    [ids, version],
+  );
+  return new Map(rows.map((r) => [r.article_id, toItemFragments(r)]));
+}
+
+/** Upserts fragments, those of `guarded` articles only while their row has the content hash and categories given. */
+export async function upsertFragments(db: Db, entries: readonly { id: string; fragments: ItemFragments; contentHash?: string; categories?: string }[]): Promise<void> {
+  if (!entries.length) return;
+  const col = <T>(f: (e: (typeof entries)[number]) => T) => entries.map(f);
+  await db.query(
+    `INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json)
+     SELECT u.id, u.version, u.item_id, u.rss, u.atom, u.json
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::text[]) AS u(id, version, item_id, rss, atom, json, hash, categories)
+     JOIN articles a ON a.id = u.id AND (u.hash IS NULL OR (a.content_hash = u.hash AND a.categories = u.categories))
+     ORDER BY u.id
+     ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, item_id = excluded.item_id, rss = excluded.rss, atom = excluded.atom, json = excluded.json`,
+    [
+      col((e) => e.id),
+      col((e) => e.fragments.version),
+      col((e) => e.fragments.id),
+      col((e) => asBuffer(e.fragments.rss)),
+      col((e) => asBuffer(e.fragments.atom)),
+      col((e) => asBuffer(e.fragments.json)),
+      col((e) => e.contentHash ?? null),
+      col((e) => e.categories ?? null),
+    ],
+  );
+}
+
+export async function setItemFragments(db: Db, entries: readonly FragmentsWrite[]): Promise<void> {
+  // The last of an id wins, as when they are written one by one.
+  const last = new Map(entries.map((e) => [e.id, e]));
+  await upsertFragments(db, [...last.values()].map((e) => ({ id: e.id, fragments: e.fragments, contentHash: e.contentHash, categories: JSON.stringify(e.categories) })));
 }
 
 export async function ledger(db: Db): Promise<Map<string, LedgerEntry>> {

@@ -3,7 +3,8 @@ import type { ChannelState } from '../../core/types.ts';
 import type { ParsedArticleFile } from '../../normalize/index.ts';
 import type {
   ArticleRecord,
-  CachedArticleContent,
+  FragmentsWrite,
+  ItemFragments,
   ChannelFailure,
   ChannelInput,
   ChannelSuccess,
@@ -144,6 +145,14 @@ export class PostgresStore implements Store {
 
   async articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
     return this.run((db) => feeds.articleContent(db, ids));
+  }
+
+  async itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
+    return this.run((db) => feeds.itemFragments(db, ids, version));
+  }
+
+  async setItemFragments(entries: readonly FragmentsWrite[]): Promise<void> {
+    await this.run((db) => feeds.setItemFragments(db, entries));
   }
 
   async countArticles(): Promise<number> {

@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import { rowsHash } from '../rows-hash.ts';
 import type { ParsedArticleFile } from '../../normalize/index.ts';
 import { contentById, type ContentRow } from '../content-rows.ts';
-import type { ArticleRecord, PublishCommit } from '../types.ts';
+import type { ArticleRecord, FragmentsWrite, ItemFragments, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
-import { distinctArticles, type FeedRow } from '../row-shapes.ts';
+import { asBuffer, distinctArticles, toItemFragments, type FeedRow, type FragmentsRow } from '../row-shapes.ts';
 
 
 const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
@@ -29,6 +29,14 @@ export class FeedRepo {
         3: db.prepare<[string, string, string, number], FeedRow>(`SELECT ${FEED_COLUMNS} WHERE e.g = ? AND e.s = ? AND e.c = ? ${ORDER}`),
       },
       content: db.prepare<[string], ContentRow>(CONTENT_SQL),
+      fragments: db.prepare<[string, string], FragmentsRow>(
+        `SELECT article_id, version, item_id, rss, atom, json FROM item_fragments WHERE article_id IN (SELECT value FROM json_each(?)) AND version = ?`,
+      ),
+      setFragments: db.prepare(
+        `INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json)
+         SELECT @id, @version, @itemId, @rss, @atom, @json FROM articles WHERE id = @id AND content_hash = @contentHash AND categories = @categories
+         ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, item_id = excluded.item_id, rss = excluded.rss, atom = excluded.atom, json = excluded.json`,
+      ),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
       clearDirty: db.prepare('DELETE FROM dirty_feeds WHERE key = ?'),
@@ -51,6 +59,14 @@ export class FeedRepo {
     return contentById(this.s.content.all(JSON.stringify(ids)));
   }
 
+  fragments(ids: readonly string[], version: string): Map<string, ItemFragments> {
+    return new Map(this.s.fragments.all(JSON.stringify(ids), version).map((r) => [r.article_id, toItemFragments(r)]));
+  }
+
+  setFragments(entries: readonly FragmentsWrite[]): void {
+    for (const e of entries) this.s.setFragments.run(fragmentsParams(e.id, e.fragments, { contentHash: e.contentHash, categories: JSON.stringify(e.categories) }));
+  }
+
   count(): number {
     return this.s.count.get()!.n;
   }
@@ -67,3 +83,8 @@ export class FeedRepo {
   }
 }
 
+
+/** The statement parameters of an article's fragments. */
+export function fragmentsParams<T extends object>(id: string, f: ItemFragments, more: T) {
+  return { id, version: f.version, itemId: f.id, rss: asBuffer(f.rss), atom: asBuffer(f.atom), json: asBuffer(f.json), ...more };
+}

@@ -13,7 +13,11 @@ import { schemaTooNew } from '../errors.ts';
 //  - entries: which channel lists which article under which item key, with
 //    the channel's current slugs (NULL once it is removed) and the article's
 //    date, so a feed's newest articles are one index range;
-//  - dirty_feeds, published_feeds: what the publisher has to do and did.
+//  - dirty_feeds, published_feeds: what the publisher has to do and did;
+//  - item_fragments: each article's feed items (RSS, Atom, JSON Feed) as
+//    encoded from its content, under a version naming the format and site
+//    settings: a publish concatenates them. Triggers drop them whenever the
+//    content they come from changes or the article goes.
 
 const V2 = `
 CREATE TABLE channels (
@@ -81,7 +85,24 @@ CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT);
 `;
 
-export const SCHEMA_VERSION = 2;
+// Version 3: the feed fragments of each article, by an integer key, beside (not in) its row.
+const V3 = `
+CREATE TABLE item_fragments (
+  id INTEGER PRIMARY KEY,
+  article_id TEXT NOT NULL UNIQUE,
+  version TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  rss BLOB NOT NULL,
+  atom BLOB NOT NULL,
+  json BLOB NOT NULL
+);
+CREATE TRIGGER item_fragments_stale AFTER UPDATE OF identity, title, link, date, author, headimg, guid, categories, html ON articles
+BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
+CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles
+BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
+`;
+
+export const SCHEMA_VERSION = 3;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -95,8 +116,11 @@ export function migrate(db: Database.Database, now: number): void {
     if (current === SCHEMA_VERSION) return;
     refuseNewer(current);
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
-    if (tables.has('channels')) fromV1(db, tables, now);
-    else db.exec(V2);
+    if (current < 2) {
+      if (tables.has('channels')) fromV1(db, tables, now);
+      else db.exec(V2);
+    }
+    db.exec(V3);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

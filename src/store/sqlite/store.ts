@@ -7,7 +7,8 @@ import { acquireFileLock } from '../../util/file-lock.ts';
 import { StateCorruptError, StateOutdatedError } from '../errors.ts';
 import type {
   ArticleRecord,
-  CachedArticleContent,
+  FragmentsWrite,
+  ItemFragments,
   ChannelFailure,
   ChannelInput,
   ChannelSuccess,
@@ -210,6 +211,14 @@ export class SqliteStore implements Store {
 
   async articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
     return this.read(() => this.feeds.content(ids));
+  }
+
+  async itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
+    return this.read(() => this.feeds.fragments(ids, version));
+  }
+
+  async setItemFragments(entries: readonly FragmentsWrite[]): Promise<void> {
+    return this.write(() => this.feeds.setFragments(entries));
   }
 
   async countArticles(): Promise<number> {
