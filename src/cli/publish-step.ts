@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { writePendingFiles, type FragmentEncoderModule } from '../ingest/index.ts';
+import { readBackMissingContent, writePendingFiles, type FragmentEncoderModule } from '../ingest/index.ts';
 import * as fragmentEncoder from '../publish/fragments.ts';
 import type { Publisher, PublishOptions, PublishReport } from '../publish/index.ts';
 import type { Store } from '../store/index.ts';
@@ -9,11 +9,13 @@ import { AtomicWriter } from '../util/atomic-write.ts';
 /**
  * What every command does before it publishes, and the publisher never does
  * itself (it knows only the Store): the store has been matched to the
- * configuration (openLocked, or the daemon's reload), and article files
- * behind their rows (a killed ingest, a renamed channel, rows a queue worker
- * committed) are written now.
+ * configuration (openLocked, or the daemon's reload), content a state from
+ * refeed 0.1 kept only in the files is read back into it (once), and article
+ * files behind their rows (a killed ingest, a renamed channel, rows a queue
+ * worker committed) are written now.
  */
 export async function writeArticleFiles(config: RefeedConfig, store: Store, log: Logger): Promise<void> {
+  await readBackMissingContent(store, config.site.output, log);
   await writePendingFiles(store, config.site.output, new AtomicWriter(), log);
 }
 

@@ -6,6 +6,6 @@ export type { ChannelReport } from './report.ts';
 export { PreparePool, type PreparePoolOptions } from './prepare-pool.ts';
 export type { FragmentEncoding, FragmentEncoderModule } from './fragments.ts';
 export { channelInputs, syncChannels } from './sync.ts';
-export { writeCommittedFiles, writePendingFiles } from './article-files.ts';
+export { readBackMissingContent, writeCommittedFiles, writePendingFiles } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';

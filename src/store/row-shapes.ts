@@ -1,4 +1,5 @@
 import type { ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
+import type { ParsedArticleFile } from '../normalize/index.ts';
 import { articleContentOf } from './content-rows.ts';
 import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
@@ -125,6 +126,11 @@ export function articleColumns(a: ArticleContentWrite) {
     categories: JSON.stringify(a.categories),
     html: a.html,
   };
+}
+
+/** The content columns a row without content gets from its file (title, link and date are the row's already). */
+export function filledContentColumns(c: ParsedArticleFile) {
+  return { author: c.author, headimg: c.headimg, guid: c.guid ?? null, categories: JSON.stringify(c.categories), html: c.html };
 }
 
 /** A stored fragments row. */

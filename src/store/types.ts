@@ -227,6 +227,10 @@ export interface Store {
   articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>>;
   /** The feed fragments stored for these articles' current content under `version`, by id (others are missing: encode them). */
   itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>>;
+  /** Articles whose row lacks their content (a state from refeed 0.1 kept it only in the files), at most `limit`. */
+  articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]>;
+  /** Gives such articles the content read back from their files (rows that have content keep it). */
+  fillArticleContent(entries: readonly [string, ParsedArticleFile][]): Promise<void>;
   /** Stores fragments a publish encoded, each only if its article still has the content they were encoded from. */
   setItemFragments(entries: readonly FragmentsWrite[]): Promise<void>;
   countArticles(): Promise<number>;

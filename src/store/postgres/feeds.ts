@@ -3,9 +3,9 @@ import type { ParsedArticleFile } from '../../normalize/index.ts';
 import { contentById, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, FragmentsWrite, ItemFragments, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
-import { asBuffer, toItemFragments, type FragmentsRow, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
+import { asBuffer, filledContentColumns, toItemFragments, type FragmentsRow, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
 
-// Feeds' articles, the content cache and the publisher's bookkeeping, as
+// Feeds' articles, their content and feed fragments, and the publisher's bookkeeping, as
 // ../sqlite/feeds.ts. The newest articles of any number of feeds come from
 // one statement (a publish checks every feed it built).
 
@@ -84,6 +84,15 @@ export async function articleContent(db: Db, ids: readonly string[]): Promise<Ma
     [ids],
   );
   return contentById(rows);
+}
+
+export async function fillArticleContent(db: Db, entries: readonly [string, ParsedArticleFile][]): Promise<void> {
+  if (!entries.length) return;
+  await db.query(
+    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html
+     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text) WHERE a.id = u.id AND a.html IS NULL`,
+    [jsonRows(entries.map(([id, c]) => ({ id, ...filledContentColumns(c) })))],
+  );
 }
 
 export async function itemFragments(db: Db, ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {

@@ -92,6 +92,7 @@ CREATE TABLE item_fragments (
   atom bytea NOT NULL,
   json bytea NOT NULL
 );
+CREATE INDEX articles_contentless ON articles (id) WHERE html IS NULL;
 CREATE FUNCTION refeed_drop_item_fragments() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM item_fragments WHERE article_id = OLD.id;

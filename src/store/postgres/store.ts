@@ -147,6 +147,14 @@ export class PostgresStore implements Store {
     return this.run((db) => feeds.articleContent(db, ids));
   }
 
+  async articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]> {
+    return query<{ id: string; path: string }>(this.pool, this.url, 'SELECT id, path FROM articles WHERE html IS NULL ORDER BY id LIMIT $1', [limit]);
+  }
+
+  async fillArticleContent(entries: readonly [string, ParsedArticleFile][]): Promise<void> {
+    await this.run((db) => feeds.fillArticleContent(db, entries));
+  }
+
   async itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
     return this.run((db) => feeds.itemFragments(db, ids, version));
   }

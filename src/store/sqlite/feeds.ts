@@ -4,7 +4,7 @@ import type { ParsedArticleFile } from '../../normalize/index.ts';
 import { contentById, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, FragmentsWrite, ItemFragments, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
-import { asBuffer, distinctArticles, toItemFragments, type FeedRow, type FragmentsRow } from '../row-shapes.ts';
+import { asBuffer, distinctArticles, filledContentColumns, toItemFragments, type FeedRow, type FragmentsRow } from '../row-shapes.ts';
 
 
 const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.title, a.link, a.date, a.first_seen, a.content_hash, a.path
@@ -37,6 +37,10 @@ export class FeedRepo {
          SELECT @id, @version, @itemId, @rss, @atom, @json FROM articles WHERE id = @id AND content_hash = @contentHash AND categories = @categories
          ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, item_id = excluded.item_id, rss = excluded.rss, atom = excluded.atom, json = excluded.json`,
       ),
+      contentless: db.prepare<[number], { id: string; path: string }>('SELECT id, path FROM articles WHERE html IS NULL ORDER BY id LIMIT ?'),
+      fillContent: db.prepare(
+        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html WHERE id = @id AND html IS NULL`,
+      ),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
       clearDirty: db.prepare('DELETE FROM dirty_feeds WHERE key = ?'),
@@ -65,6 +69,14 @@ export class FeedRepo {
 
   setFragments(entries: readonly FragmentsWrite[]): void {
     for (const e of entries) this.s.setFragments.run(fragmentsParams(e.id, e.fragments, { contentHash: e.contentHash, categories: JSON.stringify(e.categories) }));
+  }
+
+  contentless(limit: number): { id: string; path: string }[] {
+    return this.s.contentless.all(limit);
+  }
+
+  fillContent(entries: readonly [string, ParsedArticleFile][]): void {
+    for (const [id, c] of entries) this.s.fillContent.run({ id, ...filledContentColumns(c) });
   }
 
   count(): number {

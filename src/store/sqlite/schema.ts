@@ -96,6 +96,7 @@ CREATE TABLE item_fragments (
   atom BLOB NOT NULL,
   json BLOB NOT NULL
 );
+CREATE INDEX articles_contentless ON articles(id) WHERE html IS NULL;
 CREATE TRIGGER item_fragments_stale AFTER UPDATE OF identity, title, link, date, author, headimg, guid, categories, html ON articles
 BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
 CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles

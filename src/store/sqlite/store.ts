@@ -213,6 +213,14 @@ export class SqliteStore implements Store {
     return this.read(() => this.feeds.content(ids));
   }
 
+  async articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]> {
+    return this.read(() => this.feeds.contentless(limit));
+  }
+
+  async fillArticleContent(entries: readonly [string, ParsedArticleFile][]): Promise<void> {
+    return this.write(() => this.feeds.fillContent(entries));
+  }
+
   async itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
     return this.read(() => this.feeds.fragments(ids, version));
   }
