@@ -159,6 +159,35 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.close();
     });
 
+    it('keeps the feed fragments a commit gives, by version, until the content they come from changes; a publish\'s only for the content it read', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);
+      const frag = (v: string, text: string) => ({ version: v, id: `id-${text}`, rss: Buffer.from(`<item>${text}</item>`), atom: Buffer.from(`<entry>${text}</entry>`), json: Buffer.from(`{"t":"${text}"}`) });
+      const withFragments = (w: ItemWrite, f: ReturnType<typeof frag>): ItemWrite => ({ ...w, article: { ...w.article, fragments: f } });
+      const r = await st.commitItems('g/s/c', [withFragments(item('1'), frag('v1', 'one')), item('2')], ok);
+      const [one, two] = r.files.map((f) => f.articleId);
+      const got = await st.itemFragments([one, two], 'v1');
+      expect([...got.keys()]).toEqual([one]);
+      expect(Buffer.from(got.get(one)!.rss).toString()).toBe('<item>one</item>');
+      expect(got.get(one)).toMatchObject({ version: 'v1', id: 'id-one' });
+      expect(await st.itemFragments([one], 'v2')).toEqual(new Map());
+
+      // New content (here without fragments) drops those of the old.
+      await st.commitItems('g/s/c', [item('1', { title: 'changed' })], ok);
+      expect(await st.itemFragments([one], 'v1')).toEqual(new Map());
+
+      // A publish's fragments are kept only while the row has the content hash and categories it read.
+      const [row2] = (await st.topArticles('g/s/c', 10)).filter((a) => a.id === two);
+      await st.setItemFragments([{ id: two, contentHash: 'stale', categories: ['G', 'S', 'C'], fragments: frag('v1', 'stale') }]);
+      expect(await st.itemFragments([two], 'v1')).toEqual(new Map());
+      await st.setItemFragments([{ id: two, contentHash: row2.contentHash, categories: ['G', 'S', 'C'], fragments: frag('v1', 'two') }]);
+      expect((await st.itemFragments([two], 'v1')).get(two)).toMatchObject({ id: 'id-two' });
+      // A rename gives the article new categories: its fragments go.
+      await st.syncChannels([channel('g/s/c', undefined, ['G', 'S', 'RENAMED']), channel('g/s/d')], NOW);
+      expect(await st.itemFragments([two], 'v1')).toEqual(new Map());
+      await st.close();
+    });
+
     it('keeps an article file pending until it is recorded written', async () => {
       const st = await open();
       await st.syncChannels([channel('g/s/c')], NOW);
