@@ -17,7 +17,7 @@ export type { SkippedArticle } from './loader.ts';
 
 export interface PublishOptions {
   logger: Logger;
-  /** Rebuild every feed, whatever changed (e.g. after fixing an article file by hand). */
+  /** Rebuild every feed, whatever changed (e.g. after a feed file was edited or damaged). */
   full?: boolean;
   /** The clock index.html's "updated" time is read from (tests fix it). */
   now?: () => number;
