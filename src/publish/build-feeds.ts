@@ -9,6 +9,25 @@ import type { TopRows } from './rows.ts';
 import { xmlSafe } from './text.ts';
 import type { FeedJob } from './work.ts';
 
+/**
+ * Articles loaded ahead, for the next feeds, in one query: a feed has tens
+ * of items, and on a server database each query is a round trip. Bounds
+ * the fragments held at once (a few KB to tens of KB each).
+ */
+const LOAD_AHEAD = 2048;
+
+/** The rows of `jobs[from]` and the feeds after it, up to LOAD_AHEAD distinct articles; and the first job not included. */
+function rowsAhead(jobs: readonly FeedJob[], from: number): { rows: ArticleRecord[]; next: number } {
+  const seen = new Set<string>();
+  const rows: ArticleRecord[] = [];
+  let next = from;
+  while (next < jobs.length && (next === from || seen.size + jobs[next].rows.length <= LOAD_AHEAD)) {
+    for (const r of jobs[next].rows) if (!seen.has(r.id)) (seen.add(r.id), rows.push(r));
+    next++;
+  }
+  return { rows, next };
+}
+
 export interface BuiltFeed {
   job: FeedJob;
   files: FileOutcome[];
@@ -62,7 +81,13 @@ export async function buildFeeds(
 ): Promise<BuiltFeed[]> {
   const { loader, writer } = deps;
   const built: BuiltFeed[] = [];
-  for (const job of jobs) {
+  let loadedUpTo = 0;
+  for (const [i, job] of jobs.entries()) {
+    if (i >= loadedUpTo) {
+      const ahead = rowsAhead(jobs, i);
+      await loader.load(ahead.rows);
+      loadedUpTo = ahead.next;
+    }
     const { dates, encoded } = await collect(job.spec, job.rows, loader, deps.topRows);
     const files = assembleFeedBuffers(feedMeta(config, job.spec, dates, deps.whenEmpty(job.spec)), encoded);
     loader.release(job.rows);

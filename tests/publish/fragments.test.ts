@@ -38,6 +38,17 @@ describe('publish: items encoded once, their stored fragments concatenated', () 
     expect(bytesOf(f)).toEqual(before);
   });
 
+  it('loads the fragments of the next feeds together (a round trip each on a server database), not one query per feed', async () => {
+    const f = await make(CONFIG_YAML);
+    await publish(f.config, f.state, opts);
+    let queries = 0;
+    const get = f.state.itemFragments.bind(f.state);
+    f.state.itemFragments = async (...args) => (queries++, get(...args));
+    const r = await publish(f.config, f.state, { ...opts, full: true });
+    expect(r.rebuilt.length).toBeGreaterThan(5);
+    expect(queries).toBe(1);
+  });
+
   it('what a feed carries is the stored fragment itself, not an encoding made on the fly', async () => {
     const f = await make(CONFIG_YAML);
     await publish(f.config, f.state, opts);
