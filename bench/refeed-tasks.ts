@@ -94,6 +94,8 @@ export function articleFor(channel: ResolvedChannel, item: SyntheticItem, date: 
     date: new Date(Math.floor(date.getTime() / 1000) * 1000),
     headimg: item.image,
     html: item.html,
+    tags: [],
+    enclosures: [],
     contentHash: '',
   };
   const text = renderer.render(article);

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, realpathSync, statSync } from 'nod
 import path from 'node:path';
 import { DEFAULT_CONFIG_FILE, EditError, formatProblem, parseConfig } from '../config/index.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { configFileOf, loadConfigFor } from './load-config.ts';
+import { loadConfigFor } from './load-config.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { EXIT, type CommandContext } from './command.ts';
 
@@ -51,5 +51,5 @@ export async function optionalConfig(ctx: CommandContext): Promise<{ config: Ref
     const config = await loadConfigFor(ctx);
     return config ? { config, fromFile: true } : undefined;
   }
-  return { config: parseConfig('', path.resolve('refeed.yaml')), fromFile: false };
+  return { config: parseConfig('groups: []\n', path.resolve('refeed.yaml')), fromFile: false };
 }

@@ -1,12 +1,45 @@
 import type { Logger } from '../core/log.ts';
-import type { ChannelState, HealthReport, RefeedConfig } from '../core/types.ts';
+import type { ChannelState, HealthReport, PublishHealth, RefeedConfig } from '../core/types.ts';
+import type { PublishReport } from '../publish/index.ts';
+import { iso } from '../util/time.ts';
 import type { ChannelReport } from '../ingest/index.ts';
+import type { Store } from '../store/index.ts';
 import { cronPeriods } from '../schedule/cron-period.ts';
 import { channelStatusRows } from './channel-status.ts';
 import { EXIT } from './command.ts';
 
-/** /healthz: every configured channel's state; degraded when any enabled channel is failing. */
-export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, ChannelState>): HealthReport {
+/**
+ * The daemon's last publish, for /healthz: a publish that could not write its
+ * files (a full disk) is a failure, and its time is not a success's.
+ */
+export class PublishTracker {
+  private lastSuccessAt: number | undefined;
+  private lastError: string | undefined;
+
+  published(report: Pick<PublishReport, 'errors'>, now = Date.now()): void {
+    if (report.errors.length) this.lastError = report.errors[0].reason + (report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : '');
+    else [this.lastSuccessAt, this.lastError] = [now, undefined];
+  }
+
+  failed(err: unknown): void {
+    this.lastError = (err as Error)?.message ?? String(err);
+  }
+
+  health(): PublishHealth | undefined {
+    if (this.lastSuccessAt === undefined && this.lastError === undefined) return undefined;
+    return {
+      status: this.lastError === undefined ? 'ok' : 'error',
+      ...(this.lastSuccessAt !== undefined ? { lastSuccessAt: iso(this.lastSuccessAt)! } : {}),
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
+  }
+}
+
+/**
+ * /healthz: every configured channel's state (and the daemon's publishing); degraded when any enabled
+ * channel, or publishing, is failing; error (with why) when the state was lost under the daemon.
+ */
+export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, ChannelState>, stateLost?: string, publish?: PublishHealth): HealthReport {
   const rows = channelStatusRows(config, states);
   const channels = rows.map((r) => ({
     key: r.key,
@@ -16,8 +49,29 @@ export function healthReport(config: RefeedConfig, states: ReadonlyMap<string, C
     consecutiveFailures: r.consecutiveFailures,
     disabled: r.disabled,
   }));
-  const failing = rows.some((r) => r.enabled && (r.consecutiveFailures > 0 || r.disabled));
-  return { status: failing ? 'degraded' : 'ok', channels };
+  const failing = rows.some((r) => r.enabled && (r.consecutiveFailures > 0 || r.disabled)) || publish?.status === 'error';
+  if (stateLost) return { status: 'error', error: stateLost, ...(publish ? { publish } : {}), channels };
+  return { status: failing ? 'degraded' : 'ok', ...(publish ? { publish } : {}), channels };
+}
+
+/**
+ * Watches the daemon's state file (see Store.stateLost): logs once when it is
+ * deleted, replaced or emptied under the daemon (and again if it comes back
+ * and goes again), and tells whether it is lost now.
+ */
+export function stateWatch(store: Store, log: Logger): () => string | undefined {
+  let reported: string | undefined;
+  return () => {
+    const lost = store.stateLost?.();
+    if (lost && lost !== reported) {
+      log.error(
+        { code: 'state-lost' },
+        `${lost}: nothing is fetched or published until refeed is restarted (it then restores the state from the article files, as \`refeed reindex\` does)`,
+      );
+    } else if (!lost && reported) log.warn('the state file is back as it was opened; fetching and publishing resume');
+    reported = lost;
+    return lost;
+  };
 }
 
 /**

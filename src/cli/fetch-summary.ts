@@ -9,6 +9,9 @@ export function formatFetchSummary(reports: ChannelReport[]): string {
     if (r.error) return `${head}  ${r.error.code}: ${r.error.message}`;
     const parts = [`new ${r.newItems}`, `updated ${r.updatedItems}`];
     if (r.duplicates) parts.push(`duplicates ${r.duplicates}`);
+    if (r.pruned) parts.push(`pruned ${r.pruned}`);
+    if (r.sameContent) parts.push(`same content under new guids ${r.sameContent}`);
+    if (r.guidCollisions) parts.push(`guid collisions ${r.guidCollisions} (dropped)`);
     if (r.movedTo) parts.push(`moved to ${redactUrl(r.movedTo)}`);
     if (r.warnings?.length) parts.push(`recovered: ${r.warnings.join('; ')}`);
     return `${head}  ${parts.join(', ')}  (${r.ms} ms)`;

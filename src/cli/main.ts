@@ -6,7 +6,7 @@ import { commands } from './commands/index.ts';
 
 const GLOBAL_HELP = `refeed — fetch RSS/Atom/JSON feeds, normalize them into Hexo articles, republish merged and per-category feeds
 
-Usage: refeed <command> [options]
+Usage: refeed [global options] <command> [options]
 
 Commands:
 ${'{COMMANDS}'}
@@ -16,6 +16,7 @@ Global options:
       --log-level L   trace|debug|info|warn|error|silent (default: info; env REFEED_LOG_LEVEL)
   -h, --help          help for refeed or for a command
 
+Global options go before or after the command (refeed --log-level warn status).
 Logs are JSON lines on stderr (pretty on a terminal); data goes to stdout.
 Run 'refeed <command> --help' for a command's options.`;
 
@@ -29,10 +30,46 @@ export function commandHelp(c: Command): string {
   return `Usage: ${c.usage}\n\n${c.summary}\n\n${c.help.trim()}\n`;
 }
 
+/** The global options that take a value, as they may be written before the command. */
+const GLOBAL_VALUED: Record<string, string> = { '-c': 'config', '--config': 'config', '--log-level': 'log-level' };
+
+/**
+ * Splits `[global options] <command> [args]`: the global options written
+ * before the command are handed to it as if written after it (the help lists
+ * them as global, so `refeed --log-level warn status` must work). A string
+ * is the error to report.
+ */
+export function splitGlobalOptions(argv: readonly string[]): { name: string | undefined; args: string[] } | string {
+  const globals: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('-') || a === '-' || ['-h', '--help', '-v', '--version'].includes(a)) break;
+    const eq = a.indexOf('=');
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    if (a.startsWith('-c') && !a.startsWith('--') && a.length > 2) {
+      globals.push('-c', a.slice(2).replace(/^=/, ''));
+    } else if (flag in GLOBAL_VALUED) {
+      if (eq > 0) globals.push(a);
+      else if (i + 1 < argv.length) globals.push(a, argv[++i]);
+      else return `${a} needs a value`;
+    } else {
+      return `unknown global option ${flag}${didYouMean(flag, ['--config', '--log-level', '--help', '--version'], (s) => s)}`;
+    }
+  }
+  const [name, ...rest] = argv.slice(i);
+  return { name, args: [...globals, ...rest] };
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
   const out = (t: string) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
   const err = (t: string) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`);
+  const split = splitGlobalOptions(argv);
+  if (typeof split === 'string') {
+    err(`refeed: ${split}\n\n${globalHelp()}`);
+    return EXIT.usage;
+  }
+  const { name, args: rest } = split;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     out(globalHelp());
     return name ? EXIT.ok : EXIT.usage;

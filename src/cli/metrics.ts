@@ -1,4 +1,5 @@
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
+import { readHubStatus, type HubStatus } from '../core/websub-status.ts';
 import type { ChannelReport } from '../ingest/index.ts';
 import type { PublishReport } from '../publish/index.ts';
 
@@ -17,6 +18,10 @@ export interface Metrics {
   fetched(report: ChannelReport): void;
   /** A publish finished, in `seconds` (run only). */
   published(report: PublishReport, seconds: number): void;
+  /** A WebSub hub was pinged (run only). */
+  pinged(hub: string, outcome: 'ok' | 'error'): void;
+  /** A WebSub push came to a callback (run only): taken (`ok`) or refused, and why. */
+  pushed(outcome: string): void;
   /** The page: what GET /metrics answers. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -40,7 +45,7 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
       setImmediate(() => (pending = undefined));
       return { config: source.config(), byKey: new Map(states.map((s) => [s.key, s])) };
     })());
-  const perChannel = (name: string, help: string, value: (st: ChannelState) => number | undefined) =>
+  const perChannel = (name: string, help: string, value: (st: ChannelState | undefined, c: RefeedConfig['channels'][number]) => number | undefined) =>
     new prom.Gauge({
       name,
       help,
@@ -50,15 +55,39 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
         this.reset();
         const { config, byKey } = await snapshot();
         for (const c of config.channels) {
-          const st = byKey.get(c.key);
-          const v = st && value(st);
+          const v = value(byKey.get(c.key), c);
           if (v !== undefined) this.set({ channel: c.key }, v);
         }
       },
     });
-  perChannel('refeed_channel_last_success_timestamp_seconds', 'When the channel was last fetched successfully (Unix time).', (st) => (st.lastSuccessAt === undefined ? undefined : st.lastSuccessAt / 1000));
-  perChannel('refeed_channel_consecutive_failures', 'Failed fetches of the channel since its last success.', (st) => st.consecutiveFailures);
-  perChannel('refeed_channel_items', 'Items the state holds for the channel.', (st) => st.itemCount);
+  // Every configured channel has a sample, 0 when it never succeeded: `time() - …` then fires for a
+  // channel that never worked, instead of the series being absent and the alert silent.
+  perChannel('refeed_channel_last_success_timestamp_seconds', 'When the channel was last fetched successfully (Unix time); 0 if it never was.', (st) => (st?.lastSuccessAt === undefined ? 0 : st.lastSuccessAt / 1000));
+  perChannel('refeed_channel_up', 'Whether the channel is up: 1 when its last fetch succeeded, 0 when it failed, it is gone (410), off, or was never fetched.', (st, c) =>
+    c.settings.enabled && st && !st.disabled && st.lastStatus !== undefined && st.lastStatus !== 'error' && st.lastSuccessAt !== undefined ? 1 : 0,
+  );
+  perChannel('refeed_channel_enabled', 'Whether the channel is enabled in the configuration (1) or off (enabled: false, 0).', (_st, c) => (c.settings.enabled ? 1 : 0));
+  perChannel('refeed_channel_consecutive_failures', 'Failed fetches of the channel since its last success.', (st) => st?.consecutiveFailures ?? 0);
+  perChannel('refeed_channel_items', 'Items the state holds for the channel.', (st) => st?.itemCount ?? 0);
+
+  // WebSub hubs: their health as the pings (of any process) recorded it; every configured hub has a sample.
+  const perHub = (name: string, help: string, value: (s: HubStatus | undefined) => number) =>
+    new prom.Gauge({
+      name,
+      help,
+      labelNames: ['hub'],
+      registers,
+      collect() {
+        this.reset();
+        const config = source.config();
+        const known = readHubStatus(config.site.output);
+        for (const hub of config.site.websubHubs) this.set({ hub }, value(known.get(hub)));
+      },
+    });
+  perHub('refeed_websub_hub_consecutive_failures', 'Publish pings to the WebSub hub that failed (after their retries) since the last one it took.', (h) => h?.consecutiveFailures ?? 0);
+  perHub('refeed_websub_hub_last_success_timestamp_seconds', 'When the WebSub hub last took a publish ping (Unix time); 0 if it never did.', (h) => (h?.lastSuccessAt ?? 0) / 1000);
+  const pushes = new prom.Counter({ name: 'refeed_websub_pushes_total', help: 'WebSub pushes to this process\'s callbacks, by outcome (ok, bad-signature, unknown, removed, too-large).', labelNames: ['outcome'], registers });
+  const pings = new prom.Counter({ name: 'refeed_websub_pings_total', help: 'Publish ping requests this process sent to each WebSub hub, by outcome (ok, error), retries included.', labelNames: ['hub', 'outcome'], registers });
 
   const fetches = new prom.Counter({ name: 'refeed_channel_fetches_total', help: 'Fetches of the channel by this process, by outcome (new, updated, unchanged, not-modified, error, disabled).', labelNames: ['channel', 'outcome'], registers });
   const ingested = new prom.Counter({ name: 'refeed_channel_items_ingested_total', help: 'New items this process stored for the channel.', labelNames: ['channel'], registers });
@@ -77,6 +106,12 @@ export async function createMetrics(source: MetricsSource): Promise<Metrics> {
       written.inc(r.written.length);
       lastWritten.set(r.written.length);
       lastPublish.set(Date.now() / 1000);
+    },
+    pinged(hub, outcome) {
+      pings.inc({ hub, outcome });
+    },
+    pushed(outcome) {
+      pushes.inc({ outcome });
     },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import { isPostgresUrl } from '../config/server-urls.ts';
 import { channelInputs, syncChannels } from '../ingest/sync.ts';
-import { describeState, openStore, StateCorruptError, StateMissingError, StateOutdatedError, StoreUnavailableError, type ChannelSync, type Store } from '../store/index.ts';
+import { hasArticleFiles } from '../ingest/article-tree.ts';
+import { describeState, openStore, StateCorruptError, StateLostError, StateMissingError, StateOutdatedError, StoreUnavailableError, type ChannelSync, type Store } from '../store/index.ts';
 import { EXIT, type CommandContext } from './command.ts';
 import { sweepLeftovers } from './sweep.ts';
 
@@ -12,7 +14,8 @@ import { sweepLeftovers } from './sweep.ts';
  * fetch).
  */
 async function openReadonly(ctx: CommandContext, config: RefeedConfig): Promise<Store | undefined> {
-  if (!isPostgresUrl(config.site.state) && !existsSync(config.site.state)) return undefined;
+  // A 0-byte file is no state either (an emptied one), not one from an older refeed.
+  if (!isPostgresUrl(config.site.state) && (!existsSync(config.site.state) || statSync(config.site.state).size === 0)) return undefined;
   try {
     return await openStore(config.site.state, { readonly: true });
   } catch (err) {
@@ -38,6 +41,19 @@ async function readStore<T>(ctx: CommandContext, config: RefeedConfig, read: (st
 export async function readChannelStates(ctx: CommandContext, config: RefeedConfig): Promise<Map<string, ChannelState>> {
   const states = await readStore(ctx, config, (store) => store.channelStates());
   return new Map((states ?? []).map((s) => [s.key, s]));
+}
+
+/**
+ * For `status`: when the state is missing, empty or holds no articles while
+ * article files exist, the line saying so and naming the fix; else undefined.
+ */
+export async function lostStateNotice(ctx: CommandContext, config: RefeedConfig): Promise<string | undefined> {
+  if (!hasArticleFiles(config.site.output)) return undefined;
+  if (((await readStore(ctx, config, (store) => store.countArticles())) ?? 0) > 0) return undefined;
+  return (
+    `the state ${describeState(config.site.state)} holds no articles while ${path.join(config.site.output, 'articles')} has article files ` +
+    '(lost, emptied or replaced): run `refeed reindex` to restore them (a running `refeed run` must be restarted: it restores them as it starts)'
+  );
 }
 
 /**
@@ -89,6 +105,30 @@ export async function openStoreWaiting(ctx: CommandContext, state: string): Prom
   }
 }
 
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * A state with no articles beside article files is a lost one (state.db
+ * deleted, emptied or replaced by a new one; a database whose tables were
+ * dropped): restored from the files (as `refeed reindex`) before the command
+ * does anything, so that nothing ever publishes less than was published.
+ */
+async function restoreLostState(ctx: CommandContext, config: RefeedConfig, store: Store, what: string): Promise<void> {
+  if ((await store.countArticles()) > 0 || !hasArticleFiles(config.site.output)) return;
+  const state = describeState(config.site.state);
+  ctx.logger.warn({ state }, 'the state holds no articles but the output folder has article files: restoring them first, as refeed reindex does');
+  // Loaded only when needed: it brings the normalize stage with it.
+  const { reindexFromFiles } = await import('../ingest/reindex.ts');
+  const report = await reindexFromFiles(config, store, ctx.logger);
+  ctx.logger.warn({ state, files: report.files, restored: report.restored, skipped: report.skipped.length }, 'state restored from the article files');
+  ctx.err(
+    `refeed ${what}: the state ${state} held no articles while ${path.join(config.site.output, 'articles')} has article files (lost, emptied or new); ` +
+      `restored ${plural(report.restored, 'article')} from ${plural(report.files, 'file')} first, as \`refeed reindex\` does`,
+  );
+}
+
 /** The store, open and synced with the configuration, with the run lock held; or the exit code and why not (already said). */
 export type Locked = { store: Store; release(): Promise<void> } | { exit: number; held?: string };
 
@@ -104,15 +144,33 @@ export async function openLocked(ctx: CommandContext, config: RefeedConfig, what
   try {
     store = opts.waitForServer ? await openStoreWaiting(ctx, config.site.state) : await openStore(config.site.state);
     if (!store) return { exit: EXIT.ok };
-    const lock = await store.acquireRunLock({ waitMs: config.site.lockWaitMs, what: `refeed ${what}` });
+    const waitedSince = Date.now();
+    let waited = false;
+    const lock = await store.acquireRunLock({
+      waitMs: config.site.lockWaitMs,
+      what: `refeed ${what}`,
+      // Said at once, then again when it ends: a wait of up to site.lock_wait in silence looks like a hang.
+      onWait: (holder) => {
+        waited = true;
+        const line = `waiting up to ${seconds(config.site.lockWaitMs)} s for the run lock, held by another refeed run (${holder})`;
+        ctx.logger.info({ holder }, line);
+        ctx.err(`refeed ${what}: ${line}`);
+      },
+    });
     if (!lock.acquired) {
       await store.close();
-      return { exit: EXIT.ok, held: `another refeed run (${lock.holder}) holds the lock; waited ${Math.round(config.site.lockWaitMs / 1000)} s, nothing done` };
+      return { exit: EXIT.ok, held: `another refeed run (${lock.holder}) holds the lock; waited ${seconds(config.site.lockWaitMs)} s, nothing done` };
+    }
+    if (waited) {
+      const line = `got the run lock after waiting ${seconds(Date.now() - waitedSince)} s`;
+      ctx.logger.info(line);
+      ctx.err(`refeed ${what}: ${line}`);
     }
     const open = store;
     try {
       sweepLeftovers(config, ctx.logger, lock.previous);
       await syncChannels(config, open, Date.now(), ctx.logger);
+      if (what !== 'reindex') await restoreLostState(ctx, config, open, what);
     } catch (err) {
       await lock.release();
       throw err;
@@ -143,7 +201,7 @@ export async function withRunLock(ctx: CommandContext, config: RefeedConfig, wha
   try {
     return await fn(locked.store);
   } catch (err) {
-    if (!(err instanceof StateCorruptError || err instanceof StoreUnavailableError)) throw err;
+    if (!(err instanceof StateCorruptError || err instanceof StoreUnavailableError || err instanceof StateLostError)) throw err;
     ctx.err(`refeed ${what}: ${err.message}`);
     return EXIT.failed;
   } finally {

@@ -8,6 +8,7 @@ export { parseDuration, parseSize } from './units.ts';
 export {
   addChannel,
   addChannels,
+  ChannelBatch,
   removeChannels,
   checkEntry,
   findNamed,

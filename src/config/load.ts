@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import jsyaml from 'js-yaml';
-import type { Document, LineCounter } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { RefeedConfig } from '../core/types.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { crossChecks } from './cross-checks.ts';
+import { noChannelsProblems } from './no-channels.ts';
 import { configSchema, keysAt } from './schema.ts';
 import { looseTree, planSlugs } from './slug-plan.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
 import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { fastParse } from './yaml-fast.ts';
 import { isPostgresUrl, queueProblem, queueStateProblem, stateProblem } from './server-urls.ts';
 
 /** The environment variables that override the file (containers set them): REFEED_STATE, REFEED_QUEUE. */
@@ -37,14 +37,8 @@ function fromEnv(env: ConfigEnv): { site: { state?: string; queue?: string }; pr
   return { site, problems };
 }
 
-// The yaml package's Document API is only needed to say where a problem is
-// (see fastParse): loaded then, not by every command that reads the config.
-const require = createRequire(import.meta.url);
-const documentApi = () => require('yaml') as typeof import('yaml');
-
 /** The 1-based line of the node at `segments`, or of its nearest existing parent. */
 function lineOf(doc: Document, counter: LineCounter, segments: readonly PropertyKey[]): number | undefined {
-  const { isNode } = documentApi();
   for (let n = segments.length; n >= 0; n--) {
     const node = doc.getIn(segments.slice(0, n) as unknown[], true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
@@ -52,73 +46,44 @@ function lineOf(doc: Document, counter: LineCounter, segments: readonly Property
   return undefined;
 }
 
-/** The parsed document with line positions: built only when a problem must be located. */
+/** The parsed document with line positions: built when the fast path declines, or a problem must be located. */
 interface Located {
   doc: Document;
   counter: LineCounter;
 }
 
 function locate(text: string): Located {
-  const { LineCounter, parseDocument } = documentApi();
   const counter = new LineCounter();
   return { doc: parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true }), counter };
 }
 
-// YAML 1.2's core schema as the `yaml` package reads it, for js-yaml, whose
-// own core schema also reads 0b binary and turns -0 into 0.
-const coreType = (name: string, test: RegExp, construct: (s: string) => unknown) =>
-  new jsyaml.Type(`tag:yaml.org,2002:${name}`, { kind: 'scalar', resolve: (s: string | null) => s !== null && test.test(s), construct: (s: string | null) => construct(s ?? '') });
-const CORE = jsyaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    coreType('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    coreType('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    coreType('int', /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, (s) => (s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10))),
-    coreType('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/, (s) =>
-      /nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s),
-    ),
-  ],
-});
-
-/** Whether a collection is reached twice (an alias of it): the Document API bounds how far aliases expand, js-yaml does not. */
-function sharesCollections(value: unknown, seen = new Set<object>()): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (seen.has(value)) return true;
-  seen.add(value);
-  for (const v of Array.isArray(value) ? value : Object.values(value)) if (sharesCollections(v, seen)) return true;
-  return false;
-}
-
 /**
- * The file's data by the fast path: js-yaml, with YAML 1.2's core schema as
- * the `yaml` package reads it, parses a 1,000-channel config 8× faster than
- * the Document API. Undefined when js-yaml fails (including on duplicate
- * keys) or an alias repeats a collection: the Document API then decides, and
- * says where. tests/config/fast-path.test.ts holds the two to the same result.
+ * The file's data by the Document API, or every syntax problem with its line.
+ * YAML 1.2 core schema (the yaml package's default): `yes` and `on` are
+ * strings, 012 is twelve. Duplicate keys are an error, and aliases expand only
+ * so far (an alias bomb is a problem of the file, not a crash).
  */
-export function fastParse(text: string): { value: unknown } | undefined {
-  try {
-    const value = jsyaml.load(text, { schema: CORE, json: false });
-    return sharesCollections(value) ? undefined : { value };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The file's data by the Document API, or every syntax problem with its line. */
 function slowParse(file: string, located: Located): unknown {
   const { doc, counter } = located;
-  const yamlProblems: ConfigProblem[] = doc.errors.map((e) => ({
+  const problems: ConfigProblem[] = doc.errors.map((e) => ({
     path: '',
     line: counter.linePos(e.pos[0]).line,
     message: e.message.split('\n')[0],
   }));
-  if (yamlProblems.length) throw new ConfigError(file, yamlProblems);
-  return doc.toJS();
+  if (problems.length) throw new ConfigError(file, problems);
+  try {
+    return doc.toJS();
+  } catch (err) {
+    // toJS() refuses aliases that would expand beyond its bound (ReferenceError).
+    throw new ConfigError(file, [{ path: '', message: `cannot read the YAML: ${(err as Error).message}` }]);
+  }
 }
 
 /** What loading needs besides the file: the keys the state holds channels under (see resolve.ts: legacy slugs they use are kept). */
 export interface LoadOptions {
   storedKeys?: ReadonlySet<string>;
+  /** Accept a file with no channels that does not say so (no-channels.ts): for an edit about to add some. */
+  allowNoChannels?: boolean;
 }
 
 /** The zod issue as a problem at its path and line; an unknown key with the nearest known one. */
@@ -162,6 +127,7 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = process
   const problems = ordered([
     ...(result.error?.issues ?? []).map((issue) => schemaProblem(issue, lineAt)),
     ...crossChecks(raw, absFile, envSite.site.state, lineAt),
+    ...(opts.allowNoChannels ? [] : noChannelsProblems(raw, lineAt)),
     ...envSite.problems,
     ...queueProblems(result.data?.site, envSite.site, lineAt),
   ]);

@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
-import { parseDocument, DomUtils } from 'htmlparser2';
-import type { Element } from 'domhandler';
+import { Parser } from 'htmlparser2';
 import type { RefeedConfig } from '../core/types.ts';
+import { hostOf } from '../util/host.ts';
 import { buildDocument, type XmlNode } from '../util/xml-writer.ts';
 import type { ChannelEntry } from './edit/index.ts';
 import { DEFAULT_IMPORT_GROUP } from './names.ts';
@@ -51,45 +51,105 @@ export function decodeOpml(bytes: Uint8Array): string {
   return buf.toString('utf8');
 }
 
-const children = (el: Element): Element[] => el.children.filter((c): c is Element => DomUtils.isTag(c));
-const named = (el: Element, name: string) => el.name.toLowerCase() === name;
+/**
+ * How deep OPML elements may nest. refeed uses three levels of outlines and
+ * readers' exports a few more; a deeper file is refused with this number
+ * rather than walked (100,000 levels overflowed the stack).
+ */
+export const MAX_OPML_DEPTH = 64;
 
-/** Attribute by name, ignoring case (`xmlUrl`, `xmlurl`, `XMLURL` all occur). */
-function attr(el: Element, name: string): string | undefined {
+/** Attribute by name, ignoring case (`xmlUrl`, `xmlurl`, `XMLURL` all occur); the first such. */
+function attr(attribs: Record<string, string>, name: string): string | undefined {
   const want = name.toLowerCase();
-  for (const [k, v] of Object.entries(el.attribs)) {
+  for (const k in attribs) {
     if (k.toLowerCase() === want) {
-      const clean = v.replace(/\s+/g, ' ').trim();
+      const clean = attribs[k].replace(/\s+/g, ' ').trim();
       return clean || undefined;
     }
   }
   return undefined;
 }
 
-function toOutline(el: Element): OpmlOutline {
+function toOutline(attribs: Record<string, string>): OpmlOutline {
   return {
-    text: attr(el, 'text'),
-    title: attr(el, 'title'),
-    xmlUrl: attr(el, 'xmlUrl'),
-    htmlUrl: attr(el, 'htmlUrl'),
-    url: attr(el, 'url'),
-    type: attr(el, 'type'),
-    slug: attr(el, 'refeed:slug'),
-    children: children(el).filter((c) => named(c, 'outline')).map(toOutline),
+    text: attr(attribs, 'text'),
+    title: attr(attribs, 'title'),
+    xmlUrl: attr(attribs, 'xmlUrl'),
+    htmlUrl: attr(attribs, 'htmlUrl'),
+    url: attr(attribs, 'url'),
+    type: attr(attribs, 'type'),
+    slug: attr(attribs, 'refeed:slug'),
+    children: [],
   };
 }
 
-/** Parses OPML 1.0/2.0 text; throws OpmlError when it is not OPML at all. */
+/** What an open element is to the reader: the root, its first head and body, the head's first title, an outline, or anything else. */
+type Role = 'opml' | 'head' | 'body' | 'title' | 'outline' | 'other';
+interface Open {
+  role: Role;
+  outline?: OpmlOutline;
+  /** For the root: whether its head and body were seen; for a head: its title. */
+  seen?: Set<string>;
+}
+
+/**
+ * Parses OPML 1.0/2.0 text; throws OpmlError when it is not OPML at all, or
+ * nests deeper than MAX_OPML_DEPTH. One streaming pass (no document tree):
+ * the root is the first <opml> element, its outlines those of its first
+ * <body>, outlines nest only directly in outlines; names are matched
+ * ignoring case.
+ */
 export function parseOpml(xml: string): OpmlDocument {
-  const dom = parseDocument(xml, { xmlMode: true, decodeEntities: true });
-  const root = DomUtils.findOne((e) => named(e, 'opml'), dom.children, true);
-  if (!root) throw new OpmlError('not an OPML file: no <opml> element');
-  const body = children(root).find((e) => named(e, 'body'));
-  if (!body) throw new OpmlError('not an OPML file: no <body> element');
-  const head = children(root).find((e) => named(e, 'head'));
-  const titleEl = head && children(head).find((e) => named(e, 'title'));
-  const title = titleEl ? DomUtils.textContent(titleEl).trim() || undefined : undefined;
-  return { title, outlines: children(body).filter((e) => named(e, 'outline')).map(toOutline) };
+  const stack: Open[] = [];
+  const outlines: OpmlOutline[] = [];
+  let rootSeen = false;
+  let bodySeen = false;
+  let title: string | undefined;
+  let titleText: string[] | undefined;
+  const parser = new Parser(
+    {
+      onopentag(tag, attribs) {
+        if (stack.length >= MAX_OPML_DEPTH) {
+          const line = xml.slice(0, parser.startIndex).split('\n').length;
+          throw new OpmlError(`elements nest deeper than ${MAX_OPML_DEPTH} levels (line ${line}); refeed reads at most ${MAX_OPML_DEPTH}`);
+        }
+        const name = tag.toLowerCase();
+        const parent = stack[stack.length - 1];
+        let open: Open = { role: 'other' };
+        if (!rootSeen && name === 'opml') {
+          rootSeen = true;
+          open = { role: 'opml', seen: new Set() };
+        } else if (parent?.role === 'opml' && (name === 'head' || name === 'body') && !parent.seen!.has(name)) {
+          parent.seen!.add(name);
+          open = { role: name, seen: new Set() };
+          if (name === 'body') bodySeen = true;
+        } else if (parent?.role === 'head' && name === 'title' && !parent.seen!.has(name)) {
+          parent.seen!.add(name);
+          open = { role: 'title' };
+          titleText = [];
+        } else if (name === 'outline' && (parent?.role === 'body' || parent?.role === 'outline')) {
+          const outline = toOutline(attribs);
+          (parent.outline ? parent.outline.children : outlines).push(outline);
+          open = { role: 'outline', outline };
+        }
+        stack.push(open);
+      },
+      ontext(text) {
+        titleText?.push(text);
+      },
+      onclosetag() {
+        if (stack.pop()?.role === 'title') {
+          title = titleText!.join('').trim() || undefined;
+          titleText = undefined;
+        }
+      },
+    },
+    { xmlMode: true, decodeEntities: true },
+  );
+  parser.end(xml);
+  if (!rootSeen) throw new OpmlError('not an OPML file: no <opml> element');
+  if (!bodySeen) throw new OpmlError('not an OPML file: no <body> element');
+  return { title, outlines };
 }
 
 // ------------------------------------------------------------ import mapping
@@ -119,14 +179,6 @@ export { DEFAULT_IMPORT_GROUP } from './names.ts';
 
 function outlineName(o: OpmlOutline): string | undefined {
   return o.text ?? o.title;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
 }
 
 /**

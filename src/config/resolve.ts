@@ -42,7 +42,16 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
     author: level.author ?? parent.author,
     allowIframeHosts: level.allow_iframes ?? parent.allowIframeHosts,
     allowPrivate: level.allow_private ?? parent.allowPrivate,
+    ...retentionOver(parent.retention, level.retention),
   };
+}
+
+/** `retention` keys set at a level win, one by one. */
+function retentionOver(parent: ChannelSettings['retention'], level: LevelSettingsInput['retention']): Pick<ChannelSettings, 'retention'> {
+  if (!level) return parent ? { retention: parent } : {};
+  const items = level.items ?? parent?.items;
+  const ageMs = level.age !== undefined ? parseDuration(level.age) : parent?.ageMs;
+  return { retention: { ...(items !== undefined ? { items } : {}), ...(ageMs !== undefined ? { ageMs } : {}) } };
 }
 
 /** Turns the validated file into the resolved tree: inherited settings, unique slugs, absolute paths. */
@@ -81,7 +90,7 @@ export function resolveConfig(file: ConfigFile, absFile: string, slugs: SlugPlan
       title: site.title,
       description: site.description ?? `${site.title}: aggregated feeds`,
       url: site.url.endsWith('/') ? site.url : `${site.url}/`,
-      language: site.language,
+      language: site.language ?? '',
       output: path.resolve(baseDir, site.output),
       state: isPostgresUrl(site.state) ? site.state : path.resolve(baseDir, site.state),
       ...(site.queue ? { queue: site.queue } : {}),
@@ -92,6 +101,9 @@ export function resolveConfig(file: ConfigFile, absFile: string, slugs: SlugPlan
       host: site.host,
       port: site.port,
       lockWaitMs: parseDuration(site.lock_wait)!,
+      ...(site.icon ? { icon: site.icon } : {}),
+      websubHubs: site.websub?.hubs ?? [],
+      websubSubscribe: site.websub?.subscribe ?? false,
     },
     defaults,
     groups,

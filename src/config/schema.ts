@@ -62,6 +62,8 @@ export const levelSettings = {
   author: z.enum(['source', 'item']).optional(),
   allow_iframes: z.array(z.string().min(1)).optional(),
   allow_private: z.boolean().optional(),
+  /** How long entries that fell out of every feed are kept: the newest `items` of the channel, and any first seen within `age`. */
+  retention: z.strictObject({ items: z.number().int().min(1).max(1_000_000).optional(), age: duration.optional() }).optional(),
 };
 
 export const channelSchema = z.strictObject({ name: z.string().min(1), slug: slug.optional(), url: httpUrl, ...levelSettings });
@@ -72,7 +74,8 @@ export const siteSchema = z.strictObject({
   title: z.string().min(1).default('refeed'),
   description: z.string().optional(),
   url: httpUrl.default('http://127.0.0.1:8080/'),
-  language: z.string().min(2).default('zh-CN'),
+  /** The feeds' language (RFC 5646); none by default: a site mixing languages must not label them all as one. */
+  language: z.string().min(2).optional(),
   output: z.string().min(1).default('feeds'),
   state: checked(stateProblem).default('.refeed/state.db'),
   queue: checked(queueProblem).optional(),
@@ -84,6 +87,16 @@ export const siteSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   lock_wait: duration.default('60s'),
+  /** The feeds' image: RSS <image>, Atom <icon>/<logo>, JSON Feed icon/favicon. */
+  icon: httpUrl.optional(),
+  /** WebSub (W3C): the hubs every feed names, pinged after a publish that changed feeds. */
+  websub: z
+    .strictObject({
+      hubs: z.array(httpUrl).max(10).default([]),
+      /** Subscribe at the hubs sources name: site.url must be reachable by those hubs. */
+      subscribe: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

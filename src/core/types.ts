@@ -31,6 +31,8 @@ export interface ChannelSettings {
   allowIframeHosts: string[];
   /** Fetch from (and follow redirects to) loopback, private and link-local addresses: off by default. */
   allowPrivate: boolean;
+  /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
+  retention?: { items?: number; ageMs?: number };
 }
 
 export interface ResolvedChannel {
@@ -60,6 +62,7 @@ export interface SiteConfig {
   description: string;
   /** Public base URL of the published feeds; always ends with `/`. */
   url: string;
+  /** The feeds' language tag; '' when not set (no language is claimed). */
   language: string;
   /** Absolute path of the output folder (articles and feeds). */
   output: string;
@@ -79,6 +82,12 @@ export interface SiteConfig {
   port: number;
   /** How long once/fetch/publish wait for another run's lock before giving up (exit 0). */
   lockWaitMs: number;
+  /** The feeds' image URL (site.icon). */
+  icon?: string;
+  /** WebSub hubs the feeds name and are pinged after a publish that changed them (site.websub.hubs). */
+  websubHubs: string[];
+  /** Subscribe at the WebSub hubs sources name (site.websub.subscribe); callbacks under `url`. */
+  websubSubscribe: boolean;
 }
 
 export interface RefeedConfig {
@@ -120,18 +129,23 @@ export interface KeptSlug {
 /** One item as read from a source feed, format-independent, before any cleaning. */
 export interface RawItem {
   guid?: string;
+  /** RSS <guid isPermaLink="…">: false when the guid is not the item's URL. Set only when the feed gives the attribute. */
+  guidIsPermaLink?: boolean;
   link?: string;
   title?: string;
   author?: string;
   /** The date string as the feed wrote it (pubDate, published, updated, dc:date, date_published…). */
   date?: string;
+  /** When the feed dates a last change apart from `date` (Atom updated, JSON Feed date_modified), as written. */
+  updated?: string;
   /** Fullest HTML: content:encoded, then content, then description/summary. */
   html?: string;
   /** Short text/HTML summary when the feed gives one separately. */
   summary?: string;
   /** xml:base in effect for this item, if any. */
   base?: string;
-  enclosures: { url: string; type?: string }[];
+  /** `length` in bytes and `duration` in seconds, each only when the feed gives a usable one. */
+  enclosures: { url: string; type?: string; length?: number; duration?: number }[];
   /** media:thumbnail / media:content images / JSON Feed image. */
   images: string[];
   categories: string[];
@@ -145,6 +159,10 @@ export interface ParsedFeed {
   link?: string;
   /** Feed-level xml:base, if any. */
   base?: string;
+  /** WebSub hubs the feed names (rel="hub"), absolute. */
+  hubs?: string[];
+  /** The feed's own URL as it names it (rel="self", JSON Feed feed_url): the WebSub topic. */
+  self?: string;
   items: RawItem[];
   /**
    * What the reader repaired to read a broken document (a truncated feed, a
@@ -187,6 +205,8 @@ export type FetchErrorCode =
   | 'decode'
   /** The URL, or a redirect, leads to a loopback, private or link-local address (see allow_private). */
   | 'blocked'
+  /** The disk refused a write (full, over quota, read-only, no permission): "no space left on device writing <path>". */
+  | 'disk'
   /** A bug in refeed, not the source's fault: reported on the channel so the run goes on. */
   | 'internal';
 
@@ -202,8 +222,46 @@ export interface FetchError {
 
 // ---------------------------------------------------------------- normalize
 
-/** A normalized article: everything the front-matter file holds. */
-export interface Article {
+/** A media file an article carries (a podcast's audio, a video): what RSS, Atom and JSON Feed enclosures say. */
+export interface Enclosure {
+  /** Absolute http(s) URL. */
+  url: string;
+  /** Media type, e.g. `audio/mpeg`. */
+  type?: string;
+  /** Size in bytes. */
+  length?: number;
+  /** Playing time in whole seconds. */
+  duration?: number;
+}
+
+/**
+ * What an article says: the one model its `.md` file and its RSS, Atom and
+ * JSON Feed entries are projections of (the file reads back into it).
+ */
+export interface ArticleContent {
+  title: string;
+  link?: string;
+  guid?: string;
+  /** The source's RSS guid isPermaLink, only when the source said. */
+  guidIsPermaLink?: boolean;
+  author: string;
+  date: Date;
+  /** When the source says the item last changed, if it says so and that is after `date`. */
+  updated?: Date;
+  /** [group, source, channel] display names. */
+  categories: string[];
+  headimg: string;
+  /** The source's own short summary, plain text on one line, when it gives one apart from the body. */
+  summary?: string;
+  /** Sanitized body HTML, without the outer <div>. */
+  html: string;
+  /** The item's own categories/tags, cleaned (one line, bounded), distinct. */
+  tags: string[];
+  enclosures: Enclosure[];
+}
+
+/** A normalized article: its content, where it belongs, and its identity. */
+export interface Article extends ArticleContent {
   /** Item identity within refeed: guid, else link, else hash of title+date. */
   identity: string;
   channelKey: string;
@@ -211,14 +269,6 @@ export interface Article {
   categories: [string, string, string];
   /** [group, source, channel] slugs. */
   slugs: [string, string, string];
-  title: string;
-  link?: string;
-  guid?: string;
-  author: string;
-  date: Date;
-  headimg: string;
-  /** Sanitized body HTML, without the outer <div>. */
-  html: string;
   /** Hash of what is written (front matter + body): changes iff the file must change. */
   contentHash: string;
 }
@@ -280,9 +330,22 @@ export interface LatestEntry {
 
 // ---------------------------------------------------------------- serve
 
+/** How the daemon's publishing fares, as /healthz reports it. */
+export interface PublishHealth {
+  status: 'ok' | 'error';
+  /** ISO 8601 UTC: the last publish that wrote everything it had to. */
+  lastSuccessAt?: string;
+  lastError?: string;
+}
+
 /** What `GET /healthz` reports; built by whoever owns channel state (schedule/cli), served by serve. */
 export interface HealthReport {
-  status: 'ok' | 'degraded';
+  /** error: the daemon cannot go on as it is (its state file was lost under it); /healthz answers 503 with `error`. */
+  status: 'ok' | 'degraded' | 'error';
+  /** Why, with status error. */
+  error?: string;
+  /** The daemon's publishing: `error` while its last publish failed (a full disk: `disk: no space left on device writing …`). */
+  publish?: PublishHealth;
   channels: Array<{
     key: string;
     status: string;

@@ -1,5 +1,6 @@
 import dns, { type LookupAddress, type LookupAllOptions } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { Agent, type Dispatcher } from 'undici';
 
 // Where a fetch may connect. A feed URL, and every redirect it takes, comes
@@ -11,50 +12,91 @@ import { Agent, type Dispatcher } from 'undici';
 // lookup hook below), so a name cannot resolve public for the check and
 // private for the connection.
 
-const RANGES: [string, number, 'ipv4' | 'ipv6', string][] = [
-  ['0.0.0.0', 8, 'ipv4', 'an unspecified'],
-  ['10.0.0.0', 8, 'ipv4', 'a private'],
-  ['100.64.0.0', 10, 'ipv4', 'a shared (carrier-grade NAT)'],
-  ['127.0.0.0', 8, 'ipv4', 'a loopback'],
-  ['169.254.0.0', 16, 'ipv4', 'a link-local'],
-  ['172.16.0.0', 12, 'ipv4', 'a private'],
-  ['192.0.0.0', 24, 'ipv4', 'a reserved'],
-  ['192.168.0.0', 16, 'ipv4', 'a private'],
-  ['198.18.0.0', 15, 'ipv4', 'a benchmarking'],
-  ['224.0.0.0', 4, 'ipv4', 'a multicast'],
-  ['240.0.0.0', 4, 'ipv4', 'a reserved'],
-  ['::', 128, 'ipv6', 'an unspecified'],
-  ['::1', 128, 'ipv6', 'a loopback'],
-  ['fc00::', 7, 'ipv6', 'a unique-local'],
-  ['fe80::', 10, 'ipv6', 'a link-local'],
-  ['ff00::', 8, 'ipv6', 'a multicast'],
-];
+// ipaddr.js names the special-purpose ranges (IANA's registries); these are
+// the ones a feed fetch must never reach, with the words a refusal uses.
+const V4_KINDS: Record<string, string> = {
+  unspecified: 'an unspecified',
+  broadcast: 'a broadcast',
+  multicast: 'a multicast',
+  linkLocal: 'a link-local',
+  loopback: 'a loopback',
+  carrierGradeNat: 'a shared (carrier-grade NAT)',
+  private: 'a private',
+  reserved: 'a reserved',
+  as112: 'a reserved',
+  amt: 'a reserved',
+};
+const V6_KINDS: Record<string, string> = {
+  unspecified: 'an unspecified',
+  linkLocal: 'a link-local',
+  multicast: 'a multicast',
+  loopback: 'a loopback',
+  uniqueLocal: 'a unique-local',
+  deprecatedSiteLocal: 'a site-local',
+  discard: 'a reserved',
+  reserved: 'a reserved',
+  benchmarking: 'a benchmarking',
+};
+const LOCAL_NAT64 = ipaddr.IPv6.parse('64:ff9b:1::');
 
-const lists = RANGES.map(([net, prefix, family, kind]) => {
-  const list = new BlockList();
-  list.addSubnet(net, prefix, family);
-  return { list, family, kind };
-});
-
-/** IPv4 carried in IPv6 (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::a.b.c.d) is judged as the IPv4 address. */
-function embeddedIpv4(ip: string): string | undefined {
-  const m = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (m) return m[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(ip);
-  if (!hex) return undefined;
-  const [a, b] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
-  return `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
+function v4FromParts(hi: number, lo: number): ipaddr.IPv4 {
+  return new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
 }
 
-/** Why an address may not be fetched ("a loopback address"), or undefined when it may. */
+/**
+ * The IPv4 address an IPv6 address leads to, when it is one of the forms
+ * that carry one: a packet to it reaches that IPv4 host (through the kernel,
+ * a NAT64 gateway or a tunnel relay), so it is judged as that host.
+ * Teredo carries two (server and obfuscated client); both are returned.
+ */
+function embeddedIpv4(v6: ipaddr.IPv6): ipaddr.IPv4[] {
+  const p = v6.parts;
+  switch (v6.range()) {
+    case 'ipv4Mapped': // ::ffff:a.b.c.d
+    case 'rfc6145': // ::ffff:0:a.b.c.d (SIIT)
+    case 'rfc6052': // 64:ff9b::a.b.c.d (NAT64, well-known prefix)
+      return [v4FromParts(p[6], p[7])];
+    case '6to4': // 2002:aabb:ccdd::/48
+      return [v4FromParts(p[1], p[2])];
+    case 'teredo': // 2001:0:server:server:flags:port:~client:~client
+      return [v4FromParts(p[2], p[3]), v4FromParts(p[6] ^ 0xffff, p[7] ^ 0xffff)];
+  }
+  // IPv4-compatible (::a.b.c.d, deprecated but still routed by some stacks);
+  // ::1 and :: themselves are IPv6's own loopback and unspecified.
+  if (p.slice(0, 6).every((x) => x === 0) && (p[6] !== 0 || p[7] > 1)) return [v4FromParts(p[6], p[7])];
+  return [];
+}
+
+function forbiddenV4(v4: ipaddr.IPv4): string | undefined {
+  return V4_KINDS[v4.range()];
+}
+
+function forbiddenV6(v6: ipaddr.IPv6): string | undefined {
+  // 64:ff9b:1::/48 is NAT64 for a local network: where it leads is site-specific.
+  if (v6.match(LOCAL_NAT64, 48)) return 'a local NAT64';
+  const carried = embeddedIpv4(v6);
+  if (carried.length) {
+    for (const v4 of carried) {
+      const kind = forbiddenV4(v4);
+      if (kind) return kind;
+    }
+    return undefined;
+  }
+  return V6_KINDS[v6.range()];
+}
+
+/** Why an address may not be fetched ("a loopback address"), or undefined when it may (host names too). */
 export function forbiddenAddress(ip: string): string | undefined {
-  const bare = ip.replace(/^\[|\]$/g, '');
-  const v4 = embeddedIpv4(bare);
-  const addr = v4 ?? bare;
-  const family = isIP(addr) === 6 ? 'ipv6' : isIP(addr) === 4 ? 'ipv4' : undefined;
+  const bare = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  // ipaddr.isValid accepts shorthand IPv4 ("127.1"), which a URL has already
+  // normalised; only the full forms reach here as addresses.
+  const family = isIP(bare);
   if (!family) return undefined;
-  for (const { list, family: f, kind } of lists) if (f === family && list.check(addr, family)) return `${kind} address`;
-  return undefined;
+  // (ipaddr.js reads "::a.b.c.d" as mapped rather than IPv4-compatible;
+  // both are judged by the IPv4 address, so the verdict is the same.)
+  const addr = ipaddr.parse(bare);
+  const kind = addr.kind() === 'ipv4' ? forbiddenV4(addr as ipaddr.IPv4) : forbiddenV6(addr as ipaddr.IPv6);
+  return kind && `${kind} address`;
 }
 
 /** An address the policy refuses, as a connection error the fetch reports as `blocked`. */

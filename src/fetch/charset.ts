@@ -13,6 +13,11 @@ import iconv from 'iconv-lite';
 //     in half, one byte pasted from elsewhere): read any other way, every
 //     other non-ASCII character would be garbled, so the stray bytes become
 //     U+FFFD instead, as a browser shows a UTF-8 page;
+//     A feed labelled UTF-8 that is ASCII but for a few stray bytes (no
+//     well-formed multi-byte character to go by) is read the same way: the
+//     label is the most trusted word there is, and a handful of bad bytes
+//     is damage, not evidence of another charset (a legacy-encoded text
+//     mislabelled UTF-8 has a malformed sequence in most lines);
 //  4. otherwise the labels in browser order — the HTTP Content-Type charset,
 //     then the in-document declaration (<?xml encoding>, <meta charset>) —
 //     taking the first that decodes the bytes without errors;
@@ -118,6 +123,7 @@ export function decodeFeedBytes(bytes: Buffer, contentType?: string): DecodedTex
   let utf8: string | undefined;
   const asUtf8 = () => (utf8 ??= stripBom(bytes.toString('utf8')));
   if (isUtf8(bytes) || mostlyUtf8(asUtf8())) return { text: asUtf8(), charset: 'utf-8' };
+  if (labels[0] === 'utf-8' && strayBytesOnly(asUtf8(), bytes.length)) return { text: asUtf8(), charset: 'utf-8' };
 
   const tried = new Map<string, string>();
   const attempt = (charset: string): string | undefined => {
@@ -217,6 +223,15 @@ function mostlyUtf8(text: string): boolean {
     else if (cp > 0x7f) good++;
   }
   return good >= 4 * bad;
+}
+
+/**
+ * Malformed sequences are rare: at most 3, or one per KiB in a larger body.
+ * Text in a legacy single-byte charset has a non-ASCII letter every few
+ * dozen bytes, well above that.
+ */
+function strayBytesOnly(text: string, byteLength: number): boolean {
+  return countReplacements(text) <= Math.max(3, byteLength / 1024);
 }
 
 function isAscii(b: Buffer): boolean {

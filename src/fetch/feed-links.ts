@@ -1,5 +1,5 @@
-import { Parser } from 'htmlparser2';
 import { isHttpUrl, resolveUrl } from './url.ts';
+import { DepthBoundParser } from '../util/html-parser.ts';
 
 export interface FeedLink {
   /** Absolute URL. */
@@ -30,7 +30,8 @@ export function findFeedLinks(html: string, baseUrl: string): FeedLink[] {
   let base = baseUrl;
   let sawBase = false;
 
-  const parser = new Parser(
+  // Depth-bound, so a hostile page costs linear time; <link> and <base> are void elements, never dropped.
+  const parser = new DepthBoundParser(
     {
       onopentag(name, attribs) {
         if (name === 'base' && !sawBase && attribs.href) {
@@ -51,6 +52,7 @@ export function findFeedLinks(html: string, baseUrl: string): FeedLink[] {
         found.push({ url, type, ...(title ? { title } : {}) });
       },
     },
+    html,
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.write(html);

@@ -6,6 +6,8 @@ import type { XElement } from './xml-tree.ts';
 export interface FeedReader extends StreamReader {
   /** Name of an item the end of the document cut off, which was dropped. */
   dropped?: string;
+  /** What was odd about the feed's structure and read anyway (items out of place), one sentence each. */
+  readonly oddities: string[];
   /** The feed read (no `recovered`: the driver adds that). Throws FeedParseError when the structure is not a feed's. */
   finish(): ParsedFeed;
 }

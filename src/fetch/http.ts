@@ -40,7 +40,7 @@ export interface FetchBytesRequest {
 
 export type FetchBytesOutcome =
   | (FetchMeta & { kind: 'not-modified' })
-  | (FetchMeta & { kind: 'ok'; body: Buffer; contentType?: string; redirects: string[] })
+  | (FetchMeta & { kind: 'ok'; body: Buffer; contentType?: string; contentLocation?: string; redirects: string[]; /** The Link header (WebSub discovery). */ link?: string })
   | { kind: 'error'; error: FetchError };
 
 /**
@@ -196,7 +196,9 @@ async function exchange(req: FetchBytesRequest, start: URL, signal: AbortSignal,
     }
     try {
       const body = await readBody(res.body, { contentEncoding: header('content-encoding'), maxBytes: settings.maxBytes, signal });
-      return { kind: 'ok', ...meta, body, contentType: header('content-type'), redirects: state.redirects };
+      const contentLocation = header('content-location');
+      const link = header('link');
+      return { kind: 'ok', ...meta, body, contentType: header('content-type'), ...(contentLocation ? { contentLocation } : {}), redirects: state.redirects, ...(link ? { link } : {}) };
     } finally {
       res.body.destroy();
     }

@@ -6,6 +6,7 @@ import { decodeFeedBytes } from './charset.ts';
 import { FeedParseError, fetchError } from './errors.ts';
 import { fetchBytes, type FetchBytesRequest } from './http.ts';
 import { parseFeed } from './parse.ts';
+import { documentUrl } from './url.ts';
 
 export { decodeFeedBytes, normalizeCharset, type DecodedText } from './charset.ts';
 export { FeedParseError, type FeedParseErrorCode } from './errors.ts';
@@ -14,6 +15,7 @@ export { createFetchAgents, forbiddenAddress, type FetchAgents } from './address
 export { fetchBytes, FEED_ACCEPT, type FetchBytesOutcome, type FetchBytesRequest, type HttpSettings } from './http.ts';
 export { parseFeed } from './parse.ts';
 export { parseRetryAfter } from './retry-after.ts';
+export { linkHeaderWebSub, type WebSubLinks } from './websub-links.ts';
 
 export interface FetchFeedRequest {
   url: string;
@@ -38,8 +40,8 @@ export interface FetchFeedRequest {
 export async function fetchFeed(req: FetchFeedRequest): Promise<FetchOutcome> {
   const res = await fetchBytes(req);
   if (res.kind !== 'ok') return res;
-  const { body, contentType, redirects: _redirects, kind: _kind, ...meta } = res;
-  const parsed = feedFromBytes(body, contentType, res.finalUrl, res.status);
+  const { body, contentType, contentLocation, redirects: _redirects, kind: _kind, ...meta } = res;
+  const parsed = feedFromBytes(body, contentType, res.finalUrl, res.status, contentLocation);
   return parsed.kind === 'error' ? parsed : { kind: 'ok', ...meta, feed: parsed.feed, charset: parsed.charset, bytes: parsed.bytes };
 }
 
@@ -48,14 +50,19 @@ export type FeedFromBytes = { kind: 'ok'; feed: ParsedFeed; charset: string; byt
 /**
  * The second half of fetchFeed: a 2xx body (decompressed) to a feed, the
  * feed's faults as `{ kind: 'error' }`. Synchronous and split out so the
- * CPU-bound half can run on another thread.
+ * CPU-bound half can run on another thread. A `contentLocation` header is
+ * the base of the feed's relative links (the feed's `base`, unless its own
+ * xml:base says otherwise).
  */
-export function feedFromBytes(body: Uint8Array, contentType: string | undefined, finalUrl: string, status: number): FeedFromBytes {
+export function feedFromBytes(body: Uint8Array, contentType: string | undefined, finalUrl: string, status: number, contentLocation?: string): FeedFromBytes {
   if (body.length === 0) return { kind: 'error', error: fetchError('empty', `the response body is empty (HTTP ${status} from ${finalUrl})`) };
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length);
   const { text, charset } = decodeFeedBytes(bytes, contentType);
+  const docUrl = documentUrl(finalUrl, contentLocation);
   try {
-    return { kind: 'ok', feed: parseFeed(text, finalUrl), charset, bytes: body.length };
+    const feed = parseFeed(text, docUrl);
+    if (docUrl !== finalUrl && feed.base === undefined) feed.base = docUrl;
+    return { kind: 'ok', feed, charset, bytes: body.length };
   } catch (err) {
     if (err instanceof FeedParseError) return { kind: 'error', error: err.toFetchError() };
     throw err; // a bug, not the feed's fault: see fetchFeed

@@ -1,4 +1,6 @@
 import type { RawItem } from '../core/types.ts';
+import { byteLength, durationSeconds } from './media-values.ts';
+import { parseFeedDate } from '../util/feed-date.ts';
 import { NS } from './namespaces.ts';
 import { resolveUrl } from './url.ts';
 import { attr, kids, ownText, type XElement } from './xml-tree.ts';
@@ -16,9 +18,33 @@ export function text(list: readonly XElement[]): string | undefined {
   return undefined;
 }
 
-/** Names of Atom persons (<author><name>) or plain RSS author strings, comma-joined. */
+/** A date element by namespace and local name, in an order of preference. */
+export type DateElement = readonly [ns: string, local: string];
+
+/**
+ * The first date a reader can read among an item's date elements, `order`
+ * giving the preference; when none is readable, the first one written (so the
+ * normalizer can say which date it could not read). One pass over the item's
+ * children; a date is only parsed when there is another to fall back on.
+ */
+export function firstDate(item: XElement, order: readonly DateElement[]): string | undefined {
+  let found: { rank: number; text: string }[] | undefined;
+  for (const c of item.children ?? []) {
+    if (typeof c !== 'object') continue;
+    const rank = order.findIndex(([ns, local]) => c.local === local && c.ns === ns);
+    if (rank === -1) continue;
+    const t = ownText(c)?.trim();
+    if (t) (found ??= []).push({ rank, text: t });
+  }
+  if (!found) return undefined;
+  if (found.length === 1) return found[0].text;
+  found.sort((a, b) => a.rank - b.rank); // stable: document order within a rank
+  return found.find((f) => parseFeedDate(f.text) !== undefined)?.text ?? found[0].text;
+}
+
+/** Names of Atom persons (<author><name>, else <email>) or plain RSS author strings, comma-joined. */
 export function personNames(list: readonly XElement[]): string | undefined {
-  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? ownText(n)?.trim()));
+  const names = unique(list.map((n) => text(kids(n, n.ns, 'name')) ?? nonBlank(ownText(n)) ?? text(kids(n, n.ns, 'email'))));
   return names.length ? names.join(', ') : undefined;
 }
 
@@ -26,6 +52,7 @@ interface Link {
   href?: string;
   rel: string;
   type?: string;
+  length?: number;
   /** URL given as element text (RSS style) rather than an href attribute. */
   asText: boolean;
 }
@@ -38,6 +65,7 @@ function links(list: readonly XElement[]): Link[] {
       href: href ?? ownText(n)?.trim(),
       rel: (attr(n, 'rel') ?? 'alternate').toLowerCase(),
       type: attr(n, 'type')?.toLowerCase(),
+      length: byteLength(attr(n, 'length')),
       asText: href === undefined,
     };
   });
@@ -54,13 +82,18 @@ export function alternateLink(list: readonly XElement[]): string | undefined {
 export function linksWithRel(list: readonly XElement[], rel: string): Enclosure[] {
   return links(list)
     .filter((l) => l.rel === rel)
-    .map((l) => ({ url: l.href, type: l.type }));
+    .map((l) => ({ url: l.href, type: l.type, length: l.length }));
 }
 
-interface Enclosure {
+/** An enclosure as read, before it is known to have a URL. */
+export interface Enclosure {
   url?: string;
   type?: string;
+  length?: number;
+  duration?: number;
 }
+
+type RawEnclosure = RawItem['enclosures'][number];
 
 /** media:content, directly or in a media:group: read once per item, for its enclosures and its images. */
 export function mediaContents(item: XElement): XElement[] {
@@ -79,11 +112,11 @@ function isImageMedia(n: XElement): boolean {
 export function mediaEnclosures(contents: readonly XElement[]): Enclosure[] {
   return contents
     .filter((n) => !isImageMedia(n))
-    .map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type') }));
+    .map((n) => ({ url: attr(n, 'url'), type: attr(n, 'type'), length: byteLength(attr(n, 'fileSize')), duration: durationSeconds(attr(n, 'duration')) }));
 }
 
 /** media:thumbnail (anywhere), image media:content, image enclosures, itunes:image. */
-export function images(item: XElement, contents: readonly XElement[], enclosures: readonly { url: string; type?: string }[]): string[] {
+export function images(item: XElement, contents: readonly XElement[], enclosures: readonly RawEnclosure[]): string[] {
   const thumbnails = [
     ...kids(item, NS.media, 'thumbnail'),
     ...kids(item, NS.media, 'group').flatMap((g) => kids(g, NS.media, 'thumbnail')),
@@ -107,23 +140,38 @@ export function xmlBase(el: XElement | undefined, parentBase: string | undefined
 /** Builds the RawItem, leaving out absent fields (so `toEqual` in callers and tests stays exact). */
 export function rawItem(f: RawItem): RawItem {
   const out: RawItem = { enclosures: f.enclosures, images: f.images, categories: f.categories };
-  for (const k of ['guid', 'link', 'title', 'author', 'date', 'html', 'summary', 'base'] as const) {
+  for (const k of ['guid', 'link', 'title', 'author', 'date', 'updated', 'html', 'summary', 'base'] as const) {
     const v = f[k];
     if (v !== undefined && v !== '') out[k] = v;
   }
+  if (f.guidIsPermaLink !== undefined) out.guidIsPermaLink = f.guidIsPermaLink;
   return out;
 }
 
-/** Enclosures with a URL, the first of each URL kept, `type` only when given. */
-export function uniqueEnclosures(values: readonly Enclosure[]): { url: string; type?: string }[] {
-  const seen = new Set<string>();
-  const out: { url: string; type?: string }[] = [];
+/**
+ * Enclosures with a URL, the first of each URL kept, each field only when
+ * given; a later mention of the same URL (media:content beside <enclosure>)
+ * fills in a size or duration the first did not give.
+ */
+export function uniqueEnclosures(values: readonly Enclosure[]): RawEnclosure[] {
+  const byUrl = new Map<string, RawEnclosure>();
   for (const v of values) {
-    if (!v.url || seen.has(v.url)) continue;
-    seen.add(v.url);
-    out.push({ url: v.url, ...(v.type ? { type: v.type } : {}) });
+    if (!v.url) continue;
+    const e = byUrl.get(v.url) ?? { url: v.url };
+    if (!byUrl.has(v.url)) byUrl.set(v.url, e);
+    if (v.type && e.type === undefined) e.type = v.type;
+    if (v.length !== undefined && e.length === undefined) e.length = v.length;
+    if (v.duration !== undefined && e.duration === undefined) e.duration = v.duration;
   }
-  return out;
+  return [...byUrl.values()];
+}
+
+/** itunes:duration is the episode's: it goes to the item's first audio or video enclosure that has none of its own. */
+export function withEpisodeDuration(enclosures: RawEnclosure[], duration: number | undefined): RawEnclosure[] {
+  if (duration === undefined) return enclosures;
+  const episode = enclosures.find((e) => !/^image\//i.test(e.type ?? ''));
+  if (episode && episode.duration === undefined) episode.duration = duration;
+  return enclosures;
 }
 
 export function nonBlank(s: string | undefined): string | undefined {

@@ -7,6 +7,7 @@ export const NS = {
   atom03: 'http://purl.org/atom/ns#',
   content: 'http://purl.org/rss/1.0/modules/content/',
   dc: 'http://purl.org/dc/elements/1.1/',
+  dcterms: 'http://purl.org/dc/terms/',
   media: 'http://search.yahoo.com/mrss/',
   itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
@@ -25,6 +26,7 @@ export const WELL_KNOWN_PREFIXES: ReadonlyMap<string, string> = new Map([
   ['atom', NS.atom],
   ['content', NS.content],
   ['dc', NS.dc],
+  ['dcterms', NS.dcterms],
   ['media', NS.media],
   ['itunes', NS.itunes],
   ['rdf', NS.rdf],
@@ -39,7 +41,7 @@ export function isNamespaceDeclaration(name: string): boolean {
 
 /** Spellings of the same namespace seen in real feeds (scheme, case, trailing slash), keyed by a loose form. */
 const ALIASES = new Map<string, string>(
-  [NS.media, NS.itunes, NS.dc, NS.content, NS.atom, NS.rss10].map((uri) => [loose(uri), uri]),
+  [NS.media, NS.itunes, NS.dc, NS.dcterms, NS.content, NS.atom, NS.rss10].map((uri) => [loose(uri), uri]),
 );
 
 function loose(uri: string): string {

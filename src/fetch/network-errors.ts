@@ -1,6 +1,6 @@
 import type { FetchError } from '../core/types.ts';
 import { errorText, fetchError } from './errors.ts';
-import { hostOf } from '../util/pool.ts';
+import { hostOf } from '../util/host.ts';
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME', 'EAI_FAIL']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { FeedParseError } from './errors.ts';
 import { unique } from './item-fields.ts';
+import { byteLength, durationSeconds } from './media-values.ts';
 import { textToHtml } from './text-html.ts';
+import { parseFeedDate } from '../util/feed-date.ts';
 
 // JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1). Published feeds
 // get types wrong in small ways (numeric ids, a tag that is an object, a
@@ -21,7 +23,7 @@ const Author = z
   .catch({ name: undefined });
 const Authors = z.array(Author).optional().catch(undefined);
 
-const Attachment = z.object({ url: z.string().trim().min(1), mime_type: trimmed });
+const Attachment = z.object({ url: z.string().trim().min(1), mime_type: trimmed, size_in_bytes: z.unknown().optional(), duration_in_seconds: z.unknown().optional() });
 
 const Item = z.object({
   // 1.0 allowed numbers in practice; 1.1 says string. Either way an identity.
@@ -50,10 +52,23 @@ const Feed = z.object({
   version: str,
   title: trimmed,
   home_page_url: trimmed,
+  feed_url: trimmed,
+  hubs: z.array(z.unknown()).optional().catch(undefined),
   author: Author.optional(),
   authors: Authors,
   items: z.array(z.unknown()),
 });
+
+/** An absolute http(s) URL, or undefined. */
+function httpUrl(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    const u = new URL(v.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function parseJsonFeed(text: string): ParsedFeed {
   let data: unknown;
@@ -77,10 +92,15 @@ export function parseJsonFeed(text: string): ParsedFeed {
     const parsed = Item.safeParse(raw);
     if (parsed.success) items.push(toRawItem(parsed.data, feedAuthor));
   }
+  // WebSub discovery: `hubs` of type WebSub (any type, when unnamed), and feed_url as the topic.
+  const hubs = [...new Set((f.hubs ?? []).filter((h) => typeof h === 'object' && h !== null && /^(websub|)$/i.test(String((h as { type?: unknown }).type ?? ''))).map((h) => httpUrl((h as { url?: unknown }).url)).filter((u): u is string => u !== undefined))];
+  const self = httpUrl(f.feed_url);
   return {
     format: 'json',
     ...(f.title ? { title: f.title } : {}),
     ...(f.home_page_url ? { link: f.home_page_url } : {}),
+    ...(hubs.length ? { hubs } : {}),
+    ...(self ? { self } : {}),
     items,
   };
 }
@@ -89,12 +109,17 @@ function toRawItem(it: z.infer<typeof Item>, feedAuthor: string | undefined): Ra
   const html = nonBlank(it.content_html) ?? (nonBlank(it.content_text) ? textToHtml(it.content_text!) : undefined);
   const summary = nonBlank(it.summary);
   const author = authorName(it.authors, it.author) ?? feedAuthor;
-  const date = it.date_published ?? it.date_modified;
+  // An unreadable date_published gives way to date_modified, as in the XML readers.
+  const date = it.date_published !== undefined && it.date_modified !== undefined && !parseFeedDate(it.date_published) ? it.date_modified : (it.date_published ?? it.date_modified);
+  const updated = it.date_published ? it.date_modified : undefined;
   const link = it.url ?? it.external_url;
   const images = unique([it.image, it.banner_image]);
   const enclosures = (it.attachments ?? []).flatMap((a) => {
     const r = Attachment.safeParse(a);
-    return r.success ? [{ url: r.data.url, ...(r.data.mime_type ? { type: r.data.mime_type } : {}) }] : [];
+    if (!r.success) return [];
+    const length = byteLength(r.data.size_in_bytes);
+    const duration = durationSeconds(r.data.duration_in_seconds);
+    return [{ url: r.data.url, ...(r.data.mime_type ? { type: r.data.mime_type } : {}), ...(length ? { length } : {}), ...(duration ? { duration } : {}) }];
   });
   const categories = unique((it.tags ?? []).map((t) => (typeof t === 'string' ? t.trim() : undefined)));
   return {
@@ -103,6 +128,7 @@ function toRawItem(it: z.infer<typeof Item>, feedAuthor: string | undefined): Ra
     ...(it.title ? { title: it.title } : {}),
     ...(author ? { author } : {}),
     ...(date ? { date } : {}),
+    ...(updated ? { updated } : {}),
     ...(html ? { html } : {}),
     ...(summary && summary !== html ? { summary } : {}),
     enclosures,

@@ -3,7 +3,7 @@ import { FeedParseError } from './errors.ts';
 import { findFeedLinks } from './feed-links.ts';
 import { parseJsonFeed } from './parse-json.ts';
 import { readProlog } from './prolog.ts';
-import { parseXmlFeed } from './read-xml.ts';
+import { formatOfRoot, parseXmlFeed } from './read-xml.ts';
 import { repairXml } from './repair.ts';
 
 /** Elements that only start HTML documents (or HTML error pages and PHP warnings). */
@@ -31,8 +31,11 @@ export function parseFeed(text: string, baseUrl: string): ParsedFeed {
     if (xml.startsWith('<')) throw new FeedParseError('parse', 'malformed XML: no root element could be found');
     throw notMarkup(body);
   }
-  if (root.doctype?.toLowerCase() === 'html' || HTML_ROOTS.has(root.name.toLowerCase())) throw htmlPage(body, baseUrl);
-  return parseXmlFeed(xml, root, baseUrl);
+  const htmlDoctype = root.doctype?.toLowerCase() === 'html';
+  if (HTML_ROOTS.has(root.name.toLowerCase()) || (htmlDoctype && !formatOfRoot(root))) throw htmlPage(body, baseUrl);
+  // A feed some template prefixed with an HTML page's DOCTYPE: the root says what it is.
+  const notes = htmlDoctype ? [`a stray <!DOCTYPE ${root.doctype}> before <${root.name}> was ignored`] : [];
+  return parseXmlFeed(xml, root, baseUrl, notes);
 }
 
 function htmlPage(html: string, baseUrl: string): FeedParseError {

@@ -1,6 +1,7 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { atomEntry } from './atom-entry.ts';
 import { titleText } from './content.ts';
+import { webSubLinks } from './websub-links.ts';
 import type { FeedReader } from './feed-reader.ts';
 import { withChildren } from './feed-reader.ts';
 import { alternateLink, personNames, xmlBase } from './item-fields.ts';
@@ -15,6 +16,7 @@ import { kid, kids, type XElement } from './xml-tree.ts';
  */
 export class AtomReader implements FeedReader {
   dropped?: string;
+  readonly oddities: string[] = [];
   private root?: XElement;
   /** The Atom namespace of this document (1.0's, 0.3's, or none). */
   private ns = '';
@@ -37,9 +39,13 @@ export class AtomReader implements FeedReader {
 
   close(el: XElement, how: EndKind, depth: number): void {
     if (depth !== 1) return;
-    if (el.local !== 'entry' || el.ns !== this.ns) this.fields.push(el);
+    // Some generators write RSS's <item> for Atom's <entry>: the intent is plain.
+    const asItem = el.local === 'item' && el.ns === this.ns;
+    if ((el.local !== 'entry' || el.ns !== this.ns) && !asItem) this.fields.push(el);
     else if (how === 'eof') this.dropped = el.name;
     else {
+      const note = `Atom <${el.name}> elements instead of <entry>: read as entries`;
+      if (asItem && !this.oddities.includes(note)) this.oddities.push(note);
       const { item, dcCreator } = atomEntry(el, this.ns, this.base, this.docUrl);
       if (item.author === undefined) this.authorless.push({ item, dcCreator });
       this.items.push(item);
@@ -55,6 +61,7 @@ export class AtomReader implements FeedReader {
     }
     const title = titleText(kid(feed, this.ns, 'title'), true);
     const link = alternateLink(kids(feed, this.ns, 'link'));
-    return { format: 'atom', ...(title ? { title } : {}), ...(link ? { link } : {}), ...(this.base ? { base: this.base } : {}), items: this.items };
+    const { hubs, self } = webSubLinks(kids(feed, this.ns, 'link'), this.base ?? this.docUrl);
+    return { format: 'atom', ...(title ? { title } : {}), ...(link ? { link } : {}), ...(this.base ? { base: this.base } : {}), ...(hubs.length ? { hubs } : {}), ...(self ? { self } : {}), items: this.items };
   }
 }

@@ -1,10 +1,12 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
+import { plainTitle } from './content.ts';
 import { FeedParseError } from './errors.ts';
 import type { FeedReader } from './feed-reader.ts';
 import { withChildren } from './feed-reader.ts';
 import { alternateLink, text, xmlBase } from './item-fields.ts';
 import { NS } from './namespaces.ts';
 import { rssItem } from './rss-item.ts';
+import { webSubLinks } from './websub-links.ts';
 import type { EndKind } from './xml-stream.ts';
 import { kids, type XElement } from './xml-tree.ts';
 
@@ -21,6 +23,7 @@ const RDF_CORE: ReadonlySet<string> = new Set([NS.rss10, NS.rss090, NS.none]);
  */
 export class RssReader implements FeedReader {
   dropped?: string;
+  readonly oddities: string[] = [];
   private root?: XElement;
   private rootBase?: string;
   /** Namespaces of the feed's own elements; for 2.0, none or a default one the feed declared. */
@@ -50,7 +53,8 @@ export class RssReader implements FeedReader {
         this.inChannel = true;
         this.channelBase = xmlBase(el, this.rootBase, this.docUrl);
       }
-      return this.format === 'rdf' && this.isCore(el, 'item');
+      // RSS 1.0's items are the channel's siblings; a 2.0 item there is out of place but meant.
+      return this.isCore(el, 'item');
     }
     return depth === 2 && this.inChannel;
   }
@@ -62,20 +66,36 @@ export class RssReader implements FeedReader {
     }
     const field = depth === 2 && this.inChannel;
     const rss = this.format === 'rss';
-    if ((rss ? field : depth === 1) && this.isCore(el, 'item')) {
+    if ((field || depth === 1) && this.isCore(el, 'item')) {
       if (how === 'eof') this.dropped = el.name;
-      else this.items.push(rssItem(el, el.ns, rss ? this.channelBase : this.rootBase, this.docUrl));
+      else {
+        if (rss !== field) this.misplaced(field ? `RSS 1.0 <${el.name}> elements inside <channel> (they belong beside it)` : `<${el.name}> elements outside <channel>`);
+        this.items.push(rssItem(el, el.ns, field ? this.channelBase : this.rootBase, this.docUrl));
+      }
     } else if (field) this.fields.push(el);
   }
 
-  /** Title (or dc:title) and alternate link (or atom:link) of the channel; a missing channel is no feed. */
+  /** Title (or dc:title) and alternate link (or atom:link) of the channel; a missing channel is no feed, unless items are there. */
   finish(): ParsedFeed {
     const channel = withChildren(this.channel, this.fields);
-    if (!channel) throw new FeedParseError('parse', `malformed feed: <${this.root?.name ?? this.format}> without a <channel>`);
-    const title = text(kids(channel, channel.ns, 'title')) ?? text(kids(channel, NS.dc, 'title'));
+    const rootName = this.root?.name ?? this.format;
+    if (!channel) {
+      if (this.items.length === 0) throw new FeedParseError('parse', `malformed feed: <${rootName}> without a <channel>`);
+      // The one oddity there is to say: the items' own place follows from it.
+      this.oddities.splice(0, this.oddities.length, `<${rootName}> has no <channel>: its items were read without the channel's title and link`);
+      return { format: this.format, ...(this.rootBase ? { base: this.rootBase } : {}), items: this.items };
+    }
+    const title = plainTitle(text(kids(channel, channel.ns, 'title')) ?? text(kids(channel, NS.dc, 'title')));
     const link = alternateLink(kids(channel, channel.ns, 'link')) ?? alternateLink(kids(channel, NS.atom, 'link'));
     const base = this.channelBase;
-    return { format: this.format, ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), items: this.items };
+    const { hubs, self } = webSubLinks(kids(channel, NS.atom, 'link'), base ?? this.docUrl);
+    return { format: this.format, ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), ...(hubs.length ? { hubs } : {}), ...(self ? { self } : {}), items: this.items };
+  }
+
+  /** Notes items out of their usual place, once per kind. */
+  private misplaced(what: string): void {
+    const note = `${what}: read as the feed's items`;
+    if (!this.oddities.includes(note)) this.oddities.push(note);
   }
 
   private isCore(el: XElement, local: string): boolean {

@@ -17,7 +17,7 @@ const READERS: Record<XmlFormat, (docUrl: string) => FeedReader> = {
 
 export function formatOfRoot(root: Pick<RootElement, 'name' | 'localName'>): XmlFormat | undefined {
   if (root.localName === 'feed') return 'atom';
-  if (root.name === 'rss') return 'rss';
+  if (root.localName === 'rss') return 'rss'; // `<r:rss>` too: a prefixed root (noted)
   if (root.localName === 'RDF') return 'rdf';
   return undefined;
 }
@@ -30,11 +30,15 @@ export function formatOfRoot(root: Pick<RootElement, 'name' | 'localName'>): Xml
  * A document broken in a way the reader could repair (truncated, an end tag
  * missing, misspelt or out of place) comes back with every complete item and
  * the repairs in `recovered`; one with no complete item left is a `parse`
- * FeedParseError naming the first problem and its line.
+ * FeedParseError naming the first problem and its line. Oddities of the
+ * feed's structure read anyway (`prologNotes` from the caller, a prefixed
+ * root, items outside their usual place) are in `recovered` too.
  */
-export function parseXmlFeed(text: string, root: RootElement, baseUrl: string): ParsedFeed {
+export function parseXmlFeed(text: string, root: RootElement, baseUrl: string, prologNotes: readonly string[] = []): ParsedFeed {
   const format = formatOfRoot(root);
   if (!format) throw new FeedParseError('not-a-feed', `not a feed: an XML document whose root element is <${root.name}>`);
+  const oddities = [...prologNotes];
+  if (format === 'rss' && root.name !== 'rss') oddities.push(`the root element <${root.name}> has a prefix; read as <rss>`);
   const reader = READERS[format](baseUrl);
   const stream = new XmlStream(text.slice(root.start), countLines(text, root.start), new EntityDecoder(root.entities), reader);
   stream.run();
@@ -50,10 +54,10 @@ export function parseXmlFeed(text: string, root: RootElement, baseUrl: string): 
     );
   }
   const feed = reader.finish();
-  const recovered = stream.recovered();
-  if (recovered.length === 0) return feed;
-  if (feed.items.length === 0) throw new FeedParseError('parse', `malformed XML: ${recovered[0]}`);
-  return { ...feed, recovered };
+  const repairs = stream.recovered();
+  if (repairs.length > 0 && feed.items.length === 0) throw new FeedParseError('parse', `malformed XML: ${repairs[0]}`);
+  const recovered = [...oddities, ...repairs, ...reader.oddities];
+  return recovered.length === 0 ? feed : { ...feed, recovered };
 }
 
 function countLines(text: string, end: number): number {

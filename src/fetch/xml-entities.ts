@@ -1,11 +1,14 @@
 import { decodeHTMLStrict } from 'entities';
+import { replaceCodePoint } from 'entities/decode';
 import { FeedParseError } from './errors.ts';
 import { isXmlChar } from './repair.ts';
 
 // Entity references in text and attribute values, decoded the way feeds
 // mean them rather than the way a strict XML parser would reject them:
 //  - the five XML entities and numeric references decode; a reference to a
-//    character XML forbids (&#0;, &#xFFFF;) decodes to nothing;
+//    character XML forbids (&#0;, &#xFFFF;) decodes to nothing; one from 128
+//    to 159 (C1 controls, never meant) is the windows-1252 character feeds
+//    written on Windows meant (&#146; is ’), as HTML5 and feedparser read it;
 //  - entities declared in the document's own internal DTD subset expand, with
 //    a bounded depth and a bounded total, so a billion-laughs or quadratic
 //    blow-up document costs at most that bound and then fails as `parse`;
@@ -64,7 +67,8 @@ export class EntityDecoder {
   private reference(m: RegExpExecArray, depth: number): string | undefined {
     const [, dec, hex, name] = m;
     if (name === undefined) {
-      const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+      let cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+      if (cp >= 0x80 && cp <= 0x9f) cp = replaceCodePoint(cp);
       return isXmlChar(cp) ? String.fromCodePoint(cp) : '';
     }
     const predefined = PREDEFINED[name];

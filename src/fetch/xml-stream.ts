@@ -17,8 +17,11 @@ import { editDistance } from '../util/suggest.ts';
 //  - an end tag that closes nothing is ignored; when it is a near-miss of the
 //    open element's name (`<title>…</titel>`) it is read as that end tag;
 //  - an end tag that closes an outer element closes the inner ones with it;
-//  - a kept element (an item) opening inside one of its own name closes that
-//    one first: its end tag is missing;
+//  - an item (or entry) opening inside one of its own name closes that one
+//    first, as its end tag is taken to be missing; the repair is only noted
+//    once htmlparser2 confirms it (the outer item's end is implied), so a
+//    well-formed document never gets a note. Other elements may nest in their
+//    own kind (`<itunes:category>` subcategories) and are left alone;
 //  - the document ending closes everything still open (truncation); the
 //    reader decides what an unfinished element is worth, and says so.
 
@@ -33,6 +36,8 @@ export interface StreamReader {
 
 /** Deeper nesting than this is refused: no feed needs it, and it only costs. */
 const MAX_DEPTH = 1000;
+/** Elements that never contain one of their own name: one opening inside another means its end tag is missing. */
+const ITEMS: ReadonlySet<string> = new Set(['item', 'entry']);
 /** Repairs described one by one; past this they are counted. */
 const MAX_NOTES = 20;
 
@@ -68,7 +73,8 @@ export class XmlStream {
   private readonly mirror: (XElement | null)[] = [];
   /** Elements still open to the reader: the mirror without those closed early (a misspelt end tag, an unclosed item). */
   private readonly live: XElement[] = [];
-  private readonly closedEarly = new Set<XElement>();
+  /** Elements closed early, with the note to record should htmlparser2 confirm the end tag was missing. */
+  private readonly closedEarly = new Map<XElement, (() => string) | undefined>();
   /** Index in `live` of the root of the tree being kept (an item, a channel field), or -1. */
   private keptRoot = -1;
   private readonly rootScope = new Scope(undefined, new Map([['xml', NS.xml]]));
@@ -151,7 +157,7 @@ export class XmlStream {
     const el: XElement = { name, local, ns, attrs: attribs, children: null, at: this.parser.startIndex, scope };
     const root = this.keptRoot === -1 ? undefined : this.live[this.keptRoot];
     // An <item> inside an <item>: the first one's end tag is missing.
-    if (root && root.local === local && root.ns === ns) this.closeUnfinished(root, el.at);
+    if (root && root.local === local && root.ns === ns && ITEMS.has(local)) this.closeUnfinished(root, el.at);
     const into = this.live.at(-1);
     if (into?.children) {
       el.children = [];
@@ -166,9 +172,12 @@ export class XmlStream {
 
   /** Closes the kept tree `root` (and what is open inside it) where the next element of its name starts. */
   private closeUnfinished(root: XElement, at: number): void {
-    this.note(() => `<${root.name}> at line ${this.line(root.at)} is not closed; closed at the next <${root.name}> at line ${this.line(at)}`);
+    const note = () => `<${root.name}> at line ${this.line(root.at)} is not closed; closed at the next <${root.name}> at line ${this.line(at)}`;
     // htmlparser2 still has them open: its end events for them are ignored when they come.
-    while (this.live.length > this.keptRoot) this.closedEarly.add(this.live.pop()!);
+    while (this.live.length > this.keptRoot) {
+      const el = this.live.pop()!;
+      this.closedEarly.set(el, el === root ? note : undefined);
+    }
     this.finish(root, 'implied');
   }
 
@@ -200,7 +209,7 @@ export class XmlStream {
     if (!top) return;
     if (top.children && !hasElements(top) && isMisspelling(name.slice(name.indexOf(':') + 1), top.local)) {
       this.note(() => `</${name}> at line ${this.line(at)} closes nothing; read as </${top.name}> (misspelt?)`);
-      this.closedEarly.add(top);
+      this.closedEarly.set(top, undefined);
       this.live.pop();
       this.finish(top, 'closed');
       return;
@@ -211,7 +220,13 @@ export class XmlStream {
   private end(implied: boolean): void {
     const el = this.mirror.pop();
     if (!el) return;
-    if (this.closedEarly.delete(el)) return;
+    if (this.closedEarly.has(el)) {
+      const note = this.closedEarly.get(el);
+      this.closedEarly.delete(el);
+      // Its end tag came after all (`<item><item/></item>`, well-formed): nothing was repaired.
+      if (note && implied && !this.selfClosing) this.note(note);
+      return;
+    }
     this.live.pop();
     let how: EndKind = 'closed';
     if (implied && !this.selfClosing) {

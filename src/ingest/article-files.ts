@@ -1,10 +1,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
-import { createArticleRenderer, parseArticle, type ParsedArticleFile } from '../normalize/index.ts';
+import type { ArticleContent } from '../core/types.ts';
+import { createArticleRenderer, parseArticle } from '../normalize/index.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
 import type { AtomicWriter } from '../util/atomic-write.ts';
+import { diskErrorOf, type DiskError } from '../util/disk-error.ts';
 
 /** Removes an article's previous file once its new one is written (it moved to another folder). */
 function removeOld(output: string, oldPath: string | undefined, newPath: string): void {
@@ -18,14 +20,19 @@ function removeOld(output: string, oldPath: string | undefined, newPath: string)
  */
 export async function writeCommittedFiles(store: Store, output: string, files: readonly FileWrite[], texts: Map<string, string>, writer: AtomicWriter): Promise<void> {
   const written: WrittenArticleFile[] = [];
-  for (const f of files) {
-    const text = texts.get(f.itemKey);
-    if (text === undefined) continue;
-    const st = writer.write(path.join(output, f.path), text);
-    removeOld(output, f.oldPath, f.path);
-    written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+  const renderer = createArticleRenderer();
+  try {
+    for (const f of files) {
+      const text = texts.get(f.itemKey);
+      if (text === undefined) continue;
+      const st = writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));
+      removeOld(output, f.oldPath, f.path);
+      written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+    }
+  } finally {
+    // Those written before a failure are recorded; the rest stay pending (writePendingFiles).
+    if (written.length) await store.markFilesWritten(written);
   }
-  if (written.length) await store.markFilesWritten(written);
 }
 
 const BATCH = 500;
@@ -38,7 +45,24 @@ const BATCH = 500;
  * `written` when given.
  */
 export async function writePendingFiles(store: Store, output: string, writer: AtomicWriter, log: Logger, written?: Set<string>): Promise<number> {
+  return (await writePendingFilesChecked(store, output, writer, log, written)).written;
+}
+
+/**
+ * writePendingFiles, saying whether the disk stopped it: after the first
+ * disk fault (full, read-only…) no other file is tried, since every one
+ * would fail alike and each would be one more log line. The files left stay
+ * pending, for the next run.
+ */
+export async function writePendingFilesChecked(
+  store: Store,
+  output: string,
+  writer: AtomicWriter,
+  log: Logger,
+  written?: Set<string>,
+): Promise<{ written: number; fault?: DiskError }> {
   let total = 0;
+  let fault: DiskError | undefined;
   const tried = new Set<string>();
   const renderer = createArticleRenderer();
   for (;;) {
@@ -48,36 +72,28 @@ export async function writePendingFiles(store: Store, output: string, writer: At
     for (const p of pending) tried.add(p.id);
     const done: WrittenArticleFile[] = [];
     for (const p of pending) {
-      const text = renderer.render({
-        identity: '',
-        channelKey: '',
-        slugs: ['', '', ''],
-        categories: p.content.categories as [string, string, string],
-        title: p.content.title,
-        ...(p.content.link ? { link: p.content.link } : {}),
-        ...(p.content.guid ? { guid: p.content.guid } : {}),
-        author: p.content.author,
-        date: p.content.date,
-        headimg: p.content.headimg,
-        html: p.content.html,
-        contentHash: '',
-      });
+      const text = renderer.render(p.content);
       try {
-        const st = writer.write(path.join(output, p.path), text);
+        const st = writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.identity }));
         removeOld(output, p.oldPath, p.path);
         done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
       } catch (err) {
-        // One unwritable file (a full disk, a folder in the way) must not stop the run: it stays pending.
+        fault = diskErrorOf(err, path.join(output, p.path));
+        if (fault) break;
+        // One unwritable file (a folder in the way) must not stop the run: it stays pending.
         log.error({ err, path: p.path }, 'cannot write article file; it is retried on the next run');
       }
     }
     await store.markFilesWritten(done);
     total += done.length;
     for (const w of done) written?.add(w.id);
-    if (pending.length < BATCH) break;
+    if (fault || pending.length < BATCH) break;
   }
   if (total) log.info({ files: total }, 'article files brought up to date with the store');
-  return total;
+  if (fault) {
+    log.error({ code: 'disk', path: fault.path, errno: fault.code }, `${fault.message}: article files left pending; they are written once the disk takes them`);
+  }
+  return fault ? { written: total, fault } : { written: total };
 }
 
 /**
@@ -92,7 +108,7 @@ export async function readBackMissingContent(store: Store, output: string, log: 
   for (;;) {
     const rows = (await store.articlesWithoutContent(BATCH + tried.size)).filter((r) => !tried.has(r.id));
     if (!rows.length) break;
-    const got: [string, ParsedArticleFile][] = [];
+    const got: [string, ArticleContent][] = [];
     for (const r of rows) {
       tried.add(r.id);
       try {

@@ -1,16 +1,18 @@
 import type { Logger } from '../core/log.ts';
 import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
-import { fetchBytes, type FetchAgents } from '../fetch/index.ts';
+import { fetchBytes, linkHeaderWebSub, type FetchAgents, type FetchBytesOutcome } from '../fetch/index.ts';
 import { commitStatus, type Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
+import { diskErrorOf, stateDiskErrorOf, type DiskError } from '../util/disk-error.ts';
 import { redactUrl } from '../util/redact.ts';
 import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
-import { selectItems } from './select-items.ts';
 import type { FragmentEncoding } from './fragments.ts';
+import { pruneChannel } from './prune.ts';
+import { contentKeyOf, selectItems } from './select-items.ts';
 
 export interface IngestOptions {
   logger: Logger;
@@ -30,6 +32,8 @@ export interface IngestOptions {
    * publishes). A queue worker on another machine has no output folder.
    */
   writeFiles?: boolean;
+  /** A verified WebSub push: its body is the feed, read instead of fetching it (validators and schedule stay). */
+  pushed?: { body: Uint8Array; contentType?: string };
 }
 
 /**
@@ -43,6 +47,9 @@ export async function ingestChannel(config: RefeedConfig, store: Store, channel:
   try {
     return await ingestUnguarded(config, store, channel, opts);
   } catch (err) {
+    // A full or read-only disk (the state database's included) is the machine's fault, not a bug.
+    const disk = stateDiskErrorOf(err, config.site.state);
+    if (disk) return diskFailure(store, channel.key, channel.url, disk, { now: (opts.now ?? Date.now)(), log: opts.logger.child({ channel: channel.key }) });
     const message = `unexpected error: ${(err as Error)?.message ?? String(err)}`;
     opts.logger.error({ channel: channel.key, err }, message);
     try {
@@ -53,6 +60,36 @@ export async function ingestChannel(config: RefeedConfig, store: Store, channel:
     const error: FetchError = { code: 'internal', message };
     return { key: channel.key, url: channel.url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
   }
+}
+
+/**
+ * When most of a fetch's items are stored articles under new guids, the feed
+ * regenerates its guids: said in the channel's warning (`refeed status`),
+ * since only the content match keeps such a feed from growing the store.
+ */
+function churnWarning(sameContent: number, items: number): string | undefined {
+  if (sameContent < 2 || sameContent * 2 < items) return undefined;
+  return `guid-churn: ${sameContent} of ${items} items came back under new guids (the feed regenerates them); recognised by title, link and content, not stored again`;
+}
+
+const counts = (r: ChannelReport) => ({ newItems: r.newItems, updatedItems: r.updatedItems, duplicates: r.duplicates });
+
+/** A channel pass stopped by the disk: recorded as a `disk` failure (no backoff: the source is fine), one log line. */
+async function diskFailure(
+  store: Store,
+  key: string,
+  url: string,
+  disk: DiskError,
+  o: { now: number; log: Logger; lastSuccessAt?: number | null },
+): Promise<ChannelReport> {
+  const error: FetchError = { code: 'disk', message: disk.message };
+  o.log.error({ code: 'disk', path: disk.path, errno: disk.code }, `${disk.message}: the channel's articles are kept in the state and written once the disk takes them`);
+  try {
+    await store.recordFailure(key, { now: o.now, error: errorStatusText(error), nextRunAt: undefined, ...(o.lastSuccessAt !== undefined ? { lastSuccessAt: o.lastSuccessAt } : {}) });
+  } catch {
+    // the state on the same full disk: the report below still says what happened
+  }
+  return { key, url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
 }
 
 async function ingestUnguarded(config: RefeedConfig, store: Store, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
@@ -69,13 +106,17 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
-  let outcome = await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal, agents: opts.agents });
+  let outcome: FetchBytesOutcome = opts.pushed
+    ? { kind: 'ok', body: Buffer.from(opts.pushed.body), contentType: opts.pushed.contentType, finalUrl: st.url, status: 200, redirects: [], etag: st.etag, lastModified: st.lastModified }
+    : await fetchBytes({ url: st.url, settings: channel.settings, etag: st.etag, lastModified: st.lastModified, signal: opts.signal, agents: opts.agents });
+  if (opts.pushed) report.pushed = true;
   let prepared: Extract<Prepared, { kind: 'ok' }> | undefined;
   let preparedAt = 0;
   if (outcome.kind === 'ok') {
     const input: PrepareInput = {
       body: outcome.body,
       contentType: outcome.contentType,
+      contentLocation: outcome.contentLocation,
       finalUrl: outcome.finalUrl,
       status: outcome.status,
       channel,
@@ -114,19 +155,56 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
+  if (!opts.pushed) {
+    // WebSub discovery: the Link header wins over the body (W3C WebSub §4); the topic is the feed's self URL.
+    const header = outcome.link ? linkHeaderWebSub(outcome.link, outcome.finalUrl) : { hubs: [] as string[] };
+    const hubs = header.hubs.length ? header.hubs : (prepared.feed.hubs ?? []);
+    const topic = (header.hubs.length ? header.self : undefined) ?? prepared.feed.self ?? outcome.finalUrl;
+    if (hubs.length) report.websub = { hubs, topic };
+  }
   const warnings = prepared.feed.recovered ?? [];
   if (warnings.length) {
     report.warnings = warnings;
     log.warn({ url: redactUrl(st.url), code: 'recovered', reasons: warnings }, `feed was broken; read what could be read: ${warnings.join('; ')}`);
   }
+  if (prepared.collisions) {
+    const { count, examples } = prepared.collisions;
+    report.guidCollisions = count;
+    log.warn(
+      { url: redactUrl(st.url), code: 'guid-collision', dropped: count, examples },
+      `${count} item(s) dropped: an earlier item of the feed has the same guid but another link or content (the feed reuses guids; the first is kept)`,
+    );
+  }
   const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.identity));
-  const { writes, texts } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known);
-  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning: warningStatusText(warnings) });
-  if (opts.writeFiles !== false) await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
+  const unknownContent = prepared.candidates.filter((c) => !known.has(c.identity)).flatMap((c) => contentKeyOf(c.article) ?? []);
+  const knownContent = unknownContent.length ? await store.knownContent(channel.key, unknownContent) : new Map<string, string>();
+  const { writes, texts, sameContent } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known, knownContent);
+  const churn = churnWarning(sameContent, prepared.candidates.length);
+  if (sameContent) report.sameContent = sameContent;
+  if (churn) log.warn({ url: redactUrl(st.url), code: 'guid-churn', sameContent, items: prepared.candidates.length }, churn);
+  const warning = [warningStatusText(warnings), churn].filter((w) => w !== undefined).join('; ') || undefined;
+  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning });
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;
+  if (opts.writeFiles !== false) {
+    try {
+      await writeCommittedFiles(store, config.site.output, result.files, texts, opts.files ?? new AtomicWriter());
+    } catch (err) {
+      const disk = diskErrorOf(err, config.site.output);
+      if (!disk) throw err;
+      // The rows are stored; the files left are pending and written by the next run or publish. The pass
+      // did not finish, so the success its commit recorded is taken back: health and lastSuccessAt agree.
+      return { ...(await diskFailure(store, channel.key, st.url, disk, { now: now(), log, lastSuccessAt: st.lastSuccessAt ?? null })), ...counts(report), ms: now() - started };
+    }
+  }
   report.status = commitStatus(result);
+  // Only a pass that added entries can have pushed older ones beyond the bound; and only where the
+  // article files are (a queue worker on another machine could remove the rows but not the files).
+  if ((result.newItems || result.duplicates) && opts.writeFiles !== false) {
+    const pruned = await pruneChannel(config, store, channel, now(), log);
+    if (pruned) report.pruned = pruned;
+  }
   log.info({ items: prepared.kept, new: report.newItems, updated: report.updatedItems, duplicates: report.duplicates, charset: prepared.charset }, report.status);
   return finish();
 }

@@ -12,6 +12,8 @@ export interface PrepareInput {
   contentType?: string;
   finalUrl: string;
   status: number;
+  /** The response's Content-Location header: the base of the feed's relative links. */
+  contentLocation?: string;
   channel: ResolvedChannel;
   /** The run's clock reading: filters and dates items; also the first-seen time of new items. */
   now: number;
@@ -43,9 +45,26 @@ export type Prepared =
       feed: ParsedFeed;
       /** Items the channel's filters kept (before the limit). */
       kept: number;
+      /** Items dropped because an earlier item of the feed had their identity (guid) but another link or content; at most MAX_COLLISIONS listed. */
+      collisions?: { count: number; examples: GuidCollision[] };
       /** The dated items that make the limit, and every undated one up to the limit (their date is their first-seen time, known to the store). */
       candidates: Candidate[];
     };
+
+/** A dropped item whose guid an earlier item of the same feed already had. */
+export interface GuidCollision {
+  identity: string;
+  keptLink?: string;
+  droppedLink?: string;
+  droppedTitle?: string;
+}
+
+const MAX_COLLISIONS = 5;
+
+/** Whether a repeated identity is the same item written twice (nothing lost by dropping it) or a different one. */
+function sameItem(a: RawItem, b: RawItem): boolean {
+  return a.link === b.link && a.title === b.title && (a.html ?? a.summary) === (b.html ?? b.summary);
+}
 
 const FIRST_SEEN_CODES = new Set<NormalizeWarning['code']>(['no-date', 'bad-date', 'future-date']);
 
@@ -60,17 +79,29 @@ export function normalizeContext(feed: ParsedFeed, finalUrl: string, firstSeen: 
 
 /** Never throws for the feed's faults: those are `{ kind: 'error' }`. */
 export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
-  const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status);
+  const parsed = await feedFromBytes(input.body, input.contentType, input.finalUrl, input.status, input.contentLocation);
   if (parsed.kind === 'error') return parsed;
   const { feed } = parsed;
   const normalizer = createChannelNormalizer(input.channel, { fallbackImage: input.fallbackImage });
   const items = normalizer.filter(feed.items, new Date(input.now));
-  const seen = new Set<string>();
+  const seen = new Map<string, RawItem>();
+  const collisions = { count: 0, examples: [] as GuidCollision[] };
   const unique = items.filter((item) => {
     const identity = itemIdentity(item);
-    if (seen.has(identity)) return false; // a guid repeated inside one feed: the first wins
-    seen.add(identity);
-    return true;
+    const first = seen.get(identity);
+    if (!first) {
+      seen.set(identity, item);
+      return true;
+    }
+    // A guid repeated inside one feed: the first wins. A verbatim repeat loses
+    // nothing; a different item under the same guid is lost, so it is told.
+    if (!sameItem(first, item)) {
+      collisions.count++;
+      if (collisions.examples.length < MAX_COLLISIONS) {
+        collisions.examples.push({ identity, ...(first.link ? { keptLink: first.link } : {}), ...(item.link ? { droppedLink: item.link } : {}), ...(item.title ? { droppedTitle: item.title } : {}) });
+      }
+    }
+    return false;
   });
   const context = normalizeContext(feed, input.finalUrl, input.now, input.now);
   const encode = input.fragments && (await fragmentEncoder(input.fragments));
@@ -80,5 +111,5 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     const redate = datedByFirstSeen(warnings);
     return { identity: article.identity, article, text, warnings, ...(redate ? { raw: item } : encode ? { fragments: encode(article) } : {}) };
   });
-  return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: unique.length, candidates };
+  return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: unique.length, candidates, ...(collisions.count ? { collisions } : {}) };
 }

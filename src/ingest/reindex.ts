@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
-import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { parseArticle } from '../normalize/index.ts';
+import type { ArticleContent, RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import { createArticleRenderer, readArticleFile, type ArticleStamp } from '../normalize/index.ts';
 import { sha1Hex } from '../normalize/text.ts';
-import type { RestoredArticle, Store } from '../store/index.ts';
+import { articleIdFor, type RestoredArticle, type Store } from '../store/index.ts';
+import { articleDirs as dirs } from './article-tree.ts';
 import { syncChannels } from './sync.ts';
 
 export interface ReindexReport {
@@ -35,17 +36,33 @@ function channelFinder(config: RefeedConfig): (g: string, s: string, names: read
 }
 
 /**
+ * The id and item key of an article file. A stamped file says them (see
+ * ArticleStamp); a file from before stamps gives its guid, else its link, as
+ * a fetch would find it again, and its id is worked out as the commit made it
+ * (from its link, else its channel's id and key) when that matches its name,
+ * else its name (the id's first 20 characters) stands for it.
+ */
+function identityOf(stem: string, content: ArticleContent, stamp: ArticleStamp | undefined, channelId: number | undefined): ArticleStamp {
+  if (stamp && stamp.id.startsWith(stem)) return stamp;
+  const key = content.guid ?? content.link ?? `file:${stem}`;
+  const candidates = [content.link ? articleIdFor(0, key, content.link) : undefined, channelId !== undefined ? articleIdFor(channelId, key, undefined) : undefined];
+  return { id: candidates.find((id) => id?.startsWith(stem)) ?? stem, key };
+}
+
+/**
  * Rebuilds the store's index from the article files under the output folder
  * (after the state was lost or damaged): every article comes back under the
- * channel whose folder and names it carries, with its date (an undated
- * item's first-seen time is the date its file kept), its content cached and
- * its file counted as written. Its identity within the channel is its guid,
- * else its link, as a fetch would find it again. Nothing is written to the
- * files; articles the store already has are left alone.
+ * channel whose folder and names it carries, with the id and item key its
+ * file is stamped with (so the next fetch knows it again), its date (an
+ * undated item's first-seen time is the date its file kept), its content
+ * cached and its file counted as written. Nothing is written to the files;
+ * what the store already has is left alone, so running it twice, or on a
+ * healthy state, changes nothing.
  */
 export async function reindexFromFiles(config: RefeedConfig, store: Store, log: Logger, onProgress?: (files: number) => void): Promise<ReindexReport> {
   const report: ReindexReport = { files: 0, restored: 0, known: 0, skipped: [] };
-  await syncChannels(config, store, Date.now(), log);
+  const sync = await syncChannels(config, store, Date.now(), log);
+  const renderer = createArticleRenderer();
   const root = path.join(config.site.output, 'articles');
   const find = channelFinder(config);
   let batch: RestoredArticle[] = [];
@@ -65,19 +82,19 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
         try {
           const stat = statSync(file);
           const text = readFileSync(file, 'utf8');
-          const content = parseArticle(text);
+          const { content, stamp, unstamped } = readArticleFile(text, renderer);
           const channel = find(g, s, content.categories);
           if (!channel) throw new Error(`no configured channel "${content.categories.join(' / ')}" in ${g}/${s}`);
-          const stem = name.slice(0, -'.md'.length);
-          const identity = content.guid ?? content.link ?? `file:${stem}`;
+          const { id, key } = identityOf(name.slice(0, -'.md'.length), content, stamp, sync.channels.get(channel.key)?.id);
           batch.push({
             channelKey: channel.key,
-            itemKey: identity,
-            id: stem,
-            identity,
+            itemKey: key,
+            id,
+            identity: key,
             path: rel,
             firstSeen: content.date.getTime(),
-            contentHash: sha1Hex(text),
+            // As the fetch that wrote the file hashed it: a file as written is unchanged content.
+            contentHash: sha1Hex(unstamped),
             content: { ...content, fileMtimeMs: stat.mtimeMs, fileSize: stat.size },
           });
         } catch (err) {
@@ -90,15 +107,4 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
   }
   await flush();
   return report;
-}
-
-function dirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    return [];
-  }
 }

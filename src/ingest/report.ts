@@ -12,8 +12,18 @@ export interface ChannelReport {
   error?: FetchError;
   /** Set when the feed was broken and read as far as its intent was clear: what was repaired (code `recovered`). */
   warnings?: string[];
+  /** Entries (and their articles and files) removed beyond the channel's retention bound after this pass. */
+  pruned?: number;
+  /** Items under new guids recognised by content as articles the channel has (a feed that regenerates guids): not stored again. */
+  sameContent?: number;
+  /** Items dropped because an earlier item of the feed had the same guid but another link or content (logged as `guid-collision`). */
+  guidCollisions?: number;
   /** Set when a 301/308 moved the channel for good. */
   movedTo?: string;
+  /** WebSub discovery (fetched feeds only): the hubs the feed names (Link header first) and its topic. */
+  websub?: { hubs: string[]; topic: string };
+  /** Set when the items came from a WebSub push rather than a fetch. */
+  pushed?: boolean;
   ms: number;
 }
 

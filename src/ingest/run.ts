@@ -2,7 +2,8 @@ import type { ChannelState, RefeedConfig, ResolvedChannel } from '../core/types.
 import type { Store } from '../store/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
-import { hostOf, runPool } from '../util/pool.ts';
+import { hostOf } from '../util/host.ts';
+import { forEachLimited } from '../util/limiter.ts';
 import { writePendingFiles } from './article-files.ts';
 import { ingestChannel, type IngestOptions } from './channel.ts';
 import { PreparePool } from './prepare-pool.ts';
@@ -45,7 +46,7 @@ export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRu
   const pool = opts.pool ?? new PreparePool();
   const agents = opts.agents ?? createFetchAgents();
   try {
-    await runPool(
+    await forEachLimited(
       channels,
       { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
       async (channel) => {

@@ -1,5 +1,6 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
+import { sha1Hex } from '../normalize/text.ts';
 import type { ItemFragments, ItemWrite, KnownItem } from '../store/index.ts';
 import { normalizeContext, type Candidate } from './prepare.ts';
 
@@ -8,6 +9,20 @@ export interface Selected {
   writes: ItemWrite[];
   /** The file text of each write, by item key. */
   texts: Map<string, string>;
+  /** Items under a guid the channel never listed whose content key an entry of it has: the same article again, not stored. */
+  sameContent: number;
+}
+
+/**
+ * An item's content key: a hash of its title, link and body, not of its
+ * guid (nor its date, which such feeds regenerate too). Within a channel, an
+ * item with the key of a stored one is that article again, whatever guid the
+ * feed gives it now. Undefined for an item with neither link nor body (a bare
+ * title says too little: "Build passed" twice is two events).
+ */
+export function contentKeyOf(a: Pick<Article, 'title' | 'link' | 'html'>): string | undefined {
+  if (!a.link && !a.html.trim()) return undefined;
+  return sha1Hex(`content\n${a.title}\n${a.link ?? ''}\n${a.html}`);
 }
 
 /**
@@ -21,6 +36,8 @@ export function selectItems(
   channel: ResolvedChannel,
   prepared: { candidates: Candidate[]; feed: ParsedFeed; finalUrl: string; preparedAt: number },
   known: Map<string, KnownItem>,
+  /** knownContent's answer for the candidates' content keys. */
+  knownContent: ReadonlyMap<string, string> = new Map(),
 ): Selected {
   const { preparedAt } = prepared;
   const { limit, maxAgeMs } = channel.settings;
@@ -37,11 +54,21 @@ export function selectItems(
     .filter(({ c }) => !c.raw || maxAgeMs === undefined || preparedAt - c.article.date.getTime() <= maxAgeMs)
     .sort((a, b) => b.c.article.date.getTime() - a.c.article.date.getTime())
     .slice(0, Number.isFinite(limit) && limit > 0 ? limit : undefined);
-  const selected: Selected = { writes: [], texts: new Map() };
+  const selected: Selected = { writes: [], texts: new Map(), sameContent: 0 };
+  const newKeys = new Set<string>();
   for (const { c, firstSeen } of kept) {
     const k = known.get(c.identity);
+    const contentKey = contentKeyOf(c.article);
+    if (!k && contentKey !== undefined) {
+      // A new guid on content the channel has (stored, or earlier in this feed): a regenerated guid.
+      if (knownContent.has(contentKey) || newKeys.has(contentKey)) {
+        selected.sameContent++;
+        continue;
+      }
+      newKeys.add(contentKey);
+    }
     if (k && (!k.owned || k.contentHash === c.article.contentHash)) continue;
-    selected.writes.push(itemWrite(c.identity, c.article, firstSeen, c.fragments));
+    selected.writes.push({ ...itemWrite(c.identity, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
     selected.texts.set(c.identity, c.text);
   }
   return selected;
@@ -53,18 +80,6 @@ export function itemWrite(itemKey: string, a: Article, firstSeen: number, fragme
     itemKey,
     ...(a.link ? { link: a.link } : {}),
     firstSeen,
-    article: {
-      identity: a.identity,
-      title: a.title,
-      ...(a.link ? { link: a.link } : {}),
-      ...(a.guid ? { guid: a.guid } : {}),
-      author: a.author,
-      headimg: a.headimg,
-      categories: [...a.categories],
-      html: a.html,
-      date: a.date.getTime(),
-      contentHash: a.contentHash,
-      ...(fragments ? { fragments } : {}),
-    },
+    article: { ...a, date: a.date.getTime(), ...(fragments ? { fragments } : {}) },
   };
 }

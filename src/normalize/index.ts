@@ -4,7 +4,8 @@
 
 export { createChannelNormalizer, type ChannelNormalizer, type ItemContext, type NormalizedItem } from './normalize.ts';
 export { createSanitizer, type Sanitizer, type SanitizedBody } from './sanitize.ts';
-export { createArticleRenderer, parseArticle, ArticleFileError, type ArticleRenderer, type ParsedArticleFile } from './front-matter.ts';
+export { createArticleRenderer, parseArticle, ArticleFileError, type ArticleRenderer } from './front-matter.ts';
+export { readArticleFile, type ArticleStamp, type ReadArticleFile } from './front-matter.ts';
 export { itemIdentity } from './identity.ts';
 export { isFallbackImage } from './fallback-image.ts';
 export { parseFeedDate } from './date.ts';

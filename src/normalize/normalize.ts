@@ -5,8 +5,9 @@ import { fallbackImageFor } from './fallback-image.ts';
 import { itemIdentity } from './identity.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
-import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str } from './text.ts';
+import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str, visibleText } from './text.ts';
 import { httpUrl, itemUrls } from './url.ts';
+import { articleEnclosures, articleTags } from './media.ts';
 
 /** What normalizing one item needs besides the channel. */
 export interface ItemContext {
@@ -61,7 +62,11 @@ interface Tools {
 
 const IMAGE_EXTENSION = /\.(?:jpe?g|png|gif|webp|avif|bmp|svg|jfif)$/i;
 
-type CleanItem = Omit<RawItem, 'categories'>;
+/** Code points of a source's own summary kept: it is a summary, not a second body. */
+const MAX_SUMMARY = 500;
+
+// Enclosures and categories are cleaned where they become the article's (media.ts).
+type CleanItem = Omit<RawItem, 'categories' | 'enclosures'> & { enclosures: unknown[]; categories: unknown[] };
 
 // Feed data is never trusted to have the declared types: anything that is
 // not what RawItem says is treated as absent.
@@ -70,19 +75,18 @@ function clean(item: unknown): CleanItem {
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
   return {
     guid: nonEmpty(it.guid),
+    guidIsPermaLink: typeof it.guidIsPermaLink === 'boolean' ? it.guidIsPermaLink : undefined,
     link: nonEmpty(it.link),
     title: str(it.title),
     author: str(it.author),
     date: nonEmpty(it.date),
+    updated: nonEmpty(it.updated),
     html: nonEmpty(it.html),
     summary: nonEmpty(it.summary),
     base: nonEmpty(it.base),
-    enclosures: list(it.enclosures).flatMap((e) => {
-      if (e === null || typeof e !== 'object') return [];
-      const url = nonEmpty((e as Record<string, unknown>).url);
-      return url ? [{ url, type: nonEmpty((e as Record<string, unknown>).type) }] : [];
-    }),
+    enclosures: list(it.enclosures),
     images: list(it.images).flatMap((i) => nonEmpty(i) ?? []),
+    categories: list(it.categories),
   };
 }
 
@@ -101,13 +105,17 @@ function authorName(raw: string): string {
   return oneLine(m ? m[1] : raw);
 }
 
-function isImageEnclosure(e: { url: string; type?: string }, base: URL | undefined): boolean {
+function isImageEnclosure(e: { url: string; type?: string }): boolean {
   if (e.type) return /^image\//i.test(e.type);
-  try {
-    return IMAGE_EXTENSION.test(new URL(e.url, base).pathname);
-  } catch {
-    return false;
-  }
+  return IMAGE_EXTENSION.test(new URL(e.url).pathname);
+}
+
+/** When the item says it last changed: only a readable date after its own date and not in the future. */
+function updatedDate(value: string | undefined, date: Date, now: Date): Date | undefined {
+  const parsed = value ? parseFeedDate(value) : undefined;
+  if (!parsed || parsed.getTime() > now.getTime() + FUTURE_SKEW_MS) return undefined;
+  const updated = toSeconds(parsed);
+  return updated.getTime() > date.getTime() ? updated : undefined;
 }
 
 /**
@@ -130,8 +138,9 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     feedLink: nonEmpty(feed?.link),
     feedUrl: nonEmpty(ctx.feedUrl),
   });
-  // An RSS guid is a permalink unless it says otherwise; use one that looks like a URL.
-  const link = itemLink ?? (it.guid && /^https?:\/\//i.test(it.guid) ? httpUrl(it.guid) : undefined);
+  // An RSS guid is a permalink unless it says otherwise (isPermaLink="false":
+  // an id that merely looks like a URL, often a tracker's); use one that looks like a URL.
+  const link = itemLink ?? (it.guid && it.guidIsPermaLink !== false && /^https?:\/\//i.test(it.guid) ? httpUrl(it.guid) : undefined);
   if (!link) warnings.push({ code: 'no-link' });
 
   const body = tools.sanitizer.sanitize(it.html ?? it.summary ?? '', base);
@@ -162,9 +171,10 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     }
   }
 
+  const enclosures = articleEnclosures(it.enclosures, base);
   let headimg =
     body.firstImage ??
-    it.enclosures.filter((e) => isImageEnclosure(e, base)).map((e) => httpUrl(e.url, base)).find(Boolean) ??
+    enclosures.find(isImageEnclosure)?.url ??
     it.images.map((i) => httpUrl(i, base)).find(Boolean);
   if (!headimg) {
     warnings.push({ code: 'no-image' });
@@ -176,18 +186,29 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
   const author = (channel.settings?.author === 'item' && itemAuthor) || sourceName || itemAuthor;
 
   const guid = it.guid ? oneLine(it.guid) : '';
+  const categories: [string, string, string] = [oneLine(channel.group?.name ?? ''), sourceName, oneLine(channel.channel?.name ?? '')];
+  const dated = toSeconds(date);
+  const updated = updatedDate(it.updated, dated, now);
+  // The source's summary, when the body is something else: plain text, as every output carries it.
+  // Only the first MAX_SUMMARY characters are read: a feed's "summary" may be a whole second body.
+  const summary = it.html && it.summary ? excerpt(oneLine(visibleText(it.summary, MAX_SUMMARY + 8)), MAX_SUMMARY) : '';
   const article: Article = {
     identity,
     channelKey: channel.key,
-    categories: [oneLine(channel.group?.name ?? ''), sourceName, oneLine(channel.channel?.name ?? '')],
+    categories,
     slugs: [channel.group?.slug ?? '', channel.source?.slug ?? '', channel.channel?.slug ?? ''],
     title,
     ...(link ? { link } : {}),
     ...(guid ? { guid } : {}),
+    ...(guid && it.guidIsPermaLink !== undefined ? { guidIsPermaLink: it.guidIsPermaLink } : {}),
     author,
-    date: toSeconds(date),
+    date: dated,
+    ...(updated ? { updated } : {}),
     headimg,
+    ...(summary ? { summary } : {}),
     html: body.html,
+    tags: articleTags(it.categories, categories),
+    enclosures,
     contentHash: '',
   };
   const text = tools.renderer.render(article);

@@ -1,4 +1,5 @@
-import { Parser, type Handler } from 'htmlparser2';
+import type { Handler } from 'htmlparser2';
+import { DepthBoundParser, MAX_HTML_DEPTH } from '../util/html-parser.ts';
 import { hexoSafe } from './hexo-safe.ts';
 import { ALLOWED_TAGS, escapeText, startTag, VOID_TAGS, type TagContext } from './html-policy.ts';
 import { closesOpenElements } from './tree-rules.ts';
@@ -11,7 +12,8 @@ import { closesOpenElements } from './tree-rules.ts';
 // written closes the article's <div> wrapper, in htmlparser2 or in a browser.
 // Text and attribute values are re-escaped, so no `<` or `&` in them can start
 // markup; comments, CDATA, processing instructions and doctypes have no handler
-// and are dropped.
+// and are dropped. Elements nested deeper than MAX_HTML_DEPTH are flattened
+// (util/html-parser.ts): parsing stays linear, however deep a body nests.
 
 export interface SanitizedBody {
   html: string;
@@ -36,7 +38,7 @@ export function createSanitizer(opts: { allowIframeHosts: readonly string[] }): 
       try {
         for (;;) {
           try {
-            return new Pass(hosts, base, cuts).run(source);
+            return new Pass(hosts, base, cuts, source).run();
           } catch (err) {
             if (!(err instanceof Unclosed)) throw err;
             // Read the body again without the start tag that swallowed the rest of it.
@@ -122,7 +124,7 @@ class Pass implements Partial<Handler>, TagContext {
   private readonly open: string[] = [];
   private readonly tables: number[] = [];
   private readonly regions: Region[] = [];
-  private readonly parser = new Parser(this, { decodeEntities: true });
+  private readonly parser: DepthBoundParser;
   /** Set once the input is consumed: elements closed from then on were never closed. */
   private ending = false;
   /** How many of `cuts` have been reported. */
@@ -132,13 +134,17 @@ class Pass implements Partial<Handler>, TagContext {
     private readonly hosts: ReadonlySet<string>,
     readonly base: URL | undefined,
     private readonly cuts: readonly Cut[],
-  ) {}
+    private readonly input: string,
+  ) {
+    this.parser = new DepthBoundParser(this, input, { decodeEntities: true });
+  }
 
-  run(input: string): SanitizedBody {
-    this.parser.write(input);
+  run(): SanitizedBody {
+    this.parser.write(this.input);
     this.ending = true;
     this.parser.end();
     this.reportCuts(Infinity);
+    if (this.parser.flattened) this.removed.push(`nesting deeper than ${MAX_HTML_DEPTH} levels`);
     const html = this.parts.join('');
     const body: SanitizedBody = { html: this.hexo ? hexoSafe(html) : html.trim(), removed: [...new Set(this.removed)] };
     if (this.firstImage !== undefined) body.firstImage = this.firstImage;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Parser } from 'htmlparser2';
+import { DepthBoundParser } from '../util/html-parser.ts';
 
 export function sha1Hex(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -67,7 +67,8 @@ export function visibleText(html: string, enough = Infinity): string {
   const parts: string[] = [];
   let skipping = 0;
   let units = 0;
-  const parser = new Parser(
+  // Depth-bound: linear however deep the markup nests (articles written before the sanitizer flattened deep nesting).
+  const parser = new DepthBoundParser(
     {
       onopentagname(name) {
         if (SKIP.has(name)) skipping++;
@@ -83,6 +84,7 @@ export function visibleText(html: string, enough = Infinity): string {
         units += text.length;
       },
     },
+    html,
     { decodeEntities: true },
   );
   const clean = () => xmlSafe(parts.join('').replace(/\s+/gu, ' ').trim());

@@ -70,6 +70,8 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, dates: readonly Date[], 
     language: xmlSafe(config.site.language),
     updated: feedUpdated(dates.map((date) => ({ date })), whenEmpty),
     authorName: xmlSafe(config.site.title),
+    ...(config.site.icon ? { image: xmlSafe(config.site.icon) } : {}),
+    ...(config.site.websubHubs.length ? { hubs: config.site.websubHubs.map(xmlSafe) } : {}),
   };
 }
 

@@ -32,7 +32,7 @@ export async function commitPublish(
   }
   const ok = (o: { error?: string } | undefined) => (o === undefined ? undefined : o.error === undefined);
   const indexOk = ok(index.html);
-  const opmlOk = ok(index.opml);
+  const opmlOk = index.opml && ok(index.opml) && (ok(index.categories) ?? true);
   if (indexOk !== undefined) commit.ledger.push([INDEX_KEY, { specHash: indexOk ? plan.indexHash : 'failed', rowsHash: indexOk ? (index.stamp ?? '') : '' }]);
   if (opmlOk !== undefined) commit.ledger.push([OPML_KEY, { specHash: opmlOk ? plan.indexHash : 'failed', rowsHash: '' }]);
   await store.commitPublish(commit);

@@ -18,6 +18,10 @@ export interface FeedMeta {
   updated: Date;
   /** Feed-level author (the site), so every Atom entry has one even if its own is empty. */
   authorName: string;
+  /** The feed's image (site.icon), if any. */
+  image?: string;
+  /** WebSub hubs a subscriber may subscribe at (site.websub.hubs); none: no hub links. */
+  hubs?: readonly string[];
 }
 
 export interface Envelope {
@@ -31,6 +35,7 @@ const NS = {
   atom: 'http://www.w3.org/2005/Atom',
   content: 'http://purl.org/rss/1.0/modules/content/',
   dc: 'http://purl.org/dc/elements/1.1/',
+  itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
   media: 'http://search.yahoo.com/mrss/',
 };
 
@@ -57,11 +62,16 @@ export function rssEnvelope(meta: FeedMeta): Envelope {
     docs: 'https://validator.w3.org/feed/docs/rss2.html',
     generator: GENERATOR.name,
     ...unlessEmpty('language', meta.language),
-    'atom:link': { '@href': meta.selfUrls.rss, '@rel': 'self', '@type': 'application/rss+xml' },
+    ...(meta.image ? { image: { url: meta.image, title: meta.title, link: meta.htmlUrl } } : {}),
+    // WebSub discovery (W3C WebSub 4): the hubs and the self URL, the topic a subscriber names.
+    'atom:link': [
+      { '@href': meta.selfUrls.rss, '@rel': 'self', '@type': 'application/rss+xml' },
+      ...(meta.hubs ?? []).map((hub) => ({ '@href': hub, '@rel': 'hub' })),
+    ],
     [ITEMS_MARKER]: '',
   };
   // The complete namespace set whatever the items use, so the envelope does not depend on them.
-  const rss: XmlNode = { '@version': '2.0', '@xmlns:atom': NS.atom, '@xmlns:content': NS.content, '@xmlns:dc': NS.dc, '@xmlns:media': NS.media, channel };
+  const rss: XmlNode = { '@version': '2.0', '@xmlns:atom': NS.atom, '@xmlns:content': NS.content, '@xmlns:dc': NS.dc, '@xmlns:itunes': NS.itunes, '@xmlns:media': NS.media, channel };
   return splitAtMarker(buildDocument({ rss }), ITEM_DEPTH.rss);
 }
 
@@ -78,7 +88,9 @@ export function atomEnvelope(meta: FeedMeta): Envelope {
     link: [
       { '@rel': 'alternate', '@href': meta.htmlUrl, '@type': 'text/html' },
       { '@rel': 'self', '@href': meta.selfUrls.atom, '@type': 'application/atom+xml' },
+      ...(meta.hubs ?? []).map((hub) => ({ '@rel': 'hub', '@href': hub })),
     ],
+    ...(meta.image ? { icon: meta.image, logo: meta.image } : {}),
     ...unlessEmpty('subtitle', meta.description),
     [ITEMS_MARKER]: '',
   };
@@ -93,8 +105,10 @@ export function jsonEnvelope(meta: FeedMeta, empty: boolean): Envelope {
     home_page_url: meta.htmlUrl,
     feed_url: meta.selfUrls.json,
     description: meta.description,
-    language: meta.language,
+    ...(meta.image ? { icon: meta.image, favicon: meta.image } : {}),
+    ...(meta.language ? { language: meta.language } : {}),
     authors: [{ name: meta.authorName }],
+    ...(meta.hubs?.length ? { hubs: meta.hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
     items,
   });
   if (empty) return { head: `${JSON.stringify(feed([]), null, 2)}\n`, tail: '' };

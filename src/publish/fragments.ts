@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { ArticleContent } from '../core/types.ts';
 import type { ItemFragments } from '../store/index.ts';
-import { toFeedItem, type ArticleContent } from './items.ts';
+import { toFeedEntry } from './items.ts';
 import { PUBLISH_FORMAT_VERSION } from './plan.ts';
 import { encodeItem } from './render-item.ts';
 
@@ -21,7 +22,11 @@ export interface FragmentSite {
   fallbackImage: string;
 }
 
-/** The version fragments are stored under: a new output format or a change of these settings encodes them again, lazily. */
+/**
+ * The version fragments are stored under: a new output format
+ * (PUBLISH_FORMAT_VERSION 6: items carry enclosures and tags) or a change of
+ * these settings encodes them again, lazily.
+ */
 export function fragmentVersion(site: FragmentSite): string {
   const key = JSON.stringify([PUBLISH_FORMAT_VERSION, site.url, site.fallbackImage]);
   return createHash('sha1').update(key).digest('hex').slice(0, 16);
@@ -29,7 +34,7 @@ export function fragmentVersion(site: FragmentSite): string {
 
 /** An article's fragments under `version`. Pure: the same content gives the same bytes, wherever it is encoded. */
 export function encodeFragmentsAs(version: string, identity: string, content: ArticleContent): ItemFragments {
-  const item = toFeedItem({ identity }, content);
+  const item = toFeedEntry({ identity }, content);
   const e = encodeItem(item);
   return { version, id: item.id, rss: e.rss, atom: e.atom, json: e.json };
 }

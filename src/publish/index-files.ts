@@ -4,7 +4,7 @@ import type { ChannelState, LatestEntry } from '../core/types.ts';
 import type { ArticleRecord, LedgerEntry } from '../store/index.ts';
 import { channelHealth, healthHash } from './index-health.ts';
 import { buildIndexHtml, type SectionCache } from './index-html.ts';
-import { buildOpml } from './opml.ts';
+import { buildCategoriesOpml, buildOpml } from './opml.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
 import { INDEX_FILES, type FeedSpec } from './plan.ts';
 import type { TopRows } from './rows.ts';
@@ -43,6 +43,8 @@ export function latestEntries(spec: FeedSpec, rows: readonly ArticleRecord[]): L
 export interface IndexOutcome {
   /** Whether each file was rebuilt, and if so whether it was written: undefined when not rebuilt. */
   opml?: FileOutcome;
+  /** categories.opml: rebuilt with index.opml. */
+  categories?: FileOutcome;
   html?: FileOutcome;
   /** Index entries that had to be queried: the ledger keeps them from now on. */
   backfill: Map<string, LatestEntry[]>;
@@ -83,15 +85,17 @@ export async function writeIndexFiles(
   const { ledger, writer } = input;
   const missing = (file: string) => !existsSync(path.join(input.output, file));
   const out: IndexOutcome = { backfill: new Map() };
-  if (input.full || missing(INDEX_FILES.opml) || ledger.get(OPML_KEY)?.specHash !== indexHash) {
+  if (input.full || missing(INDEX_FILES.opml) || missing(INDEX_FILES.categories) || ledger.get(OPML_KEY)?.specHash !== indexHash) {
     out.opml = await writer.write(INDEX_FILES.opml, buildOpml(config, specs));
+    out.categories = await writer.write(INDEX_FILES.categories, buildCategoriesOpml(config, specs));
   }
   const health = channelHealth(config, input.states);
   const shownHealth = healthHash(health);
   const prev = readStamp(ledger.get(INDEX_KEY)?.rowsHash);
   const configChanged = ledger.get(INDEX_KEY)?.specHash !== indexHash;
   const healthChanged = prev.health !== shownHealth;
-  if (input.full || input.rebuiltAny || missing(INDEX_FILES.html) || configChanged || healthChanged || input.sections?.empty) {
+  // An OPML rebuilt (after an upgrade that added categories.opml, say) means the page's links may be new too.
+  if (input.full || input.rebuiltAny || out.opml !== undefined || missing(INDEX_FILES.html) || configChanged || healthChanged || input.sections?.empty) {
     const updatedAt = input.feedsChanged || configChanged || healthChanged || prev.at === undefined ? input.now : prev.at;
     out.stamp = indexStamp(shownHealth, updatedAt);
     const fresh = new Map(input.planned.map((p) => [p.spec.key, p]));

@@ -127,6 +127,17 @@ export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[],
     h('link', { rel: 'alternate', type: 'application/rss+xml', title: `${title} (RSS)`, href: urls.rss }),
     h('link', { rel: 'alternate', type: 'application/atom+xml', title: `${title} (Atom)`, href: urls.atom }),
     h('link', { rel: 'alternate', type: 'application/feed+json', title: `${title} (JSON Feed)`, href: urls.json }),
+    // Every category's feeds too, so a reader's "subscribe to this page" offers them.
+    config.groups.flatMap((g) => {
+      const gs = get(g.slug);
+      const gu = feedUrls(site, gs);
+      const gt = xmlSafe(gs.title);
+      return [
+        h('link', { rel: 'alternate', type: 'application/rss+xml', title: `${gt} (RSS)`, href: gu.rss }),
+        h('link', { rel: 'alternate', type: 'application/atom+xml', title: `${gt} (Atom)`, href: gu.atom }),
+        h('link', { rel: 'alternate', type: 'application/feed+json', title: `${gt} (JSON Feed)`, href: gu.json }),
+      ];
+    }),
     h('style', {}, STYLE),
   );
 
@@ -168,12 +179,18 @@ export function buildIndexHtml(config: RefeedConfig, specs: readonly FeedSpec[],
       h('h1', {}, title),
       h('p', {}, xmlSafe(site.description)),
       feedLinks(merged),
-      h('p', {}, h('a', { href: INDEX_FILES.opml, type: 'text/x-opml' }, 'OPML: subscribe to every feed at once')),
+      h(
+        'p',
+        {},
+        h('a', { href: INDEX_FILES.opml, type: 'text/x-opml' }, 'OPML: subscribe to every channel at once'),
+        ' (each article once), or ',
+        h('a', { href: INDEX_FILES.categories, type: 'text/x-opml' }, 'to every category'),
+      ),
       healthSummary(config, page.health, (key) => anchorOf(get(key))),
       h('p', { class: 'updated' }, 'Updated ', h('time', { datetime: new Date(page.updatedAt).toISOString() }, minuteUtc(page.updatedAt))),
     ),
     h('main', {}, h('section', { id: anchorOf(merged) }, h('h2', {}, 'Latest'), itemList(latest(''), sourceOf)), groups),
   );
 
-  return renderHtmlDocument(h('html', { lang: site.language }, head, body));
+  return renderHtmlDocument(h('html', { lang: site.language || undefined }, head, body));
 }

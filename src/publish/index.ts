@@ -5,9 +5,10 @@
 export { publish, Publisher, type PublishOptions, type PublishReport, type SkippedArticle } from './publish.ts';
 export { isPublishedPath, planFeeds, feedUrls, specHash, anchorOf, FEED_FILES, INDEX_FILES, PUBLISH_FORMAT_VERSION, type FeedSpec, type FeedLevel, type FeedFormat } from './plan.ts';
 export { renderFeeds, encodeItem, assembleFeedBuffers, feedUpdated, type FeedMeta, type FeedFiles, type EncodedItem } from './render-feed.ts';
-export { toFeedItem, uniqueIds, entryId, imageType, type FeedItem, type ArticleContent } from './items.ts';
+export { toFeedEntry, uniqueIds, entryId, imageType, type FeedEntry } from './items.ts';
 export type { JsonFeed11, JsonFeed11Item } from './json-feed.ts';
-export { buildOpml } from './opml.ts';
+export { buildOpml, buildCategoriesOpml } from './opml.ts';
 export { FRAGMENT_ENCODER, encodeFragments, fragmentVersion } from './fragments.ts';
+export { changedFeedUrls, HubPinger } from './websub.ts';
 export { buildIndexHtml, SectionCache } from './index-html.ts';
 export { excerpt, htmlToText, xmlSafe } from './text.ts';

@@ -1,28 +1,43 @@
-import type { StoredArticle } from '../core/types.ts';
-import { isFallbackImage, type ParsedArticleFile } from '../normalize/index.ts';
+import type { ArticleContent, Enclosure, StoredArticle } from '../core/types.ts';
+import { isFallbackImage } from '../normalize/index.ts';
 import { excerpt, xmlSafe } from './text.ts';
 
-/** What publishing needs from an article: the file as the normalize stage reads it back. */
-export type ArticleContent = ParsedArticleFile;
-
-/** One entry of a published feed, format-independent, every string XML-safe. */
-export interface FeedItem {
+/**
+ * One entry of a published feed, format-independent, every string XML-safe:
+ * the output side, what RSS items, Atom entries and JSON Feed items are
+ * encoded from (a source's items are read as RawItem, the input side).
+ */
+export interface FeedEntry {
   /** Stable across publishes, the same in every format: the article's guid, else its link, else its refeed identity, as `entryId` makes it. */
   id: string;
-  /** Whether `id` is the link (RSS guid isPermaLink). */
+  /** Whether `id` is a permalink (RSS guid isPermaLink): it is the link, or the source said its http(s) guid is one. */
   idIsLink: boolean;
   title: string;
   link?: string;
   date: Date;
+  /** When the source says it last changed (after `date`). */
+  updated?: Date;
   author: string;
   /** One per level: group, source, channel. */
   categories: string[];
-  /** Plain-text excerpt. */
+  /** The item's own categories/tags: after the level categories in RSS and Atom, JSON Feed `tags`. */
+  tags: string[];
+  /** Plain text: the source's summary, else an excerpt of the body. */
   summary: string;
   /** Full sanitized HTML. */
   html: string;
   /** Absolute http(s) URL of the lead image, when the article has a usable one. */
   image?: string;
+  /** Media files (audio, video…), each with a type. */
+  enclosures: FeedEnclosure[];
+}
+
+/** An enclosure as published: RSS and JSON Feed require a type, so it always has one. */
+export interface FeedEnclosure {
+  url: string;
+  type: string;
+  length?: number;
+  duration?: number;
 }
 
 function httpUrl(s: string | undefined): string | undefined {
@@ -56,22 +71,56 @@ export function entryId(raw: string): string {
 }
 
 /** A stored article (row + parsed file) as a feed entry. */
-export function toFeedItem(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedItem {
+export function toFeedEntry(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedEntry {
   const link = a.link ? xmlSafe(a.link) : undefined;
-  const id = entryId(xmlSafe(a.guid || link || row.identity));
+  const guid = a.guid ? xmlSafe(a.guid) : undefined;
+  const id = entryId(guid || link || row.identity);
+  // The source's word on its guid wins; without it, a guid is a permalink exactly when it is the link.
+  const permaLink = a.guidIsPermaLink === false ? false : (link !== undefined && id === link) || (a.guidIsPermaLink === true && id === guid && httpUrl(id) === id);
   return {
     id,
-    idIsLink: link !== undefined && id === link,
+    idIsLink: permaLink,
     title: xmlSafe(a.title),
     link,
     date: a.date,
+    ...(a.updated && a.updated.getTime() > a.date.getTime() ? { updated: a.updated } : {}),
     author: xmlSafe(a.author),
     categories: a.categories.map(xmlSafe),
-    summary: excerpt(a.html),
+    tags: a.tags.map(xmlSafe).filter(Boolean),
+    summary: a.summary ? xmlSafe(a.summary) : excerpt(a.html),
     html: xmlSafe(a.html),
     // A placeholder is the theme's, not the article's: never published as the item's image.
     image: isFallbackImage(a.headimg) ? undefined : httpUrl(xmlSafe(a.headimg)),
+    enclosures: feedEnclosures(a.enclosures),
   };
+}
+
+/** Published enclosures: http(s) only, each once, typed (an unknown type is a generic binary: RSS and JSON Feed require one). */
+function feedEnclosures(list: readonly Enclosure[]): FeedEnclosure[] {
+  const out: FeedEnclosure[] = [];
+  const seen = new Set<string>();
+  for (const e of list) {
+    const url = httpUrl(xmlSafe(e.url));
+    if (!url || seen.has(url)) continue;
+    seen.add(url);
+    const type = e.type && MEDIA_TYPE.test(e.type) ? e.type : 'application/octet-stream';
+    out.push({ url, type, ...(isCount(e.length) ? { length: e.length } : {}), ...(isCount(e.duration) ? { duration: e.duration } : {}) });
+  }
+  return out;
+}
+
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
+const isCount = (n: number | undefined): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+
+/**
+ * The enclosure RSS carries (RSS 2.0 allows one): audio or video first, a
+ * podcast's episode; else any other non-image file; else an image.
+ */
+export function rssEnclosure(item: Pick<FeedEntry, 'enclosures'>): FeedEnclosure | undefined {
+  const rank = (e: FeedEnclosure) => (/^(audio|video)\//.test(e.type) ? 0 : e.type.startsWith('image/') ? 2 : 1);
+  let best: FeedEnclosure | undefined;
+  for (const e of item.enclosures) if (!best || rank(e) < rank(best)) best = e;
+  return best;
 }
 
 /**

@@ -16,6 +16,14 @@ export interface JsonFeed11Item {
   date_modified?: string;
   authors?: JsonFeed11Author[];
   tags?: string[];
+  attachments?: JsonFeed11Attachment[];
+}
+
+export interface JsonFeed11Attachment {
+  url: string;
+  mime_type: string;
+  size_in_bytes?: number;
+  duration_in_seconds?: number;
 }
 
 export interface JsonFeed11 {
@@ -24,7 +32,10 @@ export interface JsonFeed11 {
   home_page_url?: string;
   feed_url?: string;
   description?: string;
-  language: string;
+  icon?: string;
+  favicon?: string;
+  language?: string;
   authors: JsonFeed11Author[];
+  hubs?: { type: string; url: string }[];
   items: JsonFeed11Item[];
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/log.ts';
 import type { ArticleRecord, FragmentsWrite, ItemFragments, Store } from '../store/index.ts';
 import { encodeFragmentsAs } from './fragments.ts';
-import { toFeedItem } from './items.ts';
+import { toFeedEntry } from './items.ts';
 import { encodeItem, type EncodedItem } from './render-item.ts';
 import type { FeedJob } from './work.ts';
 
@@ -92,7 +92,7 @@ export class ArticleLoader {
   /** The item of `row` encoded with another id (it clashes in a feed), from its whole content; undefined if the store no longer has it. */
   async reencoded(row: ArticleRecord, id: string): Promise<EncodedItem | undefined> {
     const content = (await this.store.articleContent([row.id])).get(row.id);
-    return content && encodeItem({ ...toFeedItem(row, content), id, idIsLink: false });
+    return content && encodeItem({ ...toFeedEntry(row, content), id, idIsLink: false });
   }
 
   /** A feed built from `rows` is done with them: articles no later feed needs are dropped. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
+import { DiskError } from '../util/disk-error.ts';
 import { WriteQueue } from '../util/write-queue.ts';
 
 /** A published file's fate, filled in when its write finishes. */
@@ -13,6 +14,8 @@ export interface FileOutcome {
 
 /** Bounds for writing published files: in flight at once, and bytes queued (what keeps a full publish's memory flat). */
 const WRITE_CONCURRENCY = 8;
+/** Disk faults of the whole device, not of one folder (as EACCES may be). */
+const DEVICE_WIDE = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 const WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -23,6 +26,8 @@ const WRITE_QUEUE_BYTES = 16 * 1024 * 1024;
 export class OutputWriter {
   private readonly queue = new WriteQueue({ concurrency: WRITE_CONCURRENCY, maxBytes: WRITE_QUEUE_BYTES });
   private readonly files = new AtomicWriter();
+  /** Set by the first write a full or read-only device refused: the reason every later file gets without trying. */
+  private deviceFault: string | undefined;
 
   constructor(
     private readonly output: string,
@@ -34,11 +39,15 @@ export class OutputWriter {
     const outcome: FileOutcome = { path: rel };
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     await this.queue.add(bytes.length, async () => {
+      // A full or read-only device refuses every file alike: said once, not once per feed.
+      if (this.deviceFault) return void (outcome.error = this.deviceFault);
       try {
         outcome.changed = await this.files.writeIfChanged(path.join(this.output, rel), bytes);
       } catch (err) {
-        outcome.error = (err as Error).message;
-        this.log.error({ path: rel, reason: outcome.error }, 'cannot write published file');
+        // A disk fault says so (`disk: no space left on device writing …`): it is not refeed's bug.
+        outcome.error = err instanceof DiskError ? `disk: ${err.message}` : (err as Error).message;
+        if (err instanceof DiskError && DEVICE_WIDE.has(err.code)) this.deviceFault = outcome.error;
+        this.log.error({ path: rel, reason: outcome.error, ...(err instanceof DiskError ? { code: 'disk' } : {}) }, 'cannot write published file');
       }
     });
     return outcome;

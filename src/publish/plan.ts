@@ -22,7 +22,7 @@ export interface FeedSpec {
 
 export const FEED_FILES = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' } as const;
 export type FeedFormat = keyof typeof FEED_FILES;
-export const INDEX_FILES = { opml: 'index.opml', html: 'index.html' } as const;
+export const INDEX_FILES = { opml: 'index.opml', categories: 'categories.opml', html: 'index.html' } as const;
 
 const FEED_NAMES = new Set<string>(Object.values(FEED_FILES));
 const INDEX_NAMES = new Set<string>(Object.values(INDEX_FILES));
@@ -46,7 +46,7 @@ export function isPublishedPath(segments: readonly string[]): boolean {
  * Bumped whenever the publisher's output format changes, so that an upgrade
  * rebuilds every feed once instead of leaving old-format files in place.
  */
-export const PUBLISH_FORMAT_VERSION = 4;
+export const PUBLISH_FORMAT_VERSION = 6;
 
 function spec(site: SiteConfig, level: FeedLevel, slugs: string[], names: string[], limit: number, channelKeys: string[]): FeedSpec {
   const path = names.join(' / ');
@@ -106,7 +106,7 @@ export function anchorOf(spec: Pick<FeedSpec, 'key'>): string {
 export function specHash(site: SiteConfig, spec: FeedSpec): string {
   const inputs = {
     v: PUBLISH_FORMAT_VERSION,
-    site: { title: site.title, description: site.description, url: site.url, language: site.language },
+    site: { title: site.title, description: site.description, url: site.url, language: site.language, icon: site.icon, hubs: site.websubHubs.length ? site.websubHubs : undefined },
     spec,
   };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');

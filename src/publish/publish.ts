@@ -1,6 +1,8 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
+import path from 'node:path';
+import type { DiskError } from '../util/disk-error.ts';
 import { buildFeeds } from './build-feeds.ts';
 import { fragmentVersion } from './fragments.ts';
 import { commitPublish } from './commit.ts';
@@ -11,7 +13,7 @@ import { OutputWriter, type FileOutcome } from './output-writer.ts';
 import { topRowsOf } from './rows.ts';
 import type { FeedSpec } from './plan.ts';
 import { sitePlan, type SitePlan } from './site-plan.ts';
-import { planWork, type FeedJob, type PublishedFeed } from './work.ts';
+import { planWork, type PublishedFeed } from './work.ts';
 
 export type { SkippedArticle } from './loader.ts';
 
@@ -138,7 +140,7 @@ export class Publisher {
       writer,
       sections: this.sections,
     });
-    for (const f of [index.opml, index.html]) if (f) record([f]);
+    for (const f of [index.opml, index.categories, index.html]) if (f) record([f]);
     await commitPublish(this.plan, store, { ledger, dirty, published, index });
 
     // "published" only when files changed: a run that found nothing to do says so at debug level.
@@ -156,6 +158,18 @@ export class Publisher {
       changed ? 'published' : 'nothing to publish: every file is up to date',
     );
     return report;
+  }
+
+  /**
+   * The report of a publish the disk stopped before it began (the command
+   * could not write the article files): feeds built now would link articles
+   * whose files are missing, so nothing is published; every feed keeps its
+   * last version and stays due.
+   */
+  stoppedByDisk(fault: DiskError, log: Logger): PublishReport {
+    log.child({ stage: 'publish' }).error({ code: 'disk', path: fault.path }, `publish stopped: ${fault.message}; the feeds keep their last published version until the disk takes the files`);
+    const errors = [{ path: path.relative(this.plan.config.site.output, fault.path) || fault.path, reason: `disk: ${fault.message}` }];
+    return { feeds: this.plan.specs.length, rebuilt: [], written: [], unchanged: [], skipped: [], articlesUsed: 0, articlesEncoded: 0, errors };
   }
 }
 

@@ -1,5 +1,5 @@
 import { atomEnvelope, jsonEnvelope, rssEnvelope, type Envelope, type FeedMeta } from './feed-envelope.ts';
-import type { FeedItem } from './items.ts';
+import type { FeedEntry } from './items.ts';
 import { encodeItem, JSON_ITEM_INDENT, type EncodedItem } from './render-item.ts';
 
 export { encodeItem, type EncodedItem } from './render-item.ts';
@@ -17,7 +17,7 @@ export interface FeedFiles {
  * and carries `whenEmpty`, which the caller chooses to be as stable (and as
  * plausible) as that: readers and validators take a date in 1970 for a bug.
  */
-export function feedUpdated(items: readonly Pick<FeedItem, 'date'>[], whenEmpty: Date): Date {
+export function feedUpdated(items: readonly Pick<FeedEntry, 'date'>[], whenEmpty: Date): Date {
   if (!items.length) return whenEmpty;
   return new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), -Infinity));
 }
@@ -36,7 +36,7 @@ export function assembleFeedBuffers(meta: FeedMeta, items: readonly EncodedItem[
 }
 
 /** The RSS 2.0, Atom 1.0 and JSON Feed 1.1 files of one feed. Pure: same input, same bytes. */
-export function renderFeeds(meta: FeedMeta, items: readonly FeedItem[]): FeedFiles {
+export function renderFeeds(meta: FeedMeta, items: readonly FeedEntry[]): FeedFiles {
   const b = assembleFeedBuffers(meta, items.map(encodeItem));
   return { rss: b.rss.toString('utf8'), atom: b.atom.toString('utf8'), json: b.json.toString('utf8') };
 }

@@ -1,6 +1,6 @@
 import { buildFragment, cdata, type XmlNode } from '../util/xml-writer.ts';
 import { htmlText } from './html.ts';
-import { imageType, type FeedItem } from './items.ts';
+import { imageType, rssEnclosure, type FeedEntry } from './items.ts';
 import type { JsonFeed11Item } from './json-feed.ts';
 
 // One item in each format, rendered once and reused by every feed that
@@ -14,10 +14,10 @@ export const INDENT = '  ';
 /** Depth of an item object in a JSON feed (root > items > item), in JSON.stringify's 2-space indentation. */
 export const JSON_ITEM_INDENT = '\n    ';
 
-function rssItem(item: FeedItem): XmlNode {
+function rssItem(item: FeedEntry): XmlNode {
   const x: XmlNode = { title: cdata(item.title) };
   if (item.link) x.link = item.link;
-  // A guid is a permalink exactly when it is the link.
+  // isPermaLink: when it is the link, or the source said so (see toFeedEntry).
   x.guid = { '@isPermaLink': item.idIsLink ? 'true' : 'false', '#text': item.id };
   x.pubDate = item.date.toUTCString();
   // An RSS description is HTML: the plain-text excerpt is escaped so that "<b>" in it stays text.
@@ -25,41 +25,51 @@ function rssItem(item: FeedItem): XmlNode {
   if (item.html) x['content:encoded'] = cdata(item.html);
   // RSS <author> must be an e-mail address; a name belongs in dc:creator.
   if (item.author) x['dc:creator'] = item.author;
-  if (item.categories.length) x.category = [...item.categories];
-  if (item.image) {
-    x.enclosure = { '@url': item.image, '@length': '0', '@type': imageType(item.image) };
-    x['media:thumbnail'] = { '@url': item.image };
-  }
+  // The three levels, then the item's own categories.
+  if (item.categories.length || item.tags.length) x.category = [...item.categories, ...item.tags];
+  const enclosure = rssEnclosure(item);
+  // RSS requires length: 0 says it is unknown.
+  if (enclosure) x.enclosure = { '@url': enclosure.url, '@length': String(enclosure.length ?? 0), '@type': enclosure.type };
+  else if (item.image) x.enclosure = { '@url': item.image, '@length': '0', '@type': imageType(item.image) };
+  // In seconds, as Apple recommends; podcast apps show it before the download.
+  if (enclosure?.duration) x['itunes:duration'] = String(enclosure.duration);
+  if (item.image) x['media:thumbnail'] = { '@url': item.image };
   return { item: x };
 }
 
-function atomEntry(item: FeedItem): XmlNode {
+function atomEntry(item: FeedEntry): XmlNode {
   const iso = item.date.toISOString();
   // Titles and summaries are plain text.
   const x: XmlNode = { title: { '@type': 'text', ...cdata(item.title) }, id: item.id };
   const links: XmlNode[] = [];
   // A link-less article gets no <link> at all.
   if (item.link) links.push({ '@href': item.link });
+  // Every media file the source enclosed, link-less entries too: a podcast episode is its audio.
+  for (const e of item.enclosures) {
+    links.push({ '@rel': 'enclosure', '@type': e.type, '@href': e.url, ...(e.length ? { '@length': String(e.length) } : {}) });
+  }
   // Readers take an entry's first link when it has no rel="alternate" one:
   // a link-less entry gets its image only as media:thumbnail, so that the
   // image is never mistaken for the article.
-  if (item.link && item.image) links.push({ '@rel': 'enclosure', '@type': imageType(item.image), '@href': item.image });
+  if (item.link && item.image && !item.enclosures.some((e) => e.url === item.image)) {
+    links.push({ '@rel': 'enclosure', '@type': imageType(item.image), '@href': item.image });
+  }
   if (links.length) x.link = links;
-  x.updated = iso;
+  x.updated = (item.updated ?? item.date).toISOString();
   if (item.summary) x.summary = { '@type': 'text', ...cdata(item.summary) };
   if (item.html) x.content = { '@type': 'html', ...cdata(item.html) };
   // RFC 4287 4.1.1: an entry with no alternate link must have content; a body-less one shows its title.
   else if (!item.link) x.content = { '@type': 'text', ...cdata(item.title) };
   // No author element at all rather than an empty one; Atom readers then use the feed's.
   if (item.author) x.author = { name: item.author };
-  if (item.categories.length) x.category = item.categories.map((c) => ({ '@term': c }));
+  if (item.categories.length || item.tags.length) x.category = [...item.categories, ...item.tags].map((c) => ({ '@term': c }));
   x.published = iso;
   if (item.image) x['media:thumbnail'] = { '@url': item.image };
   return { entry: x };
 }
 
 /** The JSON Feed 1.1 item (keys in a fixed order so output bytes are stable). */
-function jsonItem(item: FeedItem): JsonFeed11Item {
+function jsonItem(item: FeedEntry): JsonFeed11Item {
   const date = item.date.toISOString();
   return {
     id: item.id,
@@ -70,9 +80,12 @@ function jsonItem(item: FeedItem): JsonFeed11Item {
     summary: item.summary && item.html ? item.summary : undefined,
     image: item.image,
     date_published: date,
-    date_modified: date,
+    date_modified: item.updated ? item.updated.toISOString() : date,
     authors: item.author ? [{ name: item.author }] : undefined,
-    tags: [...item.categories],
+    tags: [...item.categories, ...item.tags],
+    attachments: item.enclosures.length
+      ? item.enclosures.map((e) => ({ url: e.url, mime_type: e.type, size_in_bytes: e.length, duration_in_seconds: e.duration }))
+      : undefined,
   };
 }
 
@@ -90,7 +103,7 @@ export interface EncodedItem {
 }
 
 /** An item in the three formats, encoded once: a shared item is then copied, not re-encoded, into each feed. Pure: same item, same bytes. */
-export function encodeItem(item: FeedItem): EncodedItem {
+export function encodeItem(item: FeedEntry): EncodedItem {
   const rss = fragmentAt(rssItem(item), ITEM_DEPTH.rss);
   const atom = fragmentAt(atomEntry(item), ITEM_DEPTH.atom);
   // JSON.stringify escapes every newline inside strings, so each raw newline is indentation and can be deepened.

@@ -48,7 +48,7 @@ export class QueueEngine {
   private constructor(
     config: RefeedConfig,
     private readonly store: Store,
-    private readonly server: QueueServer,
+    server: QueueServer,
     private readonly redis: Redis,
     private readonly opts: QueueEngineOptions,
   ) {
@@ -112,7 +112,7 @@ export class QueueEngine {
   /** Brings the schedulers in line; one pass at a time, another after it when asked meanwhile; retried with backoff on failure. */
   private sync(why: string): void {
     if (this.stopped) return;
-    if (this.syncing) {
+    if (this.syncing !== undefined) {
       this.syncAgain = true;
       return;
     }

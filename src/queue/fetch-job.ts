@@ -8,8 +8,8 @@ import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { cronNextRuns } from '../schedule/cron-period.ts';
 import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
-import { KeyedLimiter } from '../util/keyed-limiter.ts';
-import { hostOf } from '../util/pool.ts';
+import { Limiter } from '../util/limiter.ts';
+import { hostOf } from '../util/host.ts';
 import { tickOf, type FetchJobData } from './jobs.ts';
 
 // One fetch job: decide from the shared state whether the channel is to be
@@ -52,7 +52,7 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export class FetchRunner {
-  private readonly hosts: KeyedLimiter;
+  private readonly hosts: Limiter;
   // Parsing and sanitizing on a worker thread: the event loop keeps renewing job locks whatever the feed's size.
   private readonly pool = new PreparePool({ inlineBytes: 0, size: Math.max(1, os.availableParallelism() - 1) });
   private readonly agents = createFetchAgents();
@@ -61,7 +61,7 @@ export class FetchRunner {
   private readonly abort = new AbortController();
 
   constructor(private readonly opts: FetchRunnerOptions) {
-    this.hosts = new KeyedLimiter(opts.config.site.perHostConcurrency);
+    this.hosts = new Limiter({ perKey: opts.config.site.perHostConcurrency });
   }
 
   async run(job: { id?: string; data: FetchJobData; opts: { prevMillis?: number }; timestamp: number }): Promise<FetchOutcome> {

@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { cronPeriods } from '../schedule/cron-period.ts';
 import type { Store } from '../store/index.ts';
-import { runPool } from '../util/pool.ts';
+import { forEachLimited } from '../util/limiter.ts';
 import { FETCH_JOB, FETCH_JOB_OPTIONS, isChannelScheduler, schedulerIdOf, type FetchJobData } from './jobs.ts';
 
 // The `run` process keeps the fetch queue's job schedulers in line with the
@@ -116,7 +116,7 @@ export async function syncSchedules(
     const same = e && e.pattern === w.channel.settings.schedule && e.tz === opts.tz && JSON.stringify(e.template?.data) === JSON.stringify(w.data);
     return !same || stale(e!, periodOf(w.channel.settings.schedule), readAt);
   });
-  await runPool(changed, { concurrency: PARALLEL }, async ([id, w]) => {
+  await forEachLimited(changed, { concurrency: PARALLEL }, async ([id, w]) => {
     try {
       await upsert(queue, id, w.channel.settings.schedule, opts.tz, w.data);
       result.upserted++;
@@ -127,7 +127,7 @@ export async function syncSchedules(
     }
   });
   const gone = [...existing.keys()].filter((id) => isChannelScheduler(id) && !wanted.has(id));
-  await runPool(gone, { concurrency: PARALLEL }, async (id) => {
+  await forEachLimited(gone, { concurrency: PARALLEL }, async (id) => {
     if (await queue.removeJobScheduler(id)) result.removed++;
   });
 

@@ -1,14 +1,14 @@
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { hostOf } from '../util/pool.ts';
+import { hostOf } from '../util/host.ts';
 import { ingestChannel, PreparePool, type ChannelReport } from '../ingest/index.ts';
 import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import type { Store } from '../store/index.ts';
 import { cronPeriods } from './cron-period.ts';
-import { TaskQueue } from '../util/task-queue.ts';
+import { Limiter } from '../util/limiter.ts';
 
 export interface SchedulerOptions {
   logger: Logger;
@@ -43,7 +43,7 @@ const signatureOf = (c: ResolvedChannel) => JSON.stringify([c.url, c.settings]);
 export class Scheduler {
   private config: RefeedConfig;
   private readonly scheduled = new Map<string, Scheduled>();
-  private readonly queue: TaskQueue;
+  private readonly queue: Limiter;
   private readonly abort = new AbortController();
   private readonly files = new AtomicWriter();
   private readonly agents = createFetchAgents();
@@ -64,7 +64,7 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
   ) {
     this.config = config;
-    this.queue = new TaskQueue(config.site.concurrency, config.site.perHostConcurrency);
+    this.queue = new Limiter({ concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency });
   }
 
   start(): void {
@@ -144,6 +144,8 @@ export class Scheduler {
   private async whenDue(key: string, reason: 'scheduled' | 'start'): Promise<void> {
     const s = this.scheduled.get(key);
     if (!s || this.stopped || this.queue.has(key)) return;
+    // A state file lost under the daemon takes no writes (the daemon reports it): the fetch waits for a restart.
+    if (this.store.stateLost?.()) return;
     const st = await this.store.channelState(key);
     // Stopped while the state was read (a store across the network): a timer armed now would outlive stop().
     if (this.stopped || st?.disabled) return;
@@ -159,7 +161,31 @@ export class Scheduler {
     this.timers.add(timer);
   }
 
-  private async fetch(s: Scheduled): Promise<void> {
+  /**
+   * A verified WebSub push for channel `key`: ingested now from its body,
+   * through the same path as a fetch, never beside a fetch of the same
+   * channel (it waits for one in progress). False when the channel is not
+   * scheduled (removed, disabled) or the scheduler stopped.
+   */
+  ingestPushed(key: string, pushed: { body: Uint8Array; contentType?: string }): boolean {
+    const s = this.scheduled.get(key);
+    if (!s || this.stopped) return false;
+    const attempt = () => {
+      if (this.stopped) return;
+      const current = this.scheduled.get(key);
+      if (!current) return;
+      if (this.queue.has(key)) {
+        const timer = setTimeout(() => (this.timers.delete(timer), attempt()), 100);
+        this.timers.add(timer);
+        return;
+      }
+      this.queue.push(key, hostOf(current.channel.url), () => this.fetch(current, pushed));
+    };
+    attempt();
+    return true;
+  }
+
+  private async fetch(s: Scheduled, pushed?: { body: Uint8Array; contentType?: string }): Promise<void> {
     const report = await ingestChannel(this.config, this.store, s.channel, {
       logger: this.opts.logger,
       signal: this.abort.signal,
@@ -167,6 +193,7 @@ export class Scheduler {
       agents: this.agents,
       pool: this.pool,
       fragmentEncoder: FRAGMENT_ENCODER,
+      ...(pushed ? { pushed } : {}),
     });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
@@ -177,7 +204,7 @@ export class Scheduler {
   /** Coalesces bursts of changes into one publish; never two at once. */
   requestPublish(): void {
     if (this.stopped || this.publishTimer) return;
-    if (this.publishing) {
+    if (this.publishing !== undefined) {
       this.publishAgain = true;
       return;
     }

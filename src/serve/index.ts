@@ -1,2 +1,2 @@
-export { createFeedServer, listen, type FeedServerOptions } from './server.ts';
+export { createFeedServer, listen, type FeedServerOptions, type WebSubCallback } from './server.ts';
 export type { HealthReport } from '../core/types.ts';

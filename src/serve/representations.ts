@@ -65,7 +65,7 @@ export class Representations {
     const hit = this.bodies.get(key);
     if (hit) return hit;
     const pending = this.inflight.get(key);
-    if (pending) return pending;
+    if (pending !== undefined) return pending;
     const work = (async () => {
       const identity = this.bodies.get(`${tag}\0identity`) ?? (await load());
       this.bodies.set(`${tag}\0identity`, identity);

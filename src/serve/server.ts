@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../core/log.ts';
 import type { HealthReport } from '../core/types.ts';
 import { contentTypeFor, isCompressible } from './content-type.ts';
+import { healthFailureReason } from './health-reason.ts';
 import { etagFor, isNotModified, pickEncoding, type Encoding } from './negotiate.ts';
 import { parseRequestTarget } from './request-path.ts';
 import {
@@ -21,6 +22,7 @@ import {
   statTag,
 } from './representations.ts';
 import { resolveUnderRoot } from './resolve.ts';
+import { FEED_NAMES, movedFeedsReader } from './moved.ts';
 
 export interface FeedServerOptions {
   /** The publisher's output folder. */
@@ -35,9 +37,34 @@ export interface FeedServerOptions {
   servable?: (segments: readonly string[]) => boolean;
   /** GET /metrics: the Prometheus text page; without it, /metrics is a 404 like any unpublished path. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** WebSub subscriber callbacks, `/websub/<channel id>` (GET: a hub verifying intent; POST: a push). */
+  websub?: WebSubCallback;
+  /** WebSub discovery: with hubs, each feed file is sent with `Link` headers naming them and its own URL under siteUrl. */
+  feedLinks?: () => { hubs: readonly string[]; siteUrl: string };
 }
 
+/** What answers refeed's WebSub callback URLs (see ingest/websub.ts); the server only reads the request, bounded. */
+export interface WebSubCallback {
+  /** A hub verifying a (un)subscription: the challenge to echo back, or undefined to refuse (404). */
+  verify(channelId: string, query: URLSearchParams): string | undefined;
+  /** The most bytes a push to this callback may have; undefined when no subscription is behind it (410 Gone, counted). */
+  maxBytes(channelId: string): number | undefined;
+  /** A push whose body was read in full: the status to answer. */
+  push(channelId: string, body: Buffer, headers: http.IncomingHttpHeaders): Promise<number>;
+  /** A push refused before its body was read (counted). */
+  refused(channelId: string, reason: 'unknown' | 'too-large'): void;
+}
+
+const WEBSUB_PATH = 'websub';
+
 const ALLOW = 'GET, HEAD';
+const ALLOW_WITH_OPTIONS = 'GET, HEAD, OPTIONS';
+// The published files are public: web readers (a page on another origin) may fetch them,
+// read their validators, and find WebSub hubs in Link headers.
+const CORS: http.OutgoingHttpHeaders = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'ETag, Last-Modified, Link',
+};
 const HEALTH_PATH = 'healthz';
 const METRICS_PATH = 'metrics';
 // O_NONBLOCK: if the file was swapped for a FIFO after we stat'ed it, opening
@@ -53,11 +80,28 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
   // Why a request was refused, for the debug log line (never sent to the client).
   const notes = new WeakMap<http.ServerResponse, string>();
 
+  const moved = movedFeedsReader(root);
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
+    if (opts.websub && /^\/websub\/[^/?]+(\?|$)/.test(req.url ?? '')) {
+      const target = parseRequestTarget(req.url);
+      if (target.ok && target.segments.length === 2 && target.segments[0] === WEBSUB_PATH) return webSubCallback(req, res, opts.websub, target.segments[1], target.search);
+    }
+    if (method === 'OPTIONS') {
+      // A CORS preflight (a web reader sending If-None-Match): allowed, for reading only.
+      writeHead(res, 204, {
+        ...CORS,
+        Allow: ALLOW_WITH_OPTIONS,
+        'Access-Control-Allow-Methods': ALLOW,
+        'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since, Cache-Control',
+        'Access-Control-Max-Age': '86400',
+      }).end();
+      return;
+    }
     if (method !== 'GET' && !head) {
-      return sendText(res, head, 405, 'Method Not Allowed', { Allow: ALLOW });
+      return sendText(res, head, 405, 'Method Not Allowed', { Allow: ALLOW_WITH_OPTIONS });
     }
     const target = parseRequestTarget(req.url);
     if (!target.ok) {
@@ -70,6 +114,12 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     if (opts.metrics && target.segments.length === 1 && target.segments[0] === METRICS_PATH && !target.trailingSlash) {
       return sendMetrics(res, head, opts.metrics);
     }
+    const movedTo = target.trailingSlash ? undefined : await moved(target.segments);
+    if (movedTo) {
+      // Relative, so it holds behind a proxy that serves the folder under a path of its own.
+      const location = `${'../'.repeat(target.segments.length - 1)}${movedTo.join('/')}${target.search}`;
+      return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl, ...CORS });
+    }
     if (opts.servable && !opts.servable(target.trailingSlash && target.segments.length ? [...target.segments, ''] : target.segments)) {
       notes.set(res, 'not a published file');
       return sendText(res, head, 404, 'Not Found');
@@ -81,14 +131,22 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         return sendText(res, head, 404, 'Not Found');
       case 'redirect-to-folder': {
         const location = `${target.rawPath}/${target.search}`;
-        return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl });
+        return sendText(res, head, 301, `Moved Permanently: ${location}`, { Location: location, 'Cache-Control': cacheControl, ...CORS });
       }
       case 'file':
-        return sendFile(req, res, head, found.realPath, found.name);
+        return sendFile(req, res, head, found.realPath, found.name, linkHeader(target.segments));
     }
   }
 
-  async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, head: boolean, realPath: string, name: string): Promise<void> {
+  /** The Link header of a feed file (W3C WebSub §4: hubs and self), when hubs are configured. */
+  function linkHeader(segments: readonly string[]): string | undefined {
+    const links = opts.feedLinks?.();
+    if (!links?.hubs.length || !FEED_NAMES.has(segments[segments.length - 1] ?? '')) return undefined;
+    const self = new URL(segments.map(encodeURIComponent).join('/'), links.siteUrl).href;
+    return [...links.hubs.map((hub) => `<${hub}>; rel="hub"`), `<${self}>; rel="self"`].join(', ');
+  }
+
+  async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, head: boolean, realPath: string, name: string, link?: string): Promise<void> {
     let fh: FileHandle;
     try {
       fh = await open(realPath, OPEN_FLAGS);
@@ -123,6 +181,8 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         'Last-Modified': st.mtime.toUTCString(),
         'Cache-Control': cacheControl,
         Vary: 'Accept-Encoding',
+        ...CORS,
+        ...(link ? { Link: link } : {}),
       };
       if (isNotModified(req.headers, tag, st.mtimeMs)) {
         writeHead(res, 304, headers).end();
@@ -155,14 +215,55 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     }
   }
 
+  async function webSubCallback(req: http.IncomingMessage, res: http.ServerResponse, cb: WebSubCallback, id: string, search: string): Promise<void> {
+    if (req.method === 'GET') {
+      const challenge = cb.verify(id, new URLSearchParams(search.replace(/^\?/, '')));
+      return challenge === undefined ? sendText(res, false, 404, 'Not Found') : sendUncached(res, false, 200, 'text/plain; charset=utf-8', challenge);
+    }
+    if (req.method !== 'POST') return sendText(res, req.method === 'HEAD', 405, 'Method Not Allowed', { Allow: 'GET, POST' });
+    const max = cb.maxBytes(id);
+    if (max === undefined) {
+      cb.refused(id, 'unknown');
+      req.resume();
+      return sendText(res, false, 410, 'Gone: no subscription here');
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      cb.refused(id, 'too-large');
+      res.setHeader('Connection', 'close');
+      req.resume();
+      return sendText(res, false, 413, 'Payload Too Large');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) {
+        cb.refused(id, 'too-large');
+        res.setHeader('Connection', 'close');
+        sendText(res, false, 413, 'Payload Too Large');
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const status = await cb.push(id, Buffer.concat(chunks), req.headers);
+    return sendText(res, false, status, status < 300 ? 'Accepted' : 'Refused');
+  }
+
   async function sendHealth(res: http.ServerResponse, head: boolean): Promise<void> {
     let status = 200;
     let body: string;
     try {
       const report = await opts.health();
+      if (report.status === 'error') status = 503;
       // Only the documented fields: the report may be built from richer state objects.
       body = JSON.stringify({
         status: report.status,
+        ...(report.error ? { error: report.error } : {}),
+        ...(report.publish
+          ? { publish: { status: report.publish.status, lastSuccessAt: report.publish.lastSuccessAt, lastError: report.publish.lastError } }
+          : {}),
         channels: report.channels.map((c) => ({
           key: c.key,
           status: c.status,
@@ -175,7 +276,8 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
     } catch (err) {
       log.warn({ err }, 'health check failed');
       status = 503;
-      body = JSON.stringify({ status: 'error', error: 'health check failed' });
+      // A monitor shows why: "cannot use the state database db:5432/refeed: connect ECONNREFUSED …".
+      body = JSON.stringify({ status: 'error', error: 'health check failed', reason: healthFailureReason(err) });
     }
     sendUncached(res, head, status, 'application/json; charset=utf-8', body);
   }

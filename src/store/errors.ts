@@ -44,3 +44,15 @@ export class StateMissingError extends Error {
     this.name = 'StateMissingError';
   }
 }
+
+/**
+ * The state file this process opened is no longer the one at its path
+ * (deleted, replaced, emptied): whatever it writes now would be lost, and
+ * what it would publish is not what the next run reads.
+ */
+export class StateLostError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'StateLostError';
+  }
+}

@@ -2,6 +2,6 @@
 // SQLite (a file, the default) and PostgreSQL (a server several processes
 // share) implement it; open.ts chooses one from site.state.
 export * from './types.ts';
-export { StateCorruptError, StateMissingError, StateOutdatedError, StoreUnavailableError } from './errors.ts';
+export { StateCorruptError, StateLostError, StateMissingError, StateOutdatedError, StoreUnavailableError } from './errors.ts';
 export { rowsHash } from './rows-hash.ts';
 export { describeState, openStore, setAsideCorruptState } from './open.ts';

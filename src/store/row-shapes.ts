@@ -1,6 +1,5 @@
-import type { ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
-import type { ParsedArticleFile } from '../normalize/index.ts';
-import { articleContentOf } from './content-rows.ts';
+import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
+import { articleContentOf, extraColumn } from './content-rows.ts';
 import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
@@ -125,12 +124,13 @@ export function articleColumns(a: ArticleContentWrite) {
     guid: a.guid ?? null,
     categories: JSON.stringify(a.categories),
     html: a.html,
+    extra: extraColumn(a),
   };
 }
 
 /** The content columns a row without content gets from its file (title, link and date are the row's already). */
-export function filledContentColumns(c: ParsedArticleFile) {
-  return { author: c.author, headimg: c.headimg, guid: c.guid ?? null, categories: JSON.stringify(c.categories), html: c.html };
+export function filledContentColumns(c: ArticleContent) {
+  return { author: c.author, headimg: c.headimg, guid: c.guid ?? null, categories: JSON.stringify(c.categories), html: c.html, extra: extraColumn(c) };
 }
 
 /** A stored fragments row. */
@@ -158,6 +158,7 @@ export function cachedContentColumns(c: CachedArticleContent) {
     guid: c.guid ?? null,
     categories: JSON.stringify(c.categories),
     html: c.html,
+    extra: extraColumn(c),
     file_mtime: c.fileMtimeMs,
     file_size: c.fileSize,
   };
@@ -207,6 +208,7 @@ export function ledgerRow(key: string, e: LedgerEntry): LedgerRow {
 /** An article whose file is behind its row. */
 export interface PendingRow {
   id: string;
+  identity: string;
   path: string;
   content_hash: string;
   old_path: string | null;
@@ -218,11 +220,13 @@ export interface PendingRow {
   headimg: string;
   categories: string;
   html: string | null;
+  extra: string;
 }
 
 export function toPendingFile(r: PendingRow): PendingFile {
   return {
     id: r.id,
+    identity: r.identity,
     path: r.path,
     contentHash: r.content_hash,
     ...(r.old_path ? { oldPath: r.old_path } : {}),

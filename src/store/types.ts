@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
-import type { ParsedArticleFile } from '../normalize/index.ts';
+import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
 
 // What refeed keeps, behind one interface: channel identity and fetch state,
 // the article index with each article's content, which channels list which
@@ -36,7 +35,7 @@ export interface ArticleRecord extends StoredArticle {
 }
 
 /** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
-export interface CachedArticleContent extends ParsedArticleFile {
+export interface CachedArticleContent extends ArticleContent {
   fileMtimeMs: number;
   fileSize: number;
 }
@@ -58,6 +57,8 @@ export interface ItemWrite {
   link?: string;
   /** When the channel first listed it (now for a new item). */
   firstSeen: number;
+  /** Hash of its title, link and body (not its guid): a later item of the channel with the same key is this article again (see knownContent). */
+  contentKey?: string;
   /** The article as this channel gives it (categories are this channel's), and the hash of its file text. */
   article: ArticleContentWrite;
 }
@@ -85,15 +86,9 @@ export interface FragmentsWrite {
   fragments: ItemFragments;
 }
 
-export interface ArticleContentWrite {
+/** The article as a commit stores it: its content, identity and file hash, dated in epoch ms. */
+export interface ArticleContentWrite extends Omit<ArticleContent, 'date'> {
   identity: string;
-  title: string;
-  link?: string;
-  guid?: string;
-  author: string;
-  headimg: string;
-  categories: string[];
-  html: string;
   /** Epoch ms. */
   date: number;
   contentHash: string;
@@ -117,6 +112,12 @@ export interface ChannelFailure {
   error: string;
   nextRunAt?: number;
   disable?: boolean;
+  /**
+   * Given (null: never), the channel's last success becomes this: a pass whose
+   * commit recorded success and which then failed (its article files could
+   * not be written) was not a success after all.
+   */
+  lastSuccessAt?: number | null;
 }
 
 /** An article file to write: the content this commit gave the article, where it goes, and where it was. */
@@ -141,11 +142,13 @@ export interface CommitResult {
 /** An article whose file is behind its content (a kill between commit and write, a rename): rendered from the store. */
 export interface PendingFile {
   id: string;
+  /** Its key within the channel that owns it (stamped in its file). */
+  identity: string;
   path: string;
   /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
   contentHash: string;
   oldPath?: string;
-  content: ParsedArticleFile;
+  content: ArticleContent;
 }
 
 export interface WrittenArticleFile {
@@ -193,14 +196,44 @@ export interface RestoredArticle {
   content: CachedArticleContent;
 }
 
+/** Which of a channel's entries pruneEntries may remove: all three must hold. */
+export interface PruneRequest {
+  /** The channel's newest entries (in feed order) that are always kept. */
+  keep: number;
+  /** Epoch ms: only entries first seen, and dated, before this go. */
+  before: number;
+  /** Article ids never removed (those in the channel's published feeds). */
+  protect: readonly string[];
+}
+
+/** What pruneEntries removed: the entries, and the articles no channel lists any more, whose files the caller removes. */
+export interface PruneResult {
+  entries: number;
+  articles: { id: string; path: string; oldPath?: string }[];
+}
+
 /** How the run before this one ended, as far as the lock can tell: what the output folder may hold of it. */
 export type PreviousRun = { ended: 'cleanly' } | { ended: 'killed'; pid: number } | { ended: 'unknown' };
+
+export interface RunLockRequest {
+  waitMs: number;
+  /** Who asks, as the holder is named to others waiting (`refeed once`). */
+  what: string;
+  /** Called once, when the lock is found held by someone else (named as in RunLock's holder), before waiting. */
+  onWait?: (holder: string) => void;
+}
 
 export type RunLock = { acquired: true; release(): Promise<void>; previous: PreviousRun } | { acquired: false; holder: string };
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /**
+   * Why the state this store opened is no longer the one at its place (a
+   * SQLite file deleted, replaced or emptied under a running process), or
+   * undefined while it is. Writes then fail with a StateLostError.
+   */
+  stateLost?(): string | undefined;
 
   /** Matches configured channels to stored ones (by key, then by URL), moving renamed ones' history. */
   syncChannels(channels: readonly ChannelInput[], now: number): Promise<ChannelSync>;
@@ -215,8 +248,16 @@ export interface Store {
   setNextRun(key: string, at: number | undefined): Promise<void>;
 
   knownItems(key: string, itemKeys: readonly string[]): Promise<Map<string, KnownItem>>;
+  /** Of these content keys (ItemWrite.contentKey), the ones an entry of the channel has, with that entry's item key: a feed that regenerates guids repeats them. */
+  knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>>;
   /** Stores a channel's new listings and new content with its success, in one transaction. */
   commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult>;
+  /**
+   * Removes the channel's entries beyond the retention bound (see
+   * PruneRequest) whose article no other entry lists, with those articles,
+   * in one transaction. Feeds are not touched: what a feed shows is protected.
+   */
+  pruneEntries(key: string, request: PruneRequest): Promise<PruneResult>;
   /** Articles whose file is behind their content, at most `limit`. */
   pendingFiles(limit: number): Promise<PendingFile[]>;
   markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void>;
@@ -224,13 +265,13 @@ export interface Store {
   /** The newest `limit` articles of a feed key ('' merged, 'g', 'g/s', 'g/s/c'), newest first, each once. */
   topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]>;
   /** The content the store holds for these articles (the truth their files and feed items are written from), by id. */
-  articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>>;
+  articleContent(ids: readonly string[]): Promise<Map<string, ArticleContent>>;
   /** The feed fragments stored for these articles' current content under `version`, by id (others are missing: encode them). */
   itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>>;
   /** Articles whose row lacks their content (a state from refeed 0.1 kept it only in the files), at most `limit`. */
   articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]>;
   /** Gives such articles the content read back from their files (rows that have content keep it). */
-  fillArticleContent(entries: readonly [string, ParsedArticleFile][]): Promise<void>;
+  fillArticleContent(entries: readonly [string, ArticleContent][]): Promise<void>;
   /** Stores fragments a publish encoded, each only if its article still has the content they were encoded from. */
   setItemFragments(entries: readonly FragmentsWrite[]): Promise<void>;
   countArticles(): Promise<number>;
@@ -241,8 +282,8 @@ export interface Store {
   /** Puts back articles read from their files, as written (for rebuilding a lost store); an id already stored is left as it is. */
   restoreArticles(articles: readonly RestoredArticle[]): Promise<number>;
 
-  /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it. */
-  acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock>;
+  /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it, calling `onWait` with the holder when it starts waiting. */
+  acquireRunLock(opts: RunLockRequest): Promise<RunLock>;
 }
 
 /** A channel key's [group, source, channel] slugs. */

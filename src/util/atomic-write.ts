@@ -2,6 +2,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmS
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { asDiskError } from './disk-error.ts';
 
 /** The written file's modification time and size, as a later stat of it reports them. */
 export interface WrittenFile {
@@ -26,8 +27,19 @@ export class AtomicWriter {
   private readonly tmpPrefix = randomBytes(4).toString('hex');
   private tmpCounter = 0;
 
-  /** Writes `file` atomically; returns the new file's mtime and size (a rename keeps both). */
+  /**
+   * Writes `file` atomically; returns the new file's mtime and size (a rename keeps both).
+   * A disk fault (full, read-only, no permission) throws a DiskError naming `file`.
+   */
   write(file: string, data: string | Buffer): WrittenFile {
+    try {
+      return this.writeSync(file, data);
+    } catch (err) {
+      throw asDiskError(err, file);
+    }
+  }
+
+  private writeSync(file: string, data: string | Buffer): WrittenFile {
     const dir = path.dirname(file);
     this.ensureDir(dir);
     const tmp = this.tmpNameFor(file);
@@ -62,6 +74,14 @@ export class AtomicWriter {
    * parsing) while the kernel copies bytes.
    */
   async writeAsync(file: string, data: string | Buffer): Promise<WrittenFile> {
+    try {
+      return await this.writeOffThread(file, data);
+    } catch (err) {
+      throw asDiskError(err, file);
+    }
+  }
+
+  private async writeOffThread(file: string, data: string | Buffer): Promise<WrittenFile> {
     const dir = path.dirname(file);
     await this.ensureDirAsync(dir);
     const tmp = this.tmpNameFor(file);

@@ -59,10 +59,11 @@ function tryTake(file: string, me: LockHolder): boolean {
  * process holds it. Never waits on a dead holder. Released on release() or,
  * failing that, when this process exits normally.
  */
-export async function acquireFileLock(file: string, opts: { waitMs: number; what: string; pollMs?: number }): Promise<FileLock> {
+export async function acquireFileLock(file: string, opts: { waitMs: number; what: string; pollMs?: number; onWait?: (holder: LockHolder) => void }): Promise<FileLock> {
   const me: LockHolder = { pid: process.pid, host: os.hostname(), since: Date.now(), what: opts.what };
   const deadline = Date.now() + opts.waitMs;
   let tookOverFrom: LockHolder | undefined;
+  let waiting = false;
   for (;;) {
     if (tryTake(file, me)) {
       const release = () => {
@@ -90,6 +91,11 @@ export async function acquireFileLock(file: string, opts: { waitMs: number; what
       continue;
     }
     if (Date.now() >= deadline) return { acquired: false, holder: holder ?? { pid: 0, host: '?', since: 0, what: '' } };
+    if (!waiting && holder) {
+      // Said once, at the first sight of a live holder: a silent wait looks like a hang.
+      waiting = true;
+      opts.onWait?.(holder);
+    }
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 250, Math.max(1, deadline - Date.now()))));
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import pgDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRefeed } from '../helpers/refeed-process.ts';
 import { routes, startServer, type TestServer } from '../helpers/server.ts';
@@ -45,6 +46,29 @@ describe.skipIf(!pg)('refeed on a PostgreSQL state (REFEED_STATE)', () => {
     const status = await runRefeed(['status', '--config', config, '--json'], env);
     expect(JSON.parse(status.stdout)[0]).toMatchObject({ key: 'g/s/ok', items: 1, consecutiveFailures: 0 });
     expect(existsSync(path.join(dir, 'state.db'))).toBe(false);
+  });
+
+  it('a database whose tables were dropped is a lost state, not a new one: status names reindex, publish restores it from the article files', async () => {
+    const env = { REFEED_STATE: await databases!.create() };
+    const own = writeTempConfig(oneSourceYaml([`{ name: ok, url: "${feeds.url}/ok.xml" }`]), 'refeed-pg-lost-');
+    try {
+      expect((await runRefeed(['once', '--all', '--config', own], env)).code).toBe(0);
+      const rss = path.join(path.dirname(own), 'out', 'rss.xml');
+      const published = readFileSync(rss, 'utf8');
+      expect(published).toContain('Hello from PostgreSQL');
+      const client = new pgDriver.Client({ connectionString: env.REFEED_STATE });
+      await client.connect();
+      await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      await client.end();
+      const status = await runRefeed(['status', '--config', own], env);
+      expect(status.stderr).toMatch(/holds no articles.*refeed reindex/);
+      const r = await runRefeed(['publish', '--config', own], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/restored 1 article from 1 file first/);
+      expect(readFileSync(rss, 'utf8')).toBe(published);
+    } finally {
+      rmSync(path.dirname(own), { recursive: true, force: true });
+    }
   });
 
   it('fails naming the server, not the password, when it cannot be reached', async () => {

@@ -124,19 +124,22 @@ describe('start-up: what each command loads', () => {
   it('status reads the config and the store, and loads none of fetch, normalize, publish or the PostgreSQL driver', async () => {
     await run(process.execPath, [BIN, 'once', '--all', '--config', config], { cwd: REPO, env: { ...process.env, REFEED_LOG_LEVEL: 'silent' } });
     const mods = await modulesOf(['status', '--json', '--config', config]);
-    // ingest/sync.ts is in (how the store names configured channels), and schedule/ (the NEXT RUN column is the schedule's next due time).
-    const stages = stagesIn(mods.filter((m) => m !== 'dist/ingest/sync.js'));
+    // ingest/sync.ts is in (how the store names configured channels), ingest/article-tree.ts (whether article files exist beside an
+    // empty state), and schedule/ (the NEXT RUN column is the schedule's next due time).
+    const stages = stagesIn(mods.filter((m) => m !== 'dist/ingest/sync.js' && m !== 'dist/ingest/article-tree.js'));
     for (const s of ['fetch', 'normalize', 'publish', 'ingest', 'serve', 'queue']) expect(stages.has(s), `status loaded dist/${s}`).toBe(false);
     const packages = packagesIn(mods);
-    for (const p of ['undici', 'htmlparser2', 'fast-xml-parser', 'pg', 'bullmq', 'ioredis', 'yaml']) expect(packages.has(p), `status loaded ${p}`).toBe(false);
+    for (const p of ['undici', 'htmlparser2', 'fast-xml-parser', 'pg', 'bullmq', 'ioredis', 'js-yaml']) expect(packages.has(p), `status loaded ${p}`).toBe(false);
     expect(packages.has('better-sqlite3')).toBe(true);
-    expect(packages.has('js-yaml')).toBe(true);
+    // The one YAML library reads the configuration.
+    expect(packages.has('yaml')).toBe(true);
   }, 30_000);
 
-  it.each(['dist/ingest/prepare-worker-main.js', 'dist/publish/render-worker-main.js'])('the worker thread %s never reads the configuration (settings come in its messages)', (entry) => {
+  // The prepare worker also loads, by URL, the module that encodes items' feed fragments (dist/publish/fragments.js).
+  it.each(['dist/ingest/prepare-worker-main.js', 'dist/publish/fragments.js'])('the worker thread code %s never reads the configuration (settings come in its messages)', (entry) => {
     const { files, packages } = staticGraph(entry);
     expect([...files].filter((f) => f.startsWith('dist/config/') || f.startsWith('dist/cli/'))).toEqual([]);
-    // js-yaml is the configuration's reader (the yaml package writes and reads article front matter).
+    // js-yaml is no runtime dependency at all (Hexo's reader, for the tests only).
     expect(packages.has('js-yaml')).toBe(false);
   });
 });

@@ -18,7 +18,7 @@ let config: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-stop-early-'));
   config = path.join(dir, 'refeed.yaml');
-  writeFileSync(config, ['site:', '  title: stop early', `  output: ${path.join(dir, 'out')}`, `  state: ${path.join(dir, 'state.db')}`, ''].join('\n'));
+  writeFileSync(config, ['site:', '  title: stop early', `  output: ${path.join(dir, 'out')}`, `  state: ${path.join(dir, 'state.db')}`, 'groups: []', ''].join('\n'));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

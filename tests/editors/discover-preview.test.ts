@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { runFetch } from '../../src/ingest/index.ts';
+import { createArticleRenderer, readArticleFile } from '../../src/normalize/index.ts';
 import { openStore } from '../../src/store/index.ts';
 import { discoverCommand } from '../../src/cli/commands/discover.ts';
 import { previewCommand } from '../../src/cli/commands/preview.ts';
@@ -177,7 +178,10 @@ describe('refeed preview', () => {
     } finally {
       await store.close();
     }
-    expect(readFileSync(fileLine![1], 'utf8')).toBe(r.stdout);
+    // Byte-identical but for the stamp fetch appends (the article id exists only once stored: preview stores nothing).
+    const written = readArticleFile(readFileSync(fileLine![1], 'utf8'), createArticleRenderer());
+    expect(written.stamp).toBeDefined();
+    expect(written.unstamped).toBe(r.stdout);
     expect(r.stdout).toMatch(/^---\n/);
     expect(r.stdout).toContain('Hello & welcome');
     expect(r.stdout).not.toContain('<script');

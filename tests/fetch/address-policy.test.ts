@@ -112,3 +112,47 @@ describe('address policy on redirects', () => {
     });
   }
 });
+
+describe('address policy: every IPv6 form that carries an IPv4 address is judged by it (ipaddr.js)', () => {
+  // Issue 20: [::127.0.0.1], [::ffff:0:127.0.0.1] and 6to4 [2002:7f00:1::] passed as public.
+  it.each([
+    ['::127.0.0.1', 'a loopback address'], // IPv4-compatible, dotted
+    ['::7f00:1', 'a loopback address'], // IPv4-compatible, as a URL normalises it
+    ['::ffff:0:127.0.0.1', 'a loopback address'], // SIIT (RFC 6145)
+    ['::ffff:0:7f00:1', 'a loopback address'],
+    ['0:0:0:0:0:ffff:7f00:1', 'a loopback address'], // mapped, long form
+    ['2002:7f00:1::', 'a loopback address'], // 6to4 of 127.0.0.1
+    ['2002:a9fe:a9fe::1', 'a link-local address'], // 6to4 of the metadata service
+    ['2002:c0a8:101::', 'a private address'], // 6to4 of 192.168.1.1
+    ['64:ff9b::7f00:1', 'a loopback address'], // NAT64 well-known prefix
+    ['64:ff9b::10.0.0.1', 'a private address'],
+    ['64:ff9b:1::a00:1', 'a local NAT64 address'], // local-use NAT64: destination unknowable
+    // Teredo: server 65.54.227.120, client 127.0.0.1 (stored inverted: 80ff:fffe)
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'a loopback address'],
+    ['[::ffff:0:127.0.0.1]', 'a loopback address'],
+    ['fe80::1%eth0', 'a link-local address'],
+    ['255.255.255.255', 'a broadcast address'],
+    ['198.18.0.1', 'a reserved address'], // benchmarking,
+  ])('%s is %s', (ip, reason) => {
+    expect(forbiddenAddress(ip)).toBe(reason);
+  });
+
+  it.each([
+    '2002:5db8:d822::1', // 6to4 of 93.184.216.34
+    '64:ff9b::5db8:d822', // NAT64 of a public address
+    '2001:0:4136:e378:8000:63bf:a247:27dd', // Teredo with a public client (93.184.216.34 inverted)
+    '::5db8:d822', // IPv4-compatible public
+    '2a00:1450:4001:82b::200e',
+    '8.8.8.8',
+    '127.1', // not a full address: a host name as far as the policy goes (a URL normalises it first)
+  ])('%s passes', (ip) => {
+    expect(forbiddenAddress(ip)).toBeUndefined();
+  });
+
+  it('a URL host in any of these forms is refused before connecting', async () => {
+    for (const host of ['[::127.0.0.1]', '[::ffff:0:127.0.0.1]', '[2002:7f00:1::]']) {
+      const out = await fetchBytes({ url: `http://${host}:9/feed`, settings: testSettings({ allowPrivate: false }) });
+      expect(out.kind === 'error' && out.error.code, host).toBe('blocked');
+    }
+  });
+});

@@ -118,6 +118,28 @@ describe('decodeFeedBytes: contradictions and detection', () => {
     expect(decodeFeedBytes(iconv.encode(doc, label), 'text/xml')).toEqual({ text: doc, charset: expected });
   });
 
+  // Issue 20: a mostly-ASCII feed labelled UTF-8 with a few invalid bytes was
+  // re-decoded whole as windows-1252 (every stray byte a plausible Latin-1 letter).
+  it('reads a mostly-ASCII feed labelled UTF-8 with a few invalid bytes as UTF-8, the bad bytes as U+FFFD', () => {
+    const items = Array.from({ length: 40 }, (_, i) => `<item><title>Item ${i}</title><guid>g-${i}</guid><description>Plain English text number ${i}.</description></item>`);
+    const head = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>ascii</title>';
+    const bytes = Buffer.concat([
+      Buffer.from(head + items.slice(0, 20).join('') + '<item><title>cut '),
+      Buffer.from([0xa0, 0xe9]), // an orphan continuation byte and a stray Latin-1 é
+      Buffer.from(' here</title></item>' + items.slice(20).join('') + '<item><title>end'),
+      Buffer.from([0xc3]), // a character cut in half
+      Buffer.from('</title></item></channel></rss>'),
+    ]);
+    const expected = `${head}${items.slice(0, 20).join('')}<item><title>cut \uFFFD\uFFFD here</title></item>${items.slice(20).join('')}<item><title>end\uFFFD</title></item></channel></rss>`;
+    expect(decodeFeedBytes(bytes)).toEqual({ text: expected, charset: 'utf-8' });
+    expect(decodeFeedBytes(bytes, 'application/rss+xml; charset=UTF-8')).toEqual({ text: expected, charset: 'utf-8' });
+  });
+
+  it('still reads Latin-1 text mislabelled UTF-8 (a malformed byte in every word or two) as windows-1252', () => {
+    const doc = rss('Café “quoted”', 'naïve façade, déjà vu, résumé', 'utf-8');
+    expect(decodeFeedBytes(iconv.encode(doc, 'windows-1252'), 'text/xml; charset=utf-8')).toEqual({ text: doc, charset: 'windows-1252' });
+  });
+
   it('treats ASCII as UTF-8 unless labelled otherwise', () => {
     expect(decodeFeedBytes(Buffer.from('<rss/>'))).toEqual({ text: '<rss/>', charset: 'utf-8' });
     expect(decodeFeedBytes(Buffer.from('<rss/>'), 'text/xml; charset="windows-1251"')).toEqual({ text: '<rss/>', charset: 'windows-1251' });

@@ -17,13 +17,14 @@ describe('RSS 2.0', () => {
     expect(feed.items).toHaveLength(3);
     expect(feed.items[0]).toEqual<RawItem>({
       guid: 'post-1042',
+      guidIsPermaLink: false,
       link: 'https://blog.example.com/2024/cache',
       title: 'Shipping the new cache',
       author: 'Ada Lovelace',
       date: 'Tue, 05 Mar 2024 09:30:00 +0000',
       html: '<p>We rebuilt the cache <em>twice</em>. Here is <a href="/2024/cache#why">why</a>.</p><img src="images/graph.png" alt="graph">',
       summary: 'We rebuilt the cache <em>twice</em>.',
-      enclosures: [{ url: 'https://cdn.example.com/talks/cache.mp3', type: 'audio/mpeg' }],
+      enclosures: [{ url: 'https://cdn.example.com/talks/cache.mp3', type: 'audio/mpeg', length: 1234567 }],
       images: ['https://blog.example.com/images/cache-thumb.jpg', 'https://blog.example.com/images/cache-hero.jpg'],
       categories: ['performance', 'infra'],
     });
@@ -80,14 +81,16 @@ describe('Atom 1.0', () => {
     expect(feed.base).toBe('https://atom.example.org/');
     expect(feed.items[0]).toEqual<RawItem>({
       guid: 'urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a',
-      link: 'xhtml-entry.html',
+      // Resolved against the entry's xml:base, not the content's (the item's base, for its body).
+      link: 'https://atom.example.org/posts/xhtml-entry.html',
       title: 'Inline XHTML entry',
+      updated: '2024-03-05T08:00:00+01:00',
       author: 'Grace Hopper, Alan Turing',
       date: '2024-03-04T08:00:00+01:00',
       html: '<p>Text <strong>bold</strong> and <a href="next.html">a link</a> after.</p><img src="pic.png" alt="">',
       summary: '<p>A summary with a &lt; sign.</p>',
       base: 'https://atom.example.org/posts/xhtml-entry/',
-      enclosures: [{ url: 'https://media.example.org/clip.mp4', type: 'video/mp4' }],
+      enclosures: [{ url: 'https://media.example.org/clip.mp4', type: 'video/mp4', length: 1000 }],
       images: ['https://media.example.org/thumb.jpg'],
       categories: ['compilers'],
     });
@@ -214,7 +217,7 @@ describe('JSON Feed', () => {
         date: '2024-01-02T03:04:05Z',
         html: '<p>Hello <b>JSON</b></p>',
         summary: 'Hello JSON',
-        enclosures: [{ url: 'https://json.example.com/2.mp3', type: 'audio/mpeg' }],
+        enclosures: [{ url: 'https://json.example.com/2.mp3', type: 'audio/mpeg', length: 100 }],
         images: ['https://json.example.com/2.png', 'https://json.example.com/2-banner.png'],
         categories: ['json', 'feeds'],
       },
@@ -336,8 +339,8 @@ describe('not feeds and broken input', () => {
     expect(err.message).toMatch(/plain text \("Service temporarily/);
   });
 
-  it('reports <rss> without a channel clearly', async () => {
-    const err = await parseError('<rss version="2.0"><item><title>x</title></item></rss>');
+  it('reports <rss> without a channel (or any item) clearly', async () => {
+    const err = await parseError('<rss version="2.0"><title>x</title></rss>');
     expect(err).toMatchObject({ code: 'parse', message: 'malformed feed: <rss> without a <channel>' });
   });
 });

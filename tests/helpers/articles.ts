@@ -40,6 +40,8 @@ export function makeArticle(channel: ResolvedChannel, f: ArticleFields): Article
     date,
     headimg: f.headimg ?? 'https://picsum.photos/400/300?random=1',
     html: f.html ?? `<p>${f.title.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)}</p>`,
+    tags: [],
+    enclosures: [],
     contentHash: '',
   };
   article.contentHash = createHash('sha1').update(renderArticle(article)).digest('hex');

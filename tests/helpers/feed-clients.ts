@@ -1,5 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import Parser from 'rss-parser';
 import { z } from 'zod';
@@ -110,7 +113,63 @@ export const jsonFeed11Schema = z.object({
         date_modified: rfc3339.optional(),
         authors: z.array(author).optional(),
         tags: z.array(z.string()).optional(),
+        attachments: z
+          .array(
+            z.object({
+              url: z.string().url(),
+              mime_type: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/),
+              title: z.string().optional(),
+              size_in_bytes: z.number().int().positive().optional(),
+              duration_in_seconds: z.number().positive().optional(),
+            }),
+          )
+          .optional(),
       })
       .refine((i) => i.content_html !== undefined || i.content_text !== undefined, 'an item needs content_html or content_text'),
   ),
 });
+
+/** An item as newsboat stored it in its cache (rss_item). */
+export interface NewsboatItem {
+  title: string;
+  url: string;
+  enclosureUrl: string | null;
+  enclosureType: string | null;
+}
+
+export const NEWSBOAT = process.env.REFEED_NEWSBOAT ?? '/usr/bin/newsboat';
+
+/**
+ * Items as newsboat (a terminal feed and podcast reader) reads the feed at
+ * `url`: `newsboat -x reload` in a fresh home, then its cache.db queried. Feeds
+ * newsboat cannot read leave no items (its own error is in the result). Run
+ * asynchronously: the feed is often served by the test's own process.
+ */
+export async function newsboatItems(url: string): Promise<{ items: NewsboatItem[]; stderr: string }> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'refeed-newsboat-'));
+  try {
+    writeFileSync(path.join(home, 'urls'), `${url}\n`);
+    writeFileSync(path.join(home, 'config'), '');
+    const cache = path.join(home, 'cache.db');
+    const args = ['-u', path.join(home, 'urls'), '-c', cache, '-C', path.join(home, 'config'), '-x', 'reload'];
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home, no_proxy: '127.0.0.1' };
+    const stderr = await new Promise<string>((resolve, reject) => {
+      execFile(NEWSBOAT, args, { encoding: 'utf8', timeout: 30_000, env }, (err, _stdout, errText) => {
+        if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(new Error(`${NEWSBOAT} is not installed: apt-get install -y newsboat`));
+        else if (err) reject(new Error(`newsboat failed: ${err.message}\n${errText}`));
+        else resolve(errText);
+      });
+    });
+    const db = new Database(cache, { readonly: true });
+    try {
+      const items = db
+        .prepare('SELECT title, url, enclosure_url AS enclosureUrl, enclosure_type AS enclosureType FROM rss_item ORDER BY pubDate DESC, id')
+        .all() as NewsboatItem[];
+      return { items, stderr };
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}

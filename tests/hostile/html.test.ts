@@ -104,7 +104,7 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
   });
 
   afterAll(async () => {
-    state?.close();
+    await state?.close();
     await server?.close();
     if (config) rmSync(path.dirname(config.file), { recursive: true, force: true });
   });
@@ -119,8 +119,8 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
 
   it('leaves nothing executable in any article, feed, OPML or index file', () => {
     const { files, findings } = scanOutput(config.site.output);
-    // 3 × (payloads + 1) articles, 3 formats × (merged, group, source, 3 channels), index.html, index.opml
-    expect(files).toBe(3 * (XSS_PAYLOADS.length + 1) + 1 + 3 * 6 + 2);
+    // 3 × (payloads + 1) articles, 3 formats × (merged, group, source, 3 channels), index.html, index.opml, categories.opml
+    expect(files).toBe(3 * (XSS_PAYLOADS.length + 1) + 1 + 3 * 6 + 3);
     expect(findings).toEqual({});
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { xml2js, type Element as XmlElement } from 'xml-js';
 import type { RawItem, ResolvedChannel } from '../../src/core/types.ts';
 import { createChannelNormalizer, parseArticle } from '../../src/normalize/index.ts';
-import { feedUpdated, renderFeeds, toFeedItem, uniqueIds, xmlSafe, type FeedMeta } from '../../src/publish/index.ts';
+import { feedUpdated, renderFeeds, toFeedEntry, uniqueIds, xmlSafe, type FeedMeta } from '../../src/publish/index.ts';
 import { settings } from '../normalize/helpers.ts';
 import { PAYLOAD_ALPHABET } from './payloads.ts';
 import { articleFindings, jsonFeedFindings, xmlFindings } from './scan.ts';
@@ -67,7 +67,7 @@ function publishItems(items: RawItem[]) {
       now: NOW,
     });
     files.push(text);
-    return { item: toFeedItem({ identity: article.identity }, parseArticle(text)), channelKey: CHANNEL.key };
+    return { item: toFeedEntry({ identity: article.identity }, parseArticle(text)), channelKey: CHANNEL.key };
   });
   const feedItems = uniqueIds(entries);
   return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems, NOW) }, feedItems) };

@@ -130,8 +130,8 @@ describe('hostile sources', () => {
   });
 
   afterAll(async () => {
-    stateA?.close();
-    stateB?.close();
+    await stateA?.close();
+    await stateB?.close();
     await up?.close();
     for (const run of [inProc, viaCli]) if (run) rmSync(path.dirname(run.config.file), { recursive: true, force: true });
   });

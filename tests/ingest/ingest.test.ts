@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
@@ -49,7 +49,6 @@ describe('ingest: fetch → normalize → store', () => {
   let config: RefeedConfig;
   let state: SqliteStore;
   let mainFeed = RSS(item('1', 'It&apos;s "quoted" {x}', '<p>first <a href="/rel">rel</a> <script>alert(1)</script></p>') + item('2', 'No date', '<p>x</p>', ''));
-  const status: Record<string, number> = {};
 
   beforeAll(async () => {
     server = await startServer((req, res) => {

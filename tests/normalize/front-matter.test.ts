@@ -17,6 +17,8 @@ function article(over: Partial<Article> = {}): Article {
     date: new Date('2022-07-30T00:00:00Z'),
     headimg: 'https://example.com/a.jpg',
     html: '<p>body</p>',
+    tags: [],
+    enclosures: [],
     contentHash: '',
     ...over,
   };
@@ -152,6 +154,8 @@ describe('parseArticle', () => {
       link: a.link,
       guid: a.guid,
       html: a.html,
+      tags: [],
+      enclosures: [],
     });
   });
 
@@ -205,4 +209,48 @@ describe('parseArticle', () => {
     expect(p.html).toBe('<p>no wrapper</p>');
     expect(p.categories).toEqual([]);
   });
+
+  it('reads tags, enclosures, summary, updated and guidIsPermaLink back as written', () => {
+    const a = article({
+      guid: 'ep-1',
+      guidIsPermaLink: false,
+      updated: new Date('2022-07-31T00:00:00Z'),
+      summary: "It's short: very",
+      tags: ['yes', '2024-01-01', '- dash', '#hash', 'a: b'],
+      enclosures: [
+        { url: 'https://pod.example/1.mp3', type: 'audio/mpeg', length: 123, duration: 45 },
+        { url: 'https://pod.example/2.pdf' },
+      ],
+    });
+    const p = parseArticle(renderArticle(a));
+    expect(p).toMatchObject({ guid: 'ep-1', guidIsPermaLink: false, updated: a.updated, summary: a.summary, tags: a.tags });
+    // An enclosure without a type gets the one its extension names, as a feed's does.
+    expect(p.enclosures).toEqual([a.enclosures[0], { url: 'https://pod.example/2.pdf', type: 'application/pdf' }]);
+    // The Hexo reader sees the same lists.
+    expect(jsyaml.load(renderArticle(a).split('---')[1])).toMatchObject({ tags: a.tags, enclosures: [a.enclosures[0], { url: 'https://pod.example/2.pdf' }] });
+  });
+
+  it('writes none of the new keys for an article without them: the file is as before', () => {
+    const text = renderArticle(article({ link: 'https://example.com/p/1' }));
+    expect(text).not.toMatch(/^(tags|enclosures|summary|updated|guidIsPermaLink):/m);
+  });
+
+  it('cleans hand-edited tags and enclosures as a feed\'s, and says what is wrong with unusable ones', () => {
+    const file = (extra: string) => `---\ntitle: T\ndate: 2022-07-30T00:00:00Z\ncategories:\n - A\n${extra}\n---\n<div></div>\n`;
+    expect(parseArticle(file('tags: solo')).tags).toEqual(['solo']);
+    expect(parseArticle(file('tags:\n - A\n - x\n - X')).tags).toEqual(['x']);
+    expect(parseArticle(file('enclosures:\n - url: javascript:alert(1)\n - url: https://e.example/a.mp3\n   length: -5')).enclosures).toEqual([
+      { url: 'https://e.example/a.mp3', type: 'audio/mpeg' },
+    ]);
+    for (const [extra, reason] of [
+      ['tags:\n - a: b', /`tags\[0\]` must be a string/],
+      ['enclosures: https://e.example/a.mp3', /`enclosures` must be a list/],
+      ['enclosures:\n - https://e.example/a.mp3', /`enclosures\[0\]` must be a mapping with a `url`/],
+      ['guidIsPermaLink: maybe', /`guidIsPermaLink` must be true or false/],
+      ['updated: someday', /unreadable `updated`/],
+    ] as const) {
+      expect(() => parseArticle(file(extra)), extra).toThrow(reason);
+    }
+  });
 });
+

@@ -63,3 +63,40 @@ describe('golden: the reference article', () => {
     expect(squash(ref.html)).toBe(squash(seed.body));
   });
 });
+
+// The same article carrying what a podcast item adds: the reference lines stay
+// exactly as they are, and the new keys come after them, before the closing `---`.
+describe('golden: the reference article with enclosures and tags', () => {
+  const seed = seedParts();
+  const { article } = normalize(
+    rawItem({
+      title: '产业互联网需要被正名',
+      date: 'Sat, 30 Jul 2022 00:00:00 GMT',
+      html: seed.body.replace(/ referrerpolicy="no-referrer"/g, ''),
+      categories: ['产业互联网', 'Industry: internet', '最新文章'],
+      enclosures: [{ url: 'https://media.woshipm.example/2022/07/episode.mp3', type: 'audio/mpeg', length: 8727310, duration: 1024 }],
+    }),
+    ctx({ feedUrl: 'https://www.woshipm.com/feed' }),
+  );
+  const file = renderArticle(article);
+
+  it('keeps every reference line, then writes tags: and enclosures:', () => {
+    const seedLines = seed.frontMatter.replace(/---\n$/, '');
+    expect(file.startsWith(seedLines)).toBe(true);
+    const added = file.slice(seedLines.length, file.indexOf('\n---\n', seedLines.length - 1) + 1);
+    expect(added).toBe(
+      [
+        'tags:',
+        ' - 产业互联网',
+        " - 'Industry: internet'",
+        'enclosures:',
+        " - url: 'https://media.woshipm.example/2022/07/episode.mp3'",
+        '   type: audio/mpeg',
+        '   length: 8727310',
+        '   duration: 1024',
+        '',
+      ].join('\n'),
+    );
+    expect(parseArticle(file)).toMatchObject({ tags: ['产业互联网', 'Industry: internet'], enclosures: article.enclosures });
+  });
+});

@@ -38,12 +38,13 @@ describe('refeed publish', () => {
     const first = await run({ config: f.file });
     expect(first.code).toBe(0);
     expect(first.out).toEqual([]);
-    expect(first.err).toEqual(['refeed publish: 10 feeds rebuilt of 10, 32 files written, 0 unchanged']);
+    // 10 feeds × 3 formats, index.html, index.opml and categories.opml
+    expect(first.err).toEqual(['refeed publish: 10 feeds rebuilt of 10, 33 files written, 0 unchanged']);
     expect(existsSync(path.join(f.output, 'index.html'))).toBe(true);
     const second = await run({ config: f.file });
     expect(second.err).toEqual(['refeed publish: 0 feeds rebuilt of 10, 0 files written, 0 unchanged']);
     const full = await run({ config: f.file, full: true });
-    expect(full.err).toEqual(['refeed publish: 10 feeds rebuilt of 10, 0 files written, 32 unchanged']);
+    expect(full.err).toEqual(['refeed publish: 10 feeds rebuilt of 10, 0 files written, 33 unchanged']);
   });
 
   it('exits 1 when a file cannot be written, naming it', async () => {

@@ -36,7 +36,7 @@ describe('publish: files and contents', () => {
       'xinmeiti/woshipm',
       KEYS.woshipm,
     ]);
-    const expectedFiles = [...specs.flatMap((s) => ['rss.xml', 'atom.xml', 'feed.json'].map((n) => `${s.dir}${n}`)), 'index.opml', 'index.html'];
+    const expectedFiles = [...specs.flatMap((s) => ['rss.xml', 'atom.xml', 'feed.json'].map((n) => `${s.dir}${n}`)), 'index.opml', 'categories.opml', 'index.html'];
     expect([...snapshot(f.output).keys()].sort()).toEqual([...expectedFiles].sort());
     expect([...report.written].sort()).toEqual([...expectedFiles].sort());
     expect(report.rebuilt).toEqual(specs.map((s) => s.key));
@@ -96,7 +96,7 @@ describe('publish: files and contents', () => {
     expect(json).toMatchObject({ title: 'refeed · 新媒体', feed_url: 'https://feeds.example/sub/xinmeiti/feed.json', language: 'zh-CN' });
   });
 
-  it('index.opml lists every published feed once, nested by group and source', async () => {
+  it('index.opml lists every channel feed once, nested by group and source; categories.opml the groups', async () => {
     const f = await fresh();
     await publish(f.config, f.state, opts);
     const specs = planFeeds(f.config);
@@ -110,20 +110,22 @@ describe('publish: files and contents', () => {
     };
     walk(body);
     const feeds = all.filter((o) => o.attributes?.xmlUrl);
-    expect(feeds.map((o) => o.attributes!.xmlUrl)).toEqual(specs.map((s) => feedUrls(f.config.site, s).rss));
-    // Structure: merged feed, then one folder per group holding its feed and one folder per source.
+    // Only the channels (issue 22): the merged, group and source feeds would list their articles again.
+    expect(feeds.map((o) => o.attributes!.xmlUrl)).toEqual(specs.filter((s) => s.level === 'channel').map((s) => feedUrls(f.config.site, s).rss));
+    // Structure: one folder per group holding one folder per source.
     const top = childElements(body, 'outline');
-    expect(top.map((o) => o.attributes!.text)).toEqual(['refeed', 'Tech', '新媒体']);
-    const tech = childElements(top[1], 'outline');
-    expect(tech.map((o) => o.attributes!.text)).toEqual(['refeed · Tech', 'Hacker News', 'LWN.net']);
-    expect(childElements(tech[1], 'outline').map((o) => o.attributes!.xmlUrl)).toEqual([
-      'https://feeds.example/sub/tech/hn/rss.xml',
+    expect(top.map((o) => o.attributes!.text)).toEqual(['Tech', '新媒体']);
+    const tech = childElements(top[0], 'outline');
+    expect(tech.map((o) => o.attributes!.text)).toEqual(['Hacker News', 'LWN.net']);
+    expect(childElements(tech[0], 'outline').map((o) => o.attributes!.xmlUrl)).toEqual([
       'https://feeds.example/sub/tech/hn/front-page/rss.xml',
       'https://feeds.example/sub/tech/hn/best/rss.xml',
     ]);
+    const categories = childElements(childElements(rootOf(parseXml(read(f, 'categories.opml'))), 'body')[0], 'outline');
+    expect(categories.map((o) => o.attributes!.xmlUrl)).toEqual(['https://feeds.example/sub/tech/rss.xml', 'https://feeds.example/sub/xinmeiti/rss.xml']);
   });
 
-  it('index.html lists categories with their feeds and latest items, and advertises the merged feeds', async () => {
+  it('index.html lists categories with their feeds and latest items, and advertises the merged and group feeds', async () => {
     const f = await fresh();
     await publish(f.config, f.state, opts);
     const html = read(f, 'index.html');
@@ -134,6 +136,12 @@ describe('publish: files and contents', () => {
       ['application/rss+xml', 'https://feeds.example/sub/rss.xml'],
       ['application/atom+xml', 'https://feeds.example/sub/atom.xml'],
       ['application/feed+json', 'https://feeds.example/sub/feed.json'],
+      // and every group's (issue 22)
+      ...['tech', 'xinmeiti'].flatMap((g) => [
+        ['application/rss+xml', `https://feeds.example/sub/${g}/rss.xml`],
+        ['application/atom+xml', `https://feeds.example/sub/${g}/atom.xml`],
+        ['application/feed+json', `https://feeds.example/sub/${g}/feed.json`],
+      ]),
     ]);
     const hrefs = DomUtils.findAll((e) => e.name === 'a', doc.children).map((e) => DomUtils.getAttributeValue(e, 'href'));
     for (const spec of planFeeds(f.config)) for (const file of ['rss.xml', 'atom.xml', 'feed.json']) expect(hrefs).toContain(`${spec.dir}${file}`);
@@ -206,6 +214,7 @@ describe('publish: determinism and incremental work', () => {
     expect(await f.state.dirtyFeeds()).toEqual([]);
     // The OPML depends on the configuration only: not even regenerated.
     expect([...report.written, ...report.unchanged]).not.toContain('index.opml');
+    expect([...report.written, ...report.unchanged]).not.toContain('categories.opml');
     // index.html took the other channels' latest items from the ledger: a full rebuild gives the same bytes.
     expect(read(f, 'index.html')).toContain('Breaking &amp; new &lt;news&gt;');
     const full = await publish(f.config, f.state, { ...opts, full: true });
@@ -278,6 +287,7 @@ describe('publish: determinism and incremental work', () => {
     // Nothing new in the merged/group/source items: their bytes did not change, only the new feed and index files.
     expect(changedFiles(before, snapshot(f.output))).toEqual(
       ['index.html', 'index.opml', 'tech/lwn/weekly/atom.xml', 'tech/lwn/weekly/feed.json', 'tech/lwn/weekly/rss.xml'],
+      // (categories.opml lists the groups only: the new channel leaves it as it was)
     );
     const config3 = writeConfig(f.dir, withChannel.replace('title: refeed', 'title: My feeds'));
     const r3 = await publish(config3, f.state, opts);

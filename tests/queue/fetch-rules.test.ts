@@ -3,10 +3,9 @@ import type { ChannelState, ResolvedChannel } from '../../src/core/types.ts';
 import { skipReason } from '../../src/queue/fetch-job.ts';
 import { tickOf, type FetchJobData } from '../../src/queue/jobs.ts';
 import { cronNextRuns } from '../../src/schedule/cron-period.ts';
-import { KeyedLimiter } from '../../src/util/keyed-limiter.ts';
 
-// The rules a worker applies to a fetch job from the shared state, and the
-// per-host bound inside one worker.
+// The rules a worker applies to a fetch job from the shared state (the
+// per-host bound inside one worker is tests/util/limiter.test.ts).
 
 const data: FetchJobData = { id: 7, key: 'g/s/c', channel: { key: 'g/s/c' } as ResolvedChannel, fallbackImage: '', tz: 'UTC' };
 const state = (over: Partial<ChannelState> = {}): ChannelState => ({ key: 'g/s/c', id: 7, createdAt: 0, url: 'https://a.example/', consecutiveFailures: 0, disabled: false, itemCount: 0, ...over });
@@ -48,39 +47,5 @@ describe('cronNextRuns', () => {
     expect(new Date(utc).getUTCHours()).toBe(9);
     expect(new Date(shanghai).getUTCHours()).toBe(1);
     expect(next('*/3 * * * * *', 'UTC')! - Date.now()).toBeLessThanOrEqual(3000);
-  });
-});
-
-describe('KeyedLimiter', () => {
-  it('runs at most `limit` tasks per key at once, in arrival order, and other keys alongside', async () => {
-    const limiter = new KeyedLimiter(2);
-    const running = new Map<string, number>();
-    const peak = new Map<string, number>();
-    const order: string[] = [];
-    const gates: (() => void)[] = [];
-    const task = (key: string, name: string) =>
-      limiter.run(key, async () => {
-        order.push(name);
-        running.set(key, (running.get(key) ?? 0) + 1);
-        peak.set(key, Math.max(peak.get(key) ?? 0, running.get(key)!));
-        await new Promise<void>((r) => gates.push(r));
-        running.set(key, running.get(key)! - 1);
-        return name;
-      });
-    const all = Promise.all([task('a', 'a1'), task('a', 'a2'), task('a', 'a3'), task('b', 'b1'), task('a', 'a4')]);
-    for (let i = 0; i < 20 && order.length < 5; i++) {
-      await new Promise((r) => setImmediate(r));
-      gates.shift()?.();
-    }
-    while (gates.length) gates.shift()!();
-    expect(await all).toEqual(['a1', 'a2', 'a3', 'b1', 'a4']);
-    expect(peak.get('a')).toBe(2);
-    expect(order.filter((n) => n.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4']);
-  });
-
-  it('frees the slot of a task that throws', async () => {
-    const limiter = new KeyedLimiter(1);
-    await expect(limiter.run('h', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await limiter.run('h', async () => 'next')).toBe('next');
   });
 });

@@ -54,7 +54,7 @@ describe.skipIf(!pgServer || !redis)('fetch job schedulers', () => {
     return syncSchedules(queue, config, store, silentLogger, { tz: 'UTC' });
   };
   const schedulers = async () =>
-    new Map((await queue.getJobSchedulers(0, -1, true)).map((s) => [s.key, { pattern: s.pattern, key: (s.template?.data as { key: string }).key }]));
+    new Map((await queue.getJobSchedulers(0, -1, true)).map((s) => [s.key, { pattern: s.pattern, key: (s.template?.data as { key: string } | undefined)?.key }]));
 
   it('keeps one scheduler per enabled channel, by stable id, and follows renames, removals and new schedules', async () => {
     const first = configOf(

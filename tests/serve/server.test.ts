@@ -250,10 +250,11 @@ describe('methods', () => {
     }
   });
 
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('%s → 405 with Allow', async (method) => {
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH'])('%s → 405 with Allow', async (method) => {
     const r = await request(srv.port, '/rss.xml', { method });
     expect(r.status).toBe(405);
-    expect(r.headers.allow).toBe('GET, HEAD');
+    // OPTIONS answers CORS preflights (issue 22)
+    expect(r.headers.allow).toBe('GET, HEAD, OPTIONS');
     expect(r.body.toString()).not.toContain('<rss');
   });
 });

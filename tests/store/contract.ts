@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ArticleContentWrite, ChannelInput, ItemWrite, Store } from '../../src/store/index.ts';
+import type { ArticleContentWrite, ChannelInput, ItemWrite, RestoredArticle, Store } from '../../src/store/index.ts';
 import { rowsHash } from '../../src/store/index.ts';
 
 // What every store must do, whatever keeps the data: run against each
@@ -27,6 +27,8 @@ export function item(itemKey: string, o: { link?: string; title?: string; date?:
     headimg: '',
     categories: o.categories ?? ['G', 'S', 'C'],
     html: `<p>${itemKey}</p>`,
+    tags: [],
+    enclosures: [],
     date: o.date ?? NOW,
     contentHash: o.hash ?? `h-${itemKey}-${o.title ?? ''}-${o.link ?? ''}`,
   };
@@ -54,6 +56,32 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.syncChannels([channel('g/s/c', 'https://c.example/feed')], NOW);
       expect(await st.channelState('g/s/c')).toMatchObject({ url: 'https://c.example/feed', disabled: false, consecutiveFailures: 0 });
       expect((await st.channelState('g/s/c'))!.etag).toBeUndefined();
+      await st.close();
+    });
+
+    it('remembers each new entry\'s content key, per channel (issue 20: feeds that regenerate guids)', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);
+      await st.commitItems('g/s/c', [{ ...item('guid-1'), contentKey: 'k1' }, item('guid-2')], ok);
+      await st.commitItems('g/s/d', [{ ...item('guid-9'), contentKey: 'k9' }], ok);
+      expect(await st.knownContent('g/s/c', ['k1', 'k9', 'k-none'])).toEqual(new Map([['k1', 'guid-1']]));
+      expect(await st.knownContent('g/s/d', ['k1', 'k9'])).toEqual(new Map([['k9', 'guid-9']]));
+      expect(await st.knownContent('g/s/c', [])).toEqual(new Map());
+      expect(await st.knownContent('no/such/channel', ['k1'])).toEqual(new Map());
+      await st.close();
+    });
+
+    it('takes back the success a failed pass recorded, when told to (issue 20: health and lastSuccessAt agree)', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      await st.recordSuccess('g/s/c', { now: 10, status: 'new' });
+      await st.recordSuccess('g/s/c', { now: 20, status: 'new' });
+      await st.recordFailure('g/s/c', { now: 20, error: 'disk: no space left on device writing /x', lastSuccessAt: 10 });
+      expect(await st.channelState('g/s/c')).toMatchObject({ lastSuccessAt: 10, lastError: 'disk: no space left on device writing /x', consecutiveFailures: 1 });
+      await st.recordFailure('g/s/c', { now: 30, error: 'timeout: slow' });
+      expect((await st.channelState('g/s/c'))!.lastSuccessAt).toBe(10);
+      await st.recordFailure('g/s/c', { now: 40, error: 'disk: …', lastSuccessAt: null });
+      expect((await st.channelState('g/s/c'))!.lastSuccessAt).toBeUndefined();
       await st.close();
     });
 
@@ -201,16 +229,88 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.close();
     });
 
+    it('keeps an article\'s enclosures, tags, summary, updated date and guid permalink through commit, pending file, cache and restore', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      const extra = {
+        guid: 'ep-1',
+        guidIsPermaLink: false,
+        updated: new Date(NOW + 60_000),
+        summary: 'The first episode.',
+        tags: ['Technology', '播客'],
+        enclosures: [
+          { url: 'https://cdn.example/ep1.mp3', type: 'audio/mpeg', length: 34_216_300, duration: 2_052 },
+          { url: 'https://cdn.example/ep1.pdf', type: 'application/pdf' },
+        ],
+      };
+      const write = item('ep-1');
+      const r = await st.commitItems('g/s/c', [{ ...write, article: { ...write.article, ...extra } }], ok);
+      const id = r.files[0].articleId;
+      const [pending] = await st.pendingFiles(10);
+      expect(pending.content).toMatchObject(extra);
+      await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+      const cached = (await st.articleContent([id])).get(id)!;
+      expect(cached).toMatchObject(extra);
+      // New content of the article replaces them all.
+      await st.commitItems('g/s/c', [{ ...write, article: { ...write.article, ...extra, contentHash: 'h-edited', tags: ['Edited'], enclosures: [], summary: undefined } }], ok);
+      const edited = (await st.articleContent([id])).get(id)!;
+      expect(edited).toMatchObject({ tags: ['Edited'], enclosures: [], guidIsPermaLink: false });
+      expect(edited.summary).toBeUndefined();
+      // An article read back from its file keeps them too.
+      const restored = { ...cached, tags: ['Restored'], fileMtimeMs: 8, fileSize: 9 };
+      expect(
+        await st.restoreArticles([{ channelKey: 'g/s/c', itemKey: 'r-1', id: 'r'.repeat(40), identity: 'r-1', path: 'articles/g/s/rrrr.md', firstSeen: NOW, contentHash: 'hr', content: restored }]),
+      ).toBe(1);
+      expect((await st.articleContent(['r'.repeat(40)])).get('r'.repeat(40))).toMatchObject({ tags: ['Restored'], enclosures: extra.enclosures });
+      await st.close();
+    });
+
+    it('puts back articles read from their files without touching what it holds: same ids, once, on a full or empty store', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      const r = await st.commitItems('g/s/c', [item('k1', { link: 'https://x.example/1' }), item('hash:abc'), item('k3')], ok);
+      const [a1, a2, a3] = r.files;
+      const restored = (f: typeof a1, over: Partial<RestoredArticle> = {}): RestoredArticle => ({
+        channelKey: 'g/s/c',
+        itemKey: f.itemKey,
+        id: f.articleId,
+        identity: f.itemKey,
+        path: f.path,
+        firstSeen: NOW,
+        contentHash: f.contentHash,
+        content: { title: `title ${f.itemKey}`, categories: ['G', 'S', 'C'], headimg: '', author: 'a', date: new Date(NOW), html: '<p>x</p>', tags: [], enclosures: [], fileMtimeMs: 1, fileSize: 2 },
+        ...over,
+      });
+      const top = await st.topArticles('', 10);
+      // A full store: every one known, by its id, or (a file from before stamps) by the id its name abbreviates, under any key.
+      expect(await st.restoreArticles([restored(a1), restored(a2), restored(a3, { id: a3.articleId.slice(0, 20), itemKey: `file:${a3.articleId.slice(0, 20)}` })])).toBe(0);
+      expect(await st.topArticles('', 10)).toEqual(top);
+      // An empty store gets each once, under the same ids; a second pass finds them all.
+      const empty = await open();
+      await empty.syncChannels([channel('g/s/c')], NOW);
+      const files = [restored(a1), restored(a2), restored(a3), restored(a2)];
+      expect(await empty.restoreArticles(files)).toBe(3);
+      expect(await empty.restoreArticles(files)).toBe(0);
+      expect((await empty.topArticles('', 10)).map((a) => a.id).sort()).toEqual(top.map((a) => a.id).sort());
+      expect([...(await empty.knownItems('g/s/c', ['k1', 'hash:abc', 'k3'])).keys()].sort()).toEqual(['hash:abc', 'k1', 'k3']);
+      await empty.close();
+      await st.close();
+    });
+
     it('lets one run hold the run lock at a time', async () => {
       const where = await place();
       const st = await where.open();
       const a = await st.acquireRunLock({ waitMs: 0, what: 'test a' });
       expect(a.acquired).toBe(true);
       const other = await where.open();
-      const b = await other.acquireRunLock({ waitMs: 50, what: 'test b' });
+      // Told once, when the wait begins, who holds it (the CLI says so at once: issue 22).
+      const waits: string[] = [];
+      const b = await other.acquireRunLock({ waitMs: 50, what: 'test b', onWait: (h) => waits.push(h) });
       expect(b).toMatchObject({ acquired: false, holder: expect.stringContaining('test a') });
+      expect(waits).toEqual([expect.stringContaining('test a')]);
       if (a.acquired) await a.release();
-      const c = await other.acquireRunLock({ waitMs: 0, what: 'test c' });
+      const c = await other.acquireRunLock({ waitMs: 0, what: 'test c', onWait: (h) => waits.push(h) });
+      expect(waits).toHaveLength(1);
       expect(c.acquired).toBe(true);
       if (c.acquired) await c.release();
       await other.close();

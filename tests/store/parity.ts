@@ -12,7 +12,7 @@ const T = Date.UTC(2024, 0, 1);
 const ok = { now: T, status: 'new' as const };
 
 function content(title: string, mtime: number): CachedArticleContent {
-  return { title, categories: ['X', 'Y', 'Z'], headimg: '', author: 'a', date: new Date(T), html: `<p>${title}</p>`, fileMtimeMs: mtime, fileSize: 10 };
+  return { title, categories: ['X', 'Y', 'Z'], headimg: '', author: 'a', date: new Date(T), html: `<p>${title}</p>`, tags: [], enclosures: [], fileMtimeMs: mtime, fileSize: 10 };
 }
 
 export async function paritySequence(st: Store): Promise<unknown[]> {

@@ -48,3 +48,28 @@ describe('atomic writes', () => {
     expect(readdirSync(root).sort()).toEqual(other.map((f) => path.basename(f)).sort());
   });
 });
+
+describe('disk faults (issue 20: a full disk was reported as a refeed bug)', () => {
+  it('turns the errno of a refused write into a DiskError naming the file', async () => {
+    const { DiskError, diskErrorOf, stateDiskErrorOf } = await import('../../src/util/disk-error.ts');
+    const errno = (code: string) => Object.assign(new Error(`${code}: something, open '/out/.tmp-x'`), { code });
+    const cases: [string, string][] = [
+      ['ENOSPC', 'no space left on device writing /out/rss.xml'],
+      ['EDQUOT', 'disk quota exceeded writing /out/rss.xml'],
+      ['EROFS', 'read-only file system writing /out/rss.xml'],
+      ['EACCES', 'permission denied writing /out/rss.xml'],
+    ];
+    for (const [code, message] of cases) {
+      const e = diskErrorOf(errno(code), '/out/rss.xml');
+      expect(e).toBeInstanceOf(DiskError);
+      expect(e?.message).toBe(message);
+      expect(e?.code).toBe(code);
+    }
+    expect(diskErrorOf(errno('ENOENT'), '/out/rss.xml')).toBeUndefined();
+    expect(diskErrorOf(new Error('no code'), '/out/rss.xml')).toBeUndefined();
+    // SQLite's codes only where the state is written; SQLITE_READONLY_DBMOVED (a replaced file) is no disk fault.
+    expect(stateDiskErrorOf(errno('SQLITE_FULL'), '/var/state.db')?.message).toBe('no space left on device writing /var/state.db');
+    expect(stateDiskErrorOf(errno('SQLITE_READONLY_DBMOVED'), '/var/state.db')).toBeUndefined();
+    expect(stateDiskErrorOf(errno('ENOSPC'), '/var/state.db')).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import type { ChannelSettings, FeedFormat, ParsedFeed } from '../../core/types.ts';
 import { decodeFeedBytes, fetchBytes, findFeedLinks, parseFeed } from '../../fetch/index.ts';
-import { runPool } from '../../util/pool.ts';
+import { forEachLimited } from '../../util/limiter.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { COMMON_FEED_PATHS, discoverCommand } from '../commands/discover.ts';
 import { optionalConfig } from '../config-file.ts';
@@ -63,7 +63,7 @@ export async function discoverFeeds(
   const feeds: DiscoveredFeed[] = [];
   const links = findFeedLinks(page.html.text, page.html.finalUrl);
   const checked: (DiscoveredFeed | undefined)[] = new Array(links.length);
-  await runPool(links.map((l, i) => [l, i] as const), { concurrency: 3, signal }, async ([link, i]) => {
+  await forEachLimited(links.map((l, i) => [l, i] as const), { concurrency: 3, signal }, async ([link, i]) => {
     const r = await probe(link.url, settings, signal);
     checked[i] = r.ok
       ? { url: link.url, type: FORMAT_TYPES[r.feed.format], title: link.title ?? r.feed.title, via: 'link', format: r.feed.format, items: r.feed.items.length }
@@ -77,7 +77,7 @@ export async function discoverFeeds(
     const candidates = COMMON_FEED_PATHS.map((p) => new URL(p, origin).href);
     probed = candidates.length;
     const hits: (DiscoveredFeed | undefined)[] = new Array(candidates.length);
-    await runPool(candidates.map((c, i) => [c, i] as const), { concurrency: 3, signal }, async ([candidate, i]) => {
+    await forEachLimited(candidates.map((c, i) => [c, i] as const), { concurrency: 3, signal }, async ([candidate, i]) => {
       const r = await probe(candidate, settings, signal);
       if (r.ok) hits[i] = { url: r.finalUrl, type: FORMAT_TYPES[r.feed.format], title: r.feed.title, via: 'probe', format: r.feed.format, items: r.feed.items.length };
     });

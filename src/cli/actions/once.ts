@@ -8,6 +8,8 @@ import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
+import { formatPublishSummary } from './publish.ts';
+import { ONE_SHOT_PING_WAIT_MS, pingHubs } from '../websub-ping.ts';
 
 /** One line on what was left for later: how many channels are not due, and the soonest of them. */
 async function notDueLine(config: RefeedConfig, store: Store, now: number): Promise<string | undefined> {
@@ -28,13 +30,24 @@ export async function run(ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
   const all = ctx.values.all === true;
-  return withRunLock(ctx, config, 'once', async (store) => {
+  let pinger: ReturnType<typeof pingHubs>;
+  const code = await withRunLock(ctx, config, 'once', async (store) => {
     // Said after the fetch summary, but decided before the fetch: what this run leaves for a later one.
     const line = all ? undefined : await notDueLine(config, store, Date.now());
     const reports = await fetchPass(ctx, config, store, all ? {} : { isDue: dueBySchedule() });
     if (line) ctx.err(line);
     // openLocked matched the store to this configuration.
-    await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger });
+    const published = await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger });
+    pinger = pingHubs(ctx, config, published);
+    // A publish that could not write its files failed, whatever --strict says of the sources: cron must hear of it.
+    if (published.errors.length) {
+      ctx.err(formatPublishSummary(published).replace(/^refeed publish:/, 'refeed once: publish failed:'));
+      return EXIT.failed;
+    }
     return ctx.values.strict && anyFailed(reports) ? EXIT.failed : EXIT.ok;
   });
+  // WebSub pings finish after the lock is released: they never hold up another run.
+  await pinger?.drain(ONE_SHOT_PING_WAIT_MS);
+  pinger?.stop();
+  return code;
 }

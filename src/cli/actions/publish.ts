@@ -3,6 +3,7 @@ import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
+import { ONE_SHOT_PING_WAIT_MS, pingHubs } from '../websub-ping.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -21,10 +22,16 @@ export function formatPublishSummary(r: PublishReport): string {
 export async function run(ctx: CommandContext): Promise<number> {
   const config = await loadConfigFor(ctx);
   if (!config) return EXIT.badConfig;
-  return withRunLock(ctx, config, 'publish', async (store) => {
+  let pinger: ReturnType<typeof pingHubs>;
+  const code = await withRunLock(ctx, config, 'publish', async (store) => {
     // withRunLock matched the store to the configuration.
     const report = await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger, full: ctx.values.full === true });
     ctx.err(formatPublishSummary(report));
+    pinger = pingHubs(ctx, config, report);
     return report.errors.length ? EXIT.failed : EXIT.ok;
   });
+  // WebSub pings finish after the lock is released: they never hold up another run.
+  await pinger?.drain(ONE_SHOT_PING_WAIT_MS);
+  pinger?.stop();
+  return code;
 }

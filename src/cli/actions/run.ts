@@ -1,19 +1,24 @@
-import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
-import { isPublishedPath, Publisher } from '../../publish/index.ts';
-import { syncChannels, type ChannelReport } from '../../ingest/index.ts';
+import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
+import { syncChannels, WebSubSubscriber, type ChannelReport } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
-import { cacheMaxAgeSec, healthFlips, healthReport, shutDown, stopRequested } from '../daemon-parts.ts';
+import { cacheMaxAgeSec, healthFlips, healthReport, PublishTracker, shutDown, stateWatch, stopRequested } from '../daemon-parts.ts';
+import { StateLostError } from '../../store/index.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
 import { reconcileAndPublish } from '../publish-step.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
+import { watchConfigFile, type ConfigWatch } from '../config-watch.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
+const PUBLISH_RETRY_MS = 30_000;
+/** How often the daemon looks whether its state file is still the one it opened, besides before each fetch and publish. */
+const STATE_CHECK_MS = 5000;
 
 /** What fetches: the in-process Scheduler, or the QueueEngine of a scaled-out set-up. */
 type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'>;
@@ -55,17 +60,55 @@ export async function run(ctx: CommandContext): Promise<number> {
   // openLocked has matched the store to the configuration (a reload matches it to the new one).
   let publisher = new Publisher(config, { longLived: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
+  // WebSub: hubs hear of the feeds a publish changed, in the background (the hubs as configured now: reloads apply).
+  const pinger = new HubPinger({ output: config.site.output, logger: log, onPing: (hub, outcome) => metrics?.pinged(hub, outcome) });
+  // A state file deleted or replaced under the daemon: what it holds is no longer what the next run reads, so nothing is published from it.
+  const stateLost = stateWatch(store, log);
+  const stateCheck = setInterval(stateLost, STATE_CHECK_MS);
+  stateCheck.unref();
+  const publishing = new PublishTracker();
+  // A publish the disk refused is tried again by itself: nothing new may come to ask for one.
+  let retryTimer: NodeJS.Timeout | undefined;
+  const retryPublish = () => {
+    if (retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      scheduler.requestPublish();
+    }, PUBLISH_RETRY_MS);
+    retryTimer.unref();
+  };
   const doPublish = async () => {
+    const lost = stateLost();
+    if (lost) throw new StateLostError(lost);
     const started = performance.now();
-    // Queue workers commit rows without their files: written here, by the process that owns the output folder.
-    const report = await reconcileAndPublish(config!, publisher, store, { logger: log });
+    let report;
+    try {
+      // Queue workers commit rows without their files: written here, by the process that owns the output folder.
+      report = await reconcileAndPublish(config!, publisher, store, { logger: log });
+    } catch (err) {
+      publishing.failed(err);
+      throw err;
+    }
+    publishing.published(report);
+    if (report.errors.length) retryPublish();
     metrics?.published(report, (performance.now() - started) / 1000);
+    pinger.notify(config!.site.websubHubs, changedFeedUrls(config!.site.url, report.written));
     return report;
   };
   // A channel starting or stopping to fail changes index.html's health: published then, not at the next new item.
   const flipped = healthFlips();
+  // WebSub subscriber: a fetched feed naming a hub gets a subscription (site.websub.subscribe), pushes go through ingest now.
+  const subscriber = new WebSubSubscriber({
+    config: () => config!,
+    store,
+    logger: log,
+    // With a queue the fetches (and so the discovery of hubs) happen on the workers: no subscriptions are made there.
+    onPush: (channel, pushed) => scheduler instanceof Scheduler && scheduler.ingestPushed(channel.key, pushed),
+    onPushOutcome: (outcome) => metrics?.pushed(outcome),
+  });
   const onReport = (r: ChannelReport) => {
     metrics?.fetched(r);
+    subscriber.observe(r);
     if (flipped(r)) scheduler.requestPublish();
   };
 
@@ -86,10 +129,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     server = createFeedServer({
       root: config.site.output,
       cacheMaxAgeSec: cacheMaxAgeSec(config),
-      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s]))),
+      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost(), publishing.health()),
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
+      feedLinks: () => ({ hubs: config!.site.websubHubs, siteUrl: config!.site.url }),
+      websub: subscriber,
     });
     try {
       const bound = await listen(server, where.host, where.port);
@@ -99,6 +144,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       log.error({ err }, `cannot listen on ${where.host}:${where.port}`);
       ctx.err(`refeed run: cannot listen on ${where.host}:${where.port}: ${(err as Error).message}`);
+      clearInterval(stateCheck);
       await scheduler.stop();
       await locked.release();
       return EXIT.failed;
@@ -113,6 +159,15 @@ export async function run(ctx: CommandContext): Promise<number> {
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
       log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');
+      return;
+    }
+    // Never from some channels to none on a reload: that unpublishes every feed, and is far more often a
+    // file emptied by accident than meant. Deliberately none takes a restart.
+    if (next.channels.length === 0 && config!.channels.length > 0) {
+      log.error(
+        { why, running: config!.channels.length },
+        'configuration reload refused: it would remove every channel; keeping the running configuration (restart refeed to run with none)',
+      );
       return;
     }
     for (const key of ['output', 'state', 'queue', 'host', 'port'] as const) {
@@ -131,13 +186,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   };
   const onHup = () => void reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
   process.on('SIGHUP', onHup);
-  let watcher: FSWatcher | undefined;
+  let watcher: ConfigWatch | undefined;
   if (ctx.values.watch) {
-    let timer: NodeJS.Timeout | undefined;
-    watcher = watch(config.file, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')), 300);
-    });
+    watcher = watchConfigFile(config.file, () => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')));
   }
 
   // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
@@ -145,9 +196,13 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   await stopRequested(ctx.signal);
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
+    clearInterval(stateCheck);
     process.off('SIGHUP', onHup);
+    clearTimeout(retryTimer);
     watcher?.close();
+    subscriber.stop();
     await scheduler.stop();
+    pinger.stop();
     if (server) await closeServer(server);
     await locked.release();
   });

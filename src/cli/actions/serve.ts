@@ -18,7 +18,15 @@ export async function run(ctx: CommandContext): Promise<number> {
   const health = async () => healthReport(config, await readChannelStates(ctx, config));
   const metrics = await createMetrics({ config: () => config, states: async () => [...(await readChannelStates(ctx, config)).values()] });
   // Only what the publisher writes: never a config, a database or anything else that ended up in the folder.
-  const server = createFeedServer({ root: config.site.output, cacheMaxAgeSec: cacheMaxAgeSec(config), health, logger: ctx.logger, servable: isPublishedPath, metrics: metrics.scrape });
+  const server = createFeedServer({
+    root: config.site.output,
+    cacheMaxAgeSec: cacheMaxAgeSec(config),
+    health,
+    logger: ctx.logger,
+    servable: isPublishedPath,
+    metrics: metrics.scrape,
+    feedLinks: () => ({ hubs: config.site.websubHubs, siteUrl: config.site.url }),
+  });
   const bound = await listen(server, where.host, where.port);
   ctx.logger.info({ url: `http://${bound.host}:${bound.port}/` }, 'serving feeds');
   await stopRequested(ctx.signal);

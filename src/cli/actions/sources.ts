@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
-import type { ChannelState, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
+import type { ChannelState, ResolvedChannel } from '../../core/types.ts';
 import { redactUrl, redactUrlsIn } from '../../util/redact.ts';
 import { iso as isoOrNull } from '../../util/time.ts';
 import { feedLocation } from '../channel-status.ts';
@@ -9,7 +8,7 @@ import { SOURCES_USAGE } from '../commands/sources.ts';
 import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
 import { configFileOf, loadConfigFor } from '../load-config.ts';
 import { describeSync, previewChannelSync, readChannelStates } from '../store-access.ts';
-import { formatTable } from '../text-table.ts';
+import { fitTable, tableWidth } from '../text-table.ts';
 
 // ------------------------------------------------------------ list
 
@@ -130,10 +129,12 @@ async function list(ctx: CommandContext): Promise<number> {
     return EXIT.ok;
   }
   const now = Date.now();
+  // On a narrow terminal URL and health go under their row, then FEED and SCHEDULE go (--wide shows all).
   ctx.out(
-    formatTable(
+    fitTable(
       ['GROUP', 'SOURCE', 'CHANNEL', 'FEED', 'URL', 'SCHEDULE', 'HEALTH'],
       rows.map((r) => [r.group, r.source, r.channel, r.feedPath, r.url, r.schedule, healthText(r, now)]),
+      { width: tableWidth(ctx.values.wide), below: [4, 6], drop: [3, 5], shrink: [2, 1, 0] },
     ),
   );
   return EXIT.ok;

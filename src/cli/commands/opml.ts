@@ -26,6 +26,9 @@ import FILE
   "atom" or none all count, an outline is a feed when it has xmlUrl. Feeds
   already configured (same URL anywhere), listed twice, or with a non-http(s)
   URL are skipped and reported; existing groups and sources are reused by name.
+  The configuration is written once, at the end; Ctrl-C or SIGTERM before then
+  leaves it untouched. On a terminal a progress line shows on stderr. An OPML
+  nested deeper than 64 levels is refused.
       --group G      group for feeds outside any folder
       --dry-run      report what would be added, write nothing
 
@@ -39,7 +42,7 @@ Options:
   -c, --config FILE  configuration file (default: config/refeed.yaml, or $REFEED_CONFIG)
 
 Messages go to stderr. Exit codes: 0 done (skipped feeds are reported, not
-failures), 1 FILE unreadable or not OPML or without feeds, 2 the
+failures), 1 FILE unreadable or not OPML or without feeds, or interrupted, 2 the
 configuration is invalid, 64 bad arguments.`,
   options: { ...configOption, group: { type: 'string', short: 'g' }, 'dry-run': { type: 'boolean' } },
   load: async () => (await import('../actions/opml.ts')).run,

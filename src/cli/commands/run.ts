@@ -18,7 +18,8 @@ output folder is served over HTTP at the same time, with /healthz.
 Options:
   -c, --config FILE  configuration file (default: config/refeed.yaml)
 ${listenOptions}
-      --watch        reload the configuration when the file changes
+      --watch        reload the configuration when the file changes (once it
+                     has stayed unchanged for 300 ms)
       --no-serve     schedule and publish only, no HTTP server
       --workers N    with site.queue: fetch jobs this process runs at once
                      (default: site.concurrency); 0 leaves fetching to
@@ -32,7 +33,8 @@ queue spreads the work), and alone publishes and writes files; any number of
 Signals: SIGTERM/SIGINT stop scheduling, let in-flight work finish, close the
 database and exit 0 within a few seconds. SIGHUP reloads the configuration:
 new channels start, removed ones stop; an invalid file is rejected (logged) and
-the running configuration kept. Changes to site.output, site.state,
+the running configuration kept, and so is one that would remove every channel
+(an empty or cut-short file; running with none takes a restart). Changes to site.output, site.state,
 site.queue, host and port need a restart.`,
   options: { ...configOption, host: { type: 'string' }, port: { type: 'string' }, watch: { type: 'boolean' }, 'no-serve': { type: 'boolean' }, workers: { type: 'string' } },
   load: async () => (await import('../actions/run.ts')).run,

@@ -1,7 +1,7 @@
 import { configOption, type Command } from '../command.ts';
 
 export const SOURCES_USAGE = `Usage:
-  refeed sources [list] [--json] [--group G]
+  refeed sources [list] [--json | --wide] [--group G]
   refeed sources add --group G --source S --channel C URL [--schedule CRON] [--slug SLUG]
   refeed sources remove URL
   refeed sources remove --group G [--source S [--channel C]] [--keep-empty]`;
@@ -20,6 +20,9 @@ list (the default)
   success, disabled after repeated failures. Channels not fetched yet (or no
   state database at all) show "never fetched"; nothing is created or changed.
       --json          print the rows as a JSON array (data on stdout)
+      --wide          every column on one line per channel, however wide (the
+                      table otherwise fits the terminal, or $COLUMNS: URL and
+                      health go under their row, FEED and SCHEDULE are left out)
       --group G       only channels of group G
 
 add
@@ -56,6 +59,7 @@ written), 2 the configuration is invalid, 64 bad arguments.`,
   options: {
     ...configOption,
     json: { type: 'boolean' },
+    wide: { type: 'boolean' },
     group: { type: 'string', short: 'g' },
     source: { type: 'string', short: 's' },
     channel: { type: 'string' },

@@ -3,7 +3,7 @@ import { configOption, type Command } from '../command.ts';
 export const statusCommand: Command = {
   name: 'status',
   summary: 'show every channel: last success, last error, failures, items stored, next run',
-  usage: 'refeed status [--config FILE] [--json]',
+  usage: 'refeed status [--config FILE] [--json | --wide]',
   help: `
 Reads the state database; fetches nothing. One row per channel: its names
 (group / source / channel) and the folder its feeds are published in under
@@ -14,6 +14,9 @@ now). Times are ISO 8601, UTC.
 
 Options:
   -c, --config FILE  configuration file (default: config/refeed.yaml)
+      --wide         every column on one line per channel, however wide (the
+                     table otherwise fits the terminal, or $COLUMNS: the error
+                     goes under its row, then FEED, NEXT RUN… are left out)
       --json         machine-readable output: an array of objects with key, group,
                      source, channel, name, feedPath, feedUrl, url, enabled,
                      disabled, status, lastSuccessAt, lastFetchAt, lastError,
@@ -22,6 +25,6 @@ Options:
 
 Status is one of: never fetched, new, updated, unchanged, not-modified, error,
 gone (410: disabled until its URL changes in the config), off (enabled: false).`,
-  options: { ...configOption, json: { type: 'boolean' } },
+  options: { ...configOption, json: { type: 'boolean' }, wide: { type: 'boolean' } },
   load: async () => (await import('../actions/status.ts')).run,
 };

@@ -2,7 +2,7 @@ import { formatPath } from '../errors.ts';
 import { checkCurrent, checkEntry, checkResult } from './checks.ts';
 import { Editor } from './editor.ts';
 import { allChannels, asArray, findNamed, lineOfPath, rawGroups, sameUrl, str } from './tree.ts';
-import { EditError, type BatchResult, type ChannelEntry, type EditResult } from './types.ts';
+import { EditError, type ChannelEntry, type EditResult } from './types.ts';
 
 // Adding channels: the group and source are found by name or slug, or created.
 
@@ -73,38 +73,3 @@ export function addChannel(text: string, file: string, entry: ChannelEntry): Edi
   checkResult(out, file, before, warnings);
   return { text: out, changes, warnings };
 }
-
-/**
- * Adds many entries (an OPML import): duplicates and invalid entries are
- * skipped with a reason, the rest land in one new text. Each add is spliced
- * on the previous result, so the file is still only touched where entries go.
- */
-export function addChannels(text: string, file: string, entries: ChannelEntry[]): BatchResult {
-  const before = checkCurrent(text, file);
-  const added: ChannelEntry[] = [];
-  const skipped: BatchResult['skipped'] = [];
-  const changes: string[] = [];
-  const warnings: string[] = [];
-  let current = text;
-  for (const entry of entries) {
-    const bad = checkEntry(entry);
-    if (bad) {
-      skipped.push({ entry, reason: bad });
-      continue;
-    }
-    const editor = new Editor(current);
-    const why = conflict(editor, entry);
-    if (why) {
-      skipped.push({ entry, reason: why });
-      continue;
-    }
-    changes.push(addTo(editor, entry));
-    const notes: string[] = [];
-    current = editor.finish(notes);
-    for (const n of notes) if (!warnings.includes(n)) warnings.push(n);
-    added.push(entry);
-  }
-  if (added.length) checkResult(current, file, before, warnings);
-  return { text: current, changes, warnings, added, skipped };
-}
-

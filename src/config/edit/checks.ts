@@ -16,7 +16,8 @@ const about = (w: ConfigNote) => `${w.path}\n${w.message}`;
 
 export function checkCurrent(text: string, file: string): string[] {
   try {
-    return parseConfig(text, file, FILE_ONLY).warnings.map(about);
+    // An empty file (or one with only comments or `site`) is where a first channel gets added: the result is checked in full.
+    return parseConfig(text, file, FILE_ONLY, { allowNoChannels: true }).warnings.map(about);
   } catch (e) {
     if (e instanceof ConfigError) throw new EditError('bad-config', `${file} is not a valid configuration; fix it first (refeed validate)`, e.problems);
     throw e;

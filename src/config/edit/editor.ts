@@ -28,6 +28,12 @@ export class Editor {
 
   /** Appends `value` to the sequence at `path`, creating the key (and making `[]` a block list) as needed. */
   append(path: (string | number)[], value: Record<string, unknown>): void {
+    this.appendAll(path, [value]);
+  }
+
+  /** Appends `values` to the sequence at `path`, in one splice (a batch import edits each list once). */
+  appendAll(path: (string | number)[], values: Record<string, unknown>[]): void {
+    if (!values.length) return;
     const seq = this.node(path);
     const text = this.text;
     if (isSeq(seq) && seq.items.length && !seq.flow) {
@@ -45,19 +51,19 @@ export class Editor {
           if (between.split('\n').some((l, i, a) => i < a.length - 1 && isBlank(l))) sep = this.layout.eol;
         }
         const lead = at === text.length && !text.endsWith('\n') ? this.layout.eol : '';
-        this.splices.push({ start: at, end: at, text: lead + sep + render([value], col, this.layout) });
+        this.splices.push({ start: at, end: at, text: lead + sep + (sep ? values.map((v) => render([v], col, this.layout)).join(sep) : render(values, col, this.layout)) });
       }
-      (seq as YAMLSeq).items.push(this.doc.createNode(value));
+      for (const v of values) (seq as YAMLSeq).items.push(this.doc.createNode(v));
       return;
     }
     if (isSeq(seq) && seq.flow && seq.items.length) {
-      (seq as YAMLSeq).items.push(this.doc.createNode(value));
+      for (const v of values) (seq as YAMLSeq).items.push(this.doc.createNode(v));
       if (seq.range) this.splices.push({ start: seq.range[0], end: seq.range[1], text: renderFlow(seq) });
       else this.reformat = true;
       return;
     }
     // Missing key, `key:` (null) or `key: []`: (re)write the pair as a block list.
-    this.setPair(path, [value]);
+    this.setPair(path, values);
   }
 
   /** Sets `path`'s key to `value`, replacing the pair's lines if present, else adding it after the map's last pair. */

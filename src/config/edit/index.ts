@@ -1,6 +1,7 @@
 // Edits the config file the way a person would (see editor.ts): add and
 // remove channels, keeping every other byte of the file as it was.
-export { addChannel, addChannels } from './add.ts';
+export { addChannel } from './add.ts';
+export { addChannels, ChannelBatch } from './batch.ts';
 export { checkEntry } from './checks.ts';
 export { removeChannels } from './remove.ts';
 export { findNamed, sameUrl } from './tree.ts';

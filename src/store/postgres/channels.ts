@@ -72,8 +72,8 @@ export async function recordSuccess(db: Db, key: string, r: ChannelSuccess): Pro
 export async function recordFailure(db: Db, key: string, r: ChannelFailure): Promise<void> {
   await db.query(
     `UPDATE channels SET last_fetch_at = $2, last_status = 'error', last_error = $3, consecutive_failures = consecutive_failures + 1,
-       next_run_at = $4, disabled = disabled OR $5 WHERE key = $1`,
-    [key, r.now, r.error, r.nextRunAt ?? null, r.disable === true],
+       next_run_at = $4, disabled = disabled OR $5, last_success_at = CASE WHEN $6 THEN $7::bigint ELSE last_success_at END WHERE key = $1`,
+    [key, r.now, r.error, r.nextRunAt ?? null, r.disable === true, r.lastSuccessAt !== undefined, r.lastSuccessAt ?? null],
   );
 }
 

@@ -37,6 +37,7 @@ interface EntryWrite {
   article_id: string;
   first_seen: number;
   date: number;
+  content_key?: string | null;
 }
 
 /** A full article row as written. */
@@ -48,6 +49,7 @@ interface ArticleRow extends Head {
   guid: string | null;
   categories: string;
   html: string;
+  extra: string;
 }
 
 interface Plan {
@@ -64,7 +66,7 @@ interface Plan {
 
 const HEAD_COLUMNS = 'id, owner_id, content_hash, path, old_path, date, link, first_seen';
 const ARTICLE_RECORD = `id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text, path text,
-  old_path text, author text, headimg text, guid text, categories text, html text`;
+  old_path text, author text, headimg text, guid text, categories text, html text, extra text`;
 const MAX_PASSES = 8;
 
 /** Inside the caller's transaction. */
@@ -79,8 +81,8 @@ export async function commitItems(db: Db, key: string, items: readonly ItemWrite
     const plan = await decide(db, ch.id, slugs, items);
     if (plan.inserts.size) {
       const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html)
-         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra)
+         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra
          FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
         [jsonRows([...plan.inserts.values()])],
       );
@@ -145,7 +147,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
     const firstSeen = entry?.first_seen ?? item.firstSeen;
     if (!entry) {
       // An entry sorts by its article's date, which the owner's content sets.
-      const e = { item_key: itemKey, article_id: articleId, first_seen: firstSeen, date: owns ? item.article.date : head!.date };
+      const e = { item_key: itemKey, article_id: articleId, first_seen: firstSeen, date: owns ? item.article.date : head!.date, content_key: item.contentKey ?? null };
       plan.entries.push(e);
       entries.set(itemKey, e);
     }
@@ -232,7 +234,7 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
     await db.query(
       `UPDATE articles a SET identity = u.identity, owner_id = u.owner_id, title = u.title, link = u.link, date = u.date, first_seen = u.first_seen,
          content_hash = u.content_hash, path = u.path, old_path = u.old_path, author = u.author, headimg = u.headimg, guid = u.guid,
-         categories = u.categories, html = u.html, file_mtime = NULL, file_size = NULL
+         categories = u.categories, html = u.html, extra = u.extra, file_mtime = NULL, file_size = NULL
        FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) WHERE a.id = u.id`,
       [jsonRows([...plan.updates.values()])],
     );
@@ -242,8 +244,9 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
   if (plan.entries.length) {
     const [g, s, c] = slugs;
     await db.query(
-      `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c)
-       SELECT $2, item_key, article_id, first_seen, date, $3, $4, $5 FROM json_to_recordset($1) AS u(item_key text, article_id text, first_seen bigint, date bigint)`,
+      `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c, content_key)
+       SELECT $2, item_key, article_id, first_seen, date, $3, $4, $5, content_key
+       FROM json_to_recordset($1) AS u(item_key text, article_id text, first_seen bigint, date bigint, content_key text)`,
       [jsonRows(plan.entries), channelId, g, s, c],
     );
   }

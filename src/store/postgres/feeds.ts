@@ -1,5 +1,5 @@
 import { rowsHash } from '../rows-hash.ts';
-import type { ParsedArticleFile } from '../../normalize/index.ts';
+import type { ArticleContent } from '../../core/types.ts';
 import { contentById, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, FragmentsWrite, ItemFragments, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
@@ -78,19 +78,19 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
   return out;
 }
 
-export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
+export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, ArticleContent>> {
   const { rows } = await db.query<ContentRow>(
-    `SELECT id, title, link, date, author, headimg, guid, categories, html FROM articles WHERE id = ANY($1::text[]) AND html IS NOT NULL`,
+    `SELECT id, title, link, date, author, headimg, guid, categories, html, extra FROM articles WHERE id = ANY($1::text[]) AND html IS NOT NULL`,
     [ids],
   );
   return contentById(rows);
 }
 
-export async function fillArticleContent(db: Db, entries: readonly [string, ParsedArticleFile][]): Promise<void> {
+export async function fillArticleContent(db: Db, entries: readonly [string, ArticleContent][]): Promise<void> {
   if (!entries.length) return;
   await db.query(
-    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html
-     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text) WHERE a.id = u.id AND a.html IS NULL`,
+    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html, extra = u.extra
+     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, extra text) WHERE a.id = u.id AND a.html IS NULL`,
     [jsonRows(entries.map(([id, c]) => ({ id, ...filledContentColumns(c) })))],
   );
 }

@@ -1,4 +1,4 @@
-import type { KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
@@ -24,9 +24,72 @@ export async function knownItems(db: Db, key: string, itemKeys: readonly string[
   return out;
 }
 
+/** Content key → item key of the channel's first entry with it (see Store.knownContent). */
+export async function knownContent(db: Db, key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!contentKeys.length) return out;
+  const { rows } = await db.query<{ item_key: string; content_key: string }>(
+    `SELECT e.item_key, e.content_key FROM channels ch JOIN entries e ON e.channel_id = ch.id
+     WHERE ch.key = $1 AND e.content_key = ANY($2::text[]) ORDER BY e.first_seen, e.item_key`,
+    [key, [...contentKeys]],
+  );
+  for (const r of rows) if (!out.has(r.content_key)) out.set(r.content_key, r.item_key);
+  return out;
+}
+
+/** Inside the caller's transaction (see Store.pruneEntries). */
+export async function pruneEntries(db: Db, key: string, r: PruneRequest): Promise<PruneResult> {
+  const result: PruneResult = { entries: 0, articles: [] };
+  await lockChannels(db, 'use');
+  // Commits of the channel wait (as they wait for each other): its entries stay as read.
+  const ch = (await db.query<{ id: number }>('SELECT id FROM channels WHERE key = $1 FOR UPDATE', [key])).rows[0];
+  if (!ch) return result;
+  const candidates = (
+    await db.query<{ item_key: string; article_id: string }>(
+      `SELECT item_key, article_id FROM (
+         SELECT item_key, article_id, first_seen, date, row_number() OVER (ORDER BY date DESC, article_id, seq) AS n FROM entries WHERE channel_id = $1
+       ) r
+       WHERE r.n > $2 AND r.first_seen < $3 AND r.date < $3 AND NOT (r.article_id = ANY($4::text[]))`,
+      [ch.id, r.keep, r.before, [...r.protect]],
+    )
+  ).rows;
+  if (!candidates.length) return result;
+  // The articles locked, then checked: another channel's commit listing one meanwhile keeps it.
+  const ids = [...new Set(candidates.map((c) => c.article_id))];
+  await db.query('SELECT id FROM articles WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [ids]);
+  const shared = new Set(
+    (
+      await db.query<{ article_id: string }>(
+        'SELECT DISTINCT article_id FROM entries WHERE article_id = ANY($1::text[]) AND channel_id <> $2',
+        [ids, ch.id],
+      )
+    ).rows.map((x) => x.article_id),
+  );
+  const perArticle = new Map<string, number>();
+  for (const c of candidates) perArticle.set(c.article_id, (perArticle.get(c.article_id) ?? 0) + 1);
+  const listedTwice = new Set(
+    (
+      await db.query<{ article_id: string; n: number }>(
+        'SELECT article_id, count(*)::int AS n FROM entries WHERE channel_id = $1 AND article_id = ANY($2::text[]) GROUP BY article_id',
+        [ch.id, ids],
+      )
+    ).rows.filter((x) => x.n > 1).map((x) => x.article_id),
+  );
+  const gone = candidates.filter((c) => !shared.has(c.article_id) && !listedTwice.has(c.article_id));
+  if (!gone.length) return result;
+  const deleted = await db.query('DELETE FROM entries WHERE channel_id = $1 AND item_key = ANY($2::text[])', [ch.id, gone.map((g) => g.item_key)]);
+  result.entries = deleted.rowCount ?? gone.length;
+  const articles = await db.query<{ id: string; path: string; old_path: string | null }>(
+    'DELETE FROM articles WHERE id = ANY($1::text[]) RETURNING id, path, old_path',
+    [gone.map((g) => g.article_id)],
+  );
+  for (const a of articles.rows) result.articles.push({ id: a.id, path: a.path, ...(a.old_path ? { oldPath: a.old_path } : {}) });
+  return result;
+}
+
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {
   const { rows } = await db.query<PendingRow>(
-    `SELECT id, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html FROM articles
+    `SELECT id, identity, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html, extra FROM articles
      WHERE file_hash IS DISTINCT FROM content_hash ORDER BY id LIMIT $1`,
     [limit],
   );
@@ -43,7 +106,11 @@ export async function markFilesWritten(db: Db, files: readonly WrittenArticleFil
   );
 }
 
-/** Inside the caller's transaction. Returns how many were put back; an id already stored is left as it is. */
+/**
+ * Inside the caller's transaction. Returns how many were put back: an article
+ * the store lacks, or a listing of the file's channel it lacks; what the store
+ * has is left as it is (see ../sqlite/items.ts), so this can run on any state.
+ */
 export async function restoreArticles(db: Db, articles: readonly RestoredArticle[]): Promise<number> {
   if (!articles.length) return 0;
   await lockChannels(db, 'use');
@@ -52,39 +119,80 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
       (r) => [r.key, r.id],
     ),
   );
-  // The first file of an id wins, as when they are put back one by one.
-  const byId = new Map<string, RestoredArticle & { owner: number }>();
-  for (const a of articles) {
+  const wanted = articles.flatMap((a) => {
     const owner = channels.get(a.channelKey);
-    if (owner !== undefined && !byId.has(a.id)) byId.set(a.id, { ...a, owner });
-  }
-  const rows = [...byId.values()].map((a) => restoredArticleRow(a, a.owner));
-  const inserted = new Set(
-    (
-      await db.query<{ id: string }>(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-           html, file_mtime, file_size)
-         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, file_mtime, file_size
-         FROM json_to_recordset($1) AS u(id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text,
-           path text, author text, headimg text, guid text, categories text, html text, file_mtime float8, file_size bigint)
-         ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [jsonRows(rows)],
-      )
-    ).rows.map((r) => r.id),
-  );
-  const restored = [...byId.values()].filter((a) => inserted.has(a.id));
-  const entries = restored.map((a) => {
-    const [g, s, c] = a.channelKey.split('/');
-    return { channel_id: a.owner, item_key: a.itemKey, article_id: a.id, first_seen: a.firstSeen, date: a.content.date.getTime(), g, s, c };
+    return owner === undefined ? [] : [{ ...a, itemKey: pgText(a.itemKey), owner }];
   });
+  const entryKey = (channel: number, itemKey: string) => `${channel}\n${itemKey}`;
+  const listed = new Set(
+    (
+      await db.query<{ channel_id: number; item_key: string }>(
+        'SELECT e.channel_id, e.item_key FROM entries e JOIN unnest($1::int[], $2::text[]) AS u(c, k) ON e.channel_id = u.c AND e.item_key = u.k',
+        [wanted.map((a) => a.owner), wanted.map((a) => a.itemKey)],
+      )
+    ).rows.map((r) => entryKey(r.channel_id, r.item_key)),
+  );
+  // The article a file names: its id, else (a file from before ids were stamped) the one its name abbreviates.
+  const stored = new Map<string, { id: string; date: number }>();
+  for (const r of (await db.query<{ id: string; date: number }>('SELECT id, date FROM articles WHERE id = ANY($1::text[])', [wanted.map((a) => a.id)])).rows) {
+    stored.set(r.id, r);
+  }
+  // Only a file name's 20 characters can stand for a longer id (a file from before stamps); a full id is its own.
+  const stems = [...new Set(wanted.filter((a) => a.id.length === 20 && !stored.has(a.id)).map((a) => a.id))];
+  const byStem = new Map<string, { id: string; date: number }>();
+  if (stems.length) {
+    const { rows } = await db.query<{ id: string; date: number }>('SELECT id, date FROM articles WHERE left(id, 20) = ANY($1::text[]) ORDER BY id', [stems]);
+    for (const r of rows) if (!byStem.has(r.id.slice(0, 20))) byStem.set(r.id.slice(0, 20), r);
+  }
+  // Articles the channels list already, under whatever key (a file from before stamps is keyed by its name).
+  const found = [...new Set([...stored.values(), ...byStem.values()].map((a) => a.id))];
+  const listing = new Set(
+    (
+      await db.query<{ channel_id: number; article_id: string }>('SELECT channel_id, article_id FROM entries WHERE article_id = ANY($1::text[])', [found])
+    ).rows.map((r) => entryKey(r.channel_id, r.article_id)),
+  );
+  // Decided in file order, as if put back one by one.
+  const newRows: ReturnType<typeof restoredArticleRow>[] = [];
+  const entries: { channel_id: number; item_key: string; article_id: string; first_seen: number; date: number; g: string; s: string; c: string }[] = [];
+  const dirty: string[] = [];
+  for (const a of wanted) {
+    const key = entryKey(a.owner, a.itemKey);
+    if (listed.has(key)) continue;
+    let article = stored.get(a.id) ?? (a.id.length === 20 ? byStem.get(a.id) : undefined);
+    if (article && listing.has(entryKey(a.owner, article.id))) continue;
+    if (!article) {
+      const row = restoredArticleRow(a, a.owner);
+      newRows.push(row);
+      article = { id: row.id, date: row.date };
+      stored.set(row.id, article);
+      byStem.set(row.id.slice(0, 20), article);
+    }
+    listed.add(key);
+    listing.add(entryKey(a.owner, article.id));
+    const [g, s, c] = slugsOf(a.channelKey);
+    entries.push({ channel_id: a.owner, item_key: a.itemKey, article_id: article.id, first_seen: a.firstSeen, date: Number(article.date), g, s, c });
+    dirty.push(...feedKeysOf([g, s, c]));
+  }
+  if (newRows.length) {
+    await db.query(
+      `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
+         html, extra, file_mtime, file_size)
+       SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, extra, file_mtime, file_size
+       FROM json_to_recordset($1) AS u(id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text,
+         path text, author text, headimg text, guid text, categories text, html text, extra text, file_mtime float8, file_size bigint)
+       ORDER BY id ON CONFLICT (id) DO NOTHING`,
+      [jsonRows(newRows)],
+    );
+  }
   if (entries.length) {
     await db.query(
       `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c)
        SELECT channel_id, item_key, article_id, first_seen, date, g, s, c
-       FROM json_to_recordset($1) AS u(channel_id int, item_key text, article_id text, first_seen bigint, date bigint, g text, s text, c text)`,
+       FROM json_to_recordset($1) AS u(channel_id int, item_key text, article_id text, first_seen bigint, date bigint, g text, s text, c text)
+       ON CONFLICT DO NOTHING`,
       [jsonRows(entries)],
     );
   }
-  await markDirty(db, restored.flatMap((a) => feedKeysOf(slugsOf(a.channelKey))));
-  return restored.length;
+  await markDirty(db, dirty);
+  return entries.length;
 }

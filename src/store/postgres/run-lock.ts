@@ -1,6 +1,6 @@
 import os from 'node:os';
 import pg from 'pg';
-import type { RunLock } from '../types.ts';
+import type { RunLock, RunLockRequest } from '../types.ts';
 import { CONNECT_DEFAULTS, storeError } from './connection.ts';
 import { LOCK, REFEED_LOCKS } from './schema.ts';
 
@@ -29,16 +29,18 @@ async function holderOf(client: pg.Client): Promise<string | undefined> {
 export type HeldLock = RunLock & { acquired: true };
 
 /** Takes the run lock of the database at `url`, polling up to `waitMs` while another session holds it. */
-export async function acquireRunLock(url: string, opts: { waitMs: number; what: string; pollMs?: number }, onRelease: (l: HeldLock) => void): Promise<RunLock> {
+export async function acquireRunLock(url: string, opts: RunLockRequest & { pollMs?: number }, onRelease: (l: HeldLock) => void): Promise<RunLock> {
   const client = new pg.Client({ connectionString: url, application_name: applicationName(opts.what), connectionTimeoutMillis: CONNECT_DEFAULTS.connectTimeoutMs });
   // The session dropping is the lock being lost: nothing to do but not crash.
   client.on('error', () => undefined);
   try {
     await client.connect();
     const deadline = Date.now() + opts.waitMs;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [REFEED_LOCKS, LOCK.run]);
       if (rows[0].ok) return held(client, onRelease);
+      // Said at once: a silent wait looks like a hang.
+      if (first && opts.waitMs > 0 && opts.onWait) opts.onWait((await holderOf(client)) ?? 'another refeed process');
       if (Date.now() >= deadline) {
         // Undefined when it was freed just now, or the server hides other sessions from us.
         const holder = (await holderOf(client)) ?? 'another refeed process';

@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { ChannelState } from '../../core/types.ts';
-import type { ParsedArticleFile } from '../../normalize/index.ts';
+import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import type {
   ArticleRecord,
   FragmentsWrite,
@@ -17,8 +16,11 @@ import type {
   PublishCommit,
   RestoredArticle,
   RunLock,
+  RunLockRequest,
   Store,
   WrittenArticleFile,
+  PruneRequest,
+  PruneResult,
 } from '../types.ts';
 import { commitStatus } from '../types.ts';
 import * as channels from './channels.ts';
@@ -123,6 +125,14 @@ export class PostgresStore implements Store {
     return this.run((db) => items.knownItems(db, key, itemKeys));
   }
 
+  async knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.run((db) => items.knownContent(db, key, contentKeys));
+  }
+
+  async pruneEntries(key: string, request: PruneRequest): Promise<PruneResult> {
+    return this.write((db) => items.pruneEntries(db, key, request));
+  }
+
   async commitItems(key: string, list: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
     return this.write(async (db) => {
       const result = await commitItems(db, key, list);
@@ -143,7 +153,7 @@ export class PostgresStore implements Store {
     return (await this.run((db) => feeds.topArticles(db, [{ key: feedKey, limit }])))[0];
   }
 
-  async articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
+  async articleContent(ids: readonly string[]): Promise<Map<string, ArticleContent>> {
     return this.run((db) => feeds.articleContent(db, ids));
   }
 
@@ -151,7 +161,7 @@ export class PostgresStore implements Store {
     return query<{ id: string; path: string }>(this.pool, this.url, 'SELECT id, path FROM articles WHERE html IS NULL ORDER BY id LIMIT $1', [limit]);
   }
 
-  async fillArticleContent(entries: readonly [string, ParsedArticleFile][]): Promise<void> {
+  async fillArticleContent(entries: readonly [string, ArticleContent][]): Promise<void> {
     await this.run((db) => feeds.fillArticleContent(db, entries));
   }
 
@@ -183,7 +193,7 @@ export class PostgresStore implements Store {
     return this.write((db) => items.restoreArticles(db, articles));
   }
 
-  async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
+  async acquireRunLock(opts: RunLockRequest): Promise<RunLock> {
     const lock = await acquireRunLock(this.url, opts, (l) => this.locks.delete(l));
     if (lock.acquired) this.locks.add(lock);
     return lock;

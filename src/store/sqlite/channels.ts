@@ -13,7 +13,7 @@ import { planSync, toChannelState as toState, type ChannelRow } from '../row-sha
 export class ChannelRepo {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.s = {
       byKey: db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE key = ?'),
       all: db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY id'),
@@ -50,6 +50,7 @@ export class ChannelRepo {
       ),
       failure: db.prepare(
         `UPDATE channels SET last_fetch_at = @now, last_status = 'error', last_error = @error,
+           last_success_at = CASE WHEN @resetSuccess THEN @lastSuccessAt ELSE last_success_at END,
            consecutive_failures = consecutive_failures + 1, next_run_at = @nextRunAt, disabled = max(disabled, @disable) WHERE key = @key`,
       ),
       setNextRun: db.prepare('UPDATE channels SET next_run_at = ? WHERE key = ?'),
@@ -90,7 +91,8 @@ export class ChannelRepo {
   }
 
   recordFailure(key: string, r: ChannelFailure): void {
-    this.s.failure.run({ key, now: r.now, error: r.error, nextRunAt: r.nextRunAt ?? null, disable: r.disable ? 1 : 0 });
+    const resetSuccess = r.lastSuccessAt !== undefined;
+    this.s.failure.run({ key, now: r.now, error: r.error, nextRunAt: r.nextRunAt ?? null, disable: r.disable ? 1 : 0, resetSuccess: resetSuccess ? 1 : 0, lastSuccessAt: r.lastSuccessAt ?? null });
   }
 
   setNextRun(key: string, at: number | undefined): void {

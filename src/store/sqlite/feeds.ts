@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { rowsHash } from '../rows-hash.ts';
-import type { ParsedArticleFile } from '../../normalize/index.ts';
+import type { ArticleContent } from '../../core/types.ts';
 import { contentById, type ContentRow } from '../content-rows.ts';
 import type { ArticleRecord, FragmentsWrite, ItemFragments, PublishCommit } from '../types.ts';
 import { PublishLedger } from './ledger.ts';
@@ -11,7 +11,7 @@ const FEED_COLUMNS = `a.id, a.identity, ch.key AS channel_key, e.g, e.s, e.c, a.
   FROM entries e JOIN articles a ON a.id = e.article_id JOIN channels ch ON ch.id = e.channel_id`;
 const ORDER = 'ORDER BY e.date DESC, e.article_id LIMIT ?';
 
-const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html FROM articles
+const CONTENT_SQL = `SELECT id, title, link, date, author, headimg, guid, categories, html, extra FROM articles
   WHERE id IN (SELECT value FROM json_each(?)) AND html IS NOT NULL`;
 
 /** Feeds' articles, their content, and the publisher's bookkeeping. */
@@ -19,7 +19,7 @@ export class FeedRepo {
   private readonly s;
   readonly ledger: PublishLedger;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.ledger = new PublishLedger(db);
     this.s = {
       top: {
@@ -39,7 +39,7 @@ export class FeedRepo {
       ),
       contentless: db.prepare<[number], { id: string; path: string }>('SELECT id, path FROM articles WHERE html IS NULL ORDER BY id LIMIT ?'),
       fillContent: db.prepare(
-        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html WHERE id = @id AND html IS NULL`,
+        `UPDATE articles SET author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra WHERE id = @id AND html IS NULL`,
       ),
       count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM articles'),
       dirty: db.prepare<[], { key: string }>('SELECT key FROM dirty_feeds ORDER BY key'),
@@ -59,7 +59,7 @@ export class FeedRepo {
     }
   }
 
-  content(ids: readonly string[]): Map<string, ParsedArticleFile> {
+  content(ids: readonly string[]): Map<string, ArticleContent> {
     return contentById(this.s.content.all(JSON.stringify(ids)));
   }
 
@@ -75,7 +75,7 @@ export class FeedRepo {
     return this.s.contentless.all(limit);
   }
 
-  fillContent(entries: readonly [string, ParsedArticleFile][]): void {
+  fillContent(entries: readonly [string, ArticleContent][]): void {
     for (const [id, c] of entries) this.s.fillContent.run({ id, ...filledContentColumns(c) });
   }
 

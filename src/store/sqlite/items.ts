@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { CommitResult, ItemWrite, KnownItem, PendingFile, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { CommitResult, ItemWrite, KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 import { articleColumns, contentRole, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
 import { fragmentsParams } from './feeds.ts';
@@ -43,7 +43,7 @@ function newArticleId(channelId: number, itemKey: string, link: string | undefin
 export class ItemRepo {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.s = {
       channel: db.prepare<[string], ChannelHead>('SELECT id, key FROM channels WHERE key = ?'),
       entries: db.prepare<[number, string], EntryRow>(
@@ -56,23 +56,41 @@ export class ItemRepo {
          FROM articles a WHERE a.id = ?`,
       ),
       exists: db.prepare<[string], { id: string }>('SELECT id FROM articles WHERE id = ?'),
+      // The article a file names: its id, else (a file from before ids were stamped) the one its name abbreviates.
+      dated: db.prepare<[string], { id: string; date: number }>('SELECT id, date FROM articles WHERE id = ?'),
+      byStem: db.prepare<[string, string], { id: string; date: number }>('SELECT id, date FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 1'),
       // The article another channel stored under this link: one whose owner is still configured first, the oldest then.
       byLink: db.prepare<[string], ArticleHead>(
         `SELECT a.id, a.owner_id, (ch.key IS NOT NULL) AS owner_live, a.content_hash, a.path, a.date FROM articles a JOIN channels ch ON ch.id = a.owner_id
          WHERE a.link = ? ORDER BY (ch.key IS NULL), a.first_seen, a.id LIMIT 1`,
       ),
       insertEntry: db.prepare(
-        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c)`,
+        `INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c, content_key)
+         VALUES (@channel, @itemKey, @articleId, @firstSeen, @date, @g, @s, @c, @contentKey)`,
+      ),
+      // Feed order (date, then id), as topArticles ranks them; an article another entry lists stays.
+      prunable: db.prepare<{ channel: number; keep: number; before: number; protect: string }, { item_key: string; article_id: string }>(
+        `SELECT item_key, article_id FROM (
+           SELECT item_key, article_id, first_seen, date, row_number() OVER (ORDER BY date DESC, article_id) AS n FROM entries WHERE channel_id = @channel
+         ) r
+         WHERE r.n > @keep AND r.first_seen < @before AND r.date < @before
+           AND r.article_id NOT IN (SELECT value FROM json_each(@protect))
+           AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.article_id = r.article_id AND NOT (o.channel_id = @channel AND o.item_key = r.item_key))`,
+      ),
+      deleteEntry: db.prepare('DELETE FROM entries WHERE channel_id = ? AND item_key = ?'),
+      deleteArticle: db.prepare<[string], { path: string; old_path: string | null }>('DELETE FROM articles WHERE id = ? RETURNING path, old_path'),
+      byContent: db.prepare<[number, string], { item_key: string; content_key: string }>(
+        `SELECT item_key, content_key FROM entries WHERE channel_id = ? AND content_key IN (SELECT value FROM json_each(?)) ORDER BY first_seen, item_key`,
       ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html)
-         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html)`,
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra)
+         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html, @extra)`,
       ),
       updateArticle: db.prepare(
         `UPDATE articles SET identity = @identity, owner_id = @owner_id, title = @title, link = @link, date = @date,
            first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
-           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, file_mtime = NULL, file_size = NULL
+           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
       ),
       // After the row's insert or update (whose trigger dropped the fragments of its former content).
@@ -80,14 +98,15 @@ export class ItemRepo {
         `INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES (@id, @version, @itemId, @rss, @atom, @json)
          ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, item_id = excluded.item_id, rss = excluded.rss, atom = excluded.atom, json = excluded.json`,
       ),
+      lists: db.prepare<[number, string], { n: number }>('SELECT 1 AS n FROM entries WHERE channel_id = ? AND article_id = ?'),
       entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
       feedsOf: db.prepare<[string], { g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ? AND g IS NOT NULL'),
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       restore: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-           html, file_mtime, file_size)
+           html, extra, file_mtime, file_size)
          VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @content_hash, @path, @author, @headimg, @guid, @categories,
-           @html, @file_mtime, @file_size)`,
+           @html, @extra, @file_mtime, @file_size)`,
       ),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(
@@ -104,6 +123,29 @@ export class ItemRepo {
     for (const r of this.s.entries.all(ch.id, JSON.stringify(itemKeys))) {
       out.set(r.item_key, { articleId: r.article_id, firstSeen: r.first_seen, owned: r.owner_id === ch.id, contentHash: r.content_hash });
     }
+    return out;
+  }
+
+  /** Inside the caller's transaction (see Store.pruneEntries). */
+  prune(key: string, r: PruneRequest): PruneResult {
+    const ch = this.s.channel.get(key);
+    const result: PruneResult = { entries: 0, articles: [] };
+    if (!ch) return result;
+    for (const e of this.s.prunable.all({ channel: ch.id, keep: r.keep, before: r.before, protect: JSON.stringify(r.protect) })) {
+      this.s.deleteEntry.run(ch.id, e.item_key);
+      result.entries++;
+      const gone = this.s.deleteArticle.get(e.article_id);
+      if (gone) result.articles.push({ id: e.article_id, path: gone.path, ...(gone.old_path ? { oldPath: gone.old_path } : {}) });
+    }
+    return result;
+  }
+
+  /** Content key → item key of the channel's first entry with it. */
+  knownContent(key: string, contentKeys: readonly string[]): Map<string, string> {
+    const ch = this.s.channel.get(key);
+    const out = new Map<string, string>();
+    if (!ch || !contentKeys.length) return out;
+    for (const r of this.s.byContent.all(ch.id, JSON.stringify(contentKeys))) if (!out.has(r.content_key)) out.set(r.content_key, r.item_key);
     return out;
   }
 
@@ -125,7 +167,10 @@ export class ItemRepo {
       const articleId = head?.id ?? newArticleId(ch.id, item.itemKey, item.link, (id) => this.s.exists.get(id) !== undefined);
       const firstSeen = entry?.first_seen ?? item.firstSeen;
       // An entry sorts by its article's date, which the owner's content sets.
-      if (!entry) this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date: owns ? item.article.date : head!.date, g, s, c });
+      if (!entry) {
+        const date = owns ? item.article.date : head!.date;
+        this.s.insertEntry.run({ channel: ch.id, itemKey: item.itemKey, articleId, firstSeen, date, g, s, c, contentKey: item.contentKey ?? null });
+      }
       if (!writes) {
         if (!entry) for (const k of feedKeysOf([g, s, c])) dirty.add(k);
         continue;
@@ -158,17 +203,35 @@ export class ItemRepo {
     for (const f of files) this.s.written.run(f);
   }
 
-  /** Inside the caller's transaction. Returns how many were put back. */
+  /**
+   * Inside the caller's transaction. Returns how many were put back: an
+   * article the store lacks, or a listing of the file's channel it lacks.
+   * What the store has is left as it is, so this can run on any state.
+   */
   restore(articles: readonly RestoredArticle[]): number {
     let n = 0;
     const dirty = new Set<string>();
     for (const a of articles) {
       const ch = this.s.channel.get(a.channelKey);
-      if (!ch || this.s.exists.get(a.id)) continue;
-      const row = restoredArticleRow(a, ch.id);
-      this.s.restore.run(row);
+      if (!ch) continue;
+      // Only a file name's 20 characters can stand for a longer id (a file from before stamps); a full id is its own.
+      const stored = this.s.dated.get(a.id) ?? (a.id.length === 20 ? this.s.byStem.get(a.id, `${a.id}g`) : undefined);
+      const entry = this.s.entry.get(ch.id, a.itemKey);
+      // Listed already (this article, or another the channel knows by the same key): the store's is kept.
+      if (entry) continue;
+      let date: number;
+      let articleId: string;
+      if (stored) {
+        // Listed by the channel under another key (a file from before stamps, keyed by its name): known.
+        if (this.s.lists.get(ch.id, stored.id)) continue;
+        ({ id: articleId, date } = stored);
+      } else {
+        const row = restoredArticleRow(a, ch.id);
+        this.s.restore.run(row);
+        ({ id: articleId, date } = row);
+      }
       const [g, s, cs] = a.channelKey.split('/');
-      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId: a.id, firstSeen: a.firstSeen, date: row.date, g, s, c: cs });
+      this.s.insertEntry.run({ channel: ch.id, itemKey: a.itemKey, articleId, firstSeen: a.firstSeen, date, g, s, c: cs, contentKey: null });
       for (const k of feedKeysOf([g, s, cs])) dirty.add(k);
       n++;
     }
@@ -176,4 +239,3 @@ export class ItemRepo {
     return n;
   }
 }
-

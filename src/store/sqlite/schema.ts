@@ -7,7 +7,8 @@ import { schemaTooNew } from '../errors.ts';
 //    names and URL, and its fetch state; a channel no longer configured keeps
 //    its row (key NULL) so its history survives a rename or a re-add;
 //  - articles: one row per article, whichever channels list it, with the
-//    content its file holds (so publishing never re-reads files it wrote) and
+//    content its file holds (so publishing never re-reads files it wrote;
+//    `extra`: the enclosures, tags and other fields see content-rows.ts) and
 //    the hash of the content its file was last written with (file_hash):
 //    a row whose file is behind is written again by the next run;
 //  - entries: which channel lists which article under which item key, with
@@ -85,8 +86,18 @@ CREATE TABLE IF NOT EXISTS dirty_feeds (key TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS published_feeds (key TEXT PRIMARY KEY, spec_hash TEXT NOT NULL, rows_hash TEXT NOT NULL, latest TEXT);
 `;
 
-// Version 3: the feed fragments of each article, by an integer key, beside (not in) its row.
-const V3 = `
+// Version 3: an article's enclosures, tags, summary, updated date and guid permalink flag; existing rows have none.
+const V3 = `ALTER TABLE articles ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`;
+
+// Version 4: entries remember their item's content key (title, link, body; not
+// the guid), so an item a feed repeats under a new guid is known (issue 20).
+const V4 = `
+ALTER TABLE entries ADD COLUMN content_key TEXT;
+CREATE INDEX entries_content ON entries(channel_id, content_key) WHERE content_key IS NOT NULL;
+`;
+
+// Version 5: the feed fragments of each article, by an integer key, beside (not in) its row.
+const V5 = `
 CREATE TABLE item_fragments (
   id INTEGER PRIMARY KEY,
   article_id TEXT NOT NULL UNIQUE,
@@ -97,13 +108,13 @@ CREATE TABLE item_fragments (
   json BLOB NOT NULL
 );
 CREATE INDEX articles_contentless ON articles(id) WHERE html IS NULL;
-CREATE TRIGGER item_fragments_stale AFTER UPDATE OF identity, title, link, date, author, headimg, guid, categories, html ON articles
+CREATE TRIGGER item_fragments_stale AFTER UPDATE OF identity, title, link, date, author, headimg, guid, categories, html, extra ON articles
 BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
 CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles
 BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
 `;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 5;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -116,12 +127,14 @@ export function migrate(db: Database.Database, now: number): void {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current === SCHEMA_VERSION) return;
     refuseNewer(current);
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
     if (current < 2) {
+      const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
       if (tables.has('channels')) fromV1(db, tables, now);
       else db.exec(V2);
     }
-    db.exec(V3);
+    if (current < 3) db.exec(V3);
+    if (current < 4) db.exec(V4);
+    db.exec(V5);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChannelState } from '../../core/types.ts';
-import type { ParsedArticleFile } from '../../normalize/index.ts';
-import { acquireFileLock } from '../../util/file-lock.ts';
-import { StateCorruptError, StateOutdatedError } from '../errors.ts';
+import type { ArticleContent, ChannelState } from '../../core/types.ts';
+import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
+import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
   ArticleRecord,
   FragmentsWrite,
@@ -22,8 +21,11 @@ import type {
   PublishCommit,
   RestoredArticle,
   RunLock,
+  RunLockRequest,
   Store,
   WrittenArticleFile,
+  PruneRequest,
+  PruneResult,
 } from '../types.ts';
 import { commitStatus } from '../types.ts';
 import { ChannelRepo } from './channels.ts';
@@ -58,6 +60,8 @@ export class SqliteStore implements Store {
   private readonly channels: ChannelRepo;
   private readonly items: ItemRepo;
   private readonly feeds: FeedRepo;
+  /** The file's device and inode as opened: another file at the path is another state. */
+  private readonly opened?: { dev: number; ino: number };
   /** Writes waiting for this turn's transaction (see write). */
   private readonly queued: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
@@ -95,6 +99,10 @@ export class SqliteStore implements Store {
       }
       return db;
     });
+    if (file !== ':memory:') {
+      const st = statSync(file);
+      this.opened = { dev: st.dev, ino: st.ino };
+    }
     this.channels = new ChannelRepo(this.db);
     this.items = new ItemRepo(this.db);
     this.feeds = new FeedRepo(this.db);
@@ -113,9 +121,29 @@ export class SqliteStore implements Store {
     });
   }
 
+  stateLost(): string | undefined {
+    if (!this.opened) return undefined;
+    let st;
+    try {
+      st = statSync(this.file, { throwIfNoEntry: false });
+    } catch (err) {
+      return `the state file ${this.file} cannot be checked: ${(err as Error).message}`;
+    }
+    if (!st) return `the state file ${this.file} was deleted under this running refeed`;
+    if (st.dev !== this.opened.dev || st.ino !== this.opened.ino) return `the state file ${this.file} was replaced under this running refeed`;
+    if (st.size === 0) return `the state file ${this.file} was emptied under this running refeed`;
+    return undefined;
+  }
+
   private flush(): void {
     const batch = this.queued.splice(0);
     if (!batch.length) return;
+    // Written to a file no longer at its path, a write would be lost to the next run: refused.
+    const lost = this.stateLost();
+    if (lost) {
+      for (const w of batch) w.reject(new StateLostError(lost));
+      return;
+    }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       guard(this.file, () =>
@@ -189,6 +217,14 @@ export class SqliteStore implements Store {
     return this.read(() => this.items.known(key, itemKeys));
   }
 
+  async knownContent(key: string, contentKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.read(() => this.items.knownContent(key, contentKeys));
+  }
+
+  async pruneEntries(key: string, request: PruneRequest): Promise<PruneResult> {
+    return this.write(() => this.items.prune(key, request));
+  }
+
   async commitItems(key: string, items: readonly ItemWrite[], success: ChannelSuccess): Promise<CommitResult> {
     return this.write(() => {
       const result = this.items.commit(key, items);
@@ -209,7 +245,7 @@ export class SqliteStore implements Store {
     return this.read(() => this.feeds.top(feedKey, limit));
   }
 
-  async articleContent(ids: readonly string[]): Promise<Map<string, ParsedArticleFile>> {
+  async articleContent(ids: readonly string[]): Promise<Map<string, ArticleContent>> {
     return this.read(() => this.feeds.content(ids));
   }
 
@@ -217,7 +253,7 @@ export class SqliteStore implements Store {
     return this.read(() => this.feeds.contentless(limit));
   }
 
-  async fillArticleContent(entries: readonly [string, ParsedArticleFile][]): Promise<void> {
+  async fillArticleContent(entries: readonly [string, ArticleContent][]): Promise<void> {
     return this.write(() => this.feeds.fillContent(entries));
   }
 
@@ -249,10 +285,12 @@ export class SqliteStore implements Store {
     return this.write(() => this.items.restore(articles));
   }
 
-  async acquireRunLock(opts: { waitMs: number; what: string }): Promise<RunLock> {
+  async acquireRunLock(opts: RunLockRequest): Promise<RunLock> {
     if (this.file === ':memory:') return { acquired: true, release: async () => undefined, previous: { ended: 'cleanly' } };
-    const lock = await acquireFileLock(`${this.file}.lock`, opts);
-    if (!lock.acquired) return { acquired: false, holder: `pid ${lock.holder.pid}${lock.holder.what ? `, ${lock.holder.what}` : ''}` };
+    const named = (h: LockHolder) => `pid ${h.pid}${h.what ? `, ${h.what}` : ''}`;
+    const { onWait } = opts;
+    const lock = await acquireFileLock(`${this.file}.lock`, { waitMs: opts.waitMs, what: opts.what, onWait: onWait && ((h) => onWait(named(h))) });
+    if (!lock.acquired) return { acquired: false, holder: named(lock.holder) };
     const previous: PreviousRun = lock.tookOverFrom ? { ended: 'killed', pid: lock.tookOverFrom.pid } : { ended: 'cleanly' };
     return { acquired: true, release: async () => lock.release(), previous };
   }
