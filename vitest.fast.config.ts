@@ -48,6 +48,8 @@ export const SLOW_TESTS = [
   'tests/integrity/reindex.test.ts',
   'tests/publish/content-cache.test.ts',
   'tests/publish/enclosures.test.ts',
+  'tests/publish/engines.test.ts',
+  'tests/publish/fragments.test.ts',
   'tests/publish/index-browser.test.ts',
   'tests/publish/publish.test.ts',
   'tests/publish/render-feed.test.ts',

@@ -21,6 +21,8 @@ export interface BenchOptions {
   parseOnly: boolean;
   /** Corpus feeds the parse-throughput rows read. */
   parseChannels: number;
+  /** Only the rows of issue 18: fetch + publish against the baseline, full publish on SQLite and on PostgreSQL. */
+  engines: boolean;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -47,6 +49,10 @@ Options:
   --parse-channels N
                  corpus feeds the parse-throughput rows read (default 200, at
                  most --channels)
+  --engines      only the rows of issue 18: baseline, cold fetch + publish, and a full
+                 publish of the padded store on SQLite and on PostgreSQL (a server
+                 as the tests get one: REFEED_TEST_POSTGRES_URL, else a temp one);
+                 writes bench/out/engines-results.md unless --out is given
   --profile      only profile one cold cycle (node --cpu-prof) into bench/out/ and
                  print the top 15 functions by self time
   --keep         keep the work folder (output, state db) under bench/out/
@@ -77,6 +83,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       'warm-channels': { type: 'string' },
       'parse-channels': { type: 'string' },
       'parse-only': { type: 'boolean', default: false },
+      engines: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -102,9 +109,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     quick,
     profile: values.profile!,
     keep: values.keep!,
-    out: values.out ?? (parseOnly ? 'bench/out/parse-results.md' : 'bench/results.md'),
+    out: values.out ?? (parseOnly ? 'bench/out/parse-results.md' : values.engines ? 'bench/out/engines-results.md' : 'bench/results.md'),
     warmChannels: values['warm-channels'] === '0' ? 0 : positiveInt('warm-channels', values['warm-channels'], quick ? 0 : 10_000),
     parseOnly,
+    engines: values.engines!,
     parseChannels: Math.min(channels, positiveInt('parse-channels', values['parse-channels'], 200)),
   };
 }

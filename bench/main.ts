@@ -254,14 +254,11 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
     startup.status.push(await run(ctx, { kind: 'cli', args: ['status', '-c', site.configFile], repeat: 11 }));
   }
 
-  // Alternated with the same publish kept in one thread (render workers off),
-  // the same-run reference for what the workers buy on this machine.
-  say(`publish alone, full (feed files deleted) ×${runs}, with and without render workers…`);
+  say(`publish alone, full (feed files deleted) ×${runs}…`);
   const pubFull: Run[] = [];
-  const pubFullOneThread: Run[] = [];
   for (let r = 0; r < runs; r++) {
-    for (const [label, into, renderWorkers] of [['', pubFull, undefined], [' (one thread)', pubFullOneThread, 0]] as const) {
-      const m = await run(ctx, { kind: 'publish', configFile: site.configFile, full: true, renderWorkers });
+    for (const [label, into] of [['', pubFull]] as const) {
+      const m = await run(ctx, { kind: 'publish', configFile: site.configFile, full: true });
       const d = m.detail as { feeds: number; rebuilt: number; errors: number; skipped: number };
       if (d.rebuilt !== d.feeds || d.errors || d.skipped) problems.push(`full publish${label} run ${r + 1}: rebuilt ${d.rebuilt}/${d.feeds} feeds, ${d.errors} errors, ${d.skipped} skipped`);
       say(`  publish full${label} ${r + 1}: ${secs(m.ms)}, ${d.rebuilt} feeds, ${m.maxRssMB.toFixed(0)} MB`);
@@ -394,16 +391,6 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
       ...publishVerdict(spread(msOf(pubFull)).median, Math.max(...rssOf(pubFull)), storeArticles),
     },
     {
-      name: `4a′. The same, all in one thread (render workers off): the same-run reference for 4a`,
-      ms: msOf(pubFullOneThread),
-      items: pubFullOneThread.map((m) => m.items ?? 0),
-      bytes: pubFullOneThread.map((m) => m.bytes ?? 0),
-      rssMB: rssOf(pubFullOneThread),
-      target: '(reference)',
-      verdict: 'n/a',
-      note: `4a takes ${(spread(msOf(pubFull)).median / spread(msOf(pubFullOneThread)).median).toFixed(2)}× this time`,
-    },
-    {
       name: `4b. Publish alone, incremental (one new article, ${storeArticles.toLocaleString('en')}-article store)`,
       ms: msOf(pubIncr),
       items: pubIncr.map((m) => m.items ?? 0),
@@ -461,6 +448,133 @@ async function runAll(ctx: Ctx, corpusBytes: number): Promise<number> {
   say(`results written to ${opts.out}`);
   const failed = rows.some((r) => r.verdict === 'FAIL') || problems.length > 0;
   return failed ? 1 : 0;
+}
+
+/**
+ * `--engines`: fetch + publish of the corpus against the baseline, then a
+ * full publish of the padded store on SQLite and, copied, on PostgreSQL
+ * (issue 18's targets: ≤ 1.4× the baseline's time; < 3 s and < 300 MB on
+ * SQLite, < 5 s on PostgreSQL).
+ */
+async function runEngines(ctx: Ctx, corpusBytes: number): Promise<number> {
+  const { opts } = ctx;
+  const runs = opts.runs;
+  const problems: string[] = [];
+  const probe = freshSite(ctx, 'probe');
+  const config = loadConfig(probe.configFile);
+  const msOf = (xs: Run[]) => xs.map((m) => m.ms);
+  const rssOf = (xs: Run[]) => xs.map((m) => m.maxRssMB);
+
+  // Alternated: the machine is shared, and each pair sees the same load.
+  say(`baseline and cold fetch + publish, alternated ×${runs}…`);
+  const baseline: Run[] = [];
+  const cold: Run[] = [];
+  let site = probe;
+  for (let r = 0; r < runs; r++) {
+    settleDisk();
+    baseline.push(await run(ctx, { kind: 'baseline', urls: ctx.urls, concurrency: config.site.concurrency, limit: config.site.limit, outFile: path.join(ctx.work, 'baseline.xml') }));
+    settleDisk();
+    if (r > 0) rmSync(site.dir, { recursive: true, force: true });
+    site = freshSite(ctx, `cold-${r}`);
+    const m = await run(ctx, { kind: 'cycle', configFile: site.configFile });
+    if ((m.detail as { newItems: number }).newItems !== opts.channels * opts.items) problems.push(`cold run ${r + 1}: stored ${(m.detail as { newItems: number }).newItems} items`);
+    cold.push(m);
+    say(`  baseline ${secs(baseline[r].ms)}, fetch + publish ${secs(m.ms)}`);
+  }
+
+  const target = Math.max(opts.store, opts.channels * opts.items);
+  say(`padding the store to ${target.toLocaleString('en')} articles (untimed setup)…`);
+  const pad = await measure({ kind: 'pad', configFile: site.configFile, seed: opts.seed, items: opts.items, channels: opts.channels, target });
+  const storeArticles = pad.detail.articles as number;
+
+  const { postgresServer } = await import('../tests/helpers/servers.ts');
+  const server = await postgresServer();
+  if ('skip' in server) throw new Error(`PostgreSQL: ${server.skip}`);
+  const pgSite = path.join(ctx.work, 'postgres');
+  mkdirSync(pgSite, { recursive: true });
+  const url = server.url;
+  const { copyToPostgres } = await import('./copy-to-postgres.ts');
+  say('copying the store into PostgreSQL (untimed setup)…');
+  const copied = await copyToPostgres(path.join(site.dir, 'state.db'), url);
+  const pgConfig = path.join(pgSite, 'refeed.yaml');
+  writeFileSync(
+    pgConfig,
+    readFileSync(site.configFile, 'utf8').replace(/^(\s*)state: .*$/m, `$1state: "${url}"`).replace(/^(\s*)output: .*$/m, `$1output: "${path.join(pgSite, 'output')}"`),
+  );
+
+  say(`full publish, SQLite and PostgreSQL alternated ×${runs}…`);
+  const lite: Run[] = [];
+  const post: Run[] = [];
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (const [into, file] of [[lite, site.configFile], [post, pgConfig]] as const) {
+        settleDisk();
+        const m = await run(ctx, { kind: 'publish', configFile: file, full: true });
+        const d = m.detail as { feeds: number; rebuilt: number; errors: number; skipped: number };
+        if (d.rebuilt !== d.feeds || d.errors || d.skipped) problems.push(`full publish (${file === pgConfig ? 'PostgreSQL' : 'SQLite'}) run ${r + 1}: rebuilt ${d.rebuilt}/${d.feeds}, ${d.errors} errors, ${d.skipped} skipped`);
+        into.push(m);
+        say(`  ${file === pgConfig ? 'PostgreSQL' : 'SQLite'} ${secs(m.ms)}, ${m.maxRssMB.toFixed(0)} MB`);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+
+  const baseMs = spread(msOf(baseline)).median;
+  const coldMs = spread(msOf(cold)).median;
+  const liteMs = spread(msOf(lite)).median;
+  const postMs = spread(msOf(post)).median;
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const rows: Row[] = [
+    { name: 'Baseline: fetch + rss-parser + one merged feed', ms: msOf(baseline), items: baseline.map((m) => m.items ?? 0), bytes: baseline.map((m) => m.served.bytes), rssMB: rssOf(baseline), target: '(reference)', verdict: 'n/a' },
+    {
+      name: `A. Fetch + publish, ${opts.channels} feeds × ${opts.items} items (cold \`once\`: fetch → normalize → store → publish)`,
+      ms: msOf(cold),
+      items: cold.map((m) => m.items ?? 0),
+      bytes: cold.map((m) => m.served.bytes),
+      rssMB: rssOf(cold),
+      target: '≤ 1.4× the baseline\'s time',
+      verdict: verdict(coldMs <= 1.4 * baseMs),
+      note: `${(coldMs / baseMs).toFixed(2)}× the baseline`,
+    },
+    {
+      name: `B. Full publish on SQLite (${storeArticles.toLocaleString('en')} articles, every feed rebuilt)`,
+      ms: msOf(lite),
+      items: lite.map((m) => m.items ?? 0),
+      bytes: lite.map((m) => m.bytes ?? 0),
+      rssMB: rssOf(lite),
+      target: '< 3 s, peak RSS < 300 MB',
+      verdict: verdict(liteMs < 3000 && Math.max(...rssOf(lite)) < 300),
+    },
+    {
+      name: `C. Full publish on PostgreSQL (the same store, copied; the server on this machine)`,
+      ms: msOf(post),
+      items: post.map((m) => m.items ?? 0),
+      bytes: post.map((m) => m.bytes ?? 0),
+      rssMB: rssOf(post),
+      target: '< 5 s',
+      verdict: verdict(postMs < 5000),
+      note: `${(postMs / liteMs).toFixed(2)}× SQLite`,
+    },
+  ];
+  const report = [
+    '# refeed benchmark: issue 18 rows (`npm run bench -- --engines`)',
+    '',
+    ...machineLines(opts, corpusBytes, storeArticles),
+    '',
+    formatTable(rows),
+    '',
+    `- Where fetch + publish goes (medians): fetch → normalize → store ${fmtMs(spread(cold.map((m) => m.detail.fetchMs as number)).median)}, publish ${fmtMs(spread(cold.map((m) => m.detail.publishMs as number)).median)} (${spread(cold.map((m) => m.detail.articlesEncoded as number)).median} items encoded at publish).`,
+    `- Full publish: ${spread(lite.map((m) => m.detail.articlesUsed as number)).median.toLocaleString('en')} distinct articles placed in ${lite[0]?.detail.feeds} feeds × 3 formats.`,
+    `- PostgreSQL copy: ${Object.entries(copied).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ')}.`,
+    ...problems.map((p) => `- ✗ ${p}`),
+    '',
+  ].join('\n');
+  process.stdout.write(report);
+  mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+  writeFileSync(path.resolve(opts.out), report);
+  say(`results written to ${opts.out}`);
+  return rows.some((r) => r.verdict === 'FAIL') || problems.length ? 1 : 0;
 }
 
 /**
@@ -527,7 +641,7 @@ export async function main(argv: string[]): Promise<number> {
   mkdirSync(work, { recursive: true });
   const ctx: Ctx = { opts, server, work, urls: Array.from({ length: opts.channels }, (_, i) => server.urlOf(i)), corpusDir: corpus.dir };
   try {
-    return opts.profile ? await runProfile(ctx) : await runAll(ctx, corpus.bytes);
+    return opts.profile ? await runProfile(ctx) : opts.engines ? await runEngines(ctx, corpus.bytes) : await runAll(ctx, corpus.bytes);
   } finally {
     await server.close();
     if (opts.keep) say(`work folder kept: ${path.relative(process.cwd(), work)}`);

@@ -69,9 +69,8 @@ if (mode === 'build') {
     await store(config, state, channel, [1000 + Math.floor(Math.random() * 1e6)], new Date());
   }
   const t0 = performance.now();
-  const rw = process.env.RW ? { size: Number(process.env.RW) } : undefined;
-  const r = await publish(config, state, { logger: silentLogger, full: mode === 'full' && process.argv.includes('--force'), renderWorkers: rw });
+  const r = await publish(config, state, { logger: silentLogger, full: mode === 'full' && process.argv.includes('--force') });
   const ms = performance.now() - t0;
   await state.close();
-  console.log(JSON.stringify({ mode, ms: Math.round(ms), rssMB: Math.round(process.resourceUsage().maxRSS / 1024), rebuilt: r.rebuilt.length, written: r.written.length, parsed: r.articlesParsed, skipped: r.skipped.length, errors: r.errors.length }));
+  console.log(JSON.stringify({ mode, ms: Math.round(ms), rssMB: Math.round(process.resourceUsage().maxRSS / 1024), rebuilt: r.rebuilt.length, written: r.written.length, skipped: r.skipped.length, errors: r.errors.length }));
 }

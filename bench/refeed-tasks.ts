@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Article, RefeedConfig, ResolvedChannel } from '../src/core/types.ts';
 import type { PublishReport } from '../src/publish/index.ts';
 import type { Store } from '../src/store/index.ts';
-import { AtomicWriter, createArticleRenderer, createFetchAgents, ingestChannel, loadConfig, openStore, PreparePool, publish, Publisher, runFetch, silentLogger, syncChannels } from './refeed.ts';
+import { AtomicWriter, createArticleRenderer, createFetchAgents, ingestChannel, loadConfig, openStore, PreparePool, publish, Publisher, FRAGMENT_ENCODER, runFetch, silentLogger, syncChannels } from './refeed.ts';
 import { storeArticles } from './store-articles.ts';
 import { syntheticItem, type SyntheticItem } from './corpus.ts';
 import { walkFiles } from './files.ts';
@@ -52,8 +52,8 @@ function publishDetail(r: PublishReport): Record<string, unknown> {
     unchanged: r.unchanged.length,
     skipped: r.skipped.length,
     errors: r.errors.length,
-    articlesParsed: r.articlesParsed,
     articlesUsed: r.articlesUsed,
+    articlesEncoded: r.articlesEncoded,
   };
 }
 
@@ -110,7 +110,7 @@ async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult
     const config = (loaded = loadConfig(task.configFile));
     const others = { ...config, channels: config.channels.filter((c) => c.key !== task.warmUpWithout) };
     await withStore(config, async (store) => {
-      await runFetch(others, store, { logger });
+      await runFetch(others, store, { logger, fragmentEncoder: FRAGMENT_ENCODER });
       await publish(config, store, { logger });
     });
   }
@@ -125,7 +125,8 @@ async function cycle(task: Extract<Task, { kind: 'cycle' }>): Promise<TaskResult
   let reports, published, fetchMs, publishMs;
   try {
     const t2 = performance.now();
-    reports = await runFetch(config, store, { logger });
+    // As `refeed once` runs it: items' feed fragments encoded where their bodies are.
+    reports = await runFetch(config, store, { logger, fragmentEncoder: FRAGMENT_ENCODER });
     const t3 = performance.now();
     published = await publish(config, store, { logger });
     fetchMs = t3 - t2;
@@ -181,7 +182,7 @@ async function tick(task: Extract<Task, { kind: 'tick' }>): Promise<TaskResult> 
       const output = config.site.output;
       const before = snapshotFeeds(output);
       const t0 = performance.now();
-      const report = await ingestChannel(config, store, channel, { logger, files, agents, pool });
+      const report = await ingestChannel(config, store, channel, { logger, files, agents, pool, fragmentEncoder: FRAGMENT_ENCODER });
       const published = await publisher.publish(store, { logger });
       const ms = performance.now() - t0;
       return {
@@ -214,7 +215,7 @@ async function publishAlone(task: Extract<Task, { kind: 'publish' }>): Promise<T
 
   const t0 = performance.now();
   const config = loadConfig(task.configFile);
-  const report = await withStore(config, (store) => publish(config, store, { logger, full: task.full, renderWorkers: task.renderWorkers === undefined ? undefined : { size: task.renderWorkers } }));
+  const report = await withStore(config, (store) => publish(config, store, { logger, full: task.full }));
   const ms = performance.now() - t0;
   return { ms, items: report.articlesUsed, bytes: bytesOf(output, report.written), detail: publishDetail(report) };
 }

@@ -17,6 +17,6 @@ export const { silentLogger } = (await import(dist('core/log.js'))) as typeof Lo
 export const { parseFeed, createFetchAgents } = (await import(dist('fetch/index.js'))) as typeof Fetch;
 export const { runFetch, syncChannels, ingestChannel, itemWrite, writeCommittedFiles, PreparePool } = (await import(dist('ingest/index.js'))) as typeof Ingest;
 export const { createArticleRenderer, createSanitizer } = (await import(dist('normalize/index.js'))) as typeof Normalize;
-export const { publish, Publisher } = (await import(dist('publish/index.js'))) as typeof Publish;
+export const { publish, Publisher, FRAGMENT_ENCODER } = (await import(dist('publish/index.js'))) as typeof Publish;
 export const { openStore } = (await import(dist('store/index.js'))) as typeof Store;
 export const { AtomicWriter } = (await import(dist('util/atomic-write.js'))) as typeof Atomic;

@@ -22,7 +22,7 @@ export type Task =
   /** The real CLI in a fresh process (`node bin/refeed.js …`), timed from spawn to exit, `repeat` times (the median is reported). */
   | { kind: 'cli'; args: string[]; repeat: number; checkFeeds?: string }
   /** publish alone; `insert` adds one article to that channel first (untimed) for the incremental case. */
-  | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number }; renderWorkers?: number }
+  | { kind: 'publish'; configFile: string; full: boolean; insert?: { channel: number; seed: number; item: number } }
   /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
   | { kind: 'pad'; configFile: string; seed: number; items: number; channels: number; target: number }
   /** Parse throughput of one reader over corpus files, no network (parse-throughput.ts). */

@@ -1,5 +1,6 @@
 import type { RefeedConfig } from '../core/types.ts';
 import { runFetch, type ChannelReport, type FetchRunOptions } from '../ingest/index.ts';
+import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import type { Store } from '../store/index.ts';
 import type { CommandContext } from './command.ts';
 import { formatFetchSummary } from './fetch-summary.ts';
@@ -17,6 +18,8 @@ export async function fetchPass(
     ...opts,
     logger: ctx.logger,
     signal: ctx.signal,
+    // Items' feed fragments are encoded where their bodies are sanitized, once.
+    fragmentEncoder: FRAGMENT_ENCODER,
     onProgress: (done, total, r) => progress.update(done, total, r.key),
   });
   progress.done();

@@ -1,7 +1,8 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
-import { createArticleRenderer } from '../normalize/index.ts';
+import type { ArticleContent } from '../core/types.ts';
+import { createArticleRenderer, parseArticle } from '../normalize/index.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
 import type { AtomicWriter } from '../util/atomic-write.ts';
@@ -93,4 +94,33 @@ export async function writePendingFilesChecked(
     log.error({ code: 'disk', path: fault.path, errno: fault.code }, `${fault.message}: article files left pending; they are written once the disk takes them`);
   }
   return fault ? { written: total, fault } : { written: total };
+}
+
+/**
+ * Reads back, once, the content of articles whose row lacks it: a state from
+ * refeed 0.1 kept bodies only in the article files, and the store is what is
+ * published from now on. A file that cannot be read is reported and left for
+ * the next run (the article is skipped by publishing until then).
+ */
+export async function readBackMissingContent(store: Store, output: string, log: Logger): Promise<number> {
+  let total = 0;
+  const tried = new Set<string>();
+  for (;;) {
+    const rows = (await store.articlesWithoutContent(BATCH + tried.size)).filter((r) => !tried.has(r.id));
+    if (!rows.length) break;
+    const got: [string, ArticleContent][] = [];
+    for (const r of rows) {
+      tried.add(r.id);
+      try {
+        got.push([r.id, parseArticle(readFileSync(path.join(output, r.path), 'utf8'))]);
+      } catch (err) {
+        log.warn({ path: r.path, reason: (err as Error).message }, 'article content not in the state and its file unreadable: left out of the feeds');
+      }
+    }
+    await store.fillArticleContent(got);
+    total += got.length;
+    if (rows.length < BATCH) break;
+  }
+  if (total) log.info({ articles: total }, 'article content read back into the state from the files of an older refeed');
+  return total;
 }

@@ -10,6 +10,7 @@ import { writeCommittedFiles } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
+import type { FragmentEncoding } from './fragments.ts';
 import { pruneChannel } from './prune.ts';
 import { contentKeyOf, selectItems } from './select-items.ts';
 
@@ -21,6 +22,8 @@ export interface IngestOptions {
   pool?: PreparePool;
   /** The run's file writer (it remembers the folders it made); a new one when absent. */
   files?: AtomicWriter;
+  /** The module that encodes items' feed fragments (publish's): given, the prepare step encodes them once, at ingest. */
+  fragmentEncoder?: string;
   /** The run's connection pools (they hold keep-alive connections); a fetch makes its own when absent. */
   agents?: FetchAgents;
   /**
@@ -119,6 +122,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
       channel,
       now: now(),
       fallbackImage: config.site.fallbackImage,
+      ...(opts.fragmentEncoder ? { fragments: { module: opts.fragmentEncoder, site: { url: config.site.url, fallbackImage: config.site.fallbackImage } } satisfies FragmentEncoding } : {}),
     };
     const result = await (opts.pool ? opts.pool.prepare(input) : prepareChannel(input));
     if (result.kind === 'error') outcome = result;

@@ -4,6 +4,8 @@
 import type { Article, FetchError, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { feedFromBytes } from '../fetch/index.ts';
 import { createChannelNormalizer, itemIdentity, newestCandidates, type ItemContext } from '../normalize/index.ts';
+import type { ItemFragments } from '../store/index.ts';
+import { fragmentEncoder, type FragmentEncoding } from './fragments.ts';
 
 export interface PrepareInput {
   body: Uint8Array;
@@ -16,6 +18,8 @@ export interface PrepareInput {
   /** The run's clock reading: filters and dates items; also the first-seen time of new items. */
   now: number;
   fallbackImage: string;
+  /** Encode each candidate's feed fragments, here where its body is (see fragments.ts). */
+  fragments?: FragmentEncoding;
 }
 
 /** An item that may be among the channel's newest `limit`, normalized. */
@@ -24,6 +28,8 @@ export interface Candidate {
   identity: string;
   article: Article;
   text: string;
+  /** Its feed fragments, when the input asked for them. */
+  fragments?: ItemFragments;
   warnings: NormalizeWarning[];
   /** Set when the article is dated by when it was first seen (`now` here): the raw item, to date it again once that is known. */
   raw?: RawItem;
@@ -98,9 +104,12 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     return false;
   });
   const context = normalizeContext(feed, input.finalUrl, input.now, input.now);
+  const encode = input.fragments && (await fragmentEncoder(input.fragments));
   const candidates = newestCandidates(unique, input.channel.settings.limit, new Date(input.now)).map((item): Candidate => {
     const { article, warnings, text } = normalizer.normalize(item, context);
-    return { identity: article.identity, article, text, warnings, ...(datedByFirstSeen(warnings) ? { raw: item } : {}) };
+    // An article dated by when it is first seen may be dated again once the store says when (selectItems): not encoded yet.
+    const redate = datedByFirstSeen(warnings);
+    return { identity: article.identity, article, text, warnings, ...(redate ? { raw: item } : encode ? { fragments: encode(article) } : {}) };
   });
   return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: unique.length, candidates, ...(collisions.count ? { collisions } : {}) };
 }

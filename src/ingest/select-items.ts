@@ -1,7 +1,7 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
 import { sha1Hex } from '../normalize/text.ts';
-import type { ItemWrite, KnownItem } from '../store/index.ts';
+import type { ItemFragments, ItemWrite, KnownItem } from '../store/index.ts';
 import { normalizeContext, type Candidate } from './prepare.ts';
 
 export interface Selected {
@@ -48,7 +48,7 @@ export function selectItems(
     // Dated by first sight, and first seen in an earlier run: dated then.
     normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
     const { article, warnings, text } = normalizer.normalize(c.raw, normalizeContext(prepared.feed, prepared.finalUrl, firstSeen, preparedAt));
-    return { c: { ...c, article, warnings, text }, firstSeen };
+    return { c: { ...c, article, warnings, text, fragments: undefined }, firstSeen };
   });
   const kept = dated
     .filter(({ c }) => !c.raw || maxAgeMs === undefined || preparedAt - c.article.date.getTime() <= maxAgeMs)
@@ -68,18 +68,18 @@ export function selectItems(
       newKeys.add(contentKey);
     }
     if (k && (!k.owned || k.contentHash === c.article.contentHash)) continue;
-    selected.writes.push({ ...itemWrite(c.identity, c.article, firstSeen), ...(contentKey !== undefined ? { contentKey } : {}) });
+    selected.writes.push({ ...itemWrite(c.identity, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
     selected.texts.set(c.identity, c.text);
   }
   return selected;
 }
 
 /** A normalized article as the store takes it. */
-export function itemWrite(itemKey: string, a: Article, firstSeen: number): ItemWrite {
+export function itemWrite(itemKey: string, a: Article, firstSeen: number, fragments?: ItemFragments): ItemWrite {
   return {
     itemKey,
     ...(a.link ? { link: a.link } : {}),
     firstSeen,
-    article: { ...a, date: a.date.getTime() },
+    article: { ...a, date: a.date.getTime(), ...(fragments ? { fragments } : {}) },
   };
 }

@@ -1,51 +1,66 @@
 import type { RefeedConfig } from '../core/types.ts';
-import type { ArticleRecord, Store } from '../store/index.ts';
-import { uniqueIds, type FeedEntry } from './items.ts';
+import type { ArticleRecord } from '../store/index.ts';
+import { uniqueIds } from './items.ts';
 import type { ArticleLoader, LoadedArticle } from './loader.ts';
 import type { FileOutcome, OutputWriter } from './output-writer.ts';
 import { FEED_FILES, feedUrls, type FeedFormat, type FeedSpec } from './plan.ts';
-import { RenderAhead, type RenderWorkersOptions } from './render-ahead.ts';
-import { assembleFeedBuffers, encodeItem, feedUpdated, type EncodedItem, type FeedMeta } from './render-feed.ts';
+import { assembleFeedBuffers, feedUpdated, type EncodedItem, type FeedMeta } from './render-feed.ts';
 import type { TopRows } from './rows.ts';
 import { xmlSafe } from './text.ts';
 import type { FeedJob } from './work.ts';
+
+/**
+ * Articles loaded ahead, for the next feeds, in one query: a feed has tens
+ * of items, and on a server database each query is a round trip. Bounds
+ * the fragments held at once (a few KB to tens of KB each).
+ */
+const LOAD_AHEAD = 2048;
+
+/** The rows of `jobs[from]` and the feeds after it, up to LOAD_AHEAD distinct articles; and the first job not included. */
+function rowsAhead(jobs: readonly FeedJob[], from: number): { rows: ArticleRecord[]; next: number } {
+  const seen = new Set<string>();
+  const rows: ArticleRecord[] = [];
+  let next = from;
+  while (next < jobs.length && (next === from || seen.size + jobs[next].rows.length <= LOAD_AHEAD)) {
+    for (const r of jobs[next].rows) if (!seen.has(r.id)) (seen.add(r.id), rows.push(r));
+    next++;
+  }
+  return { rows, next };
+}
 
 export interface BuiltFeed {
   job: FeedJob;
   files: FileOutcome[];
 }
 
-/** The newest `limit` readable articles of a feed; a skipped file makes room for the next one. */
-async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ items: FeedEntry[]; rendered: EncodedItem[] }> {
+/**
+ * The newest `limit` articles of a feed the store holds content for (one
+ * without makes room for the next), as encoded items, with their dates.
+ */
+async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoader, topRows: TopRows): Promise<{ dates: Date[]; encoded: EncodedItem[] }> {
   for (let want = spec.limit; ; ) {
-    await loader.prefetch(rows);
-    const entries: { item: FeedEntry; channelKey: string; loaded: LoadedArticle; row: ArticleRecord }[] = [];
+    await loader.load(rows);
+    const entries: { item: LoadedArticle; channelKey: string; row: ArticleRecord }[] = [];
     for (const r of rows) {
       const loaded = loader.get(r);
-      if (loaded) entries.push({ item: loaded.item, channelKey: r.channelKey, loaded, row: r });
+      if (loaded) entries.push({ item: loaded, channelKey: r.channelKey, row: r });
       if (entries.length === spec.limit) break;
     }
     if (entries.length === spec.limit || rows.length < want) {
-      const items = uniqueIds(entries);
-      const rendered: EncodedItem[] = [];
-      for (const [i, item] of items.entries()) {
-        const { loaded, row } = entries[i];
-        if (item === loaded.item) {
-          rendered.push((loaded.rendered ??= encodeItem(item)));
-          continue;
-        }
-        // An item whose id had to change in this feed is rendered for it alone, from the whole article.
-        const whole = loaded.bodiless ? ((await loader.whole(row)) ?? loaded.item) : loaded.item;
-        rendered.push(encodeItem({ ...whole, id: item.id, idIsLink: item.idIsLink }));
+      const unique = uniqueIds(entries);
+      const encoded: EncodedItem[] = [];
+      for (const [i, { item, row }] of entries.entries()) {
+        // An item whose id had to change in this feed is encoded for it alone, from its whole content.
+        encoded.push(unique[i] === item ? item.encoded : ((await loader.reencoded(row, unique[i].id)) ?? item.encoded));
       }
-      return { items, rendered };
+      return { dates: entries.map((e) => new Date(e.row.date)), encoded };
     }
     want += spec.limit - entries.length;
     rows = await topRows(spec.key, want);
   }
 }
 
-function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntry[], whenEmpty: Date): FeedMeta {
+function feedMeta(config: RefeedConfig, spec: FeedSpec, dates: readonly Date[], whenEmpty: Date): FeedMeta {
   const urls = feedUrls(config.site, spec);
   return {
     title: xmlSafe(spec.title),
@@ -53,49 +68,35 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntr
     htmlUrl: urls.html,
     selfUrls: { rss: urls.rss, atom: urls.atom, json: urls.json },
     language: xmlSafe(config.site.language),
-    updated: feedUpdated(items, whenEmpty),
+    updated: feedUpdated(dates.map((date) => ({ date })), whenEmpty),
     authorName: xmlSafe(config.site.title),
     ...(config.site.icon ? { image: xmlSafe(config.site.icon) } : {}),
     ...(config.site.websubHubs.length ? { hubs: config.site.websubHubs.map(xmlSafe) } : {}),
   };
 }
 
-/**
- * Renders every job's RSS, Atom and JSON files in build order and queues them
- * for writing. For big runs, render workers prepare the articles the next
- * feeds need (see render-ahead.ts) while this thread assembles and writes.
- */
+/** Assembles every job's RSS, Atom and JSON files from its items' fragments, in build order, and queues them for writing. */
 export async function buildFeeds(
   config: RefeedConfig,
-  store: Store,
   jobs: readonly FeedJob[],
-  deps: { loader: ArticleLoader; writer: OutputWriter; topRows: TopRows; whenEmpty: (spec: FeedSpec) => Date; renderWorkers?: RenderWorkersOptions },
+  deps: { loader: ArticleLoader; writer: OutputWriter; topRows: TopRows; whenEmpty: (spec: FeedSpec) => Date },
 ): Promise<BuiltFeed[]> {
   const { loader, writer } = deps;
-  const ahead = RenderAhead.start(
-    { output: config.site.output, stateFile: store.contentFile },
-    jobs.map((j) => j.rows),
-    ({ id, item, rendered }) => {
-      // Buffers arrive as plain Uint8Arrays over their transferred memory: viewed as Buffers, not copied.
-      const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-      loader.accept(id, { item, bodiless: true, rendered: { rss: buf(rendered.rss), atom: buf(rendered.atom), json: buf(rendered.json) } });
-    },
-    deps.renderWorkers,
-  );
   const built: BuiltFeed[] = [];
-  try {
-    for (const [i, job] of jobs.entries()) {
-      await ahead?.ready(i);
-      const { items, rendered } = await collect(job.spec, job.rows, loader, deps.topRows);
-      const files = assembleFeedBuffers(feedMeta(config, job.spec, items, deps.whenEmpty(job.spec)), rendered);
-      loader.release(job.rows);
-      await loader.flush(false);
-      const out: BuiltFeed = { job, files: [] };
-      for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await writer.write(`${job.spec.dir}${FEED_FILES[f]}`, files[f]));
-      built.push(out);
+  let loadedUpTo = 0;
+  for (const [i, job] of jobs.entries()) {
+    if (i >= loadedUpTo) {
+      const ahead = rowsAhead(jobs, i);
+      await loader.load(ahead.rows);
+      loadedUpTo = ahead.next;
     }
-  } finally {
-    await ahead?.close();
+    const { dates, encoded } = await collect(job.spec, job.rows, loader, deps.topRows);
+    const files = assembleFeedBuffers(feedMeta(config, job.spec, dates, deps.whenEmpty(job.spec)), encoded);
+    loader.release(job.rows);
+    await loader.flush(false);
+    const out: BuiltFeed = { job, files: [] };
+    for (const f of Object.keys(FEED_FILES) as FeedFormat[]) out.files.push(await writer.write(`${job.spec.dir}${FEED_FILES[f]}`, files[f]));
+    built.push(out);
   }
   return built;
 }

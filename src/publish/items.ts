@@ -129,7 +129,7 @@ export function rssEnclosure(item: Pick<FeedEntry, 'enclosures'>): FeedEnclosure
  * gets its channel key appended as a fragment (so that it stays an IRI), and
  * readers do not merge distinct items.
  */
-export function uniqueIds<T extends { item: FeedEntry; channelKey: string }>(entries: T[]): FeedEntry[] {
+export function uniqueIds<I extends { id: string }>(entries: readonly { item: I; channelKey: string }[]): I[] {
   const seen = new Set<string>();
   return entries.map(({ item, channelKey }) => {
     if (!seen.has(item.id)) {
@@ -141,7 +141,7 @@ export function uniqueIds<T extends { item: FeedEntry; channelKey: string }>(ent
     let id = base;
     for (let n = 2; seen.has(id); n++) id = `${base}-${n}`;
     seen.add(id);
-    return { ...item, id, idIsLink: false };
+    return { ...item, id, idIsLink: false } as I;
   });
 }
 

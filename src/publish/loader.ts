@@ -1,22 +1,17 @@
-import { readFileSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
-import type { ArticleContent } from '../core/types.ts';
-import { parseArticle } from '../normalize/index.ts';
-import type { ArticleRecord, CachedArticleContent, Store } from '../store/index.ts';
-import { articleSource } from './article-source.ts';
-import { toFeedEntry, type FeedEntry } from './items.ts';
-import type { EncodedItem } from './render-feed.ts';
+import type { ArticleRecord, FragmentsWrite, ItemFragments, Store } from '../store/index.ts';
+import { encodeFragmentsAs } from './fragments.ts';
+import { toFeedEntry } from './items.ts';
+import { encodeItem, type EncodedItem } from './render-item.ts';
 import type { FeedJob } from './work.ts';
 
-/** Content read back from files is recorded in the store in batches of this many. */
-const CONTENT_BATCH = 256;
+/** Fragments a publish encoded are stored in batches of this many. */
+const STORE_BATCH = 256;
 
-/** An article ready to be placed in feeds: its entry, and that entry rendered once it is needed. */
+/** An article ready to be placed in feeds: its id there and its encoded item. */
 export interface LoadedArticle {
-  item: FeedEntry;
-  rendered?: EncodedItem;
-  /** The item lacks its body and summary (a render worker's: its bytes are in `rendered`). */
-  bodiless?: boolean;
+  id: string;
+  encoded: EncodedItem;
 }
 
 export interface SkippedArticle {
@@ -25,37 +20,30 @@ export interface SkippedArticle {
   reason: string;
 }
 
-/** Whether content parsed from a file can stand in for it in the cache (which takes title, date and link from the row). */
-function cacheable(row: ArticleRecord, a: ArticleContent): boolean {
-  return a.title === row.title && a.date.getTime() === row.date && (a.link ?? undefined) === (row.link ?? undefined);
-}
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 /**
- * The articles of one publish run: each loaded once (from the store's copy
- * when it is the file's, else from the file, which then refreshes the store),
- * kept while a planned feed still needs it, and reported once if unreadable.
+ * The articles of one publish run, from the store alone (their files are
+ * written from it, never read back): each article's stored fragments when
+ * they are of this version, else encoded once from its content and stored;
+ * kept while a planned feed still needs them; reported once if the store
+ * holds no content for the article.
  */
 export class ArticleLoader {
-  /** By row id; null: the file was skipped (reported once). */
+  /** By row id; null: skipped (reported once). */
   private readonly loaded = new Map<string, LoadedArticle | null>();
-  /** The store's copies fetched ahead of use, by row id. */
-  private readonly cached = new Map<string, CachedArticleContent>();
   /** How many planned feeds still need each article. */
   private readonly refs = new Map<string, number>();
   private readonly used = new Set<string>();
-  private readonly pending: [string, CachedArticleContent][] = [];
+  private readonly toStore: FragmentsWrite[] = [];
   readonly skipped: SkippedArticle[] = [];
-  /** Ids of the rows skipped because their file does not exist (yet, when another process committed them meanwhile). */
-  readonly missing = new Set<string>();
-  /** Article files read and parsed (each at most once). */
-  parsed = 0;
-  /** Articles a render worker prepared. */
-  fromWorkers = 0;
+  /** Articles whose fragments this run encoded (missing, or of another version). */
+  encoded = 0;
 
   constructor(
-    private readonly output: string,
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly version: string,
     jobs: readonly FeedJob[],
   ) {
     for (const j of jobs) for (const r of j.rows) this.refs.set(r.id, (this.refs.get(r.id) ?? 0) + 1);
@@ -66,41 +54,45 @@ export class ArticleLoader {
     return this.used.size;
   }
 
-  /** Fetches the store's copies of the articles of `rows` not loaded yet, in one query: get() then reads none. */
-  async prefetch(rows: readonly ArticleRecord[]): Promise<void> {
-    const ids = rows.filter((r) => !this.loaded.has(r.id) && !this.cached.has(r.id)).map((r) => r.id);
-    if (!ids.length) return;
-    for (const [id, c] of await this.store.articleContent(ids)) this.cached.set(id, c);
+  /** Loads the articles of `rows` not loaded yet: their fragments in one query, the content of those without in one more. */
+  async load(rows: readonly ArticleRecord[]): Promise<void> {
+    const todo = rows.filter((r) => !this.loaded.has(r.id));
+    if (!todo.length) return;
+    const stored = await this.store.itemFragments(
+      todo.map((r) => r.id),
+      this.version,
+    );
+    const missing = todo.filter((r) => !stored.has(r.id));
+    const contents = missing.length ? await this.store.articleContent(missing.map((r) => r.id)) : new Map();
+    for (const r of todo) {
+      if (this.loaded.has(r.id)) continue; // listed twice in rows (two channels)
+      let f: ItemFragments | undefined = stored.get(r.id);
+      if (!f) {
+        const content = contents.get(r.id);
+        if (!content) {
+          this.skip(r);
+          continue;
+        }
+        f = encodeFragmentsAs(this.version, r.identity, content);
+        this.encoded++;
+        // Kept only if the row still has the content they come from (an ingest or a rename may change it meanwhile).
+        this.toStore.push({ id: r.id, contentHash: r.contentHash, categories: content.categories, fragments: f });
+      }
+      this.loaded.set(r.id, { id: f.id, encoded: { rss: asBuffer(f.rss), atom: asBuffer(f.atom), json: asBuffer(f.json) } });
+    }
   }
 
-  /** The article of `row`, or undefined when its file cannot be used (reported). */
+  /** The article of `row` (loaded), or undefined when it was skipped. */
   get(row: ArticleRecord): LoadedArticle | undefined {
-    const hit = this.loaded.get(row.id);
-    if (hit !== undefined) return hit ?? undefined;
-    const content = this.content(row);
-    this.cached.delete(row.id);
-    const loaded = content ? { item: toFeedEntry(row, content) } : null;
-    if (loaded) this.used.add(row.id);
-    // Kept while a planned feed still needs it; a skipped file is remembered so it is reported once.
-    if (!loaded || this.refs.has(row.id)) this.loaded.set(row.id, loaded);
-    return loaded ?? undefined;
+    const a = this.loaded.get(row.id) ?? undefined;
+    if (a) this.used.add(row.id);
+    return a;
   }
 
-  /** Takes an article a render worker prepared, unless it is already here or no longer needed. */
-  accept(id: string, article: LoadedArticle): void {
-    if (this.loaded.has(id) || !this.refs.has(id)) return;
-    this.loaded.set(id, article);
-    this.used.add(id);
-    this.fromWorkers++;
-  }
-
-  /** The whole item of an article a worker handed over body-less (see RenderedArticle); undefined if it cannot be read now. */
-  async whole(row: ArticleRecord): Promise<FeedEntry | undefined> {
-    const stored = (await this.store.articleContent([row.id])).get(row.id);
-    if (stored) this.cached.set(row.id, stored);
-    const content = this.content(row);
-    this.cached.delete(row.id);
-    return content && toFeedEntry(row, content);
+  /** The item of `row` encoded with another id (it clashes in a feed), from its whole content; undefined if the store no longer has it. */
+  async reencoded(row: ArticleRecord, id: string): Promise<EncodedItem | undefined> {
+    const content = (await this.store.articleContent([row.id])).get(row.id);
+    return content && encodeItem({ ...toFeedEntry(row, content), id, idIsLink: false });
   }
 
   /** A feed built from `rows` is done with them: articles no later feed needs are dropped. */
@@ -115,37 +107,16 @@ export class ArticleLoader {
     }
   }
 
-  /** Records the content read from files in this run in the store (with `all` false, once a batch has gathered). */
+  /** Stores the fragments encoded in this run (with `all` false, once a batch has gathered). */
   async flush(all = true): Promise<void> {
-    if (!this.pending.length || (!all && this.pending.length < CONTENT_BATCH)) return;
-    await this.store.setArticleContent(this.pending.splice(0));
+    if (!this.toStore.length || (!all && this.toStore.length < STORE_BATCH)) return;
+    await this.store.setItemFragments(this.toStore.splice(0));
   }
 
-  private content(row: ArticleRecord): ArticleContent | undefined {
-    const source = articleSource(this.output, row, this.cached.get(row.id));
-    if (source.kind === 'skip') return this.skip(row, source.reason, source.missing);
-    if (source.kind === 'cached') return source.content;
-    const { file, stat } = source;
-    let content: ArticleContent;
-    try {
-      const text = readFileSync(file, 'utf8');
-      this.parsed++;
-      content = parseArticle(text);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      return e.code === 'ENOENT' ? this.skip(row, 'file missing (deleted?)', true) : this.skip(row, e.message);
-    }
-    // Recorded with the stat taken before reading: if the file changed in between, the next run reads it again.
-    if (cacheable(row, content)) {
-      this.pending.push([row.id, { ...content, fileMtimeMs: stat.mtimeMs, fileSize: stat.size }]);
-    }
-    return content;
-  }
-
-  private skip(row: ArticleRecord, reason: string, missing = false): undefined {
-    if (missing) this.missing.add(row.id);
+  private skip(row: ArticleRecord): void {
+    this.loaded.set(row.id, null);
+    const reason = 'the store holds no content for it';
     this.skipped.push({ path: row.path, reason });
-    this.log.warn({ path: row.path, reason }, 'article file skipped; fix it and run `refeed publish --full` to include it again');
-    return undefined;
+    this.log.warn({ path: row.path, reason }, 'article skipped');
   }
 }

@@ -17,7 +17,7 @@ export interface FeedFiles {
  * and carries `whenEmpty`, which the caller chooses to be as stable (and as
  * plausible) as that: readers and validators take a date in 1970 for a bug.
  */
-export function feedUpdated(items: readonly FeedEntry[], whenEmpty: Date): Date {
+export function feedUpdated(items: readonly Pick<FeedEntry, 'date'>[], whenEmpty: Date): Date {
   if (!items.length) return whenEmpty;
   return new Date(items.reduce((max, i) => Math.max(max, i.date.getTime()), -Infinity));
 }

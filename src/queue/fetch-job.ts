@@ -4,6 +4,7 @@ import type { Logger } from '../core/log.ts';
 import type { ChannelState, ChannelStatus, RefeedConfig } from '../core/types.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { ingestChannel, PreparePool } from '../ingest/index.ts';
+import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { cronNextRuns } from '../schedule/cron-period.ts';
 import type { Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
@@ -95,6 +96,7 @@ export class FetchRunner {
       agents: this.agents,
       files: this.files,
       writeFiles: this.opts.writeFiles,
+      fragmentEncoder: FRAGMENT_ENCODER,
     });
     // Interrupted by a shutdown: not the source's doing; the job fails and another worker takes it.
     if (this.abort.signal.aborted) throw new Error('the worker stopped during the fetch');

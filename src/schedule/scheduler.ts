@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/host.ts';
 import { ingestChannel, PreparePool, type ChannelReport } from '../ingest/index.ts';
+import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import type { Store } from '../store/index.ts';
@@ -185,7 +186,15 @@ export class Scheduler {
   }
 
   private async fetch(s: Scheduled, pushed?: { body: Uint8Array; contentType?: string }): Promise<void> {
-    const report = await ingestChannel(this.config, this.store, s.channel, { logger: this.opts.logger, signal: this.abort.signal, files: this.files, agents: this.agents, pool: this.pool, ...(pushed ? { pushed } : {}) });
+    const report = await ingestChannel(this.config, this.store, s.channel, {
+      logger: this.opts.logger,
+      signal: this.abort.signal,
+      files: this.files,
+      agents: this.agents,
+      pool: this.pool,
+      fragmentEncoder: FRAGMENT_ENCODER,
+      ...(pushed ? { pushed } : {}),
+    });
     if (this.stopped && report.status === 'error') return;
     if (report.status !== 'error') await this.store.setNextRun(s.channel.key, s.task.getNextRun()?.getTime());
     this.opts.onReport?.(report);

@@ -1,5 +1,4 @@
 import type { ArticleContent, Enclosure } from '../core/types.ts';
-import type { CachedArticleContent } from './types.ts';
 
 // The article content columns as every store keeps them (the same names and
 // encodings in SQLite and PostgreSQL), turned back into what the file holds.
@@ -17,8 +16,6 @@ export interface ContentRow {
   html: string | null;
   /** JSON object: ExtraColumn. */
   extra: string;
-  file_mtime: number | null;
-  file_size: number | null;
 }
 
 /** The fields of an article kept in its row's `extra` JSON, each only when the article has it (rows from before have `{}`). */
@@ -81,18 +78,9 @@ export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'h
   };
 }
 
-/** The cached content, when the row holds it for a file written (its stat known). */
-function toCachedContent(r: ContentRow): CachedArticleContent | undefined {
-  if (r.html == null || r.file_mtime == null || r.file_size == null) return undefined;
-  return { ...articleContentOf(r), fileMtimeMs: r.file_mtime, fileSize: r.file_size };
-}
-
-/** The cached content of the rows that hold it, by id. */
-export function cachedContentById(rows: readonly ContentRow[]): Map<string, CachedArticleContent> {
-  const out = new Map<string, CachedArticleContent>();
-  for (const r of rows) {
-    const c = toCachedContent(r);
-    if (c) out.set(r.id, c);
-  }
+/** The content of the rows that hold it (a state from refeed 0.1 may lack it), by id. */
+export function contentById(rows: readonly ContentRow[]): Map<string, ArticleContent> {
+  const out = new Map<string, ArticleContent>();
+  for (const r of rows) if (r.html != null) out.set(r.id, articleContentOf(r));
   return out;
 }

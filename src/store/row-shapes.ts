@@ -1,6 +1,6 @@
-import type { ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
+import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
 import { articleContentOf, extraColumn } from './content-rows.ts';
-import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
+import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
 // SQLite and PostgreSQL), turned into the Store interface's types.
@@ -127,6 +127,28 @@ export function articleColumns(a: ArticleContentWrite) {
     extra: extraColumn(a),
   };
 }
+
+/** The content columns a row without content gets from its file (title, link and date are the row's already). */
+export function filledContentColumns(c: ArticleContent) {
+  return { author: c.author, headimg: c.headimg, guid: c.guid ?? null, categories: JSON.stringify(c.categories), html: c.html, extra: extraColumn(c) };
+}
+
+/** A stored fragments row. */
+export interface FragmentsRow {
+  article_id: string;
+  version: string;
+  item_id: string;
+  rss: Buffer;
+  atom: Buffer;
+  json: Buffer;
+}
+
+export function toItemFragments(r: FragmentsRow): ItemFragments {
+  return { version: r.version, id: r.item_id, rss: r.rss, atom: r.atom, json: r.json };
+}
+
+/** A Uint8Array (as a worker thread hands it over) as the Buffer database drivers bind, without copying. */
+export const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 /** The content columns of an article whose file is written, with that file's stat. */
 export function cachedContentColumns(c: CachedArticleContent) {

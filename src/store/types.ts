@@ -63,12 +63,37 @@ export interface ItemWrite {
   article: ArticleContentWrite;
 }
 
+/**
+ * An item's three feed encodings — RSS `<item>`, Atom `<entry>`, JSON Feed
+ * item — as every feed carrying it splices them (UTF-8), made once from the
+ * article's content (at ingest, else at the first publish that needs them).
+ */
+export interface ItemFragments {
+  /** The format and site settings they were encoded under: a publish under others encodes them again. */
+  version: string;
+  /** The item's id in every format (a feed where it clashes gives it another, and encodes it for itself). */
+  id: string;
+  rss: Uint8Array;
+  atom: Uint8Array;
+  json: Uint8Array;
+}
+
+/** Fragments encoded from an article's content as read: kept only while its row still has that content hash and those categories (a rename changes them). */
+export interface FragmentsWrite {
+  id: string;
+  contentHash: string;
+  categories: readonly string[];
+  fragments: ItemFragments;
+}
+
 /** The article as a commit stores it: its content, identity and file hash, dated in epoch ms. */
 export interface ArticleContentWrite extends Omit<ArticleContent, 'date'> {
   identity: string;
   /** Epoch ms. */
   date: number;
   contentHash: string;
+  /** This content's feed fragments, when the ingest encoded them: stored with it. */
+  fragments?: ItemFragments;
 }
 
 export interface ChannelSuccess {
@@ -202,8 +227,6 @@ export type RunLock = { acquired: true; release(): Promise<void>; previous: Prev
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
-  /** A SQLite file render workers may open read-only for cached content; undefined when they cannot. */
-  readonly contentFile?: string;
   close(): Promise<void>;
   /**
    * Why the state this store opened is no longer the one at its place (a
@@ -241,8 +264,16 @@ export interface Store {
 
   /** The newest `limit` articles of a feed key ('' merged, 'g', 'g/s', 'g/s/c'), newest first, each once. */
   topArticles(feedKey: string, limit: number): Promise<ArticleRecord[]>;
-  articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>>;
-  setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void>;
+  /** The content the store holds for these articles (the truth their files and feed items are written from), by id. */
+  articleContent(ids: readonly string[]): Promise<Map<string, ArticleContent>>;
+  /** The feed fragments stored for these articles' current content under `version`, by id (others are missing: encode them). */
+  itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>>;
+  /** Articles whose row lacks their content (a state from refeed 0.1 kept it only in the files), at most `limit`. */
+  articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]>;
+  /** Gives such articles the content read back from their files (rows that have content keep it). */
+  fillArticleContent(entries: readonly [string, ArticleContent][]): Promise<void>;
+  /** Stores fragments a publish encoded, each only if its article still has the content they were encoded from. */
+  setItemFragments(entries: readonly FragmentsWrite[]): Promise<void>;
   countArticles(): Promise<number>;
   dirtyFeeds(): Promise<string[]>;
   ledger(): Promise<Map<string, LedgerEntry>>;

@@ -37,4 +37,16 @@ describe('stages', () => {
     }
     expect(backwards).toEqual([]);
   });
+
+  it('publish knows only the Store interface: nothing from ingest, nothing from a store engine', () => {
+    const forbidden = ['ingest', 'store/sqlite', 'store/postgres'];
+    const found: string[] = [];
+    for (const file of files.filter((f) => stageOf(f) === 'publish')) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+        const to = path.relative(SRC, path.resolve(path.dirname(file), m[1])).split(path.sep).join('/');
+        if (forbidden.some((f) => to === f || to.startsWith(`${f}/`))) found.push(`${path.relative(SRC, file)} imports ${m[1]}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
 });

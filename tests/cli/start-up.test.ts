@@ -135,7 +135,8 @@ describe('start-up: what each command loads', () => {
     expect(packages.has('yaml')).toBe(true);
   }, 30_000);
 
-  it.each(['dist/ingest/prepare-worker-main.js', 'dist/publish/render-worker-main.js'])('the worker thread %s never reads the configuration (settings come in its messages)', (entry) => {
+  // The prepare worker also loads, by URL, the module that encodes items' feed fragments (dist/publish/fragments.js).
+  it.each(['dist/ingest/prepare-worker-main.js', 'dist/publish/fragments.js'])('the worker thread code %s never reads the configuration (settings come in its messages)', (entry) => {
     const { files, packages } = staticGraph(entry);
     expect([...files].filter((f) => f.startsWith('dist/config/') || f.startsWith('dist/cli/'))).toEqual([]);
     // js-yaml is no runtime dependency at all (Hexo's reader, for the tests only).

@@ -1,11 +1,14 @@
-import { readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Article } from '../../src/core/types.ts';
 import { excerpt, htmlToText, planFeeds, publish, type FeedSpec } from '../../src/publish/index.ts';
+import { writeArticleFiles } from '../../src/cli/publish-step.ts';
+import { reindexFromFiles } from '../../src/ingest/index.ts';
 import { articlePath } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { sfeedItems } from '../helpers/feed-clients.ts';
 import { CONFIG_YAML, expectedItems, fixtureFactory, idOf, KEYS, snapshot, type Fixture } from './fixture.ts';
 
@@ -16,87 +19,106 @@ const fresh = (cached: boolean) => make(CONFIG_YAML, { cached });
 
 const fileOf = (f: Fixture, a: Article) => path.join(f.output, articlePath(a.slugs, idOf(a)));
 const rssTitles = (f: Fixture, key: string) => sfeedItems(readFileSync(path.join(f.output, key, 'rss.xml'), 'utf8')).map((i) => i.title);
+const bytesOf = (f: Fixture) => new Map([...snapshot(f.output)].map(([rel, s]) => [rel, s.bytes]));
 const newestOf = (f: Fixture, key: string) => expectedItems(planFeeds(f.config).find((s) => s.key === key) as FeedSpec, f.articles)[0];
 
-describe('publish: article content from the store', () => {
-  it('parses no article file when the store holds their content, and writes the bytes a publish from the files writes', async () => {
-    const cached = await fresh(true);
-    const fromStore = await publish(cached.config, cached.state, opts);
-    expect(fromStore.articlesParsed).toBe(0);
-    const distinct = new Set(planFeeds(cached.config).flatMap((s) => expectedItems(s, cached.articles)));
-    expect(fromStore.articlesUsed).toBe(distinct.size);
-    expect(fromStore.skipped).toEqual([]);
+describe('publish: article content from the store, never from the article files', () => {
+  it('touches no article file: with the articles folder gone, or every file edited by hand, publish writes the same bytes', async () => {
+    const reference = await fresh(true);
+    const expected = await publish(reference.config, reference.state, opts);
+    const distinct = new Set(planFeeds(reference.config).flatMap((s) => expectedItems(s, reference.articles)));
+    expect(expected.articlesUsed).toBe(distinct.size);
+    expect(expected.skipped).toEqual([]);
 
-    const plain = await fresh(false);
-    const fromFiles = await publish(plain.config, plain.state, opts);
-    expect(fromFiles.articlesParsed).toBe(distinct.size);
-    const a = snapshot(cached.output);
-    const b = snapshot(plain.output);
-    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-    for (const [rel, s] of a) expect(s.bytes, rel).toBe(b.get(rel)!.bytes);
-    // Parsing recorded the content: the next full rebuild reads no file either.
-    expect((await publish(plain.config, plain.state, { ...opts, full: true })).articlesParsed).toBe(0);
+    const gone = await fresh(true);
+    rmSync(path.join(gone.output, 'articles'), { recursive: true });
+    const r = await publish(gone.config, gone.state, opts);
+    expect(r.skipped).toEqual([]);
+    expect(bytesOf(gone)).toEqual(bytesOf(reference));
+    expect(existsSync(path.join(gone.output, 'articles')), 'publish writes no article file either').toBe(false);
+
+    const edited = await fresh(true);
+    const newest = newestOf(edited, KEYS.front);
+    const text = readFileSync(fileOf(edited, newest), 'utf8');
+    writeFileSync(fileOf(edited, newest), text.replace(/^title: .*$/m, 'title: Retitled by hand').replace('</p>', ' Corrected by hand.</p>'));
+    await publish(edited.config, edited.state, { ...opts, full: true });
+    expect(bytesOf(edited)).toEqual(bytesOf(reference));
   });
 
-  it('an article file edited by hand after ingest is read again, and the store learns the new version', async () => {
+  it('opens, stats and reads nothing under the articles folder (fs calls counted)', async () => {
     const f = await fresh(true);
-    await publish(f.config, f.state, opts);
+    const articles = path.join(f.output, 'articles');
+    const touched: string[] = [];
+    const spies = (['statSync', 'lstatSync', 'readFileSync', 'openSync', 'existsSync', 'readdirSync'] as const).map((name) => {
+      const original = fs[name] as (...a: unknown[]) => unknown;
+      return vi.spyOn(fs, name).mockImplementation(((...a: unknown[]) => {
+        if (String(a[0]).startsWith(articles)) touched.push(`${name} ${String(a[0])}`);
+        return original(...a);
+      }) as never);
+    });
+    try {
+      const r = await publish(f.config, f.state, { ...opts, full: true });
+      expect(r.articlesUsed).toBeGreaterThan(0);
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(touched).toEqual([]);
+  });
+
+  it('hand edits to an article file come back through `reindex` (a state rebuilt from the files), not through publish', async () => {
+    const f = await fresh(true);
     const newest = newestOf(f, KEYS.front);
     const file = fileOf(f, newest);
-    const text = readFileSync(file, 'utf8');
-    expect(text).toContain('</p>');
-    writeFileSync(file, text.replace('</p>', ' Corrected by hand.</p>'));
-    // A different mtime even on a coarse clock: the size changed anyway.
-    utimesSync(file, new Date(), new Date(Date.now() + 5000));
-
-    const first = await publish(f.config, f.state, { ...opts, full: true });
-    expect(first.articlesParsed).toBe(1);
-    expect(first.skipped).toEqual([]);
-    const feed = readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8');
-    expect(JSON.parse(feed).items[0].content_html).toContain('Corrected by hand.');
-
-    const second = await publish(f.config, f.state, { ...opts, full: true });
-    expect(second.articlesParsed).toBe(0);
-    expect(second.written).toEqual([]);
-    expect(readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8')).toBe(feed);
-  });
-
-  it('a hand-edited title is published from the file (the store keeps the row title), on every run, with the same bytes', async () => {
-    const f = await fresh(true);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('</p>', ' Corrected by hand.</p>'));
     await publish(f.config, f.state, opts);
-    const newest = newestOf(f, KEYS.front);
-    const file = fileOf(f, newest);
-    const text = readFileSync(file, 'utf8');
-    const edited = text.replace(/^title: .*$/m, 'title: Retitled by hand');
-    expect(edited).not.toBe(text);
-    writeFileSync(file, edited);
-    const first = await publish(f.config, f.state, { ...opts, full: true });
-    expect(first.articlesParsed).toBe(1);
-    expect(rssTitles(f, KEYS.front)[0]).toBe('Retitled by hand');
-    const before = snapshot(f.output);
-    const second = await publish(f.config, f.state, { ...opts, full: true });
-    expect(second.articlesParsed).toBe(1);
-    expect(second.written).toEqual([]);
-    for (const [rel, s] of snapshot(f.output)) expect(s.bytes, rel).toBe(before.get(rel)!.bytes);
+    const feed = () => JSON.parse(readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8')) as { items: { content_html: string }[] };
+    expect(feed().items[0].content_html).not.toContain('Corrected by hand.');
+
+    await f.state.close();
+    rmSync(f.config.site.state);
+    const rebuilt = new SqliteStore(f.config.site.state);
+    try {
+      await reindexFromFiles(f.config, rebuilt, silentLogger);
+      await publish(f.config, rebuilt, { ...opts, full: true });
+      expect(feed().items[0].content_html).toContain('Corrected by hand.');
+    } finally {
+      await rebuilt.close();
+    }
   });
 
-  it('a deleted or broken article file is reported and skipped even though the store holds its content', async () => {
+  it('content a state from refeed 0.1 kept only in the files is read back once by the command step; without a file too, the article is skipped', async () => {
     const f = await fresh(true);
     const [newest, second] = expectedItems(planFeeds(f.config).find((s) => s.key === KEYS.front) as FeedSpec, f.articles);
-    unlinkSync(fileOf(f, newest));
-    writeFileSync(fileOf(f, second), 'title: no front matter fences\n<div>oops</div>\n');
+    const contentless = f.state.db.prepare('UPDATE articles SET html = NULL, author = \'\', categories = \'[]\' WHERE id = ?');
+    contentless.run(idOf(newest));
+    contentless.run(idOf(second));
+    rmSync(fileOf(f, second));
+    const reference = await fresh(true);
+    await publish(reference.config, reference.state, opts);
+
+    await writeArticleFiles(f.config, f.state, silentLogger);
     const report = await publish(f.config, f.state, opts);
-    const rel = (a: Article) => articlePath(a.slugs, idOf(a));
-    expect(report.skipped).toEqual([
-      { path: rel(newest), reason: expect.stringMatching(/missing/) },
-      { path: rel(second), reason: expect.stringMatching(/front matter/) },
-    ]);
-    expect(report.articlesParsed).toBe(1);
+    expect(report.skipped).toEqual([{ path: articlePath(second.slugs, idOf(second)), reason: expect.stringMatching(/no content/) }]);
     const titles = rssTitles(f, KEYS.front);
-    expect(titles).not.toContain(newest.title);
+    expect(titles[0]).toBe(newest.title);
     expect(titles).not.toContain(second.title);
-    expect(titles).toHaveLength(3);
-    expect(sfeedItems(readFileSync(path.join(f.output, 'rss.xml'), 'utf8'))).toHaveLength(6);
+    expect(titles).toHaveLength(4);
+    const feed = (x: Fixture) => JSON.parse(readFileSync(path.join(x.output, KEYS.front, 'feed.json'), 'utf8')) as { items: { id: string }[] };
+    expect(feed(f).items[0]).toEqual(feed(reference).items[0]);
+    expect(await f.state.articlesWithoutContent(10)).toEqual([{ id: idOf(second), path: articlePath(second.slugs, idOf(second)) }]);
+  });
+
+  it('an item whose id clashes in a feed gets an id of its own there, with its whole body', async () => {
+    // The newest articles of two channels of one group get the same guid: the group and merged feeds give the second a new id.
+    const f = await fresh(true);
+    for (const key of [KEYS.front, KEYS.lwn]) f.state.db.prepare('UPDATE articles SET guid = ? WHERE id = ?').run('urn:same:1', idOf(newestOf(f, key)));
+    await publish(f.config, f.state, opts);
+    const tech = JSON.parse(readFileSync(path.join(f.output, 'tech', 'feed.json'), 'utf8')) as { items: { id: string; content_html: string }[] };
+    const renamed = tech.items.find((i) => i.id.startsWith('urn:same:1#'));
+    expect(renamed, 'the clashing item got an id of its own').toBeDefined();
+    expect(renamed!.content_html).toContain('<p>');
+    const own = JSON.parse(readFileSync(path.join(f.output, KEYS.lwn, 'feed.json'), 'utf8')) as { items: { id: string }[] };
+    expect(own.items[0].id, 'in its channel feed it keeps its id').toBe('urn:same:1');
   });
 });
 
@@ -129,69 +151,5 @@ describe('excerpt', () => {
     const html = `<p>${'word '.repeat(20000)}</p><p>${'中文'.repeat(5000)}</p>`;
     expect(excerpt(html)).toBe(reference(html, 240));
     expect(Array.from(excerpt(html)).length).toBeLessThanOrEqual(240);
-  });
-});
-
-describe('publish: render workers', () => {
-  const workers = { size: 2, from: 1 };
-  const bytesOf = (f: Fixture) => new Map([...snapshot(f.output)].map(([rel, s]) => [rel, s.bytes]));
-
-  it('worker threads render exactly what the in-process path renders, and use the same articles', async () => {
-    const inProcess = await fresh(true);
-    const a = await publish(inProcess.config, inProcess.state, { ...opts, renderWorkers: { size: 0 } });
-    const threaded = await fresh(true);
-    const b = await publish(threaded.config, threaded.state, { ...opts, renderWorkers: workers });
-    expect(bytesOf(threaded)).toEqual(bytesOf(inProcess));
-    expect(b.articlesUsed).toBe(a.articlesUsed);
-    expect(b.articlesParsed).toBe(0);
-    expect(b.rebuilt).toEqual(a.rebuilt);
-    expect(a.articlesRenderedByWorkers).toBe(0);
-    expect(b.articlesRenderedByWorkers).toBe(b.articlesUsed);
-  });
-
-  it('leaves hand-edited, deleted and uncached articles to the main thread, which reads, reports and caches them', async () => {
-    const f = await fresh(true);
-    const edited = newestOf(f, KEYS.front);
-    const deleted = newestOf(f, KEYS.lwn);
-    const text = readFileSync(fileOf(f, edited), 'utf8');
-    writeFileSync(fileOf(f, edited), text.replace('</p>', ' Edited.</p>'));
-    utimesSync(fileOf(f, edited), new Date(), new Date(Date.now() + 5000));
-    unlinkSync(fileOf(f, deleted));
-    const r = await publish(f.config, f.state, { ...opts, renderWorkers: workers });
-    expect(r.articlesParsed).toBe(1);
-    expect(r.articlesRenderedByWorkers).toBe(r.articlesUsed - 1);
-    expect(r.skipped.map((s) => s.path)).toEqual([articlePath(deleted.slugs, idOf(deleted))]);
-    expect(JSON.parse(readFileSync(path.join(f.output, KEYS.front, 'feed.json'), 'utf8')).items[0].content_html).toContain('Edited.');
-    expect(rssTitles(f, KEYS.lwn)).not.toContain(deleted.title);
-  });
-
-  it('an item whose id clashes in a feed is rendered again whole, as the in-process path renders it', async () => {
-    // The newest article of two channels of one group get the same guid: the
-    // group and merged feeds give the second a new id, and need its body.
-    const clash = async (f: Fixture) => {
-      for (const key of [KEYS.front, KEYS.lwn]) f.state.db.prepare('UPDATE articles SET guid = ? WHERE id = ?').run('urn:same:1', idOf(newestOf(f, key)));
-      return f;
-    };
-    const inProcess = await clash(await fresh(true));
-    await publish(inProcess.config, inProcess.state, { ...opts, renderWorkers: { size: 0 } });
-    const threaded = await clash(await fresh(true));
-    const r = await publish(threaded.config, threaded.state, { ...opts, renderWorkers: workers });
-    expect(r.articlesRenderedByWorkers).toBe(r.articlesUsed);
-    expect(bytesOf(threaded)).toEqual(bytesOf(inProcess));
-    const tech = JSON.parse(readFileSync(path.join(threaded.output, 'tech', 'feed.json'), 'utf8')) as { items: { id: string; content_html: string }[] };
-    const renamed = tech.items.find((i) => i.id.startsWith('urn:same:1#'));
-    expect(renamed, 'the clashing item got an id of its own').toBeDefined();
-    expect(renamed!.content_html).toContain('<p>');
-  });
-
-  it('a worker that cannot start or crashes costs time, not output: the main thread renders instead', async () => {
-    const reference = await fresh(true);
-    await publish(reference.config, reference.state, { ...opts, renderWorkers: { size: 0 } });
-    const f = await fresh(true);
-    const entry = new URL('../fixtures/store/broken-worker.js', import.meta.url);
-    const r = await publish(f.config, f.state, { ...opts, renderWorkers: { ...workers, entry } });
-    expect(r.errors).toEqual([]);
-    expect(r.articlesRenderedByWorkers).toBe(0);
-    expect(bytesOf(f)).toEqual(bytesOf(reference));
   });
 });

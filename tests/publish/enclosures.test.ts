@@ -7,10 +7,11 @@ import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
-import { runFetch } from '../../src/ingest/index.ts';
+import { reindexFromFiles, runFetch } from '../../src/ingest/index.ts';
 import { parseArticle } from '../../src/normalize/index.ts';
 import { publish } from '../../src/publish/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { assertValidAtom, assertWellFormed, jsonFeed11Schema, NEWSBOAT, newsboatItems, sfeedItems } from '../helpers/feed-clients.ts';
 import { routes, startServer, type Handler, type TestServer } from '../helpers/server.ts';
 import { writeConfig } from './fixture.ts';
@@ -222,19 +223,25 @@ describe('the article file', () => {
     }
   });
 
-  it('after a hand edit, publishes what the file says', async () => {
+  it('a hand edit of the tags comes back through reindex (a state rebuilt from the files), not through publish', async () => {
     const root = path.join(home, 'out/articles');
     const rel = readdirSync(root, { recursive: true, encoding: 'utf8' }).find(
       (f) => f.endsWith('.md') && parseArticle(readFileSync(path.join(root, f), 'utf8')).title === EPISODES.hood.title,
     )!;
     const file = path.join(root, rel);
     const before = readFileSync(file, 'utf8');
+    const categories = () => (xml.parse(out('rss.xml')).rss.channel.item as { title: string; category: string[] }[]).find((i) => i.title === EPISODES.hood.title)!.category;
+    const rebuilt = new SqliteStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'refeed-enc-')), 'state.db'));
     try {
       writeFileSync(file, before.replace(' - Mountains\n', ' - Volcanoes\n'));
+      // Publishing reads the store alone: the file's edit is not what it publishes.
       await publish(config, state, { logger: silentLogger, full: true });
-      const item = (xml.parse(out('rss.xml')).rss.channel.item as { title: string; category: string[] }[]).find((i) => i.title === EPISODES.hood.title)!;
-      expect(item.category).toEqual([...levelsOf(EPISODES.hood.title), 'Oregon', 'Volcanoes']);
+      expect(categories()).toEqual([...levelsOf(EPISODES.hood.title), 'Oregon', 'Mountains']);
+      await reindexFromFiles(config, rebuilt, silentLogger);
+      await publish(config, rebuilt, { logger: silentLogger, full: true });
+      expect(categories()).toEqual([...levelsOf(EPISODES.hood.title), 'Oregon', 'Volcanoes']);
     } finally {
+      await rebuilt.close();
       writeFileSync(file, before);
       await publish(config, state, { logger: silentLogger, full: true });
     }

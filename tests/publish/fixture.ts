@@ -9,6 +9,7 @@ import type { FeedSpec } from '../../src/publish/index.ts';
 import { makeArticle, storeArticle } from '../helpers/articles.ts';
 import { syncChannels } from '../../src/ingest/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { parseArticle } from '../../src/normalize/index.ts';
 
 // A small store: 2 groups, 3 sources, 4 channels, with per-level limits and
 // titles that trip naive feed writers (CJK, &, <, quotes, emoji).
@@ -167,16 +168,22 @@ export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }
 }
 
 /**
- * Indexes an article file written by hand (no cached content, so the
- * publisher reads the file) under `channelKey`, as its one listing.
+ * Indexes an article file written by hand under `channelKey`, as its one
+ * listing, with the content the file holds (as `refeed reindex` reads it back:
+ * publishing reads the store, never the file).
  */
-export function indexHandWritten(f: Fixture, a: { path: string; channelKey: string; identity: string; title: string; date: number }): void {
+export function indexHandWritten(f: Fixture, a: { path: string; channelKey: string; identity: string; title: string }): void {
   const channelId = (f.state.db.prepare('SELECT id FROM channels WHERE key = ?').get(a.channelKey) as { id: number }).id;
   const [g, s, c] = a.channelKey.split('/');
+  const content = parseArticle(readFileSync(path.join(f.output, a.path), 'utf8'));
+  const date = content.date.getTime();
   f.state.db
-    .prepare(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, file_hash, path) VALUES (?, ?, ?, ?, ?, 0, 'hand', 'hand', ?)`)
-    .run(a.identity, a.identity, channelId, a.title, a.date, a.path);
+    .prepare(
+      `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories, html)
+       VALUES (?, ?, ?, ?, ?, ?, 0, 'hand', 'hand', ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(a.identity, a.identity, channelId, a.title, content.link ?? null, date, a.path, content.author, content.headimg, content.guid ?? null, JSON.stringify(content.categories), content.html);
   f.state.db
     .prepare(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (?, ?, ?, 0, ?, ?, ?, ?)`)
-    .run(channelId, a.identity, a.identity, a.date, g, s, c);
+    .run(channelId, a.identity, a.identity, date, g, s, c);
 }

@@ -127,19 +127,17 @@ describe('index.html', () => {
 });
 
 describe('Publisher and the channel sync', () => {
-  it('matches the store to its configuration once, and not at all when the caller just did', async () => {
+  it('never matches the store to its configuration or writes article files itself: the commands do, before they publish', async () => {
     const f = await fresh();
-    let syncs = 0;
+    let calls = 0;
     const sync = f.state.syncChannels.bind(f.state);
-    f.state.syncChannels = async (...args) => (syncs++, sync(...args));
+    f.state.syncChannels = async (...args) => (calls++, sync(...args));
+    const pending = f.state.pendingFiles.bind(f.state);
+    f.state.pendingFiles = async (...args) => (calls++, pending(...args));
 
-    const own = new Publisher(f.config);
+    const own = new Publisher(f.config, { longLived: true });
     await own.publish(f.state, at(T0));
-    await own.publish(f.state, at(T0 + 60_000));
-    expect(syncs).toBe(1);
-
-    // As `refeed run` makes its publishers, at start and on a reload, right after syncing itself.
-    await new Publisher(f.config, { longLived: true, channelsSynced: true }).publish(f.state, at(T0 + 120_000));
-    expect(syncs).toBe(1);
+    await own.publish(f.state, { ...at(T0 + 60_000), full: true });
+    expect(calls).toBe(0);
   });
 });

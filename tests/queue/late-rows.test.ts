@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { ingestChannel } from '../../src/ingest/index.ts';
+import { reconcileAndPublish } from '../../src/cli/publish-step.ts';
 import { Publisher } from '../../src/publish/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
@@ -13,11 +14,10 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { oneSourceYaml } from '../helpers/config-file.ts';
 
 // A queue worker commits rows and writes no file: the `run` process writes
-// them when it publishes. A worker may commit while that publish runs,
-// after its files were brought up to date and before a feed reads its
-// rows; that feed is then built without the new article (no file yet). It
-// must stay dirty, so the next publish includes the article, rather than be
-// recorded as published with it missing.
+// them before it publishes. A worker may commit while that publish runs,
+// after the files were brought up to date and before a feed reads its rows:
+// the feed includes the new article anyway (publishing reads the store,
+// never the article files), and its file is written before the next publish.
 
 const rss = (n: number) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://a.example/</link>${Array.from(
@@ -52,21 +52,22 @@ describe('rows committed by a worker', () => {
   const fetchWithoutFiles = () => ingestChannel(config, store, config.channels[0], { logger: silentLogger, writeFiles: false });
   const merged = () => readFileSync(path.join(dir, 'out', 'rss.xml'), 'utf8');
 
-  it('are left pending by the worker and written by the next publish', async () => {
+  it('are left pending by the worker and written before the next publish', async () => {
     const report = await fetchWithoutFiles();
     expect(report.status).toBe('new');
     const pending = await store.pendingFiles(10);
     expect(pending.map((p) => existsSync(path.join(dir, 'out', p.path)))).toEqual([false]);
-    const published = await new Publisher(config).publish(store, { logger: silentLogger });
-    expect(published.heldBack).toEqual([]);
+    // As `refeed run` publishes: the article files behind their rows first.
+    const published = await reconcileAndPublish(config, new Publisher(config), store, { logger: silentLogger });
+    expect(published.skipped).toEqual([]);
     expect(await store.pendingFiles(10)).toEqual([]);
     expect(existsSync(path.join(dir, 'out', pending[0].path))).toBe(true);
     expect(merged()).toContain('Item 0');
   });
 
-  it('keep a feed built without them dirty, and the next publish includes them', async () => {
+  it('committed while a publish runs are in its feeds (from the store), and their files come before the next one', async () => {
     items = 2;
-    // The worker's commit lands after the publish wrote the pending files and before it reads the feeds' rows.
+    // The worker's commit lands after the files were written and before the publish reads the feeds' rows.
     let raced = false;
     const racing = new Proxy(store, {
       get(target, prop) {
@@ -82,18 +83,17 @@ describe('rows committed by a worker', () => {
         return typeof v === 'function' ? v.bind(target) : v;
       },
     }) as Store;
-    const first = await new Publisher(config).publish(racing, { logger: silentLogger });
+    const first = await reconcileAndPublish(config, new Publisher(config), racing, { logger: silentLogger });
     expect(raced).toBe(true);
-    expect(first.skipped.map((s) => s.reason)).toContain('file missing (deleted?)');
-    expect(first.heldBack.sort()).toEqual(['', 'g', 'g/s', 'g/s/c']);
-    // The late article's file is written by that same publish; its feeds wait for the next.
-    expect(await store.pendingFiles(10)).toEqual([]);
-    expect((await store.dirtyFeeds()).sort()).toEqual(['', 'g', 'g/s', 'g/s/c']);
-
-    const second = await new Publisher(config).publish(store, { logger: silentLogger });
-    expect(second.heldBack).toEqual([]);
-    expect(second.skipped).toEqual([]);
+    expect(first.skipped).toEqual([]);
     expect(merged()).toContain('Item 1');
     expect(await store.dirtyFeeds()).toEqual([]);
+    const [late] = await store.pendingFiles(10);
+    expect(existsSync(path.join(dir, 'out', late.path))).toBe(false);
+
+    const second = await reconcileAndPublish(config, new Publisher(config), store, { logger: silentLogger });
+    expect(second.written).toEqual([]);
+    expect(await store.pendingFiles(10)).toEqual([]);
+    expect(existsSync(path.join(dir, 'out', late.path))).toBe(true);
   });
 });

@@ -187,15 +187,45 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.close();
     });
 
+    it('keeps the feed fragments a commit gives, by version, until the content they come from changes; a publish\'s only for the content it read', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);
+      const frag = (v: string, text: string) => ({ version: v, id: `id-${text}`, rss: Buffer.from(`<item>${text}</item>`), atom: Buffer.from(`<entry>${text}</entry>`), json: Buffer.from(`{"t":"${text}"}`) });
+      const withFragments = (w: ItemWrite, f: ReturnType<typeof frag>): ItemWrite => ({ ...w, article: { ...w.article, fragments: f } });
+      const r = await st.commitItems('g/s/c', [withFragments(item('1'), frag('v1', 'one')), item('2')], ok);
+      const [one, two] = r.files.map((f) => f.articleId);
+      const got = await st.itemFragments([one, two], 'v1');
+      expect([...got.keys()]).toEqual([one]);
+      expect(Buffer.from(got.get(one)!.rss).toString()).toBe('<item>one</item>');
+      expect(got.get(one)).toMatchObject({ version: 'v1', id: 'id-one' });
+      expect(await st.itemFragments([one], 'v2')).toEqual(new Map());
+
+      // New content (here without fragments) drops those of the old.
+      await st.commitItems('g/s/c', [item('1', { title: 'changed' })], ok);
+      expect(await st.itemFragments([one], 'v1')).toEqual(new Map());
+
+      // A publish's fragments are kept only while the row has the content hash and categories it read.
+      const [row2] = (await st.topArticles('g/s/c', 10)).filter((a) => a.id === two);
+      await st.setItemFragments([{ id: two, contentHash: 'stale', categories: ['G', 'S', 'C'], fragments: frag('v1', 'stale') }]);
+      expect(await st.itemFragments([two], 'v1')).toEqual(new Map());
+      await st.setItemFragments([{ id: two, contentHash: row2.contentHash, categories: ['G', 'S', 'C'], fragments: frag('v1', 'two') }]);
+      expect((await st.itemFragments([two], 'v1')).get(two)).toMatchObject({ id: 'id-two' });
+      // A rename gives the article new categories: its fragments go.
+      await st.syncChannels([channel('g/s/c', undefined, ['G', 'S', 'RENAMED']), channel('g/s/d')], NOW);
+      expect(await st.itemFragments([two], 'v1')).toEqual(new Map());
+      await st.close();
+    });
+
     it('keeps an article file pending until it is recorded written', async () => {
       const st = await open();
       await st.syncChannels([channel('g/s/c')], NOW);
       const r = await st.commitItems('g/s/c', [item('1')], ok);
       expect((await st.pendingFiles(10)).map((p) => p.id)).toEqual([r.files[0].articleId]);
-      expect(await st.articleContent([r.files[0].articleId])).toEqual(new Map()); // no file stat yet: nothing cached
+      // The store is the truth: its content is there before any file is written.
+      expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1' });
       await st.markFilesWritten([{ id: r.files[0].articleId, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
       expect(await st.pendingFiles(10)).toEqual([]);
-      expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1', fileMtimeMs: 5, fileSize: 6 });
+      expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1' });
       await st.close();
     });
 
@@ -221,8 +251,8 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
       const cached = (await st.articleContent([id])).get(id)!;
       expect(cached).toMatchObject(extra);
-      // The publisher's copy of an edited file replaces them all.
-      await st.setArticleContent([[id, { ...cached, tags: ['Edited'], enclosures: [], summary: undefined, fileMtimeMs: 7 }]]);
+      // New content of the article replaces them all.
+      await st.commitItems('g/s/c', [{ ...write, article: { ...write.article, ...extra, contentHash: 'h-edited', tags: ['Edited'], enclosures: [], summary: undefined } }], ok);
       const edited = (await st.articleContent([id])).get(id)!;
       expect(edited).toMatchObject({ tags: ['Edited'], enclosures: [], guidIsPermaLink: false });
       expect(edited.summary).toBeUndefined();

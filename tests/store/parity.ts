@@ -38,10 +38,6 @@ export async function paritySequence(st: Store): Promise<unknown[]> {
   const files = await pending();
   await st.markFilesWritten(files.slice(0, 5).map((f, i) => ({ id: f.id, contentHash: `w${i}`, expectHash: f.contentHash, mtimeMs: 100 + i, size: i })));
   await st.markFilesWritten([{ id: files[6].id, contentHash: 'x', expectHash: 'stale', mtimeMs: 1, size: 1 }]);
-  await st.setArticleContent([
-    [files[0].id, content('cached', 5)],
-    [files[7].id, content('cached 7', 6)],
-  ]);
   note('content', await st.articleContent(files.map((f) => f.id)));
   note('pending after writes', await pending());
 

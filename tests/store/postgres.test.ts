@@ -159,6 +159,24 @@ describe.skipIf(!server)('PostgreSQL store', () => {
     }
   });
 
+  it('upgrades a database at migration 3 to 4: articles kept; their fragments dropped by a change of extra alone', async () => {
+    const url = await freshDatabase();
+    const pool = await connect(url);
+    try {
+      expect(await migrate(pool, url, MIGRATIONS.slice(0, 3))).toBe(3);
+      await pool.query(`INSERT INTO channels (key, config_url, url, created_at) VALUES ('g/s/c', 'https://a.example/f', 'https://a.example/f', 1)`);
+      await pool.query(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, path, html)
+        VALUES ('a1', 'k', 1, 'T', 1, 1, 'h', 'articles/g/s/a1.md', '<p>x</p>')`);
+      expect(await migrate(pool, url)).toBe(1);
+      expect((await pool.query('SELECT title, extra FROM articles')).rows).toEqual([{ title: 'T', extra: '{}' }]);
+      await pool.query(`INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES ('a1', 'v', 'i', '\\x00', '\\x00', '\\x00')`);
+      await pool.query(`UPDATE articles SET extra = '{"tags":["New"]}' WHERE id = 'a1'`);
+      expect((await pool.query('SELECT count(*)::int AS n FROM item_fragments')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('frees the run lock when the holding session dies, and waits for a release', async () => {
     const url = await freshDatabase();
     const [a, b] = [await open(url), await open(url)];

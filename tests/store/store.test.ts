@@ -22,6 +22,9 @@ storeContract('SQLite', async () => {
   return { open: async () => new SqliteStore(file) };
 });
 
+/** Takes a current SQLite state back to the schema version 4 left (before item fragments). */
+const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments';
+
 describe('SQLite store', () => {
   it('uses WAL, survives reopening, and stays intact', async () => {
     const file = path.join(tmp(), 'state.db');
@@ -85,11 +88,11 @@ describe('SQLite store', () => {
       { id: 'aaaa', identity: 'guid-1', channelKey: 'g/s/c', slugs: ['g', 's', 'c'], title: 'T', link: 'https://a.example/1', date: 5000, firstSeen: 4000, contentHash: 'h1', path: 'articles/g/s/aaaa.md' },
     ]);
     expect(await st.pendingFiles(10)).toEqual([]); // its file was written by the old version
-    expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ html: '<p>x</p>', fileSize: 10 });
+    expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ html: '<p>x</p>' });
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its identity: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(4);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(5);
     expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ tags: [], enclosures: [] });
     await st.close();
   });
@@ -102,13 +105,13 @@ describe('SQLite store', () => {
     const id = r.files[0].articleId;
     await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
     await st.close();
-    // As version 2 left it: no extra column.
+    // As version 2 left it: no extra column, no content key, no fragments.
     const v2 = new Database(file);
-    v2.exec('ALTER TABLE articles DROP COLUMN extra; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key');
+    v2.exec(`${AS_V4}; ALTER TABLE articles DROP COLUMN extra; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key`);
     v2.pragma('user_version = 2');
     v2.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(4);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(5);
     expect((await again.articleContent([id])).get(id)).toMatchObject({ title: 'title old', tags: [], enclosures: [] });
     const write = item('old', { hash: 'h2' });
     await again.commitItems('g/s/c', [{ ...write, article: { ...write.article, tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] } }], { now: 2000, status: 'updated' });
@@ -121,13 +124,31 @@ describe('SQLite store', () => {
     const st = new SqliteStore(file);
     await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/feed', names: ['G', 'S', 'C'] }], 1000);
     st.db.exec(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (1, 'old', 'x', 1, 1, 'g', 's', 'c')`);
-    // As version 3 left it: no content_key column.
-    st.db.exec('DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 3');
+    // As version 3 left it: no content_key column, no fragments.
+    st.db.exec(`${AS_V4}; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 3`);
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(4);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(5);
     expect(again.db.prepare('SELECT item_key, content_key FROM entries').all()).toEqual([{ item_key: 'old', content_key: null }]);
     expect(await again.knownContent('g/s/c', ['k'])).toEqual(new Map());
+    await again.close();
+  });
+
+  it('upgrades a version 4 store in place: articles get fragments, which a change of enclosures or tags drops', async () => {
+    const file = path.join(tmp(), 'state.db');
+    const st = new SqliteStore(file);
+    await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
+    const r = await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
+    const id = r.files[0].articleId;
+    st.db.exec(`${AS_V4}; PRAGMA user_version = 4`);
+    await st.close();
+    const again = new SqliteStore(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(5);
+    again.db.prepare(`INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES (?, 'v', 'i', x'00', x'00', x'00')`).run(id);
+    expect((await again.itemFragments([id], 'v')).get(id)).toMatchObject({ id: 'i' });
+    // Only the extra column changes (enclosures, tags): the fragments encoded from the old ones go.
+    again.db.prepare(`UPDATE articles SET extra = '{"tags":["New"]}' WHERE id = ?`).run(id);
+    expect(await again.itemFragments([id], 'v')).toEqual(new Map());
     await again.close();
   });
 

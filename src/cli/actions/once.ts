@@ -1,11 +1,12 @@
 import type { RefeedConfig } from '../../core/types.ts';
-import { publish } from '../../publish/index.ts';
+import { Publisher } from '../../publish/index.ts';
 import { dueBySchedule, dueTimes } from '../../schedule/due.ts';
 import type { Store } from '../../store/index.ts';
 import { isoSeconds } from '../../util/time.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { anyFailed, fetchPass } from '../fetch-pass.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
 import { formatPublishSummary } from './publish.ts';
 import { ONE_SHOT_PING_WAIT_MS, pingHubs } from '../websub-ping.ts';
@@ -36,7 +37,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     const reports = await fetchPass(ctx, config, store, all ? {} : { isDue: dueBySchedule() });
     if (line) ctx.err(line);
     // openLocked matched the store to this configuration.
-    const published = await publish(config, store, { logger: ctx.logger, channelsSynced: true });
+    const published = await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger });
     pinger = pingHubs(ctx, config, published);
     // A publish that could not write its files failed, whatever --strict says of the sources: cron must hear of it.
     if (published.errors.length) {

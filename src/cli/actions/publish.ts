@@ -1,6 +1,7 @@
-import { publish, type PublishReport } from '../../publish/index.ts';
+import { Publisher, type PublishReport } from '../../publish/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
 import { ONE_SHOT_PING_WAIT_MS, pingHubs } from '../websub-ping.ts';
 
@@ -23,7 +24,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!config) return EXIT.badConfig;
   let pinger: ReturnType<typeof pingHubs>;
   const code = await withRunLock(ctx, config, 'publish', async (store) => {
-    const report = await publish(config, store, { logger: ctx.logger, full: ctx.values.full === true, channelsSynced: true });
+    // withRunLock matched the store to the configuration.
+    const report = await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger, full: ctx.values.full === true });
     ctx.err(formatPublishSummary(report));
     pinger = pingHubs(ctx, config, report);
     return report.errors.length ? EXIT.failed : EXIT.ok;

@@ -1,9 +1,10 @@
 import { reindexFromFiles } from '../../ingest/index.ts';
-import { publish } from '../../publish/index.ts';
+import { Publisher } from '../../publish/index.ts';
 import { setAsideCorruptState } from '../../store/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { loadConfigFor } from '../load-config.ts';
 import { progressLine } from '../progress.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { withRunLock } from '../store-access.ts';
 import { formatPublishSummary } from './publish.ts';
 
@@ -23,7 +24,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       `refeed reindex: ${report.files} article files, ${report.restored} put back, ${report.known} already known` +
         (report.skipped.length ? `, ${report.skipped.length} skipped (${report.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')})` : ''),
     );
-    const published = await publish(config, store, { logger: ctx.logger, full: true });
+    const published = await reconcileAndPublish(config, new Publisher(config), store, { logger: ctx.logger, full: true });
     ctx.err(formatPublishSummary(published));
     return published.errors.length ? EXIT.failed : EXIT.ok;
   });

@@ -10,6 +10,7 @@ import { cacheMaxAgeSec, healthFlips, healthReport, PublishTracker, shutDown, st
 import { StateLostError } from '../../store/index.ts';
 import { createMetrics } from '../metrics.ts';
 import { closeServer, parseListen } from '../listen.ts';
+import { reconcileAndPublish } from '../publish-step.ts';
 import { openLocked } from '../store-access.ts';
 import { loadConfigFor, loadKeepingSlugs } from '../load-config.ts';
 import { watchConfigFile, type ConfigWatch } from '../config-watch.ts';
@@ -56,8 +57,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const { store } = locked;
   // One publisher per configuration: what the configuration alone decides is worked out once per load.
-  // openLocked has matched the store to the configuration.
-  let publisher = new Publisher(config, { longLived: true, channelsSynced: true });
+  // openLocked has matched the store to the configuration (a reload matches it to the new one).
+  let publisher = new Publisher(config, { longLived: true });
   const metrics = ctx.values['no-serve'] ? undefined : await createMetrics({ config: () => config!, states: () => store.channelStates() });
   // WebSub: hubs hear of the feeds a publish changed, in the background (the hubs as configured now: reloads apply).
   const pinger = new HubPinger({ output: config.site.output, logger: log, onPing: (hub, outcome) => metrics?.pinged(hub, outcome) });
@@ -82,7 +83,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     const started = performance.now();
     let report;
     try {
-      report = await publisher.publish(store, { logger: log });
+      // Queue workers commit rows without their files: written here, by the process that owns the output folder.
+      report = await reconcileAndPublish(config!, publisher, store, { logger: log });
     } catch (err) {
       publishing.failed(err);
       throw err;
@@ -177,7 +179,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     // Matched first: a store that cannot follow the new configuration leaves the running one in place.
     await syncChannels(next, store, Date.now(), log);
     config = next;
-    publisher = new Publisher(next, { longLived: true, channelsSynced: true });
+    publisher = new Publisher(next, { longLived: true });
     const diff = scheduler.reload(next);
     log.info({ why, ...diff }, 'configuration reloaded');
     scheduler.requestPublish();

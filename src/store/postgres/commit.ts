@@ -1,8 +1,9 @@
 import { articleColumns, contentRole } from '../row-shapes.ts';
-import type { ArticleContentWrite, CommitResult, ItemWrite } from '../types.ts';
+import type { ArticleContentWrite, CommitResult, ItemFragments, ItemWrite } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, type Db } from './connection.ts';
+import { upsertFragments } from './feeds.ts';
 
 // A channel's commit of items, with the semantics of ../sqlite/items.ts
 // (an article stored once per link, its content from the lowest-id
@@ -58,6 +59,8 @@ interface Plan {
   entries: EntryWrite[];
   /** Articles given new content: their entries take its date, their feeds are dirty. */
   written: Map<string, number>;
+  /** The feed fragments of that new content, where the ingest encoded them. */
+  fragments: Map<string, ItemFragments>;
   dirty: Set<string>;
 }
 
@@ -125,7 +128,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
     return (await db.query('SELECT 1 FROM articles WHERE id = $1', [id])).rows.length > 0;
   };
 
-  const plan: Plan = { result: { newItems: 0, updatedItems: 0, duplicates: 0, files: [] }, inserts: new Map(), updates: new Map(), entries: [], written: new Map(), dirty: new Set() };
+  const plan: Plan = { result: { newItems: 0, updatedItems: 0, duplicates: 0, files: [] }, inserts: new Map(), updates: new Map(), entries: [], written: new Map(), fragments: new Map(), dirty: new Set() };
   const { result } = plan;
   for (const [i, item] of items.entries()) {
     const itemKey = keys[i];
@@ -158,6 +161,8 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
     if (plan.inserts.has(articleId) || !head) plan.inserts.set(articleId, row);
     else plan.updates.set(articleId, row);
     plan.written.set(articleId, item.article.date);
+    if (item.article.fragments) plan.fragments.set(articleId, item.article.fragments);
+    else plan.fragments.delete(articleId);
     if (!head) result.newItems++;
     else if (entry) result.updatedItems++;
     result.files.push({ itemKey: item.itemKey, articleId, path, contentHash: item.article.contentHash, ...(head && head.path !== path ? { oldPath: head.path } : {}) });
@@ -234,6 +239,8 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
       [jsonRows([...plan.updates.values()])],
     );
   }
+  // After the updates, whose trigger dropped the fragments of the content they replace.
+  await upsertFragments(db, [...plan.fragments].map(([id, fragments]) => ({ id, fragments })));
   if (plan.entries.length) {
     const [g, s, c] = slugs;
     await db.query(

@@ -1,10 +1,11 @@
 import { rowsHash } from '../rows-hash.ts';
-import { cachedContentById, type ContentRow } from '../content-rows.ts';
-import type { ArticleRecord, CachedArticleContent, LedgerEntry, PublishCommit } from '../types.ts';
+import type { ArticleContent } from '../../core/types.ts';
+import { contentById, type ContentRow } from '../content-rows.ts';
+import type { ArticleRecord, FragmentsWrite, ItemFragments, LedgerEntry, PublishCommit } from '../types.ts';
 import { jsonRows, type Db } from './connection.ts';
-import { cachedContentColumns, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
+import { asBuffer, filledContentColumns, toItemFragments, type FragmentsRow, distinctArticles, ledgerRow, toLedgerEntry, type FeedRow as BaseFeedRow, type LedgerRow } from '../row-shapes.ts';
 
-// Feeds' articles, the content cache and the publisher's bookkeeping, as
+// Feeds' articles, their content and feed fragments, and the publisher's bookkeeping, as
 // ../sqlite/feeds.ts. The newest articles of any number of feeds come from
 // one statement (a publish checks every feed it built).
 
@@ -77,25 +78,59 @@ export async function topArticles(db: Db, feeds: readonly { key: string; limit: 
   return out;
 }
 
-export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+export async function articleContent(db: Db, ids: readonly string[]): Promise<Map<string, ArticleContent>> {
   const { rows } = await db.query<ContentRow>(
-    `SELECT id, title, link, date, author, headimg, guid, categories, html, extra, file_mtime, file_size FROM articles
-     WHERE id = ANY($1::text[]) AND html IS NOT NULL AND file_mtime IS NOT NULL`,
+    `SELECT id, title, link, date, author, headimg, guid, categories, html, extra FROM articles WHERE id = ANY($1::text[]) AND html IS NOT NULL`,
     [ids],
   );
-  return cachedContentById(rows);
+  return contentById(rows);
 }
 
-export async function setArticleContent(db: Db, entries: readonly [string, CachedArticleContent][]): Promise<void> {
+export async function fillArticleContent(db: Db, entries: readonly [string, ArticleContent][]): Promise<void> {
   if (!entries.length) return;
-  const rows = entries.map(([id, c]) => ({ id, ...cachedContentColumns(c) }));
   await db.query(
-    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html, extra = u.extra,
-       file_mtime = u.file_mtime, file_size = u.file_size
-     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, extra text, file_mtime float8, file_size bigint)
-     WHERE a.id = u.id`,
-    [jsonRows(rows)],
+    `UPDATE articles a SET author = u.author, headimg = u.headimg, guid = u.guid, categories = u.categories, html = u.html, extra = u.extra
+     FROM json_to_recordset($1) AS u(id text, author text, headimg text, guid text, categories text, html text, extra text) WHERE a.id = u.id AND a.html IS NULL`,
+    [jsonRows(entries.map(([id, c]) => ({ id, ...filledContentColumns(c) })))],
   );
+}
+
+export async function itemFragments(db: Db, ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
+  const { rows } = await db.query<FragmentsRow>(
+    'SELECT article_id, version, item_id, rss, atom, json FROM item_fragments WHERE article_id = ANY($1::text[]) AND version = $2',
+    [ids, version],
+  );
+  return new Map(rows.map((r) => [r.article_id, toItemFragments(r)]));
+}
+
+/** Upserts fragments, those of `guarded` articles only while their row has the content hash and categories given. */
+export async function upsertFragments(db: Db, entries: readonly { id: string; fragments: ItemFragments; contentHash?: string; categories?: string }[]): Promise<void> {
+  if (!entries.length) return;
+  const col = <T>(f: (e: (typeof entries)[number]) => T) => entries.map(f);
+  await db.query(
+    `INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json)
+     SELECT u.id, u.version, u.item_id, u.rss, u.atom, u.json
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::text[]) AS u(id, version, item_id, rss, atom, json, hash, categories)
+     JOIN articles a ON a.id = u.id AND (u.hash IS NULL OR (a.content_hash = u.hash AND a.categories = u.categories))
+     ORDER BY u.id
+     ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, item_id = excluded.item_id, rss = excluded.rss, atom = excluded.atom, json = excluded.json`,
+    [
+      col((e) => e.id),
+      col((e) => e.fragments.version),
+      col((e) => e.fragments.id),
+      col((e) => asBuffer(e.fragments.rss)),
+      col((e) => asBuffer(e.fragments.atom)),
+      col((e) => asBuffer(e.fragments.json)),
+      col((e) => e.contentHash ?? null),
+      col((e) => e.categories ?? null),
+    ],
+  );
+}
+
+export async function setItemFragments(db: Db, entries: readonly FragmentsWrite[]): Promise<void> {
+  // The last of an id wins, as when they are written one by one.
+  const last = new Map(entries.map((e) => [e.id, e]));
+  await upsertFragments(db, [...last.values()].map((e) => ({ id: e.id, fragments: e.fragments, contentHash: e.contentHash, categories: JSON.stringify(e.categories) })));
 }
 
 export async function ledger(db: Db): Promise<Map<string, LedgerEntry>> {

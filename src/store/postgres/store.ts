@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { ChannelState } from '../../core/types.ts';
+import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import type {
   ArticleRecord,
-  CachedArticleContent,
+  FragmentsWrite,
+  ItemFragments,
   ChannelFailure,
   ChannelInput,
   ChannelSuccess,
@@ -38,12 +39,10 @@ export interface PostgresOpenOptions extends ConnectOptions {
 /**
  * The server store: one PostgreSQL database that several refeed processes
  * use at once. Each writing method is one transaction; each method a
- * fixed number of statements, whatever the number of rows. Render workers
- * do not read it directly (no contentFile): publishing reads content here.
+ * fixed number of statements, whatever the number of rows.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
-  readonly contentFile = undefined;
   /** host:port/database: how messages name it. */
   readonly server: string;
   private readonly locks = new Set<HeldLock>();
@@ -154,12 +153,24 @@ export class PostgresStore implements Store {
     return (await this.run((db) => feeds.topArticles(db, [{ key: feedKey, limit }])))[0];
   }
 
-  async articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+  async articleContent(ids: readonly string[]): Promise<Map<string, ArticleContent>> {
     return this.run((db) => feeds.articleContent(db, ids));
   }
 
-  async setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void> {
-    await this.run((db) => feeds.setArticleContent(db, entries));
+  async articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]> {
+    return query<{ id: string; path: string }>(this.pool, this.url, 'SELECT id, path FROM articles WHERE html IS NULL ORDER BY id LIMIT $1', [limit]);
+  }
+
+  async fillArticleContent(entries: readonly [string, ArticleContent][]): Promise<void> {
+    await this.run((db) => feeds.fillArticleContent(db, entries));
+  }
+
+  async itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
+    return this.run((db) => feeds.itemFragments(db, ids, version));
+  }
+
+  async setItemFragments(entries: readonly FragmentsWrite[]): Promise<void> {
+    await this.run((db) => feeds.setItemFragments(db, entries));
   }
 
   async countArticles(): Promise<number> {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CommitResult, ItemWrite, KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 import { articleColumns, contentRole, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
+import { fragmentsParams } from './feeds.ts';
 
 interface EntryRow {
   item_key: string;
@@ -92,6 +93,11 @@ export class ItemRepo {
            author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
       ),
+      // After the row's insert or update (whose trigger dropped the fragments of its former content).
+      fragments: db.prepare(
+        `INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES (@id, @version, @itemId, @rss, @atom, @json)
+         ON CONFLICT (article_id) DO UPDATE SET version = excluded.version, item_id = excluded.item_id, rss = excluded.rss, atom = excluded.atom, json = excluded.json`,
+      ),
       lists: db.prepare<[number, string], { n: number }>('SELECT 1 AS n FROM entries WHERE channel_id = ? AND article_id = ?'),
       entryDates: db.prepare('UPDATE entries SET date = ? WHERE article_id = ?'),
       feedsOf: db.prepare<[string], { g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ? AND g IS NOT NULL'),
@@ -173,6 +179,7 @@ export class ItemRepo {
       const params = { ...articleColumns(item.article), id: articleId, owner_id: ch.id, first_seen: firstSeen, path };
       if (head) this.s.updateArticle.run(params);
       else this.s.insertArticle.run(params);
+      if (item.article.fragments) this.s.fragments.run(fragmentsParams(articleId, item.article.fragments, {}));
       if (!head) {
         // A new article: the entry just inserted is its only one, already dated.
         result.newItems++;

@@ -14,7 +14,11 @@ import { schemaTooNew } from '../errors.ts';
 //  - entries: which channel lists which article under which item key, with
 //    the channel's current slugs (NULL once it is removed) and the article's
 //    date, so a feed's newest articles are one index range;
-//  - dirty_feeds, published_feeds: what the publisher has to do and did.
+//  - dirty_feeds, published_feeds: what the publisher has to do and did;
+//  - item_fragments: each article's feed items (RSS, Atom, JSON Feed) as
+//    encoded from its content, under a version naming the format and site
+//    settings: a publish concatenates them. Triggers drop them whenever the
+//    content they come from changes or the article goes.
 
 const V2 = `
 CREATE TABLE channels (
@@ -92,7 +96,25 @@ ALTER TABLE entries ADD COLUMN content_key TEXT;
 CREATE INDEX entries_content ON entries(channel_id, content_key) WHERE content_key IS NOT NULL;
 `;
 
-export const SCHEMA_VERSION = 4;
+// Version 5: the feed fragments of each article, by an integer key, beside (not in) its row.
+const V5 = `
+CREATE TABLE item_fragments (
+  id INTEGER PRIMARY KEY,
+  article_id TEXT NOT NULL UNIQUE,
+  version TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  rss BLOB NOT NULL,
+  atom BLOB NOT NULL,
+  json BLOB NOT NULL
+);
+CREATE INDEX articles_contentless ON articles(id) WHERE html IS NULL;
+CREATE TRIGGER item_fragments_stale AFTER UPDATE OF identity, title, link, date, author, headimg, guid, categories, html, extra ON articles
+BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
+CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles
+BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
+`;
+
+export const SCHEMA_VERSION = 5;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -111,7 +133,8 @@ export function migrate(db: Database.Database, now: number): void {
       else db.exec(V2);
     }
     if (current < 3) db.exec(V3);
-    db.exec(V4);
+    if (current < 4) db.exec(V4);
+    db.exec(V5);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -1,12 +1,13 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChannelState } from '../../core/types.ts';
+import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
 import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
   ArticleRecord,
-  CachedArticleContent,
+  FragmentsWrite,
+  ItemFragments,
   ChannelFailure,
   ChannelInput,
   ChannelSuccess,
@@ -56,7 +57,6 @@ function guard<T>(file: string, fn: () => T): T {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly db: Database.Database;
-  readonly contentFile?: string;
   private readonly channels: ChannelRepo;
   private readonly items: ItemRepo;
   private readonly feeds: FeedRepo;
@@ -99,7 +99,6 @@ export class SqliteStore implements Store {
       }
       return db;
     });
-    this.contentFile = file === ':memory:' ? undefined : file;
     if (file !== ':memory:') {
       const st = statSync(file);
       this.opened = { dev: st.dev, ino: st.ino };
@@ -246,12 +245,24 @@ export class SqliteStore implements Store {
     return this.read(() => this.feeds.top(feedKey, limit));
   }
 
-  async articleContent(ids: readonly string[]): Promise<Map<string, CachedArticleContent>> {
+  async articleContent(ids: readonly string[]): Promise<Map<string, ArticleContent>> {
     return this.read(() => this.feeds.content(ids));
   }
 
-  async setArticleContent(entries: readonly [string, CachedArticleContent][]): Promise<void> {
-    return this.write(() => this.feeds.setContent(entries));
+  async articlesWithoutContent(limit: number): Promise<{ id: string; path: string }[]> {
+    return this.read(() => this.feeds.contentless(limit));
+  }
+
+  async fillArticleContent(entries: readonly [string, ArticleContent][]): Promise<void> {
+    return this.write(() => this.feeds.fillContent(entries));
+  }
+
+  async itemFragments(ids: readonly string[], version: string): Promise<Map<string, ItemFragments>> {
+    return this.read(() => this.feeds.fragments(ids, version));
+  }
+
+  async setItemFragments(entries: readonly FragmentsWrite[]): Promise<void> {
+    return this.write(() => this.feeds.setFragments(entries));
   }
 
   async countArticles(): Promise<number> {
