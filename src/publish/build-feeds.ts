@@ -45,7 +45,8 @@ async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoa
   }
 }
 
-function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntry[], whenEmpty: Date): FeedMeta {
+function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntry[], whenEmpty: Date, ownImage: string | undefined): FeedMeta {
+  const image = ownImage ?? config.site.icon;
   const urls = feedUrls(config.site, spec);
   return {
     title: xmlSafe(spec.title),
@@ -55,7 +56,7 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, items: readonly FeedEntr
     language: xmlSafe(config.site.language),
     updated: feedUpdated(items, whenEmpty),
     authorName: xmlSafe(config.site.title),
-    ...(config.site.icon ? { image: xmlSafe(config.site.icon) } : {}),
+    ...(image ? { image: xmlSafe(image) } : {}),
     ...(config.site.websubHubs.length ? { hubs: config.site.websubHubs.map(xmlSafe) } : {}),
   };
 }
@@ -87,7 +88,7 @@ export async function buildFeeds(
     for (const [i, job] of jobs.entries()) {
       await ahead?.ready(i);
       const { items, rendered } = await collect(job.spec, job.rows, loader, deps.topRows);
-      const files = assembleFeedBuffers(feedMeta(config, job.spec, items, deps.whenEmpty(job.spec)), rendered);
+      const files = assembleFeedBuffers(feedMeta(config, job.spec, items, deps.whenEmpty(job.spec), job.image), rendered);
       loader.release(job.rows);
       await loader.flush(false);
       const out: BuiltFeed = { job, files: [] };

@@ -91,8 +91,17 @@ ALTER TABLE entries ADD COLUMN content_key text COLLATE "C";
 CREATE INDEX entries_content ON entries (channel_id, content_key) WHERE content_key IS NOT NULL;
 `;
 
+// Migration 4 is the item_fragments table of a branch merged alongside this
+// one: this placeholder stands for it here and is replaced by it at merge.
+const V4_RESERVED = `SELECT 1`;
+
+// Migration 5: what a channel's source feed says of itself, as JSON
+// ChannelMeta {image, hubs, self}: a channel feed's image, and the WebSub
+// hub `run` subscribes to when queue workers fetch (renumber at merge if needed).
+const V5_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta text NOT NULL DEFAULT '{}'`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4_RESERVED, V5_CHANNEL_META];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

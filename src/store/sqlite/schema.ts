@@ -92,7 +92,13 @@ ALTER TABLE entries ADD COLUMN content_key TEXT;
 CREATE INDEX entries_content ON entries(channel_id, content_key) WHERE content_key IS NOT NULL;
 `;
 
-export const SCHEMA_VERSION = 4;
+// Version 6 (5 is the item_fragments table of a branch merged alongside:
+// renumber this step at merge if that changes): what a channel's source feed
+// says of itself, as JSON ChannelMeta {image, hubs, self}: a channel feed's
+// image, and the WebSub hub `run` subscribes to when queue workers fetch.
+const V6_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`;
+
+export const SCHEMA_VERSION = 6;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -111,7 +117,8 @@ export function migrate(db: Database.Database, now: number): void {
       else db.exec(V2);
     }
     if (current < 3) db.exec(V3);
-    db.exec(V4);
+    if (current < 4) db.exec(V4);
+    if (current < 6) db.exec(V6_CHANNEL_META);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
