@@ -159,6 +159,24 @@ describe.skipIf(!server)('PostgreSQL store', () => {
     }
   });
 
+  it('upgrades a database at migration 3: channels keep their state and get an empty meta (issue 22)', async () => {
+    const url = await freshDatabase();
+    const pool = await connect(url);
+    try {
+      expect(await migrate(pool, url, MIGRATIONS.slice(0, 3))).toBe(3);
+      await pool.query(`INSERT INTO channels (key, config_url, url, created_at, etag) VALUES ('g/s/c', 'https://a.example/f', 'https://a.example/f', 1000, '"e"')`);
+      expect(await migrate(pool, url)).toBe(SCHEMA_VERSION - 3);
+      const { rows } = await pool.query<{ meta: string }>('SELECT meta FROM channels');
+      expect(rows).toEqual([{ meta: '{}' }]);
+    } finally {
+      await pool.end();
+    }
+    const st = await open(url);
+    expect(await st.channelState('g/s/c')).toMatchObject({ etag: '"e"', createdAt: 1000 });
+    await st.commitItems('g/s/c', [item('one')], { ...ok, meta: { hubs: ['https://hub.example/'], self: 'https://a.example/f' } });
+    expect((await st.channelState('g/s/c'))?.meta).toEqual({ hubs: ['https://hub.example/'], self: 'https://a.example/f' });
+  });
+
   it('frees the run lock when the holding session dies, and waits for a release', async () => {
     const url = await freshDatabase();
     const [a, b] = [await open(url), await open(url)];
