@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { FeedParseError } from './errors.ts';
+import { jsonImage } from './feed-image.ts';
 import { unique } from './item-fields.ts';
 import { byteLength, durationSeconds } from './media-values.ts';
 import { textToHtml } from './text-html.ts';
@@ -97,7 +98,7 @@ export function parseJsonFeed(text: string): ParsedFeed {
   // WebSub discovery: `hubs` of type WebSub (any type, when unnamed), and feed_url as the topic.
   const hubs = [...new Set((f.hubs ?? []).filter((h) => typeof h === 'object' && h !== null && /^(websub|)$/i.test(String((h as { type?: unknown }).type ?? ''))).map((h) => httpUrl((h as { url?: unknown }).url)).filter((u): u is string => u !== undefined))];
   const self = httpUrl(f.feed_url);
-  const image = httpUrl(f.icon) ?? httpUrl(f.favicon);
+  const image = jsonImage(httpUrl(f.icon), httpUrl(f.favicon));
   return {
     format: 'json',
     ...(f.title ? { title: f.title } : {}),

@@ -69,6 +69,9 @@ function churnWarning(sameContent: number, items: number): string | undefined {
   return `guid-churn: ${sameContent} of ${items} items came back under new guids (the feed regenerates them); recognised by title, link and content, not stored again`;
 }
 
+/** Hubs kept on a channel: a feed naming thousands must not bloat every read of the channel's state. */
+const MAX_STORED_HUBS = 8;
+
 const counts = (r: ChannelReport) => ({ newItems: r.newItems, updatedItems: r.updatedItems, duplicates: r.duplicates });
 
 /** A channel pass stopped by the disk: recorded as a `disk` failure (no backoff: the source is fine), one log line. */
@@ -161,7 +164,8 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     const topic = (header.hubs.length ? header.self : undefined) ?? prepared.feed.self ?? outcome.finalUrl;
     if (hubs.length) report.websub = { hubs, topic };
     const image = prepared.feed.image;
-    meta = { ...(image ? { image } : {}), ...(hubs.length ? { hubs, self: topic } : {}) };
+    // A few hubs at most are kept: one is subscribed at, the others are the fallbacks should it change.
+    meta = { ...(image ? { image } : {}), ...(hubs.length ? { hubs: hubs.slice(0, MAX_STORED_HUBS), self: topic } : {}) };
   }
   const warnings = prepared.feed.recovered ?? [];
   if (warnings.length) {

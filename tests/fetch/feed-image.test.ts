@@ -34,5 +34,9 @@ describe('feed image', () => {
     expect(parseFeed(rss(''), 'https://a.example/feed.xml').image).toBeUndefined();
     expect(parseFeed(rss('<image><url>data:image/png;base64,AAAA</url></image>'), 'https://a.example/feed.xml').image).toBeUndefined();
     expect(parseFeed(atom('<icon>ftp://a.example/i.png</icon>'), 'https://a.example/atom').image).toBeUndefined();
+    // An endless URL is no image; the next candidate counts.
+    const long = `https://a.example/${'x'.repeat(5000)}.png`;
+    expect(parseFeed(atom(`<icon>${long}</icon><logo>https://a.example/logo.png</logo>`), 'https://a.example/atom').image).toBe('https://a.example/logo.png');
+    expect(parseFeed(json({ icon: long }), 'https://a.example/feed.json').image).toBeUndefined();
   });
 });
