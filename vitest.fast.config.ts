@@ -35,6 +35,7 @@ export const SLOW_TESTS = [
   'tests/hostile/deep-nesting-daemon.test.ts',
   'tests/hostile/html.test.ts',
   'tests/hostile/sources.test.ts',
+  'tests/ingest/channel-meta.test.ts',
   'tests/ingest/churn.test.ts',
   'tests/ingest/guid-collision.test.ts',
   'tests/ingest/ingest-guard.test.ts',
