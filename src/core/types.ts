@@ -163,6 +163,8 @@ export interface ParsedFeed {
   hubs?: string[];
   /** The feed's own URL as it names it (rel="self", JSON Feed feed_url): the WebSub topic. */
   self?: string;
+  /** The feed's own image (RSS <image><url>, itunes:image, Atom <icon>/<logo>, JSON Feed icon/favicon), absolute http(s). */
+  image?: string;
   items: RawItem[];
   /**
    * What the reader repaired to read a broken document (a truncated feed, a
@@ -302,6 +304,20 @@ export interface ChannelState {
   nextRunAt?: number;
   disabled: boolean;
   itemCount: number;
+  /** What the source feed said of itself at its last full fetch (absent until then). */
+  meta?: ChannelMeta;
+}
+
+/**
+ * What a channel's source feed says of itself, as its last full fetch read
+ * it: its image (a channel feed's image) and its WebSub hubs and topic (so
+ * `run` subscribes even when queue workers do the fetching).
+ */
+export interface ChannelMeta {
+  image?: string;
+  hubs?: string[];
+  /** The WebSub topic: the feed's self URL (Link header first), else the URL fetched. */
+  self?: string;
 }
 
 /** One stored article row, enough to order and locate it without reading the file. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { FeedParseError } from './errors.ts';
+import { jsonImage } from './feed-image.ts';
 import { unique } from './item-fields.ts';
 import { byteLength, durationSeconds } from './media-values.ts';
 import { textToHtml } from './text-html.ts';
@@ -54,6 +55,8 @@ const Feed = z.object({
   home_page_url: trimmed,
   feed_url: trimmed,
   hubs: z.array(z.unknown()).optional().catch(undefined),
+  icon: trimmed,
+  favicon: trimmed,
   author: Author.optional(),
   authors: Authors,
   items: z.array(z.unknown()),
@@ -95,12 +98,14 @@ export function parseJsonFeed(text: string): ParsedFeed {
   // WebSub discovery: `hubs` of type WebSub (any type, when unnamed), and feed_url as the topic.
   const hubs = [...new Set((f.hubs ?? []).filter((h) => typeof h === 'object' && h !== null && /^(websub|)$/i.test(String((h as { type?: unknown }).type ?? ''))).map((h) => httpUrl((h as { url?: unknown }).url)).filter((u): u is string => u !== undefined))];
   const self = httpUrl(f.feed_url);
+  const image = jsonImage(httpUrl(f.icon), httpUrl(f.favicon));
   return {
     format: 'json',
     ...(f.title ? { title: f.title } : {}),
     ...(f.home_page_url ? { link: f.home_page_url } : {}),
     ...(hubs.length ? { hubs } : {}),
     ...(self ? { self } : {}),
+    ...(image ? { image } : {}),
     items,
   };
 }

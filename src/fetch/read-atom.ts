@@ -1,6 +1,7 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { atomEntry } from './atom-entry.ts';
 import { titleText } from './content.ts';
+import { atomImage } from './feed-image.ts';
 import { webSubLinks } from './websub-links.ts';
 import type { FeedReader } from './feed-reader.ts';
 import { withChildren } from './feed-reader.ts';
@@ -62,6 +63,16 @@ export class AtomReader implements FeedReader {
     const title = titleText(kid(feed, this.ns, 'title'), true);
     const link = alternateLink(kids(feed, this.ns, 'link'));
     const { hubs, self } = webSubLinks(kids(feed, this.ns, 'link'), this.base ?? this.docUrl);
-    return { format: 'atom', ...(title ? { title } : {}), ...(link ? { link } : {}), ...(this.base ? { base: this.base } : {}), ...(hubs.length ? { hubs } : {}), ...(self ? { self } : {}), items: this.items };
+    const image = feed ? atomImage(feed, this.ns, this.base ?? this.docUrl) : undefined;
+    return {
+      format: 'atom',
+      ...(title ? { title } : {}),
+      ...(link ? { link } : {}),
+      ...(this.base ? { base: this.base } : {}),
+      ...(hubs.length ? { hubs } : {}),
+      ...(self ? { self } : {}),
+      ...(image ? { image } : {}),
+      items: this.items,
+    };
   }
 }

@@ -1,6 +1,7 @@
 import type { ParsedFeed, RawItem } from '../core/types.ts';
 import { plainTitle } from './content.ts';
 import { FeedParseError } from './errors.ts';
+import { rssImage } from './feed-image.ts';
 import type { FeedReader } from './feed-reader.ts';
 import { withChildren } from './feed-reader.ts';
 import { alternateLink, text, xmlBase } from './item-fields.ts';
@@ -89,7 +90,17 @@ export class RssReader implements FeedReader {
     const link = alternateLink(kids(channel, channel.ns, 'link')) ?? alternateLink(kids(channel, NS.atom, 'link'));
     const base = this.channelBase;
     const { hubs, self } = webSubLinks(kids(channel, NS.atom, 'link'), base ?? this.docUrl);
-    return { format: this.format, ...(title ? { title } : {}), ...(link ? { link } : {}), ...(base ? { base } : {}), ...(hubs.length ? { hubs } : {}), ...(self ? { self } : {}), items: this.items };
+    const image = rssImage(channel, base ?? this.docUrl);
+    return {
+      format: this.format,
+      ...(title ? { title } : {}),
+      ...(link ? { link } : {}),
+      ...(base ? { base } : {}),
+      ...(hubs.length ? { hubs } : {}),
+      ...(self ? { self } : {}),
+      ...(image ? { image } : {}),
+      items: this.items,
+    };
   }
 
   /** Notes items out of their usual place, once per kind. */

@@ -10,7 +10,8 @@ export interface WebSubLinks {
   self?: string;
 }
 
-function absolute(href: string | undefined, base: string): string | undefined {
+/** `href` resolved against `base` when that gives an http(s) URL. */
+export function absolute(href: string | undefined, base: string): string | undefined {
   if (!href) return undefined;
   try {
     const u = new URL(href.trim(), base);

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/log.ts';
-import type { FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import type { ChannelMeta, FetchError, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { backoffDelayMs } from '../fetch/backoff.ts';
 import { fetchBytes, linkHeaderWebSub, type FetchAgents, type FetchBytesOutcome } from '../fetch/index.ts';
 import { commitStatus, type Store } from '../store/index.ts';
@@ -71,6 +71,9 @@ function churnWarning(sameContent: number, items: number): string | undefined {
   if (sameContent < 2 || sameContent * 2 < items) return undefined;
   return `guid-churn: ${sameContent} of ${items} items came back under new guids (the feed regenerates them); recognised by title, link and content, not stored again`;
 }
+
+/** Hubs kept on a channel: a feed naming thousands must not bloat every read of the channel's state. */
+const MAX_STORED_HUBS = 8;
 
 const counts = (r: ChannelReport) => ({ newItems: r.newItems, updatedItems: r.updatedItems, duplicates: r.duplicates });
 
@@ -155,12 +158,18 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     return finish();
   }
 
+  // What the feed says of itself, kept on the channel: its image (the channel feed's) and its WebSub hubs
+  // (`run` subscribes from the store, whichever process fetched). A push carries no Link header: it keeps them.
+  let meta: ChannelMeta | undefined;
   if (!opts.pushed) {
     // WebSub discovery: the Link header wins over the body (W3C WebSub §4); the topic is the feed's self URL.
     const header = outcome.link ? linkHeaderWebSub(outcome.link, outcome.finalUrl) : { hubs: [] as string[] };
     const hubs = header.hubs.length ? header.hubs : (prepared.feed.hubs ?? []);
     const topic = (header.hubs.length ? header.self : undefined) ?? prepared.feed.self ?? outcome.finalUrl;
     if (hubs.length) report.websub = { hubs, topic };
+    const image = prepared.feed.image;
+    // A few hubs at most are kept: one is subscribed at, the others are the fallbacks should it change.
+    meta = { ...(image ? { image } : {}), ...(hubs.length ? { hubs: hubs.slice(0, MAX_STORED_HUBS), self: topic } : {}) };
   }
   const warnings = prepared.feed.recovered ?? [];
   if (warnings.length) {
@@ -183,7 +192,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
   if (sameContent) report.sameContent = sameContent;
   if (churn) log.warn({ url: redactUrl(st.url), code: 'guid-churn', sameContent, items: prepared.candidates.length }, churn);
   const warning = [warningStatusText(warnings), churn].filter((w) => w !== undefined).join('; ') || undefined;
-  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning });
+  const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning, ...(meta ? { meta } : {}) });
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;
   report.duplicates = result.duplicates;

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../core/log.ts';
-import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
+import type { ChannelState, RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
 import { redactUrl } from '../util/redact.ts';
 import type { ChannelReport } from './report.ts';
@@ -15,7 +15,9 @@ import type { ChannelReport } from './report.ts';
 // Polling goes on at the channel's schedule: a push is a shortcut, a lapsed
 // or refused subscription only means waiting for the next poll. Subscriptions
 // live in the daemon's memory: a restart subscribes again (new secret) at each
-// channel's first fetch.
+// channel's first fetch. With a queue (site.queue) workers fetch: `run` learns
+// of hubs from the store (observeStored), and a push queues the channel's
+// fetch job at once (QueueEngine.fetchNow) instead of reading the body here.
 
 export type PushOutcome = 'ok' | 'bad-signature' | 'unknown' | 'removed' | 'too-large';
 
@@ -70,7 +72,7 @@ export class WebSubSubscriber {
   }
 
   /** After a channel's fetch: subscribes when its feed names a hub and it has no live subscription there. */
-  observe(report: ChannelReport): void {
+  observe(report: Pick<ChannelReport, 'key' | 'websub'> & Partial<ChannelReport>): void {
     const config = this.opts.config();
     if (!config.site.websubSubscribe || !report.websub || this.stopped) return;
     const channel = config.channels.find((c) => c.key === report.key && c.settings.enabled);
@@ -85,6 +87,18 @@ export class WebSubSubscriber {
     void this.subscribe(channel, sub && hubs.includes(sub.hub) ? sub.hub : hubs[0], topic, sub).catch((err: unknown) =>
       this.log.error({ err, channel: channel.key }, 'WebSub subscription failed'),
     );
+  }
+
+  /**
+   * The hubs the store knows of, as the last full fetch of each channel
+   * recorded them (with a queue, workers elsewhere fetch): subscribes as
+   * observe() does, so only channels without a live subscription ask.
+   */
+  observeStored(states: readonly ChannelState[]): void {
+    for (const st of states) {
+      const hubs = st.meta?.hubs;
+      if (hubs?.length) this.observe({ key: st.key, websub: { hubs, topic: st.meta?.self ?? st.url } });
+    }
   }
 
   private async subscribe(channel: ResolvedChannel, hub: string, topic: string, previous: Subscription | undefined): Promise<void> {

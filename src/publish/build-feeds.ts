@@ -60,7 +60,8 @@ async function collect(spec: FeedSpec, rows: ArticleRecord[], loader: ArticleLoa
   }
 }
 
-function feedMeta(config: RefeedConfig, spec: FeedSpec, dates: readonly Date[], whenEmpty: Date): FeedMeta {
+function feedMeta(config: RefeedConfig, spec: FeedSpec, dates: readonly Date[], whenEmpty: Date, ownImage: string | undefined): FeedMeta {
+  const image = ownImage ?? config.site.icon;
   const urls = feedUrls(config.site, spec);
   return {
     title: xmlSafe(spec.title),
@@ -70,7 +71,7 @@ function feedMeta(config: RefeedConfig, spec: FeedSpec, dates: readonly Date[], 
     language: xmlSafe(config.site.language),
     updated: feedUpdated(dates.map((date) => ({ date })), whenEmpty),
     authorName: xmlSafe(config.site.title),
-    ...(config.site.icon ? { image: xmlSafe(config.site.icon) } : {}),
+    ...(image ? { image: xmlSafe(image) } : {}),
     ...(config.site.websubHubs.length ? { hubs: config.site.websubHubs.map(xmlSafe) } : {}),
   };
 }
@@ -91,7 +92,7 @@ export async function buildFeeds(
       loadedUpTo = ahead.next;
     }
     const { dates, encoded } = await collect(job.spec, job.rows, loader, deps.topRows);
-    const files = assembleFeedBuffers(feedMeta(config, job.spec, dates, deps.whenEmpty(job.spec)), encoded);
+    const files = assembleFeedBuffers(feedMeta(config, job.spec, dates, deps.whenEmpty(job.spec), job.image), encoded);
     loader.release(job.rows);
     await loader.flush(false);
     const out: BuiltFeed = { job, files: [] };

@@ -18,7 +18,7 @@ export interface FeedMeta {
   updated: Date;
   /** Feed-level author (the site), so every Atom entry has one even if its own is empty. */
   authorName: string;
-  /** The feed's image (site.icon), if any. */
+  /** The feed's image, if any: a channel feed's source image, else site.icon. */
   image?: string;
   /** WebSub hubs a subscriber may subscribe at (site.websub.hubs); none: no hub links. */
   hubs?: readonly string[];

@@ -91,7 +91,9 @@ export class Publisher {
     const states = await store.channelStates();
     const whenEmpty = emptyFeedDates(states);
 
-    const work = await planWork(this.plan, { output, ledger, dirty, full, topRows });
+    // Channel feeds use their source feed's own image (site.icon when it has none); other feeds site.icon.
+    const channelImages = new Map(states.flatMap((s) => (s.meta?.image ? [[s.key, s.meta.image] as const] : [])));
+    const work = await planWork(this.plan, { output, ledger, dirty, full, topRows, channelImages });
     const loader = new ArticleLoader(store, log, this.fragmentVersion, work.jobs);
     const writer = new OutputWriter(output, log);
     const built = await buildFeeds(config, work.jobs, { loader, writer, topRows, whenEmpty });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { rowsHash, type ArticleRecord, type LedgerEntry } from '../store/index.ts';
@@ -17,6 +18,8 @@ export interface PublishedFeed {
 /** A feed to rebuild, and where it stands in the plan (the report lists feeds in plan order). */
 export interface FeedJob extends PublishedFeed {
   index: number;
+  /** A channel feed's image: its source feed's own (see channelImage), when it has one. */
+  image?: string;
 }
 
 export interface Work {
@@ -33,12 +36,14 @@ export interface Work {
  */
 export async function planWork(
   plan: SitePlan,
-  input: { output: string; ledger: Map<string, LedgerEntry>; dirty: Set<string>; full: boolean; topRows: TopRows },
+  input: { output: string; ledger: Map<string, LedgerEntry>; dirty: Set<string>; full: boolean; topRows: TopRows; channelImages?: ReadonlyMap<string, string> },
 ): Promise<Work> {
   const jobs: FeedJob[] = [];
   const current: PublishedFeed[] = [];
   for (const [index, spec] of plan.specs.entries()) {
-    const specHash = plan.specHashes[index];
+    // A channel feed carries its source's image, which the store (not the configuration) knows: part of its spec hash.
+    const image = spec.level === 'channel' ? input.channelImages?.get(spec.key) : undefined;
+    const specHash = image ? createHash('sha256').update(`${plan.specHashes[index]}\nimage ${image}`).digest('hex') : plan.specHashes[index];
     const prev = input.ledger.get(spec.key);
     const settled =
       !input.full && prev?.specHash === specHash && Object.values(FEED_FILES).every((f) => existsSync(path.join(input.output, spec.dir, f)));
@@ -47,7 +52,7 @@ export async function planWork(
     const hash = rowsHash(rows);
     // Dirty, but its newest rows are what was published (e.g. an old article changed): nothing to do.
     if (settled && prev?.rowsHash === hash) current.push({ spec, specHash, rowsHash: hash, rows });
-    else jobs.push({ spec, index, rows, specHash, rowsHash: hash });
+    else jobs.push({ spec, index, rows, specHash, rowsHash: hash, ...(image ? { image } : {}) });
   }
   jobs.sort((a, b) => plan.rank.get(a.spec.key)! - plan.rank.get(b.spec.key)!);
   return { jobs, current };

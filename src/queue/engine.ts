@@ -4,9 +4,9 @@ import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import type { Store } from '../store/index.ts';
 import { logQueueErrors, startFetchWorker, type FetchWorker } from './fetch-worker.ts';
-import { FETCH_QUEUE, PUBLISH_JOB, PUBLISH_JOB_OPTIONS, PUBLISH_QUEUE } from './jobs.ts';
+import { FETCH_JOB, FETCH_JOB_OPTIONS, FETCH_QUEUE, PUBLISH_JOB, PUBLISH_JOB_OPTIONS, PUBLISH_QUEUE } from './jobs.ts';
 import { closeQueueConnection, connectQueue, queueServer, type QueueServer } from './redis.ts';
-import { checkSchedules, syncSchedules } from './schedules.ts';
+import { checkSchedules, jobDataOf, syncSchedules } from './schedules.ts';
 
 // `refeed run` with a queue: instead of fetching on its own timers, it keeps
 // the fetch queue's job schedulers in line with the configuration, works on
@@ -101,6 +101,28 @@ export class QueueEngine {
       removed: [...before.keys()].filter((k) => !after.has(k)),
       changed: [...after].filter(([k, sig]) => before.has(k) && before.get(k) !== sig).map(([k]) => k),
     };
+  }
+
+  /**
+   * A verified WebSub push: the channel's fetch job, queued now ahead of its
+   * schedule, for whichever worker is free. The pushed body itself is not
+   * queued: it may be megabytes, a fetch of the topic returns the same feed,
+   * and the job goes through the same lock, backoff and validators as a
+   * scheduled one. Pushes while one such job waits (or runs) make one more
+   * job at most. false: the channel is not configured (or disabled).
+   */
+  fetchNow(key: string): boolean {
+    const channel = this.config.channels.find((c) => c.key === key && c.settings.enabled);
+    if (!channel || this.stopped) return false;
+    const log = this.opts.logger;
+    void (async () => {
+      const st = await this.store.channelState(key);
+      if (!st) return;
+      const data = { ...jobDataOf(this.config, channel, st.id, this.tz), queuedAt: Date.now() };
+      await this.fetchQueue.add(FETCH_JOB, data, { ...FETCH_JOB_OPTIONS, deduplication: { id: `push:${st.id}`, keepLastIfActive: true } });
+      log.debug({ channel: key }, 'WebSub push: fetch job queued');
+    })().catch((err: Error) => log.error({ channel: key, reason: err.message }, `cannot queue the pushed channel's fetch: ${err.message}`));
+    return true;
   }
 
   /** Asks for a publish through the queue (the same request as any worker's). */

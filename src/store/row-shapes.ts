@@ -1,4 +1,4 @@
-import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
+import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
 import { articleContentOf, extraColumn } from './content-rows.ts';
 import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
@@ -27,6 +27,8 @@ export interface ChannelRow {
   /** 0/1 in SQLite, a boolean in PostgreSQL. */
   disabled: number | boolean;
   item_count?: number;
+  /** JSON ChannelMeta (schema v6 / migration 5). */
+  meta?: string;
 }
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -48,6 +50,25 @@ export function toChannelState(r: ChannelRow): ChannelState {
     nextRunAt: opt(r.next_run_at),
     disabled: r.disabled === true || r.disabled === 1,
     itemCount: r.item_count ?? 0,
+    ...(r.meta && r.meta !== '{}' ? { meta: channelMetaOf(r.meta) } : {}),
+  };
+}
+
+/** The stored meta, keeping only well-formed fields: a hand-edited or damaged value reads as nothing known. */
+function channelMetaOf(json: string): ChannelMeta {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  if (typeof v !== 'object' || v === null) return {};
+  const o = v as Record<string, unknown>;
+  const hubs = Array.isArray(o.hubs) ? o.hubs.filter((h): h is string => typeof h === 'string') : [];
+  return {
+    ...(typeof o.image === 'string' ? { image: o.image } : {}),
+    ...(hubs.length ? { hubs } : {}),
+    ...(typeof o.self === 'string' ? { self: o.self } : {}),
   };
 }
 

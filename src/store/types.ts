@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ArticleContent, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
+import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
 
 // What refeed keeps, behind one interface: channel identity and fetch state,
 // the article index with each article's content, which channels list which
@@ -105,6 +105,8 @@ export interface ChannelSuccess {
   nextRunAt?: number;
   /** `recovered: …` when the feed was read only after repairs. */
   warning?: string;
+  /** What the feed said of itself (a full fetch): replaces the stored meta; absent (a 304, a push) keeps it. */
+  meta?: ChannelMeta;
 }
 
 export interface ChannelFailure {

@@ -59,6 +59,21 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.close();
     });
 
+    it('keeps what a full fetch said of the source feed (image, WebSub hubs, self) until the next full fetch (issue 22)', async () => {
+      const st = await (await place()).open();
+      await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);
+      expect((await st.channelState('g/s/c'))?.meta).toBeUndefined();
+      const meta = { image: 'https://c.example/icon.png', hubs: ['https://hub.example/a', 'https://hub.example/b'], self: 'https://c.example/feed' };
+      await st.commitItems('g/s/c', [item('x')], { ...ok, meta });
+      expect((await st.channelState('g/s/c'))?.meta).toEqual(meta);
+      expect((await st.channelStates()).map((s) => s.meta)).toEqual([meta, undefined]);
+      await st.recordSuccess('g/s/c', { now: NOW + 1, status: 'not-modified' });
+      expect((await st.channelState('g/s/c'))?.meta).toEqual(meta);
+      await st.recordSuccess('g/s/c', { now: NOW + 2, status: 'unchanged', meta: { image: 'https://c.example/new.png' } });
+      expect((await st.channelState('g/s/c'))?.meta).toEqual({ image: 'https://c.example/new.png' });
+      await st.close();
+    });
+
     it('remembers each new entry\'s content key, per channel (issue 20: feeds that regenerate guids)', async () => {
       const st = await open();
       await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);

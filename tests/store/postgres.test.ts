@@ -159,7 +159,7 @@ describe.skipIf(!server)('PostgreSQL store', () => {
     }
   });
 
-  it('upgrades a database at migration 3 to 4: articles kept; their fragments dropped by a change of extra alone', async () => {
+  it('upgrades a database at migration 3 to the current migration: articles kept; their fragments dropped by a change of extra alone', async () => {
     const url = await freshDatabase();
     const pool = await connect(url);
     try {
@@ -167,7 +167,7 @@ describe.skipIf(!server)('PostgreSQL store', () => {
       await pool.query(`INSERT INTO channels (key, config_url, url, created_at) VALUES ('g/s/c', 'https://a.example/f', 'https://a.example/f', 1)`);
       await pool.query(`INSERT INTO articles (id, identity, owner_id, title, date, first_seen, content_hash, path, html)
         VALUES ('a1', 'k', 1, 'T', 1, 1, 'h', 'articles/g/s/a1.md', '<p>x</p>')`);
-      expect(await migrate(pool, url)).toBe(1);
+      expect(await migrate(pool, url)).toBe(SCHEMA_VERSION - 3);
       expect((await pool.query('SELECT title, extra FROM articles')).rows).toEqual([{ title: 'T', extra: '{}' }]);
       await pool.query(`INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES ('a1', 'v', 'i', '\\x00', '\\x00', '\\x00')`);
       await pool.query(`UPDATE articles SET extra = '{"tags":["New"]}' WHERE id = 'a1'`);
@@ -175,6 +175,24 @@ describe.skipIf(!server)('PostgreSQL store', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('upgrades a database at migration 3: channels keep their state and get an empty meta (issue 22)', async () => {
+    const url = await freshDatabase();
+    const pool = await connect(url);
+    try {
+      expect(await migrate(pool, url, MIGRATIONS.slice(0, 3))).toBe(3);
+      await pool.query(`INSERT INTO channels (key, config_url, url, created_at, etag) VALUES ('g/s/c', 'https://a.example/f', 'https://a.example/f', 1000, '"e"')`);
+      expect(await migrate(pool, url)).toBe(SCHEMA_VERSION - 3);
+      const { rows } = await pool.query<{ meta: string }>('SELECT meta FROM channels');
+      expect(rows).toEqual([{ meta: '{}' }]);
+    } finally {
+      await pool.end();
+    }
+    const st = await open(url);
+    expect(await st.channelState('g/s/c')).toMatchObject({ etag: '"e"', createdAt: 1000 });
+    await st.commitItems('g/s/c', [item('one')], { ...ok, meta: { hubs: ['https://hub.example/'], self: 'https://a.example/f' } });
+    expect((await st.channelState('g/s/c'))?.meta).toEqual({ hubs: ['https://hub.example/'], self: 'https://a.example/f' });
   });
 
   it('frees the run lock when the holding session dies, and waits for a release', async () => {

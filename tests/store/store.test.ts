@@ -23,7 +23,8 @@ storeContract('SQLite', async () => {
 });
 
 /** Takes a current SQLite state back to the schema version 4 left (before item fragments). */
-const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments';
+// What version 4 did not have: version 5's fragments and version 6's channel meta.
+const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta';
 
 describe('SQLite store', () => {
   it('uses WAL, survives reopening, and stays intact', async () => {
@@ -92,7 +93,7 @@ describe('SQLite store', () => {
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its identity: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(5);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(6);
     expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ tags: [], enclosures: [] });
     await st.close();
   });
@@ -111,7 +112,7 @@ describe('SQLite store', () => {
     v2.pragma('user_version = 2');
     v2.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(5);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(6);
     expect((await again.articleContent([id])).get(id)).toMatchObject({ title: 'title old', tags: [], enclosures: [] });
     const write = item('old', { hash: 'h2' });
     await again.commitItems('g/s/c', [{ ...write, article: { ...write.article, tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] } }], { now: 2000, status: 'updated' });
@@ -128,7 +129,7 @@ describe('SQLite store', () => {
     st.db.exec(`${AS_V4}; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 3`);
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(5);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(6);
     expect(again.db.prepare('SELECT item_key, content_key FROM entries').all()).toEqual([{ item_key: 'old', content_key: null }]);
     expect(await again.knownContent('g/s/c', ['k'])).toEqual(new Map());
     await again.close();
@@ -143,12 +144,40 @@ describe('SQLite store', () => {
     st.db.exec(`${AS_V4}; PRAGMA user_version = 4`);
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(5);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(6);
     again.db.prepare(`INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES (?, 'v', 'i', x'00', x'00', x'00')`).run(id);
     expect((await again.itemFragments([id], 'v')).get(id)).toMatchObject({ id: 'i' });
     // Only the extra column changes (enclosures, tags): the fragments encoded from the old ones go.
     again.db.prepare(`UPDATE articles SET extra = '{"tags":["New"]}' WHERE id = ?`).run(id);
     expect(await again.itemFragments([id], 'v')).toEqual(new Map());
+    await again.close();
+  });
+
+  it('upgrades a version 4 store in place: channels get an empty meta, then what a full fetch records (issue 22)', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'refeed-v4-')), 'state.db');
+    const st = new SqliteStore(file);
+    await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/feed', names: ['G', 'S', 'C'] }], 1000);
+    await st.recordSuccess('g/s/c', { now: 1500, status: 'unchanged', etag: '"e"' });
+    // As version 4 left it: no meta column.
+    st.db.exec(`${AS_V4}; PRAGMA user_version = 4`);
+    await st.close();
+    const again = new SqliteStore(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(6);
+    const before = await again.channelState('g/s/c');
+    expect(before).toMatchObject({ etag: '"e"', lastSuccessAt: 1500 });
+    expect(before?.meta).toBeUndefined();
+    const meta = { image: 'https://a.example/logo.png', hubs: ['https://hub.example/'], self: 'https://a.example/feed' };
+    await again.commitItems('g/s/c', [item('one')], { now: 2000, status: 'new', meta });
+    expect((await again.channelState('g/s/c'))?.meta).toEqual(meta);
+    // A 304 (or a push) carries no meta: what the last full fetch said stays.
+    await again.recordSuccess('g/s/c', { now: 3000, status: 'not-modified' });
+    expect((await again.channelStates())[0].meta).toEqual(meta);
+    // A full fetch whose feed no longer names them forgets them.
+    await again.recordSuccess('g/s/c', { now: 4000, status: 'unchanged', meta: {} });
+    expect((await again.channelState('g/s/c'))?.meta).toBeUndefined();
+    // A damaged value reads as nothing known, not as an error.
+    again.db.exec(`UPDATE channels SET meta = '{"image": 5, "hubs": "x"'`);
+    expect((await again.channelState('g/s/c'))?.meta).toEqual({});
     await again.close();
   });
 

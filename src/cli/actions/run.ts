@@ -21,7 +21,10 @@ const PUBLISH_RETRY_MS = 30_000;
 const STATE_CHECK_MS = 5000;
 
 /** What fetches: the in-process Scheduler, or the QueueEngine of a scaled-out set-up. */
-type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'>;
+type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'requestPublish' | 'stop'> & { fetchNow?(key: string): boolean };
+
+/** With a queue: how often `run` reads the hubs the workers' fetches recorded (besides after each publish). */
+const HUB_SCAN_MS = 60_000;
 
 /** --workers N: fetch jobs this process runs at once (default site.concurrency); only with a queue. */
 function parseWorkers(ctx: CommandContext, config: RefeedConfig): number | undefined {
@@ -93,6 +96,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (report.errors.length) retryPublish();
     metrics?.published(report, (performance.now() - started) / 1000);
     pinger.notify(config!.site.websubHubs, changedFeedUrls(config!.site.url, report.written));
+    scanHubs?.();
     return report;
   };
   // A channel starting or stopping to fail changes index.html's health: published then, not at the next new item.
@@ -102,10 +106,21 @@ export async function run(ctx: CommandContext): Promise<number> {
     config: () => config!,
     store,
     logger: log,
-    // With a queue the fetches (and so the discovery of hubs) happen on the workers: no subscriptions are made there.
-    onPush: (channel, pushed) => scheduler instanceof Scheduler && scheduler.ingestPushed(channel.key, pushed),
+    // With a queue a push is a fetch job like a scheduled one (QueueEngine.fetchNow); without, ingested here from its body.
+    onPush: (channel, pushed) => (scheduler instanceof Scheduler ? scheduler.ingestPushed(channel.key, pushed) : (scheduler.fetchNow?.(channel.key) ?? false)),
     onPushOutcome: (outcome) => metrics?.pushed(outcome),
   });
+  // With a queue the workers fetch, and record the hubs they find on the channel: read from the store after
+  // each publish (a channel's first fetch brings one) and every minute, so `run` subscribes all the same.
+  const scanHubs = config.site.queue
+    ? () =>
+        void store
+          .channelStates()
+          .then((states) => subscriber.observeStored(states))
+          .catch((err: Error) => log.error({ reason: err.message }, `cannot read the channels' WebSub hubs: ${err.message}`))
+    : undefined;
+  const hubScan = scanHubs && setInterval(scanHubs, HUB_SCAN_MS);
+  hubScan?.unref();
   const onReport = (r: ChannelReport) => {
     metrics?.fetched(r);
     subscriber.observe(r);
@@ -197,6 +212,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   await stopRequested(ctx.signal);
   await shutDown(log, SHUTDOWN_GRACE_MS, async () => {
     clearInterval(stateCheck);
+    clearInterval(hubScan);
     process.off('SIGHUP', onHup);
     clearTimeout(retryTimer);
     watcher?.close();

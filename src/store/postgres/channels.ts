@@ -64,8 +64,8 @@ export async function recordSuccess(db: Db, key: string, r: ChannelSuccess): Pro
     `UPDATE channels SET last_fetch_at = $2, last_success_at = $2, last_status = $3, last_error = NULL,
        last_warning = CASE WHEN $3 = 'not-modified' THEN last_warning ELSE $4 END,
        consecutive_failures = 0, etag = coalesce($5, etag), last_modified = coalesce($6, last_modified),
-       url = coalesce($7, url), next_run_at = $8 WHERE key = $1`,
-    [key, r.now, r.status, r.warning ?? null, r.etag ?? null, r.lastModified ?? null, r.movedTo ?? null, r.nextRunAt ?? null],
+       url = coalesce($7, url), next_run_at = $8, meta = coalesce($9, meta) WHERE key = $1`,
+    [key, r.now, r.status, r.warning ?? null, r.etag ?? null, r.lastModified ?? null, r.movedTo ?? null, r.nextRunAt ?? null, r.meta ? JSON.stringify(r.meta) : null],
   );
 }
 

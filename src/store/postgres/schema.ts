@@ -113,8 +113,13 @@ CREATE TRIGGER item_fragments_stale AFTER UPDATE OF identity, title, link, date,
 CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles FOR EACH ROW EXECUTE FUNCTION refeed_drop_item_fragments();
 `;
 
+// Migration 5: what a channel's source feed says of itself, as JSON
+// ChannelMeta {image, hubs, self}: a channel feed's image, and the WebSub
+// hub `run` subscribes to when queue workers fetch.
+const V5_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta text NOT NULL DEFAULT '{}'`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

@@ -46,7 +46,7 @@ export class ChannelRepo {
         `UPDATE channels SET last_fetch_at = @now, last_success_at = @now, last_status = @status, last_error = NULL,
            last_warning = CASE WHEN @status = 'not-modified' THEN last_warning ELSE @warning END,
            consecutive_failures = 0, etag = coalesce(@etag, etag), last_modified = coalesce(@lastModified, last_modified),
-           url = coalesce(@movedTo, url), next_run_at = @nextRunAt WHERE key = @key`,
+           url = coalesce(@movedTo, url), next_run_at = @nextRunAt, meta = coalesce(@meta, meta) WHERE key = @key`,
       ),
       failure: db.prepare(
         `UPDATE channels SET last_fetch_at = @now, last_status = 'error', last_error = @error,
@@ -87,6 +87,7 @@ export class ChannelRepo {
       lastModified: r.lastModified ?? null,
       movedTo: r.movedTo ?? null,
       nextRunAt: r.nextRunAt ?? null,
+      meta: r.meta ? JSON.stringify(r.meta) : null,
     });
   }
 

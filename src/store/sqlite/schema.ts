@@ -114,7 +114,13 @@ CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles
 BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
 `;
 
-export const SCHEMA_VERSION = 5;
+
+// Version 6: what a channel's source feed says of itself, as JSON ChannelMeta
+// {image, hubs, self}: a channel feed's image, and the WebSub hub `run`
+// subscribes to when queue workers fetch.
+const V6_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`;
+
+export const SCHEMA_VERSION = 6;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -134,7 +140,8 @@ export function migrate(db: Database.Database, now: number): void {
     }
     if (current < 3) db.exec(V3);
     if (current < 4) db.exec(V4);
-    db.exec(V5);
+    if (current < 5) db.exec(V5);
+    if (current < 6) db.exec(V6_CHANNEL_META);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
