@@ -46,7 +46,7 @@ export function isPublishedPath(segments: readonly string[]): boolean {
  * Bumped whenever the publisher's output format changes, so that an upgrade
  * rebuilds every feed once instead of leaving old-format files in place.
  */
-export const PUBLISH_FORMAT_VERSION = 6;
+export const PUBLISH_FORMAT_VERSION = 7;
 
 function spec(site: SiteConfig, level: FeedLevel, slugs: string[], names: string[], limit: number, channelKeys: string[]): FeedSpec {
   const path = names.join(' / ');

@@ -76,7 +76,8 @@ function jsonItem(item: FeedEntry): JsonFeed11Item {
     url: item.link || undefined,
     title: item.title,
     // 1.1 requires content_html or content_text: an empty body is still a (empty) body.
-    content_html: item.html || item.summary || '',
+    // The summary is plain text (it may read like markup once decoded): escaped, never taken as HTML.
+    content_html: item.html || (item.summary ? htmlText(item.summary) : ''),
     summary: item.summary && item.html ? item.summary : undefined,
     image: item.image,
     date_published: date,

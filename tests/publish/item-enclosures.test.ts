@@ -117,3 +117,13 @@ describe('JSON Feed: attachments and tags', () => {
     expect(rss.description).toBe('Short &amp; sweet');
   });
 });
+
+describe('an item with a summary and no body', () => {
+  it('gives JSON Feed its summary as escaped text, never as markup', () => {
+    // The summary is plain text: decoded from `&lt;button…`, it reads like a tag, and must stay text.
+    const { json, rss } = render(article({ html: '', summary: '<button onclick="alert(1)">x</button> & more' }));
+    expect(json.content_html).toBe('&lt;button onclick="alert(1)"&gt;x&lt;/button&gt; &amp; more');
+    expect(json.content_html).not.toContain('<button');
+    expect(rss.description).toBe('&lt;button onclick="alert(1)"&gt;x&lt;/button&gt; &amp; more');
+  });
+});
