@@ -13,7 +13,7 @@ const f = await setup();
 const rel = 'articles/xinmeiti/woshipm/seed-article.md';
 mkdirSync(path.join(f.output, 'articles/xinmeiti/woshipm'), { recursive: true });
 writeFileSync(path.join(f.output, rel), readFileSync(path.join(import.meta.dirname, '../tests/fixtures/publish/seed-article.md')));
-indexHandWritten(f, { path: rel, channelKey: KEYS.woshipm, identity: 'seed-identity', title: '产业互联网需要被正名' });
+indexHandWritten(f, { path: rel, channelKey: KEYS.woshipm, itemKey: 'seed-identity', title: '产业互联网需要被正名' });
 const lwn = channelOf(f.config, KEYS.lwn);
 await storeArticle(f.config, f.state, makeArticle(lwn, { title: ' ]]> twice ]]> &amp; \u0001 ctl ', date: '2024-03-12T00:00:00Z', guid: '12345', author: '', html: '<p>a ]]> b ]]> c &amp;amp;</p>\n<pre> x\n  y</pre>', headimg: 'https://img.example/x?a=1&b=<2>' }));
 await storeArticle(f.config, f.state, makeArticle(lwn, { title: 'dup guid', date: '2024-03-12T01:00:00Z', guid: 'post-front-page-2', headimg: '' }));

@@ -83,7 +83,7 @@ const renderer = createArticleRenderer();
  */
 export function articleFor(channel: ResolvedChannel, item: SyntheticItem, date: Date): { article: Article; text: string } {
   const article: Article = {
-    identity: item.guid,
+    itemKey: item.guid,
     channelKey: channel.key,
     categories: [channel.group.name, channel.source.name, channel.channel.name],
     slugs: [channel.group.slug, channel.source.slug, channel.channel.slug],

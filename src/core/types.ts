@@ -262,10 +262,10 @@ export interface ArticleContent {
   enclosures: Enclosure[];
 }
 
-/** A normalized article: its content, where it belongs, and its identity. */
+/** A normalized article: its content, where it belongs, and its key within its channel. */
 export interface Article extends ArticleContent {
-  /** Item identity within refeed: guid, else link, else hash of title+date. */
-  identity: string;
+  /** Its key within its channel: guid, else link, else hash of title+date. */
+  itemKey: string;
   channelKey: string;
   /** [group, source, channel] display names. */
   categories: [string, string, string];
@@ -322,7 +322,7 @@ export interface ChannelMeta {
 
 /** One stored article row, enough to order and locate it without reading the file. */
 export interface StoredArticle {
-  identity: string;
+  itemKey: string;
   channelKey: string;
   slugs: [string, string, string];
   title: string;

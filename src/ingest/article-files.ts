@@ -74,7 +74,7 @@ export async function writePendingFilesChecked(
     for (const p of pending) {
       const text = renderer.render(p.content);
       try {
-        const st = writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.identity }));
+        const st = writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.itemKey }));
         removeOld(output, p.oldPath, p.path);
         done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
       } catch (err) {

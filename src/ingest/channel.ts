@@ -184,8 +184,8 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
       `${count} item(s) dropped: an earlier item of the feed has the same guid but another link or content (the feed reuses guids; the first is kept)`,
     );
   }
-  const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.identity));
-  const unknownContent = prepared.candidates.filter((c) => !known.has(c.identity)).flatMap((c) => contentKeyOf(c.article) ?? []);
+  const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.itemKey));
+  const unknownContent = prepared.candidates.filter((c) => !known.has(c.itemKey)).flatMap((c) => contentKeyOf(c.article) ?? []);
   const knownContent = unknownContent.length ? await store.knownContent(channel.key, unknownContent) : new Map<string, string>();
   const { writes, texts, sameContent } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known, knownContent);
   const churn = churnWarning(sameContent, prepared.candidates.length);

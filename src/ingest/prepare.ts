@@ -3,7 +3,7 @@
 // on a worker thread (prepare-pool.ts) or in-process with identical results.
 import type { Article, FetchError, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { feedFromBytes } from '../fetch/index.ts';
-import { createChannelNormalizer, itemIdentity, newestCandidates, type ItemContext } from '../normalize/index.ts';
+import { createChannelNormalizer, itemKeyOf, newestCandidates, type ItemContext } from '../normalize/index.ts';
 import type { ItemFragments } from '../store/index.ts';
 import { fragmentEncoder, type FragmentEncoding } from './fragments.ts';
 
@@ -25,7 +25,7 @@ export interface PrepareInput {
 /** An item that may be among the channel's newest `limit`, normalized. */
 export interface Candidate {
   /** Its key within the channel: guid, else link, else a content hash. */
-  identity: string;
+  itemKey: string;
   article: Article;
   text: string;
   /** Its feed fragments, when the input asked for them. */
@@ -45,7 +45,7 @@ export type Prepared =
       feed: ParsedFeed;
       /** Items the channel's filters kept (before the limit). */
       kept: number;
-      /** Items dropped because an earlier item of the feed had their identity (guid) but another link or content; at most MAX_COLLISIONS listed. */
+      /** Items dropped because an earlier item of the feed had their item key (guid) but another link or content; at most MAX_COLLISIONS listed. */
       collisions?: { count: number; examples: GuidCollision[] };
       /** The dated items that make the limit, and every undated one up to the limit (their date is their first-seen time, known to the store). */
       candidates: Candidate[];
@@ -53,7 +53,7 @@ export type Prepared =
 
 /** A dropped item whose guid an earlier item of the same feed already had. */
 export interface GuidCollision {
-  identity: string;
+  itemKey: string;
   keptLink?: string;
   droppedLink?: string;
   droppedTitle?: string;
@@ -61,7 +61,7 @@ export interface GuidCollision {
 
 const MAX_COLLISIONS = 5;
 
-/** Whether a repeated identity is the same item written twice (nothing lost by dropping it) or a different one. */
+/** Whether a repeated item key is the same item written twice (nothing lost by dropping it) or a different one. */
 function sameItem(a: RawItem, b: RawItem): boolean {
   return a.link === b.link && a.title === b.title && (a.html ?? a.summary) === (b.html ?? b.summary);
 }
@@ -87,10 +87,10 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
   const seen = new Map<string, RawItem>();
   const collisions = { count: 0, examples: [] as GuidCollision[] };
   const unique = items.filter((item) => {
-    const identity = itemIdentity(item);
-    const first = seen.get(identity);
+    const itemKey = itemKeyOf(item);
+    const first = seen.get(itemKey);
     if (!first) {
-      seen.set(identity, item);
+      seen.set(itemKey, item);
       return true;
     }
     // A guid repeated inside one feed: the first wins. A verbatim repeat loses
@@ -98,7 +98,7 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     if (!sameItem(first, item)) {
       collisions.count++;
       if (collisions.examples.length < MAX_COLLISIONS) {
-        collisions.examples.push({ identity, ...(first.link ? { keptLink: first.link } : {}), ...(item.link ? { droppedLink: item.link } : {}), ...(item.title ? { droppedTitle: item.title } : {}) });
+        collisions.examples.push({ itemKey, ...(first.link ? { keptLink: first.link } : {}), ...(item.link ? { droppedLink: item.link } : {}), ...(item.title ? { droppedTitle: item.title } : {}) });
       }
     }
     return false;
@@ -109,7 +109,7 @@ export async function prepareChannel(input: PrepareInput): Promise<Prepared> {
     const { article, warnings, text } = normalizer.normalize(item, context);
     // An article dated by when it is first seen may be dated again once the store says when (selectItems): not encoded yet.
     const redate = datedByFirstSeen(warnings);
-    return { identity: article.identity, article, text, warnings, ...(redate ? { raw: item } : encode ? { fragments: encode(article) } : {}) };
+    return { itemKey: article.itemKey, article, text, warnings, ...(redate ? { raw: item } : encode ? { fragments: encode(article) } : {}) };
   });
   return { kind: 'ok', charset: parsed.charset, bytes: parsed.bytes, feed: { ...feed, items: [] }, kept: unique.length, candidates, ...(collisions.count ? { collisions } : {}) };
 }

@@ -90,7 +90,6 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
             channelKey: channel.key,
             itemKey: key,
             id,
-            identity: key,
             path: rel,
             firstSeen: content.date.getTime(),
             // As the fetch that wrote the file hashed it: a file as written is unchanged content.

@@ -43,7 +43,7 @@ export function selectItems(
   const { limit, maxAgeMs } = channel.settings;
   let normalizer: ChannelNormalizer | undefined; // made only when a stored item needs dating again
   const dated = prepared.candidates.map((c) => {
-    const firstSeen = known.get(c.identity)?.firstSeen ?? preparedAt;
+    const firstSeen = known.get(c.itemKey)?.firstSeen ?? preparedAt;
     if (!c.raw || firstSeen === preparedAt) return { c, firstSeen };
     // Dated by first sight, and first seen in an earlier run: dated then.
     normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
@@ -57,7 +57,7 @@ export function selectItems(
   const selected: Selected = { writes: [], texts: new Map(), sameContent: 0 };
   const newKeys = new Set<string>();
   for (const { c, firstSeen } of kept) {
-    const k = known.get(c.identity);
+    const k = known.get(c.itemKey);
     const contentKey = contentKeyOf(c.article);
     if (!k && contentKey !== undefined) {
       // A new guid on content the channel has (stored, or earlier in this feed): a regenerated guid.
@@ -68,8 +68,8 @@ export function selectItems(
       newKeys.add(contentKey);
     }
     if (k && (!k.owned || k.contentHash === c.article.contentHash)) continue;
-    selected.writes.push({ ...itemWrite(c.identity, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
-    selected.texts.set(c.identity, c.text);
+    selected.writes.push({ ...itemWrite(c.itemKey, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
+    selected.texts.set(c.itemKey, c.text);
   }
   return selected;
 }

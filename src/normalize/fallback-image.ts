@@ -1,4 +1,4 @@
-import { fallbackNumber } from './identity.ts';
+import { fallbackNumber } from './item-key.ts';
 import { oneLine } from './text.ts';
 
 // The placeholder an article without an image gets as its headimg (the Hexo
@@ -12,9 +12,9 @@ import { oneLine } from './text.ts';
 
 const MARK = 'refeed-fallback';
 
-/** The headimg for an article without an image: the template with `{n}` from its identity, marked; '' when the template is empty (`none`). */
-export function fallbackImageFor(template: string, identity: string): string {
-  const url = oneLine(template).replaceAll('{n}', String(fallbackNumber(identity)));
+/** The headimg for an article without an image: the template with `{n}` from its item key, marked; '' when the template is empty (`none`). */
+export function fallbackImageFor(template: string, itemKey: string): string {
+  const url = oneLine(template).replaceAll('{n}', String(fallbackNumber(itemKey)));
   if (!url) return '';
   return `${url}${url.includes('#') ? '&' : '#'}${MARK}`;
 }

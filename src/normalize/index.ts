@@ -6,7 +6,7 @@ export { createChannelNormalizer, type ChannelNormalizer, type ItemContext, type
 export { createSanitizer, type Sanitizer, type SanitizedBody } from './sanitize.ts';
 export { createArticleRenderer, parseArticle, ArticleFileError, type ArticleRenderer } from './front-matter.ts';
 export { readArticleFile, type ArticleStamp, type ReadArticleFile } from './front-matter.ts';
-export { itemIdentity } from './identity.ts';
+export { itemKeyOf } from './item-key.ts';
 export { isFallbackImage } from './fallback-image.ts';
 export { parseFeedDate } from './date.ts';
 export { newestCandidates } from './filter.ts';

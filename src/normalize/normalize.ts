@@ -2,7 +2,7 @@ import type { Article, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } 
 import { createArticleRenderer, type ArticleRenderer } from './front-matter.ts';
 import { createItemFilter } from './filter.ts';
 import { fallbackImageFor } from './fallback-image.ts';
-import { itemIdentity } from './identity.ts';
+import { itemKeyOf } from './item-key.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
 import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str, visibleText } from './text.ts';
@@ -125,7 +125,7 @@ function updatedDate(value: string | undefined, date: Date, now: Date): Date | u
 function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): NormalizedItem {
   const warnings: NormalizeWarning[] = [];
   const it = clean(item);
-  const identity = itemIdentity(item);
+  const itemKey = itemKeyOf(item);
   const { channel } = tools;
   const { feed } = ctx;
   const now = validDate(ctx.now) ?? new Date(0);
@@ -178,7 +178,7 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     it.images.map((i) => httpUrl(i, base)).find(Boolean);
   if (!headimg) {
     warnings.push({ code: 'no-image' });
-    headimg = fallbackImageFor(str(tools.fallbackImage) ?? '', identity);
+    headimg = fallbackImageFor(str(tools.fallbackImage) ?? '', itemKey);
   }
 
   const sourceName = oneLine(channel.source?.name ?? '');
@@ -193,7 +193,7 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
   // Only the first MAX_SUMMARY characters are read: a feed's "summary" may be a whole second body.
   const summary = it.html && it.summary ? excerpt(oneLine(visibleText(it.summary, MAX_SUMMARY + 8)), MAX_SUMMARY) : '';
   const article: Article = {
-    identity,
+    itemKey,
     channelKey: channel.key,
     categories,
     slugs: [channel.group?.slug ?? '', channel.source?.slug ?? '', channel.channel?.slug ?? ''],

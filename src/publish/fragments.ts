@@ -33,13 +33,13 @@ export function fragmentVersion(site: FragmentSite): string {
 }
 
 /** An article's fragments under `version`. Pure: the same content gives the same bytes, wherever it is encoded. */
-export function encodeFragmentsAs(version: string, identity: string, content: ArticleContent): ItemFragments {
-  const item = toFeedEntry({ identity }, content);
+export function encodeFragmentsAs(version: string, itemKey: string, content: ArticleContent): ItemFragments {
+  const item = toFeedEntry({ itemKey }, content);
   const e = encodeItem(item);
   return { version, id: item.id, rss: e.rss, atom: e.atom, json: e.json };
 }
 
 /** For the ingest (FragmentEncoderModule): a normalized article's fragments, as the store will hold its content. */
-export function encodeFragments(article: ArticleContent & { identity: string }, site: FragmentSite): ItemFragments {
-  return encodeFragmentsAs(fragmentVersion(site), article.identity, article);
+export function encodeFragments(article: ArticleContent & { itemKey: string }, site: FragmentSite): ItemFragments {
+  return encodeFragmentsAs(fragmentVersion(site), article.itemKey, article);
 }

@@ -8,7 +8,7 @@ import { excerpt, xmlSafe } from './text.ts';
  * encoded from (a source's items are read as RawItem, the input side).
  */
 export interface FeedEntry {
-  /** Stable across publishes, the same in every format: the article's guid, else its link, else its refeed identity, as `entryId` makes it. */
+  /** Stable across publishes, the same in every format: the article's guid, else its link, else its item key, as `entryId` makes it. */
   id: string;
   /** Whether `id` is a permalink (RSS guid isPermaLink): it is the link, or the source said its http(s) guid is one. */
   idIsLink: boolean;
@@ -71,10 +71,10 @@ export function entryId(raw: string): string {
 }
 
 /** A stored article (row + parsed file) as a feed entry. */
-export function toFeedEntry(row: Pick<StoredArticle, 'identity'>, a: ArticleContent): FeedEntry {
+export function toFeedEntry(row: Pick<StoredArticle, 'itemKey'>, a: ArticleContent): FeedEntry {
   const link = a.link ? xmlSafe(a.link) : undefined;
   const guid = a.guid ? xmlSafe(a.guid) : undefined;
-  const id = entryId(guid || link || row.identity);
+  const id = entryId(guid || link || row.itemKey);
   // The source's word on its guid wins; without it, a guid is a permalink exactly when it is the link.
   const permaLink = a.guidIsPermaLink === false ? false : (link !== undefined && id === link) || (a.guidIsPermaLink === true && id === guid && httpUrl(id) === id);
   return {

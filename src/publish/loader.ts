@@ -73,7 +73,7 @@ export class ArticleLoader {
           this.skip(r);
           continue;
         }
-        f = encodeFragmentsAs(this.version, r.identity, content);
+        f = encodeFragmentsAs(this.version, r.itemKey, content);
         this.encoded++;
         // Kept only if the row still has the content they come from (an ingest or a rename may change it meanwhile).
         this.toStore.push({ id: r.id, contentHash: r.contentHash, categories: content.categories, fragments: f });

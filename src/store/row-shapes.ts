@@ -75,6 +75,7 @@ function channelMetaOf(json: string): ChannelMeta {
 /** A feed's row: an entry and its article. */
 export interface FeedRow {
   id: string;
+  /** The item key (see articleColumns). */
   identity: string;
   channel_key: string;
   g: string;
@@ -91,7 +92,7 @@ export interface FeedRow {
 function toArticleRecord(r: FeedRow): ArticleRecord {
   return {
     id: r.id,
-    identity: r.identity,
+    itemKey: r.identity,
     channelKey: r.channel_key,
     slugs: [r.g, r.s, r.c],
     title: r.title,
@@ -135,7 +136,8 @@ export function contentRole(
 /** The columns an article's content sets, as a commit writes them (the row's file stat is unknown until its file is written). */
 export function articleColumns(a: ArticleContentWrite) {
   return {
-    identity: a.identity,
+    // The articles.identity column holds the item key: the TS name changed, the schema did not (no migration for a rename).
+    identity: a.itemKey,
     title: a.title,
     link: a.link ?? null,
     date: a.date,
@@ -190,7 +192,7 @@ export function restoredArticleRow(a: RestoredArticle, ownerId: number) {
   const c = a.content;
   return {
     id: a.id,
-    identity: a.identity,
+    identity: a.itemKey, // the column's old name (see articleColumns)
     owner_id: ownerId,
     title: c.title,
     link: c.link ?? null,
@@ -229,6 +231,7 @@ export function ledgerRow(key: string, e: LedgerEntry): LedgerRow {
 /** An article whose file is behind its row. */
 export interface PendingRow {
   id: string;
+  /** The item key (see articleColumns). */
   identity: string;
   path: string;
   content_hash: string;
@@ -247,7 +250,7 @@ export interface PendingRow {
 export function toPendingFile(r: PendingRow): PendingFile {
   return {
     id: r.id,
-    identity: r.identity,
+    itemKey: r.identity,
     path: r.path,
     contentHash: r.content_hash,
     ...(r.old_path ? { oldPath: r.old_path } : {}),

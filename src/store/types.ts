@@ -52,7 +52,7 @@ export interface KnownItem {
 
 /** One item of a channel to store: a new listing, or new content for an article the channel owns. */
 export interface ItemWrite {
-  /** The item's identity within the channel: guid, else link, else a content hash. */
+  /** The item's key within the channel: guid, else link, else a content hash. */
   itemKey: string;
   link?: string;
   /** When the channel first listed it (now for a new item). */
@@ -86,9 +86,9 @@ export interface FragmentsWrite {
   fragments: ItemFragments;
 }
 
-/** The article as a commit stores it: its content, identity and file hash, dated in epoch ms. */
+/** The article as a commit stores it: its content, item key and file hash, dated in epoch ms. */
 export interface ArticleContentWrite extends Omit<ArticleContent, 'date'> {
-  identity: string;
+  itemKey: string;
   /** Epoch ms. */
   date: number;
   contentHash: string;
@@ -145,7 +145,7 @@ export interface CommitResult {
 export interface PendingFile {
   id: string;
   /** Its key within the channel that owns it (stamped in its file). */
-  identity: string;
+  itemKey: string;
   path: string;
   /** The row's content hash now ('' when its file text must be rendered again, e.g. after a rename). */
   contentHash: string;
@@ -189,7 +189,6 @@ export interface RestoredArticle {
   itemKey: string;
   /** The id its file name gives. */
   id: string;
-  identity: string;
   /** Relative to the output folder. */
   path: string;
   /** Epoch ms: the date the file gives (an undated item's first-seen time). */

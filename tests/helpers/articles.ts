@@ -18,7 +18,7 @@ export interface ArticleFields {
   html?: string;
   headimg?: string;
   /** Defaults to guid, else link, else a hash of title + date (as ingest does). */
-  identity?: string;
+  itemKey?: string;
 }
 
 // Test fixtures only: one renderer for all of them is what a long channel pass does.
@@ -29,7 +29,7 @@ const renderArticle = (article: Article) => renderer.render(article);
 export function makeArticle(channel: ResolvedChannel, f: ArticleFields): Article {
   const date = typeof f.date === 'string' ? new Date(f.date) : f.date;
   const article: Article = {
-    identity: f.identity ?? f.guid ?? f.link ?? createHash('sha1').update(`${f.title}\n${date.toISOString()}`).digest('hex'),
+    itemKey: f.itemKey ?? f.guid ?? f.link ?? createHash('sha1').update(`${f.title}\n${date.toISOString()}`).digest('hex'),
     channelKey: channel.key,
     categories: [channel.group.name, channel.source.name, channel.channel.name],
     slugs: [channel.group.slug, channel.source.slug, channel.channel.slug],
@@ -52,12 +52,12 @@ export function makeArticle(channel: ResolvedChannel, f: ArticleFields): Article
 export async function storeArticle(config: RefeedConfig, store: Store, article: Article, firstSeen = article.date.getTime()): Promise<ArticleRecord> {
   const url = config.channels.find((c) => c.key === article.channelKey)?.url ?? `https://${article.channelKey.replaceAll('/', '.')}.example/`;
   await store.ensureChannel(article.channelKey, url, firstSeen);
-  const result = await store.commitItems(article.channelKey, [itemWrite(article.identity, article, firstSeen)], { now: firstSeen, status: 'new' });
-  await writeCommittedFiles(store, config.site.output, result.files, new Map([[article.identity, renderArticle(article)]]), new AtomicWriter());
+  const result = await store.commitItems(article.channelKey, [itemWrite(article.itemKey, article, firstSeen)], { now: firstSeen, status: 'new' });
+  await writeCommittedFiles(store, config.site.output, result.files, new Map([[article.itemKey, renderArticle(article)]]), new AtomicWriter());
   const file = result.files[0];
   return {
     id: file.articleId,
-    identity: article.identity,
+    itemKey: article.itemKey,
     channelKey: article.channelKey,
     slugs: article.slugs,
     title: article.title,

@@ -44,7 +44,7 @@ function payloadItems(format: Format): FeedItemSpec[] {
     date: DATE(100),
     html: '<p>fields-body</p>',
   });
-  // No guid: the item's identity is its (script) link, which a published id must not carry.
+  // No guid: the item's key is its (script) link, which a published id must not carry.
   if (format === 'rss') items.push({ title: 'Identity from a script link', link: 'javascript:alert("id")', date: DATE(101), html: '<p>id-body</p>' });
   return items;
 }
@@ -166,7 +166,7 @@ describe('hostile HTML: XSS payloads from upstream feeds', () => {
         if (f === 'atom.xml') expect(t!.attributes).toEqual({ type: 'text' });
       }
       if (format === 'rss') {
-        // The guid-less item's id is its identity, the script link: published as an opaque urn.
+        // The guid-less item's id is its item key, the script link: published as an opaque urn.
         const ids = [...publishedBodies(path.join(dir, 'feed.json')).keys()];
         expect(ids).toContain(`urn:refeed:id:${encodeURIComponent('javascript:alert("id")')}`);
       }

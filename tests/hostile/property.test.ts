@@ -67,7 +67,7 @@ function publishItems(items: RawItem[]) {
       now: NOW,
     });
     files.push(text);
-    return { item: toFeedEntry({ identity: article.identity }, parseArticle(text)), channelKey: CHANNEL.key };
+    return { item: toFeedEntry({ itemKey: article.itemKey }, parseArticle(text)), channelKey: CHANNEL.key };
   });
   const feedItems = uniqueIds(entries);
   return { files, feedItems, feeds: renderFeeds({ ...META, updated: feedUpdated(feedItems, NOW) }, feedItems) };

@@ -46,15 +46,15 @@ function memoryLogger() {
 
 const channelDir = (c: Pick<HostileCase, 'source' | 'name'>) => `hostile/${c.source}/${c.name}/`;
 
-function articlesOf(run: Run, key: string): { identity: string; title: string; link: string | null; date: number; text: string }[] {
+function articlesOf(run: Run, key: string): { itemKey: string; title: string; link: string | null; date: number; text: string }[] {
   const rows = run
     .state()
     .db.prepare(
-      `SELECT a.identity, a.title, a.link, a.date, a.path FROM entries e JOIN channels ch ON ch.id = e.channel_id JOIN articles a ON a.id = e.article_id
+      `SELECT a.identity AS itemKey, a.title, a.link, a.date, a.path FROM entries e JOIN channels ch ON ch.id = e.channel_id JOIN articles a ON a.id = e.article_id
        WHERE ch.key = ? ORDER BY a.date, a.identity`,
     )
     .all(key) as {
-    identity: string;
+    itemKey: string;
     title: string;
     link: string | null;
     date: number;
@@ -244,7 +244,7 @@ describe('hostile sources', () => {
     });
 
     it('reads mislabelled charsets right', () => {
-      const title = (name: string) => articlesOf(inProc, caseKey({ source: 'charset', name })).find((a) => a.identity === name)!;
+      const title = (name: string) => articlesOf(inProc, caseKey({ source: 'charset', name })).find((a) => a.itemKey === name)!;
       expect(title('utf8-labelled-latin1').title).toBe(CHARSET_TITLE);
       expect(title('bom-vs-declaration').title).toBe(CHARSET_TITLE);
       expect(title('gbk-labelled-utf8').title).toBe('产业互联网需要被正名：中文标题与正文内容');
@@ -254,7 +254,7 @@ describe('hostile sources', () => {
     it('reads a misspelt end tag and a truncated feed, keeping every complete item', () => {
       const stored = (name: string) =>
         articlesOf(inProc, caseKey({ source: 'markup', name }))
-          .filter((a) => !a.identity.startsWith('seed-'))
+          .filter((a) => !a.itemKey.startsWith('seed-'))
           .map((a) => ({ title: a.title, link: a.link }));
       expect(stored('malformed')).toEqual([{ title: 'Mismatched tags', link: 'https://malformed.example/1' }]);
       expect(stored('truncated')).toEqual([{ title: 'Complete item', link: 'https://truncated.example/1' }]);
@@ -262,31 +262,31 @@ describe('hostile sources', () => {
 
     it('keeps UTF-8 text readable around a stray invalid byte (a replacement character, not mojibake)', () => {
       const titles = articlesOf(inProc, caseKey({ source: 'charset', name: 'invalid-utf8' }))
-        .filter((a) => a.identity.startsWith('invalid-utf8-'))
-        .sort((a, b) => a.identity.localeCompare(b.identity))
+        .filter((a) => a.itemKey.startsWith('invalid-utf8-'))
+        .sort((a, b) => a.itemKey.localeCompare(b.itemKey))
         .map((a) => a.title);
       expect(titles).toEqual([`${INVALID_UTF8_TITLES[0]}\uFFFD`, INVALID_UTF8_TITLES[1], INVALID_UTF8_TITLES[2]]);
     });
 
     it('stores odd items sensibly', () => {
-      const items = (name: string) => articlesOf(inProc, caseKey({ source: 'items', name })).filter((a) => !a.identity.startsWith('seed-'));
+      const items = (name: string) => articlesOf(inProc, caseKey({ source: 'items', name })).filter((a) => !a.itemKey.startsWith('seed-'));
       const noTitle = items('no-title');
       expect(noTitle.map((a) => a.title).sort()).toEqual(["The first words of an untitled item's body become its title.", 'https://items.example/no-title/2']);
 
       const [noLink] = items('no-link');
-      expect(noLink).toMatchObject({ identity: 'no-link-guid-1', title: 'An item without a link', link: null });
+      expect(noLink).toMatchObject({ itemKey: 'no-link-guid-1', title: 'An item without a link', link: null });
       expect(parseArticle(noLink.text).link).toBeUndefined();
 
       const noGuid = items('no-guid');
       expect(noGuid).toHaveLength(3);
-      expect(noGuid.map((a) => a.identity)).toContain('https://items.example/no-guid/1');
-      expect(noGuid.filter((a) => a.identity.startsWith('hash:'))).toHaveLength(2);
+      expect(noGuid.map((a) => a.itemKey)).toContain('https://items.example/no-guid/1');
+      expect(noGuid.filter((a) => a.itemKey.startsWith('hash:'))).toHaveLength(2);
       // The item with nothing but a body is dated when first seen and titled from its body.
       expect(noGuid.find((a) => a.title.startsWith('Nothing but a body'))!.date).toBe(HOSTILE_NOW);
 
       expect(items('no-date')[0].date).toBe(HOSTILE_NOW);
 
-      const dates = Object.fromEntries(items('odd-dates').map((a) => [a.identity, new Date(a.date).toISOString()]));
+      const dates = Object.fromEntries(items('odd-dates').map((a) => [a.itemKey, new Date(a.date).toISOString()]));
       expect(dates).toEqual({
         'odd-cjk': '2024-04-02T08:30:00.000Z',
         'odd-yy': '2024-04-03T02:00:00.000Z',
@@ -303,7 +303,7 @@ describe('hostile sources', () => {
       expect(items('future-date')[0].date).toBe(HOSTILE_NOW);
 
       const dups = items('dup-guids');
-      expect(dups.map((a) => [a.identity, a.title])).toEqual([
+      expect(dups.map((a) => [a.itemKey, a.title])).toEqual([
         ['dup-guid', 'First with this guid'],
         ['other-guid', 'A third, distinct item'],
       ]);
@@ -311,7 +311,7 @@ describe('hostile sources', () => {
       // 10,000 items: the channel's `limit` (50) of them, in feed order.
       const many = items('many-items');
       expect(many).toHaveLength(50);
-      expect(new Set(many.map((a) => a.identity))).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `many-${i}`)));
+      expect(new Set(many.map((a) => a.itemKey))).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `many-${i}`)));
 
       const [huge] = items('huge-title');
       expect(huge.title.startsWith('A huge title. A huge title.')).toBe(true);

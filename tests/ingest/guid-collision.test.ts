@@ -65,7 +65,7 @@ groups:
       expect(warned[0]).toMatchObject({
         channel: 'g/s/reused',
         dropped: 1,
-        examples: [{ identity: 'same', keptLink: 'https://site.example/1', droppedLink: 'https://site.example/2', droppedTitle: 'Second' }],
+        examples: [{ itemKey: 'same', keptLink: 'https://site.example/1', droppedLink: 'https://site.example/2', droppedTitle: 'Second' }],
       });
       expect(formatFetchSummary(reports)).toMatch(/g\/s\/reused\s+new\s+new 2, updated 0, guid collisions 1 \(dropped\)/);
     } finally {

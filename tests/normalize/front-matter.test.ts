@@ -8,7 +8,7 @@ import { channel, ctx, normalize, rawItem, renderArticle } from './helpers.ts';
 
 function article(over: Partial<Article> = {}): Article {
   return {
-    identity: 'https://example.com/p/1',
+    itemKey: 'https://example.com/p/1',
     channelKey: 'g/s/c',
     categories: ['Group', 'Source', 'Channel'],
     slugs: ['g', 's', 'c'],

@@ -1,25 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RawItem } from '../../src/core/types.ts';
-import { createChannelNormalizer, itemIdentity, parseArticle } from '../../src/normalize/index.ts';
+import { createChannelNormalizer, itemKeyOf, parseArticle } from '../../src/normalize/index.ts';
 import { PAYLOAD_ALPHABET } from '../hostile/payloads.ts';
 import { channel, ctx, executableFindings, FIRST_SEEN, normalize, NOW, rawItem, renderArticle } from './helpers.ts';
 
 const codes = (ws: { code: string }[]) => ws.map((w) => w.code);
 
-describe('itemIdentity', () => {
+describe('itemKeyOf', () => {
   it('is the guid, else the link, else a hash of title and date; trimmed', () => {
-    expect(itemIdentity(rawItem({ guid: '  g-1 ', link: 'https://a.example/1' }))).toBe('g-1');
-    expect(itemIdentity(rawItem({ guid: '   ', link: ' https://a.example/1 ' }))).toBe('https://a.example/1');
-    const h = itemIdentity(rawItem({ title: 'T', date: 'Sat, 30 Jul 2022 00:00:00 GMT' }));
+    expect(itemKeyOf(rawItem({ guid: '  g-1 ', link: 'https://a.example/1' }))).toBe('g-1');
+    expect(itemKeyOf(rawItem({ guid: '   ', link: ' https://a.example/1 ' }))).toBe('https://a.example/1');
+    const h = itemKeyOf(rawItem({ title: 'T', date: 'Sat, 30 Jul 2022 00:00:00 GMT' }));
     expect(h).toMatch(/^hash:[0-9a-f]{40}$/);
-    expect(itemIdentity(rawItem({ title: ' T ', date: 'Sat, 30 Jul 2022 00:00:00 GMT ' }))).toBe(h);
-    expect(itemIdentity(rawItem({ title: 'T2', date: 'Sat, 30 Jul 2022 00:00:00 GMT' }))).not.toBe(h);
+    expect(itemKeyOf(rawItem({ title: ' T ', date: 'Sat, 30 Jul 2022 00:00:00 GMT ' }))).toBe(h);
+    expect(itemKeyOf(rawItem({ title: 'T2', date: 'Sat, 30 Jul 2022 00:00:00 GMT' }))).not.toBe(h);
   });
 
   it('tells apart items with neither guid, link, title nor date by their content', () => {
-    const a = itemIdentity(rawItem({ html: '<p>a</p>' }));
-    const b = itemIdentity(rawItem({ html: '<p>b</p>' }));
+    const a = itemKeyOf(rawItem({ html: '<p>a</p>' }));
+    const b = itemKeyOf(rawItem({ html: '<p>b</p>' }));
     expect(a).not.toBe(b);
     expect(a).toMatch(/^hash:/);
   });
@@ -27,7 +27,7 @@ describe('itemIdentity', () => {
   it('never throws, whatever it is given', () => {
     fc.assert(
       fc.property(fc.anything(), (x) => {
-        expect(typeof itemIdentity(x as RawItem)).toBe('string');
+        expect(typeof itemKeyOf(x as RawItem)).toBe('string');
       }),
     );
   });
@@ -48,7 +48,7 @@ describe('ChannelNormalizer.normalize', () => {
     );
     expect(warnings).toEqual([]);
     expect(article).toMatchObject({
-      identity: 'post-1',
+      itemKey: 'post-1',
       channelKey: 'xmt/woshipm/latest',
       categories: ['新媒体', '人人都是产品经理', '最新文章'],
       slugs: ['xmt', 'woshipm', 'latest'],
@@ -121,7 +121,7 @@ describe('ChannelNormalizer.normalize', () => {
     });
     it('without guid, link, title or date: still an article, identified by content', () => {
       const { article } = normalize(rawItem({ html: '<p>only text</p>' }), ctx());
-      expect(article.identity).toMatch(/^hash:/);
+      expect(article.itemKey).toMatch(/^hash:/);
       expect(article.link).toBeUndefined();
       expect(article.guid).toBeUndefined();
       expect(parseArticle(renderArticle(article)).html).toBe('<p>only text</p>');
@@ -190,7 +190,7 @@ describe('ChannelNormalizer.normalize', () => {
     it('then the feed item images (media:thumbnail…)', () => {
       expect(normalize(rawItem({ title: 't', images: ['ftp://x/y.jpg', 'https://a.example/m.jpg'] }), ctx()).article.headimg).toBe('https://a.example/m.jpg');
     });
-    it('else the fallback image, numbered deterministically from the identity', () => {
+    it('else the fallback image, numbered deterministically from the item key', () => {
       const fallbackImage = 'https://img.example/{n}.jpg?again={n}';
       const one = normalize(rawItem({ guid: 'a', title: 't' }), ctx({ fallbackImage }));
       const again = normalize(rawItem({ guid: 'a', title: 'other title' }), ctx({ fallbackImage, now: new Date() }));

@@ -172,7 +172,7 @@ export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }
  * listing, with the content the file holds (as `refeed reindex` reads it back:
  * publishing reads the store, never the file).
  */
-export function indexHandWritten(f: Fixture, a: { path: string; channelKey: string; identity: string; title: string }): void {
+export function indexHandWritten(f: Fixture, a: { path: string; channelKey: string; itemKey: string; title: string }): void {
   const channelId = (f.state.db.prepare('SELECT id FROM channels WHERE key = ?').get(a.channelKey) as { id: number }).id;
   const [g, s, c] = a.channelKey.split('/');
   const content = parseArticle(readFileSync(path.join(f.output, a.path), 'utf8'));
@@ -182,8 +182,8 @@ export function indexHandWritten(f: Fixture, a: { path: string; channelKey: stri
       `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories, html)
        VALUES (?, ?, ?, ?, ?, ?, 0, 'hand', 'hand', ?, ?, ?, ?, ?, ?)`,
     )
-    .run(a.identity, a.identity, channelId, a.title, content.link ?? null, date, a.path, content.author, content.headimg, content.guid ?? null, JSON.stringify(content.categories), content.html);
+    .run(a.itemKey, a.itemKey, channelId, a.title, content.link ?? null, date, a.path, content.author, content.headimg, content.guid ?? null, JSON.stringify(content.categories), content.html);
   f.state.db
     .prepare(`INSERT INTO entries (channel_id, item_key, article_id, first_seen, date, g, s, c) VALUES (?, ?, ?, 0, ?, ?, ?, ?)`)
-    .run(channelId, a.identity, a.identity, date, g, s, c);
+    .run(channelId, a.itemKey, a.itemKey, date, g, s, c);
 }

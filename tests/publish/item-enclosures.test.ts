@@ -32,7 +32,7 @@ const article = (over: Partial<ArticleContent>): ArticleContent => ({
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['item', 'entry', 'link', 'category', 'enclosure'].includes(n) });
 const render = (a: ArticleContent) => {
-  const files = renderFeeds(meta, [toFeedEntry({ identity: 'id-1' }, a)]);
+  const files = renderFeeds(meta, [toFeedEntry({ itemKey: 'id-1' }, a)]);
   return {
     rss: xml.parse(files.rss).rss.channel.item[0] as Record<string, unknown>,
     atom: xml.parse(files.atom).feed.entry[0] as Record<string, unknown> & { link?: Record<string, string>[] },

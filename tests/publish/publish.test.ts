@@ -65,7 +65,7 @@ describe('publish: files and contents', () => {
       const want = expectedItems(spec, f.articles);
       limits[spec.key] = want.length;
       // One id per item, whatever the format: a reader subscribed to two of them sees no duplicates.
-      const id = (a: (typeof want)[number]) => entryId(a.guid ?? a.link ?? a.identity);
+      const id = (a: (typeof want)[number]) => entryId(a.guid ?? a.link ?? a.itemKey);
       const expected = want.map((a) => ({ id: id(a), title: a.title, link: a.link, date: a.date.getTime() / 1000 }));
       for (const file of ['rss.xml', 'atom.xml']) {
         const xml = read(f, `${spec.dir}${file}`);
@@ -247,7 +247,7 @@ describe('publish: determinism and incremental work', () => {
     await publish(f.config, f.state, opts);
     const before = snapshot(f.output);
     const old = f.articles.find((a) => a.channelKey === KEYS.lwn && a.title.startsWith('Plain headline'))!;
-    const edited = makeArticle(channelOf(f.config, KEYS.lwn), { title: 'Plain headline, corrected', date: old.date, link: old.link, guid: old.guid, identity: old.identity });
+    const edited = makeArticle(channelOf(f.config, KEYS.lwn), { title: 'Plain headline, corrected', date: old.date, link: old.link, guid: old.guid, itemKey: old.itemKey });
     await storeArticle(f.config, f.state, edited);
     expect(await f.state.dirtyFeeds()).toEqual(['', 'tech', 'tech/lwn', KEYS.lwn]);
     const report = await publish(f.config, f.state, opts);
@@ -321,14 +321,14 @@ describe('publish: determinism and incremental work', () => {
 });
 
 describe('publish: the reference article', () => {
-  it('publishes the seed article file as written by hand: CJK title, no link, identity as guid (a urn), text excerpt', async () => {
+  it('publishes the seed article file as written by hand: CJK title, no link, item key as guid (a urn), text excerpt', async () => {
     const f = await fresh();
     const rel = 'articles/xinmeiti/woshipm/seed-article.md';
     mkdirSync(path.join(f.output, 'articles/xinmeiti/woshipm'), { recursive: true });
     writeFileSync(path.join(f.output, rel), readFileSync(path.join(import.meta.dirname, '../fixtures/publish/seed-article.md')));
     // The channel's only article: it is dated 2022, the fixture's are newer.
     f.state.db.exec(`DELETE FROM entries WHERE g = 'xinmeiti'`);
-    indexHandWritten(f, { path: rel, channelKey: KEYS.woshipm, identity: 'seed-identity', title: '产业互联网需要被正名' });
+    indexHandWritten(f, { path: rel, channelKey: KEYS.woshipm, itemKey: 'seed-identity', title: '产业互联网需要被正名' });
     const report = await publish(f.config, f.state, opts);
     expect(report.skipped).toEqual([]);
     const xml = read(f, `${KEYS.woshipm}/rss.xml`);

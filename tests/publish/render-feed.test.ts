@@ -44,7 +44,7 @@ const tricky: ArticleContent[] = [
   article({ title: 'Control\u0001chars\u0008gone\uFFFE', link: 'https://news.example/d', html: '<p>x\u000By</p>', date: new Date('2024-02-27T00:00:00Z') }),
   article({ title: 'No link, numeric guid', guid: '12345', headimg: 'https://img.example/seven', date: new Date('2024-02-26T00:00:00Z') }),
 ];
-const items = tricky.map((a, i) => toFeedEntry({ identity: `identity-${i}` }, a));
+const items = tricky.map((a, i) => toFeedEntry({ itemKey: `item-key-${i}` }, a));
 const files = renderFeeds(meta({ updated: feedUpdated(items, WHEN_EMPTY) }), items);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-render-'));
@@ -91,11 +91,11 @@ describe('renderFeeds', () => {
   });
 
   it('keeps script-like ids inert and makes ids shared by two channels distinct, in every format', () => {
-    const hostile = toFeedEntry({ identity: 'x' }, article({ guid: ' JaVa\tScRiPt:alert(1)', link: 'https://news.example/j' }));
+    const hostile = toFeedEntry({ itemKey: 'x' }, article({ guid: ' JaVa\tScRiPt:alert(1)', link: 'https://news.example/j' }));
     expect(hostile.id).toBe(`urn:refeed:id:${encodeURIComponent(' JaVa\tScRiPt:alert(1)')}`);
     expect(hostile.idIsLink).toBe(false);
-    const shared = toFeedEntry({ identity: 'y' }, article({ guid: '42', link: 'https://news.example/42' }));
-    const withFragment = toFeedEntry({ identity: 'z' }, article({ guid: 'https://news.example/p#c', link: 'https://news.example/p#c' }));
+    const shared = toFeedEntry({ itemKey: 'y' }, article({ guid: '42', link: 'https://news.example/42' }));
+    const withFragment = toFeedEntry({ itemKey: 'z' }, article({ guid: 'https://news.example/p#c', link: 'https://news.example/p#c' }));
     const unique = uniqueIds([
       { item: shared, channelKey: 'g/s/one' },
       { item: shared, channelKey: 'g/s/two' },
@@ -141,7 +141,7 @@ describe('renderFeeds', () => {
   });
 
   it('keeps markup, quotes and "]]>" in bodies and category names exact, and writes attribute whitespace as the spaces a reader would see', () => {
-    const odd = toFeedEntry({ identity: 'odd' }, article({ html: '<p>a ]]> b ]]]]> c & "d"</p>', categories: ['R&D <lab>', 'Tab\there', 'Line\nbreak'], link: 'https://news.example/odd' }));
+    const odd = toFeedEntry({ itemKey: 'odd' }, article({ html: '<p>a ]]> b ]]]]> c & "d"</p>', categories: ['R&D <lab>', 'Tab\there', 'Line\nbreak'], link: 'https://news.example/odd' }));
     const out = renderFeeds(meta({ updated: odd.date }), [odd]);
     assertWellFormed(save('odd.rss.xml', out.rss));
     assertValidAtom(save('odd.atom.xml', out.atom));
@@ -223,7 +223,7 @@ describe('W3C Feed Validator rules', () => {
       // What refeed 0.1 wrote from the seed's template, before placeholders were marked.
       'https://picsum.photos/400/300?random=123',
     ];
-    const entries = placeholders.map((headimg, i) => toFeedEntry({ identity: `p-${i}` }, article({ headimg, link: `https://news.example/p${i}` })));
+    const entries = placeholders.map((headimg, i) => toFeedEntry({ itemKey: `p-${i}` }, article({ headimg, link: `https://news.example/p${i}` })));
     expect(entries.map((e) => e.image)).toEqual([undefined, undefined, undefined]);
     const out = renderFeeds(meta({ updated: WHEN_EMPTY }), entries);
     for (const xml of [out.rss, out.atom]) {
@@ -232,12 +232,12 @@ describe('W3C Feed Validator rules', () => {
     expect(out.json).not.toMatch(/"image"|picsum/);
     expect(rssProblems(out.rss)).toEqual([]);
     // A real image is still published.
-    expect(toFeedEntry({ identity: 'r' }, article({ headimg: 'https://picsum.photos/id/5/400/300' })).image).toBe('https://picsum.photos/id/5/400/300');
+    expect(toFeedEntry({ itemKey: 'r' }, article({ headimg: 'https://picsum.photos/id/5/400/300' })).image).toBe('https://picsum.photos/id/5/400/300');
   });
 
   it('an article without a description leaves out the elements it would leave empty', () => {
     const bare = meta({ description: '', updated: WHEN_EMPTY });
-    const linkless = toFeedEntry({ identity: 'bare-1' }, article({ html: '', author: '', headimg: undefined, guid: 'tag:news.example,2024:bare' }));
+    const linkless = toFeedEntry({ itemKey: 'bare-1' }, article({ html: '', author: '', headimg: undefined, guid: 'tag:news.example,2024:bare' }));
     const out = renderFeeds(bare, [linkless]);
     expect(rssProblems(out.rss)).toEqual([]);
     expect(atomProblems(out.atom)).toEqual([]);
@@ -277,7 +277,7 @@ describe('item helpers', () => {
   });
 
   it('disambiguates ids shared by two channels in one feed', () => {
-    const a = toFeedEntry({ identity: 'x' }, article({ guid: '42' }));
+    const a = toFeedEntry({ itemKey: 'x' }, article({ guid: '42' }));
     const ids = uniqueIds([
       { item: a, channelKey: 'g/s/one' },
       { item: a, channelKey: 'g/s/two' },

@@ -20,7 +20,7 @@ export function channel(key: string, url = `https://${key.replaceAll('/', '-')}.
 
 export function item(itemKey: string, o: { link?: string; title?: string; date?: number; hash?: string; categories?: string[] } = {}): ItemWrite {
   const article: ArticleContentWrite = {
-    identity: itemKey,
+    itemKey,
     title: o.title ?? `title ${itemKey}`,
     ...(o.link ? { link: o.link } : {}),
     author: 'a',
@@ -107,12 +107,12 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await st.commitItems('g/s/d', [item('2', { date: 1002 })], ok);
       await st.commitItems('h/t/c', [item('3', { date: 1002 })], ok);
       expect(await st.dirtyFeeds()).toEqual(['', 'g', 'g/s', 'g/s/c', 'g/s/d', 'h', 'h/t', 'h/t/c']);
-      const merged = (await st.topArticles('', 10)).map((a) => a.identity);
+      const merged = (await st.topArticles('', 10)).map((a) => a.itemKey);
       expect(merged[2]).toBe('1');
       expect(new Set(merged.slice(0, 2))).toEqual(new Set(['2', '3']));
       expect(await st.topArticles('', 10)).toEqual(await st.topArticles('', 10));
-      expect((await st.topArticles('g', 10)).map((a) => a.identity)).toEqual(['2', '1']);
-      expect((await st.topArticles('g/s/c', 10)).map((a) => a.identity)).toEqual(['1']);
+      expect((await st.topArticles('g', 10)).map((a) => a.itemKey)).toEqual(['2', '1']);
+      expect((await st.topArticles('g/s/c', 10)).map((a) => a.itemKey)).toEqual(['1']);
       expect(await st.topArticles('', 1)).toHaveLength(1);
       const g = await st.topArticles('g', 10);
       await st.commitPublish({ ledger: [['g', { specHash: 's', rowsHash: rowsHash(g) }]], clearIfUnchanged: [{ key: 'g', limit: 10, rowsHash: rowsHash(g) }], clear: [] });
@@ -175,7 +175,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(sync.renamed).toEqual([{ from: 'g/s/old', to: 'h/t/new', articles: 1 }]);
       expect((await st.channelState('h/t/new'))!.id).toBe(id);
       expect(await st.channelState('g/s/old')).toBeUndefined();
-      expect((await st.topArticles('h/t/new', 10)).map((a) => a.identity)).toEqual(['1']);
+      expect((await st.topArticles('h/t/new', 10)).map((a) => a.itemKey)).toEqual(['1']);
       const [pending] = await st.pendingFiles(10);
       expect(pending).toMatchObject({ path: expect.stringMatching(/^articles\/h\/t\//), oldPath: first.files[0].path });
       expect(pending.content.categories).toEqual(['H', 'T', 'New']);
@@ -185,7 +185,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(await st.countArticles()).toBe(1);
       await st.syncChannels([channel('h/t/new', 'https://same.example/feed', ['H', 'T', 'New'])], NOW);
       expect((await st.channelState('h/t/new'))!.id).toBe(id);
-      expect((await st.topArticles('', 10)).map((a) => a.identity)).toEqual(['1']);
+      expect((await st.topArticles('', 10)).map((a) => a.itemKey)).toEqual(['1']);
       await st.close();
     });
 
@@ -274,7 +274,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       // An article read back from its file keeps them too.
       const restored = { ...cached, tags: ['Restored'], fileMtimeMs: 8, fileSize: 9 };
       expect(
-        await st.restoreArticles([{ channelKey: 'g/s/c', itemKey: 'r-1', id: 'r'.repeat(40), identity: 'r-1', path: 'articles/g/s/rrrr.md', firstSeen: NOW, contentHash: 'hr', content: restored }]),
+        await st.restoreArticles([{ channelKey: 'g/s/c', itemKey: 'r-1', id: 'r'.repeat(40), path: 'articles/g/s/rrrr.md', firstSeen: NOW, contentHash: 'hr', content: restored }]),
       ).toBe(1);
       expect((await st.articleContent(['r'.repeat(40)])).get('r'.repeat(40))).toMatchObject({ tags: ['Restored'], enclosures: extra.enclosures });
       await st.close();
@@ -289,7 +289,6 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
         channelKey: 'g/s/c',
         itemKey: f.itemKey,
         id: f.articleId,
-        identity: f.itemKey,
         path: f.path,
         firstSeen: NOW,
         contentHash: f.contentHash,

@@ -70,10 +70,10 @@ export async function paritySequence(st: Store): Promise<unknown[]> {
   note(
     'restore',
     await st.restoreArticles([
-      { channelKey: 'm/e/five', itemKey: 'r1', id: 'r'.repeat(40), identity: 'r1', path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh', content: content('restored', 9) },
-      { channelKey: 'm/e/five', itemKey: 'r1b', id: 'r'.repeat(40), identity: 'r1b', path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh2', content: content('twice', 9) },
-      { channelKey: 'm/e/five', itemKey: 'r2', id: first.id, identity: 'r2', path: 'articles/m/e/x.md', firstSeen: T, contentHash: 'rh', content: content('taken', 9) },
-      { channelKey: 'no/such/channel', itemKey: 'r3', id: 'q'.repeat(40), identity: 'r3', path: 'articles/no/such/q.md', firstSeen: T, contentHash: 'rh', content: content('lost', 9) },
+      { channelKey: 'm/e/five', itemKey: 'r1', id: 'r'.repeat(40), path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh', content: content('restored', 9) },
+      { channelKey: 'm/e/five', itemKey: 'r1b', id: 'r'.repeat(40), path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh2', content: content('twice', 9) },
+      { channelKey: 'm/e/five', itemKey: 'r2', id: first.id, path: 'articles/m/e/x.md', firstSeen: T, contentHash: 'rh', content: content('taken', 9) },
+      { channelKey: 'no/such/channel', itemKey: 'r3', id: 'q'.repeat(40), path: 'articles/no/such/q.md', firstSeen: T, contentHash: 'rh', content: content('lost', 9) },
     ]),
   );
   note('content restored', await st.articleContent(['r'.repeat(40), 'q'.repeat(40)]));

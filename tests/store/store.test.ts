@@ -86,12 +86,12 @@ describe('SQLite store', () => {
     const st = new SqliteStore(file);
     expect(await st.channelState('g/s/c')).toMatchObject({ url: 'https://a.example/moved', etag: '"e"', createdAt: 4000 });
     expect(await st.topArticles('g/s/c', 10)).toEqual([
-      { id: 'aaaa', identity: 'guid-1', channelKey: 'g/s/c', slugs: ['g', 's', 'c'], title: 'T', link: 'https://a.example/1', date: 5000, firstSeen: 4000, contentHash: 'h1', path: 'articles/g/s/aaaa.md' },
+      { id: 'aaaa', itemKey: 'guid-1', channelKey: 'g/s/c', slugs: ['g', 's', 'c'], title: 'T', link: 'https://a.example/1', date: 5000, firstSeen: 4000, contentHash: 'h1', path: 'articles/g/s/aaaa.md' },
     ]);
     expect(await st.pendingFiles(10)).toEqual([]); // its file was written by the old version
     expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ html: '<p>x</p>' });
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
-    // The old item is known under its identity: fetching it again is no new item.
+    // The old item is known under its item key: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
     expect(st.db.pragma('user_version', { simple: true })).toBe(6);
     expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ tags: [], enclosures: [] });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
-import { createChannelNormalizer, itemIdentity, newestCandidates, type NormalizedItem } from '../../normalize/index.ts';
+import { createChannelNormalizer, itemKeyOf, newestCandidates, type NormalizedItem } from '../../normalize/index.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { previewCommand } from '../commands/preview.ts';
@@ -115,12 +115,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   const seen = new Set<string>();
   let duplicates = 0;
   const unique = normalizer.filter(ok.feed.items, now).filter((item) => {
-    const identity = itemIdentity(item);
-    if (seen.has(identity)) {
+    const itemKey = itemKeyOf(item);
+    if (seen.has(itemKey)) {
       duplicates++;
       return false;
     }
-    seen.add(identity);
+    seen.add(itemKey);
     return true;
   });
   // Exactly what ingest does, minus every write: the newest `limit` by date (an undated
@@ -134,7 +134,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   });
   const kept = results;
   const first = results[0];
-  const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleIdFor(0, first.article.identity, first.article.link))) : undefined;
+  const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleIdFor(0, first.article.itemKey, first.article.link))) : undefined;
   const feedWarnings = summarizeWarnings(results);
 
   if (ctx.values.json) {
