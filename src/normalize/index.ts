@@ -10,3 +10,4 @@ export { itemKeyOf } from './item-key.ts';
 export { isFallbackImage } from './fallback-image.ts';
 export { parseFeedDate } from './date.ts';
 export { newestCandidates } from './filter.ts';
+export { typeFromUrl } from './media.ts';

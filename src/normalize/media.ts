@@ -47,7 +47,8 @@ export function mediaType(value: unknown): string | undefined {
   return t && MEDIA_TYPE.test(t) ? t : undefined;
 }
 
-function typeFromUrl(url: string): string | undefined {
+/** The media type a URL's file extension names, if it is one feeds enclose (audio, video, documents, images). */
+export function typeFromUrl(url: string): string | undefined {
   const ext = /\.([a-z0-9]{1,5})$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
   return ext ? BY_EXTENSION[ext] : undefined;
 }

@@ -1,5 +1,5 @@
 import type { ArticleContent, Enclosure, StoredArticle } from '../core/types.ts';
-import { isFallbackImage } from '../normalize/index.ts';
+import { isFallbackImage, typeFromUrl } from '../normalize/index.ts';
 import { excerpt, xmlSafe } from './text.ts';
 
 /**
@@ -145,17 +145,6 @@ export function uniqueIds<I extends { id: string }>(entries: readonly { item: I;
   });
 }
 
-const IMAGE_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  svg: 'image/svg+xml',
-  bmp: 'image/bmp',
-};
-
 /**
  * Media type of an image from its URL's extension. Image URLs often have none
  * (CDNs, the fallback image service); readers only show an enclosure as a
@@ -163,6 +152,6 @@ const IMAGE_TYPES: Record<string, string> = {
  * overwhelmingly common case.
  */
 export function imageType(url: string): string {
-  const ext = new URL(url).pathname.split('.').pop()?.toLowerCase() ?? '';
-  return IMAGE_TYPES[ext] ?? 'image/jpeg';
+  const type = typeFromUrl(url);
+  return type?.startsWith('image/') ? type : 'image/jpeg';
 }
