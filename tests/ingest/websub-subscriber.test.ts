@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureMatches } from '../../src/ingest/websub.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { freePort } from '../helpers/servers.ts';
+import { startTestHub, type SubscribeRequest } from '../helpers/websub-hub.ts';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
 import { writeTempConfig } from '../helpers/config-file.ts';
 
@@ -12,18 +13,9 @@ import { writeTempConfig } from '../helpers/config-file.ts';
 // ingest path at once, refuses bad ones (counted), and renews short leases.
 // The hub is a small one started here.
 
-interface SubscribeRequest {
-  callback: string;
-  topic: string;
-  secret: string;
-  lease: string;
-  /** What the callback answered to the verification: the challenge echoed, or not. */
-  verified?: boolean;
-}
-
 let upstream: TestServer;
 let hub: TestServer;
-const subscriptions: SubscribeRequest[] = [];
+let subscriptions: SubscribeRequest[] = [];
 let grantLeaseSeconds = 2;
 
 const item = (n: number) => `<item><title>Post ${n}</title><link>https://src.example/${n}</link><guid>https://src.example/${n}</guid></item>`;
@@ -34,25 +26,7 @@ ${items.map(item).join('\n')}
 </channel></rss>`;
 
 beforeAll(async () => {
-  hub = await startServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8').on('data', (d: string) => (body += d));
-    req.on('end', () => {
-      const form = new URLSearchParams(body);
-      if (req.method !== 'POST' || form.get('hub.mode') !== 'subscribe') return void res.writeHead(400).end();
-      const sub: SubscribeRequest = { callback: form.get('hub.callback')!, topic: form.get('hub.topic')!, secret: form.get('hub.secret')!, lease: form.get('hub.lease_seconds')! };
-      subscriptions.push(sub);
-      res.writeHead(202).end();
-      // Verification of intent (W3C WebSub §5.3), after answering the request, as hubs do.
-      setTimeout(async () => {
-        const challenge = `challenge-${subscriptions.length}-${Math.random()}`;
-        const url = new URL(sub.callback);
-        url.search = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': sub.topic, 'hub.challenge': challenge, 'hub.lease_seconds': String(grantLeaseSeconds) }).toString();
-        const r = await fetch(url).catch(() => undefined);
-        sub.verified = r?.status === 200 && (await r.text()) === challenge;
-      }, 50);
-    });
-  });
+  ({ server: hub, subscriptions } = await startTestHub(() => grantLeaseSeconds));
   upstream = await startServer((req, res) => {
     if (req.url !== '/feed.xml') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed([1]));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { freePort, postgresServer, redisServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { startTestHub, type SubscribeRequest } from '../helpers/websub-hub.ts';
 
 // Issue 22, WebSub with a queue: `refeed run --workers 0` fetches nothing
 // itself; a `refeed worker` fetches the source, and records the hub it names
@@ -19,13 +20,6 @@ const pgServer = serverOrSkip('PostgreSQL', await postgresServer());
 const redis = serverOrSkip('Redis', await redisServer());
 const databases = pgServer && new TestDatabases(pgServer.url, 'refeed_websubq');
 
-interface SubscribeRequest {
-  callback: string;
-  topic: string;
-  secret: string;
-  verified?: boolean;
-}
-
 const item = (n: number) => `<item><title>Post ${n}</title><link>https://src.example/${n}</link><guid>https://src.example/${n}</guid></item>`;
 
 describe.skipIf(!pgServer || !redis)('WebSub subscriber with a queue (site.queue)', () => {
@@ -34,7 +28,7 @@ describe.skipIf(!pgServer || !redis)('WebSub subscriber with a queue (site.queue
   let dir: string;
   let port: number;
   let base: string;
-  const subscriptions: SubscribeRequest[] = [];
+  let subscriptions: SubscribeRequest[] = [];
   /** Upstream fetches, by arrival time. */
   const fetches: number[] = [];
   let upstreamItems = [1];
@@ -46,24 +40,7 @@ ${items.map(item).join('\n')}
 </channel></rss>`;
 
   beforeAll(async () => {
-    hub = await startServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8').on('data', (d: string) => (body += d));
-      req.on('end', () => {
-        const form = new URLSearchParams(body);
-        if (req.method !== 'POST' || form.get('hub.mode') !== 'subscribe') return void res.writeHead(400).end();
-        const sub: SubscribeRequest = { callback: form.get('hub.callback')!, topic: form.get('hub.topic')!, secret: form.get('hub.secret')! };
-        subscriptions.push(sub);
-        res.writeHead(202).end();
-        setTimeout(async () => {
-          const challenge = `challenge-${Math.random()}`;
-          const url = new URL(sub.callback);
-          url.search = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.topic': sub.topic, 'hub.challenge': challenge, 'hub.lease_seconds': '3600' }).toString();
-          const r = await fetch(url).catch(() => undefined);
-          sub.verified = r?.status === 200 && (await r.text()) === challenge;
-        }, 50);
-      });
-    });
+    ({ server: hub, subscriptions } = await startTestHub());
     upstream = await startServer((req, res) => {
       if (req.url !== '/feed.xml') return void res.writeHead(404).end();
       fetches.push(Date.now());
