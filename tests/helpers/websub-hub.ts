@@ -48,3 +48,14 @@ export async function startTestHub(leaseSeconds: () => number = () => 3600): Pro
   });
   return { server, subscriptions };
 }
+
+const hubItem = (n: number) => `<item><title>Post ${n}</title><link>https://src.example/${n}</link><guid>https://src.example/${n}</guid></item>`;
+
+/** An RSS source feed that names its hub and itself (as WebSub publishers do), with items `Post n`. */
+export function hubFeed(hubUrl: string, selfUrl: string, items: readonly number[]): string {
+  return `<?xml version="1.0"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Source</title><link>https://src.example/</link>
+<atom:link rel="hub" href="${hubUrl}"/><atom:link rel="self" href="${selfUrl}"/>
+${items.map(hubItem).join('\n')}
+</channel></rss>`;
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureMatches } from '../../src/ingest/websub.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { freePort } from '../helpers/servers.ts';
-import { startTestHub, type SubscribeRequest } from '../helpers/websub-hub.ts';
+import { hubFeed, startTestHub, type SubscribeRequest } from '../helpers/websub-hub.ts';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
 import { writeTempConfig } from '../helpers/config-file.ts';
 
@@ -18,12 +18,7 @@ let hub: TestServer;
 let subscriptions: SubscribeRequest[] = [];
 let grantLeaseSeconds = 2;
 
-const item = (n: number) => `<item><title>Post ${n}</title><link>https://src.example/${n}</link><guid>https://src.example/${n}</guid></item>`;
-const feed = (items: number[]) => `<?xml version="1.0"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Source</title><link>https://src.example/</link>
-<atom:link rel="hub" href="${hub.url}/hub"/><atom:link rel="self" href="${upstream.url}/feed.xml"/>
-${items.map(item).join('\n')}
-</channel></rss>`;
+const feed = (items: number[]) => hubFeed(`${hub.url}/hub`, `${upstream.url}/feed.xml`, items);
 
 beforeAll(async () => {
   ({ server: hub, subscriptions } = await startTestHub(() => grantLeaseSeconds));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startRefeed, type RefeedProcess } from '../helpers/refeed-process.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { freePort, postgresServer, redisServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
-import { startTestHub, type SubscribeRequest } from '../helpers/websub-hub.ts';
+import { hubFeed, startTestHub, type SubscribeRequest } from '../helpers/websub-hub.ts';
 
 // Issue 22, WebSub with a queue: `refeed run --workers 0` fetches nothing
 // itself; a `refeed worker` fetches the source, and records the hub it names
@@ -20,7 +20,6 @@ const pgServer = serverOrSkip('PostgreSQL', await postgresServer());
 const redis = serverOrSkip('Redis', await redisServer());
 const databases = pgServer && new TestDatabases(pgServer.url, 'refeed_websubq');
 
-const item = (n: number) => `<item><title>Post ${n}</title><link>https://src.example/${n}</link><guid>https://src.example/${n}</guid></item>`;
 
 describe.skipIf(!pgServer || !redis)('WebSub subscriber with a queue (site.queue)', () => {
   let upstream: TestServer;
@@ -33,11 +32,7 @@ describe.skipIf(!pgServer || !redis)('WebSub subscriber with a queue (site.queue
   const fetches: number[] = [];
   let upstreamItems = [1];
   const procs: RefeedProcess[] = [];
-  const feed = (items: number[]) => `<?xml version="1.0"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Source</title><link>https://src.example/</link>
-<atom:link rel="hub" href="${hub.url}/hub"/><atom:link rel="self" href="${upstream.url}/feed.xml"/>
-${items.map(item).join('\n')}
-</channel></rss>`;
+  const feed = (items: number[]) => hubFeed(`${hub.url}/hub`, `${upstream.url}/feed.xml`, items);
 
   beforeAll(async () => {
     ({ server: hub, subscriptions } = await startTestHub());
