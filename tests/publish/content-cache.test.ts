@@ -15,7 +15,7 @@ import { CONFIG_YAML, expectedItems, fixtureFactory, idOf, KEYS, snapshot, type 
 // A fixed clock: publishes into different stores are compared byte for byte, index.html's "updated" time included.
 const opts = { logger: silentLogger, now: () => Date.UTC(2024, 2, 12, 8, 0) };
 const make = fixtureFactory();
-const fresh = (cached: boolean) => make(CONFIG_YAML, { cached });
+const fresh = () => make(CONFIG_YAML);
 
 const fileOf = (f: Fixture, a: Article) => path.join(f.output, articlePath(a.slugs, idOf(a)));
 const rssTitles = (f: Fixture, key: string) => sfeedItems(readFileSync(path.join(f.output, key, 'rss.xml'), 'utf8')).map((i) => i.title);
@@ -24,20 +24,20 @@ const newestOf = (f: Fixture, key: string) => expectedItems(planFeeds(f.config).
 
 describe('publish: article content from the store, never from the article files', () => {
   it('touches no article file: with the articles folder gone, or every file edited by hand, publish writes the same bytes', async () => {
-    const reference = await fresh(true);
+    const reference = await fresh();
     const expected = await publish(reference.config, reference.state, opts);
     const distinct = new Set(planFeeds(reference.config).flatMap((s) => expectedItems(s, reference.articles)));
     expect(expected.articlesUsed).toBe(distinct.size);
     expect(expected.skipped).toEqual([]);
 
-    const gone = await fresh(true);
+    const gone = await fresh();
     rmSync(path.join(gone.output, 'articles'), { recursive: true });
     const r = await publish(gone.config, gone.state, opts);
     expect(r.skipped).toEqual([]);
     expect(bytesOf(gone)).toEqual(bytesOf(reference));
     expect(existsSync(path.join(gone.output, 'articles')), 'publish writes no article file either').toBe(false);
 
-    const edited = await fresh(true);
+    const edited = await fresh();
     const newest = newestOf(edited, KEYS.front);
     const text = readFileSync(fileOf(edited, newest), 'utf8');
     writeFileSync(fileOf(edited, newest), text.replace(/^title: .*$/m, 'title: Retitled by hand').replace('</p>', ' Corrected by hand.</p>'));
@@ -46,7 +46,7 @@ describe('publish: article content from the store, never from the article files'
   });
 
   it('opens, stats and reads nothing under the articles folder (fs calls counted)', async () => {
-    const f = await fresh(true);
+    const f = await fresh();
     const articles = path.join(f.output, 'articles');
     const touched: string[] = [];
     const spies = (['statSync', 'lstatSync', 'readFileSync', 'openSync', 'existsSync', 'readdirSync'] as const).map((name) => {
@@ -66,7 +66,7 @@ describe('publish: article content from the store, never from the article files'
   });
 
   it('hand edits to an article file come back through `reindex` (a state rebuilt from the files), not through publish', async () => {
-    const f = await fresh(true);
+    const f = await fresh();
     const newest = newestOf(f, KEYS.front);
     const file = fileOf(f, newest);
     writeFileSync(file, readFileSync(file, 'utf8').replace('</p>', ' Corrected by hand.</p>'));
@@ -87,13 +87,13 @@ describe('publish: article content from the store, never from the article files'
   });
 
   it('content a state from refeed 0.1 kept only in the files is read back once by the command step; without a file too, the article is skipped', async () => {
-    const f = await fresh(true);
+    const f = await fresh();
     const [newest, second] = expectedItems(planFeeds(f.config).find((s) => s.key === KEYS.front) as FeedSpec, f.articles);
     const contentless = f.state.db.prepare('UPDATE articles SET html = NULL, author = \'\', categories = \'[]\' WHERE id = ?');
     contentless.run(idOf(newest));
     contentless.run(idOf(second));
     rmSync(fileOf(f, second));
-    const reference = await fresh(true);
+    const reference = await fresh();
     await publish(reference.config, reference.state, opts);
 
     await writeArticleFiles(f.config, f.state, silentLogger);
@@ -110,7 +110,7 @@ describe('publish: article content from the store, never from the article files'
 
   it('an item whose id clashes in a feed gets an id of its own there, with its whole body', async () => {
     // The newest articles of two channels of one group get the same guid: the group and merged feeds give the second a new id.
-    const f = await fresh(true);
+    const f = await fresh();
     for (const key of [KEYS.front, KEYS.lwn]) f.state.db.prepare('UPDATE articles SET guid = ? WHERE id = ?').run('urn:same:1', idOf(newestOf(f, key)));
     await publish(f.config, f.state, opts);
     const tech = JSON.parse(readFileSync(path.join(f.output, 'tech', 'feed.json'), 'utf8')) as { items: { id: string; content_html: string }[] };

@@ -80,13 +80,8 @@ export function writeConfig(dir: string, yaml: string): RefeedConfig {
 const ids = new WeakMap<Article, string>();
 export const idOf = (a: Article): string => ids.get(a)!;
 
-/**
- * A fresh temp folder with the config and a seeded store (5 articles per
- * channel). With `cached`, the store also holds every
- * article's content, as ingest leaves it; without, only rows (as a store
- * from before the cache).
- */
-export async function setup(yaml = CONFIG_YAML, { cached = false } = {}): Promise<Fixture> {
+/** A fresh temp folder with the config and a seeded store (5 articles per channel), as ingest leaves it. */
+export async function setup(yaml = CONFIG_YAML): Promise<Fixture> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-publish-'));
   const config = writeConfig(dir, yaml);
   const state = new SqliteStore(config.site.state);
@@ -104,7 +99,6 @@ export async function setup(yaml = CONFIG_YAML, { cached = false } = {}): Promis
       articles.push(a);
     }
   }
-  if (!cached) state.db.exec('UPDATE articles SET file_mtime = NULL, file_size = NULL');
   return { dir, file: path.join(dir, 'refeed.yaml'), config, state, output: config.site.output, articles };
 }
 
@@ -152,7 +146,7 @@ export function changedFiles(before: Map<string, FileState>, after: Map<string, 
  * A `setup` for tests: every fixture it makes is closed and deleted after
  * each test. Call at a test file's top level.
  */
-export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }) => Promise<Fixture> {
+export function fixtureFactory(): (yaml?: string) => Promise<Fixture> {
   const fixtures: Fixture[] = [];
   afterEach(async () => {
     for (const f of fixtures.splice(0)) {
@@ -160,8 +154,8 @@ export function fixtureFactory(): (yaml?: string, options?: { cached?: boolean }
       rmSync(f.dir, { recursive: true, force: true });
     }
   });
-  return async (yaml, options) => {
-    const f = await setup(yaml, options);
+  return async (yaml) => {
+    const f = await setup(yaml);
     fixtures.push(f);
     return f;
   };
