@@ -25,9 +25,9 @@ export async function writeCommittedFiles(store: Store, output: string, files: r
     for (const f of files) {
       const text = texts.get(f.itemKey);
       if (text === undefined) continue;
-      const st = writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));
+      writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));
       removeOld(output, f.oldPath, f.path);
-      written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+      written.push({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash });
     }
   } finally {
     // Those written before a failure are recorded; the rest stay pending (writePendingFiles).
@@ -74,9 +74,9 @@ export async function writePendingFilesChecked(
     for (const p of pending) {
       const text = renderer.render(p.content);
       try {
-        const st = writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.itemKey }));
+        writer.write(path.join(output, p.path), renderer.stamp(text, { id: p.id, key: p.itemKey }));
         removeOld(output, p.oldPath, p.path);
-        done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash, mtimeMs: st.mtimeMs, size: st.size });
+        done.push({ id: p.id, contentHash: sha1Hex(text), expectHash: p.contentHash });
       } catch (err) {
         fault = diskErrorOf(err, path.join(output, p.path));
         if (fault) break;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { ArticleContent, RefeedConfig, ResolvedChannel } from '../core/types.ts';
@@ -80,7 +80,6 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
         report.files++;
         onProgress?.(report.files);
         try {
-          const stat = statSync(file);
           const text = readFileSync(file, 'utf8');
           const { content, stamp, unstamped } = readArticleFile(text, renderer);
           const channel = find(g, s, content.categories);
@@ -94,7 +93,7 @@ export async function reindexFromFiles(config: RefeedConfig, store: Store, log: 
             firstSeen: content.date.getTime(),
             // As the fetch that wrote the file hashed it: a file as written is unchanged content.
             contentHash: sha1Hex(unstamped),
-            content: { ...content, fileMtimeMs: stat.mtimeMs, fileSize: stat.size },
+            content,
           });
         } catch (err) {
           report.skipped.push({ path: rel, reason: (err as Error).message });

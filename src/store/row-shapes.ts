@@ -1,6 +1,6 @@
 import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
 import { articleContentOf, extraColumn } from './content-rows.ts';
-import type { ArticleContentWrite, ArticleRecord, CachedArticleContent, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
+import type { ArticleContentWrite, ArticleRecord, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
 // SQLite and PostgreSQL), turned into the Store interface's types.
@@ -173,8 +173,8 @@ export function toItemFragments(r: FragmentsRow): ItemFragments {
 /** A Uint8Array (as a worker thread hands it over) as the Buffer database drivers bind, without copying. */
 export const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
-/** The content columns of an article whose file is written, with that file's stat. */
-export function cachedContentColumns(c: CachedArticleContent) {
+/** The content columns of an article whose file is written. */
+export function cachedContentColumns(c: ArticleContent) {
   return {
     author: c.author,
     headimg: c.headimg,
@@ -182,8 +182,6 @@ export function cachedContentColumns(c: CachedArticleContent) {
     categories: JSON.stringify(c.categories),
     html: c.html,
     extra: extraColumn(c),
-    file_mtime: c.fileMtimeMs,
-    file_size: c.fileSize,
   };
 }
 

@@ -34,12 +34,6 @@ export interface ArticleRecord extends StoredArticle {
   id: string;
 }
 
-/** The parsed content of an article file, as ingest wrote it, with the file's stat when written. */
-export interface CachedArticleContent extends ArticleContent {
-  fileMtimeMs: number;
-  fileSize: number;
-}
-
 /** What the store knows of items a channel lists, by item key. */
 export interface KnownItem {
   articleId: string;
@@ -159,8 +153,6 @@ export interface WrittenArticleFile {
   contentHash: string;
   /** The row's content hash the text was made from: the write is recorded only if the row still has it. */
   expectHash: string;
-  mtimeMs: number;
-  size: number;
 }
 
 /** What was last published for a feed. */
@@ -194,7 +186,7 @@ export interface RestoredArticle {
   /** Epoch ms: the date the file gives (an undated item's first-seen time). */
   firstSeen: number;
   contentHash: string;
-  content: CachedArticleContent;
+  content: ArticleContent;
 }
 
 /** Which of a channel's entries pruneEntries may remove: all three must hold. */

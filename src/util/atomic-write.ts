@@ -1,14 +1,8 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { asDiskError } from './disk-error.ts';
-
-/** The written file's modification time and size, as a later stat of it reports them. */
-export interface WrittenFile {
-  mtimeMs: number;
-  size: number;
-}
 
 /**
  * Replaces files so that a reader (or a kill -9) only ever sees the old
@@ -28,18 +22,18 @@ export class AtomicWriter {
   private tmpCounter = 0;
 
   /**
-   * Writes `file` atomically; returns the new file's mtime and size (a rename keeps both).
+   * Writes `file` atomically.
    * A disk fault (full, read-only, no permission) throws a DiskError naming `file`.
    */
-  write(file: string, data: string | Buffer): WrittenFile {
+  write(file: string, data: string | Buffer): void {
     try {
-      return this.writeSync(file, data);
+      this.writeSync(file, data);
     } catch (err) {
       throw asDiskError(err, file);
     }
   }
 
-  private writeSync(file: string, data: string | Buffer): WrittenFile {
+  private writeSync(file: string, data: string | Buffer): void {
     const dir = path.dirname(file);
     this.ensureDir(dir);
     const tmp = this.tmpNameFor(file);
@@ -53,15 +47,12 @@ export class AtomicWriter {
       fd = openSync(tmp, 'w');
     }
     try {
-      let st;
       try {
         writeFileSync(fd, data);
-        st = fstatSync(fd);
       } finally {
         closeSync(fd);
       }
       renameSync(tmp, file);
-      return { mtimeMs: st.mtimeMs, size: st.size };
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
@@ -73,15 +64,15 @@ export class AtomicWriter {
    * main thread, so a run writing thousands of files keeps rendering (or
    * parsing) while the kernel copies bytes.
    */
-  async writeAsync(file: string, data: string | Buffer): Promise<WrittenFile> {
+  async writeAsync(file: string, data: string | Buffer): Promise<void> {
     try {
-      return await this.writeOffThread(file, data);
+      await this.writeOffThread(file, data);
     } catch (err) {
       throw asDiskError(err, file);
     }
   }
 
-  private async writeOffThread(file: string, data: string | Buffer): Promise<WrittenFile> {
+  private async writeOffThread(file: string, data: string | Buffer): Promise<void> {
     const dir = path.dirname(file);
     await this.ensureDirAsync(dir);
     const tmp = this.tmpNameFor(file);
@@ -95,15 +86,12 @@ export class AtomicWriter {
       handle = await open(tmp, 'w');
     }
     try {
-      let st;
       try {
         await handle.writeFile(data);
-        st = await handle.stat();
       } finally {
         await handle.close();
       }
       await rename(tmp, file);
-      return { mtimeMs: st.mtimeMs, size: st.size };
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
@@ -143,8 +131,8 @@ export class AtomicWriter {
 }
 
 /** One atomic write (see AtomicWriter), for callers writing a single file. */
-export function writeFileAtomic(file: string, data: string | Buffer): WrittenFile {
-  return new AtomicWriter().write(file, data);
+export function writeFileAtomic(file: string, data: string | Buffer): void {
+  new AtomicWriter().write(file, data);
 }
 
 /** The writer's pid in a temp file's name (see tmpNameFor): `.tmp-<name>-<pid>-<8 hex><counter>`. */

@@ -165,7 +165,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       const st = await open();
       await st.syncChannels([channel('g/s/old', 'https://same.example/feed', ['G', 'S', 'Old'])], NOW);
       const first = await st.commitItems('g/s/old', [item('1', { link: 'https://x.example/1' })], ok);
-      await st.markFilesWritten(first.files.map((f) => ({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash, mtimeMs: 1, size: 1 })));
+      await st.markFilesWritten(first.files.map((f) => ({ id: f.articleId, contentHash: f.contentHash, expectHash: f.contentHash })));
       const id = (await st.channelState('g/s/old'))!.id;
       // Renamed (new name, so a new slug), same URL: same channel.
       const preview = await st.previewSync([channel('h/t/new', 'https://same.example/feed', ['H', 'T', 'New'])]);
@@ -238,7 +238,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect((await st.pendingFiles(10)).map((p) => p.id)).toEqual([r.files[0].articleId]);
       // The store is the truth: its content is there before any file is written.
       expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1' });
-      await st.markFilesWritten([{ id: r.files[0].articleId, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+      await st.markFilesWritten([{ id: r.files[0].articleId, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash }]);
       expect(await st.pendingFiles(10)).toEqual([]);
       expect((await st.articleContent([r.files[0].articleId])).get(r.files[0].articleId)).toMatchObject({ title: 'title 1' });
       await st.close();
@@ -263,7 +263,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       const id = r.files[0].articleId;
       const [pending] = await st.pendingFiles(10);
       expect(pending.content).toMatchObject(extra);
-      await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+      await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash }]);
       const cached = (await st.articleContent([id])).get(id)!;
       expect(cached).toMatchObject(extra);
       // New content of the article replaces them all.
@@ -272,7 +272,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(edited).toMatchObject({ tags: ['Edited'], enclosures: [], guidIsPermaLink: false });
       expect(edited.summary).toBeUndefined();
       // An article read back from its file keeps them too.
-      const restored = { ...cached, tags: ['Restored'], fileMtimeMs: 8, fileSize: 9 };
+      const restored = { ...cached, tags: ['Restored'] };
       expect(
         await st.restoreArticles([{ channelKey: 'g/s/c', itemKey: 'r-1', id: 'r'.repeat(40), path: 'articles/g/s/rrrr.md', firstSeen: NOW, contentHash: 'hr', content: restored }]),
       ).toBe(1);
@@ -292,7 +292,7 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
         path: f.path,
         firstSeen: NOW,
         contentHash: f.contentHash,
-        content: { title: `title ${f.itemKey}`, categories: ['G', 'S', 'C'], headimg: '', author: 'a', date: new Date(NOW), html: '<p>x</p>', tags: [], enclosures: [], fileMtimeMs: 1, fileSize: 2 },
+        content: { title: `title ${f.itemKey}`, categories: ['G', 'S', 'C'], headimg: '', author: 'a', date: new Date(NOW), html: '<p>x</p>', tags: [], enclosures: [] },
         ...over,
       });
       const top = await st.topArticles('', 10);

@@ -1,4 +1,5 @@
-import type { CachedArticleContent, Store } from '../../src/store/index.ts';
+import type { ArticleContent } from '../../src/core/types.ts';
+import type { Store } from '../../src/store/index.ts';
 import { rowsHash } from '../../src/store/index.ts';
 import { channel, item } from './contract.ts';
 
@@ -11,8 +12,8 @@ import { channel, item } from './contract.ts';
 const T = Date.UTC(2024, 0, 1);
 const ok = { now: T, status: 'new' as const };
 
-function content(title: string, mtime: number): CachedArticleContent {
-  return { title, categories: ['X', 'Y', 'Z'], headimg: '', author: 'a', date: new Date(T), html: `<p>${title}</p>`, tags: [], enclosures: [], fileMtimeMs: mtime, fileSize: 10 };
+function content(title: string): ArticleContent {
+  return { title, categories: ['X', 'Y', 'Z'], headimg: '', author: 'a', date: new Date(T), html: `<p>${title}</p>`, tags: [], enclosures: [] };
 }
 
 export async function paritySequence(st: Store): Promise<unknown[]> {
@@ -36,8 +37,8 @@ export async function paritySequence(st: Store): Promise<unknown[]> {
   note('pending', await pending());
 
   const files = await pending();
-  await st.markFilesWritten(files.slice(0, 5).map((f, i) => ({ id: f.id, contentHash: `w${i}`, expectHash: f.contentHash, mtimeMs: 100 + i, size: i })));
-  await st.markFilesWritten([{ id: files[6].id, contentHash: 'x', expectHash: 'stale', mtimeMs: 1, size: 1 }]);
+  await st.markFilesWritten(files.slice(0, 5).map((f, i) => ({ id: f.id, contentHash: `w${i}`, expectHash: f.contentHash })));
+  await st.markFilesWritten([{ id: files[6].id, contentHash: 'x', expectHash: 'stale' }]);
   note('content', await st.articleContent(files.map((f) => f.id)));
   note('pending after writes', await pending());
 
@@ -70,10 +71,10 @@ export async function paritySequence(st: Store): Promise<unknown[]> {
   note(
     'restore',
     await st.restoreArticles([
-      { channelKey: 'm/e/five', itemKey: 'r1', id: 'r'.repeat(40), path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh', content: content('restored', 9) },
-      { channelKey: 'm/e/five', itemKey: 'r1b', id: 'r'.repeat(40), path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh2', content: content('twice', 9) },
-      { channelKey: 'm/e/five', itemKey: 'r2', id: first.id, path: 'articles/m/e/x.md', firstSeen: T, contentHash: 'rh', content: content('taken', 9) },
-      { channelKey: 'no/such/channel', itemKey: 'r3', id: 'q'.repeat(40), path: 'articles/no/such/q.md', firstSeen: T, contentHash: 'rh', content: content('lost', 9) },
+      { channelKey: 'm/e/five', itemKey: 'r1', id: 'r'.repeat(40), path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh', content: content('restored') },
+      { channelKey: 'm/e/five', itemKey: 'r1b', id: 'r'.repeat(40), path: 'articles/m/e/rrrr.md', firstSeen: T, contentHash: 'rh2', content: content('twice') },
+      { channelKey: 'm/e/five', itemKey: 'r2', id: first.id, path: 'articles/m/e/x.md', firstSeen: T, contentHash: 'rh', content: content('taken') },
+      { channelKey: 'no/such/channel', itemKey: 'r3', id: 'q'.repeat(40), path: 'articles/no/such/q.md', firstSeen: T, contentHash: 'rh', content: content('lost') },
     ]),
   );
   note('content restored', await st.articleContent(['r'.repeat(40), 'q'.repeat(40)]));

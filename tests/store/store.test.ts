@@ -104,7 +104,7 @@ describe('SQLite store', () => {
     await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
     const r = await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
     const id = r.files[0].articleId;
-    await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash, mtimeMs: 5, size: 6 }]);
+    await st.markFilesWritten([{ id, contentHash: r.files[0].contentHash, expectHash: r.files[0].contentHash }]);
     await st.close();
     // As version 2 left it: no extra column, no content key, no fragments.
     const v2 = new Database(file);

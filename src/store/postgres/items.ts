@@ -99,8 +99,8 @@ export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]
 export async function markFilesWritten(db: Db, files: readonly WrittenArticleFile[]): Promise<void> {
   if (!files.length) return;
   await db.query(
-    `UPDATE articles a SET content_hash = u."contentHash", file_hash = u."contentHash", file_mtime = u."mtimeMs", file_size = u.size, old_path = NULL
-     FROM json_to_recordset($1) AS u(id text, "contentHash" text, "expectHash" text, "mtimeMs" float8, size bigint)
+    `UPDATE articles a SET content_hash = u."contentHash", file_hash = u."contentHash", old_path = NULL
+     FROM json_to_recordset($1) AS u(id text, "contentHash" text, "expectHash" text)
      WHERE a.id = u.id AND a.content_hash = u."expectHash"`,
     [jsonRows(files)],
   );
@@ -176,10 +176,10 @@ export async function restoreArticles(db: Db, articles: readonly RestoredArticle
   if (newRows.length) {
     await db.query(
       `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-         html, extra, file_mtime, file_size)
-       SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, extra, file_mtime, file_size
+         html, extra)
+       SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, content_hash, path, author, headimg, guid, categories, html, extra
        FROM json_to_recordset($1) AS u(id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text,
-         path text, author text, headimg text, guid text, categories text, html text, extra text, file_mtime float8, file_size bigint)
+         path text, author text, headimg text, guid text, categories text, html text, extra text)
        ORDER BY id ON CONFLICT (id) DO NOTHING`,
       [jsonRows(newRows)],
     );

@@ -104,13 +104,13 @@ export class ItemRepo {
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       restore: db.prepare(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, file_hash, path, author, headimg, guid, categories,
-           html, extra, file_mtime, file_size)
+           html, extra)
          VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @content_hash, @path, @author, @headimg, @guid, @categories,
-           @html, @extra, @file_mtime, @file_size)`,
+           @html, @extra)`,
       ),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(
-        `UPDATE articles SET content_hash = @contentHash, file_hash = @contentHash, file_mtime = @mtimeMs, file_size = @size, old_path = NULL
+        `UPDATE articles SET content_hash = @contentHash, file_hash = @contentHash, old_path = NULL
          WHERE id = @id AND content_hash = @expectHash`,
       ),
     };
