@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ChannelSettings, RefeedConfig, ResolvedChannel, ResolvedGroup, ResolvedSource } from '../core/types.ts';
 import type { ConfigFile, LevelSettingsInput } from './schema.ts';
 import { formatPath } from './errors.ts';
+import { toRule } from './rules.ts';
 import { isPostgresUrl } from './server-urls.ts';
 import { planSlugs, type SlugPlan } from './slug-plan.ts';
 import { parseDuration, parseSize } from './units.ts';
@@ -15,6 +16,7 @@ export const BUILTIN_DEFAULTS: ChannelSettings = {
   headers: {},
   include: [],
   exclude: [],
+  rules: [],
   maxAgeMs: undefined,
   limit: 50,
   enabled: true,
@@ -36,6 +38,7 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
     headers: { ...parent.headers, ...(level.headers ?? {}) },
     include: asList(level.include) ?? parent.include,
     exclude: asList(level.exclude) ?? parent.exclude,
+    rules: level.rules?.length ? [...parent.rules, ...level.rules.map(toRule)] : parent.rules,
     maxAgeMs: level.max_age !== undefined ? parseDuration(level.max_age) : parent.maxAgeMs,
     limit: level.limit ?? parent.limit,
     enabled: parent.enabled && (level.enabled ?? true),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { cronProblem } from '../util/cron.ts';
+import { patternProblem } from '../util/re2.ts';
+import { re2Note, ruleEntryProblems } from './rules.ts';
 import { queueProblem, stateProblem } from './server-urls.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -24,19 +26,17 @@ const checked = (problem: (s: string) => string | undefined, base = z.string().m
     if (why) ctx.addIssue({ code: 'custom', message: why });
   });
 
-/** Why `s` is not a regex refeed can use (it compiles them with the `iu` flags), in JavaScript's own words. */
+/** Why `s` is not a pattern refeed can use: include/exclude are RE2 patterns (linear time), matched ignoring case. */
 function regexProblem(s: string): string | undefined {
-  try {
-    new RegExp(s, 'iu');
-    return undefined;
-  } catch (e) {
-    // "Invalid regular expression: /(/iu: Unterminated group": the reason is the part after the pattern.
-    const reason = (e as Error).message.split(': ').pop();
-    return `must be a valid regular expression: ${reason}`;
-  }
+  const why = patternProblem(s);
+  return why && `must be an RE2 regular expression: ${why}${re2Note(why)}`;
 }
 const regex = checked(regexProblem, z.string());
 const regexList = z.union([regex, z.array(regex)]);
+/** One `"<action> <field>": <value>` rule (see rules.ts); each problem is reported at the rule's key. */
+const ruleEntry = z.custom<Record<string, unknown>>(() => true).superRefine((entry, ctx) => {
+  for (const p of ruleEntryProblems(entry)) ctx.addIssue({ code: 'custom', message: p.message, path: p.path });
+});
 const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (max 64)');
 const cronExpr = checked((s) => {
   const why = cronProblem(s);
@@ -56,6 +56,8 @@ export const levelSettings = {
   headers: z.record(z.string(), z.string()).optional(),
   include: regexList.optional(),
   exclude: regexList.optional(),
+  /** Keep/block rules; levels accumulate (defaults' first). */
+  rules: z.array(ruleEntry).optional(),
   max_age: duration.optional(),
   limit: z.number().int().min(1).max(10_000).optional(),
   enabled: z.boolean().optional(),

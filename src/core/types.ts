@@ -17,9 +17,11 @@ export interface ChannelSettings {
   maxRedirects: number;
   userAgent: string;
   headers: Record<string, string>;
-  /** Regex sources; an item is kept when it matches any include (if any) and no exclude. Tested on title + content. */
+  /** RE2 sources, case-insensitive: aliases of `keep any` / `block any` that override per level (not accumulated like `rules`). */
   include: string[];
   exclude: string[];
+  /** Keep/block rules: defaults' first, then the group's, the source's and the channel's (levels accumulate). */
+  rules: Rule[];
   /** Items older than this are dropped; undefined keeps all. */
   maxAgeMs?: number;
   /** Max items per published feed at this level, and per fetched channel pass. */
@@ -33,6 +35,20 @@ export interface ChannelSettings {
   allowPrivate: boolean;
   /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
   retention?: { items?: number; ageMs?: number };
+}
+
+export type RuleAction = 'keep' | 'block';
+/** What a rule tests: a text field of the item (an RE2 pattern) or its date (before/after an instant). */
+export type RuleField = 'title' | 'link' | 'author' | 'tag' | 'content' | 'any' | 'before' | 'after';
+
+/** One `"<action> <field>": <value>` rule of the config, resolved. */
+export interface Rule {
+  action: RuleAction;
+  field: RuleField;
+  /** The value as written: an RE2 pattern, or for before/after a date. */
+  value: string;
+  /** before/after: the instant, epoch ms. */
+  at?: number;
 }
 
 export interface ResolvedChannel {

@@ -1,63 +1,45 @@
 import type { ChannelSettings, RawItem } from '../core/types.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
+import { compileRules, type RuleSubject } from './rules.ts';
 import { htmlToText, str } from './text.ts';
 
-// Patterns come from the config, which validated them; one that still fails
-// to compile is matched as literal text rather than dropping every item.
-function regex(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern, 'iu');
-  } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
-  }
-}
-
-function patterns(list: unknown): RegExp[] {
-  return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string' && p !== '').map(regex) : [];
-}
-
-/** What include/exclude patterns are tested on: the title and the content's text. */
-function matchText(item: RawItem): string {
-  const title = str(item.title) ?? '';
-  const content = str(item.html) ?? str(item.summary) ?? '';
-  return `${title}\n${htmlToText(content)}`;
-}
-
-/** Picks the items a channel keeps; its patterns are compiled once, when it is made. */
+/** Picks the items a channel keeps; its rules are compiled once, when it is made. */
 export type ItemFilter = (items: RawItem[], now: Date) => RawItem[];
 
+/** What the channel's rules read of a fetched item; one without a readable date is judged by `now` (when it is first seen). */
+export function rawSubject(item: RawItem, now: number): RuleSubject {
+  return {
+    title: str(item.title) ?? '',
+    link: str(item.link) ?? '',
+    author: str(item.author) ?? '',
+    tags: Array.isArray(item.categories) ? item.categories.filter((t): t is string => typeof t === 'string') : [],
+    text: () => htmlToText(str(item.html) ?? str(item.summary) ?? ''),
+    date: parseFeedDate(item.date)?.getTime() ?? now,
+  };
+}
+
 /**
- * The filter for a channel's settings: it keeps, in feed order, the items
- * matching an include pattern (when there are any) and no exclude pattern,
- * not older than maxAgeMs (items without a readable date are kept: their age
- * is their first-seen time, which the store knows). The limit is applied by
- * date afterwards (newestCandidates, then the ingest's final cut).
+ * The filter for a channel's settings: it keeps, in feed order, the items its
+ * rules keep (rules.ts: blocks win over keeps; include/exclude are `keep any`
+ * and `block any` ignoring case), not older than max_age. The publisher runs
+ * the same rules over stored items; here they make the channel's limit go to
+ * items that pass. The limit is applied by date afterwards (newestCandidates,
+ * then the ingest's final cut).
  */
 export function createItemFilter(settings: ChannelSettings): ItemFilter {
-  const include = patterns(settings.include);
-  const exclude = patterns(settings.exclude);
-  const maxAge = typeof settings.maxAgeMs === 'number' && settings.maxAgeMs >= 0 ? settings.maxAgeMs : undefined;
+  const rules = compileRules(settings);
   return (items, now) => {
     if (!Array.isArray(items)) return [];
     const nowMs = now.getTime();
     const kept: RawItem[] = [];
     for (const item of items) {
       if (item === null || typeof item !== 'object') continue;
-      if (include.length || exclude.length) {
-        const text = matchText(item);
-        if (include.length && !include.some((re) => re.test(text))) continue;
-        if (exclude.some((re) => re.test(text))) continue;
-      }
-      if (maxAge !== undefined) {
-        const date = parseFeedDate(item.date);
-        if (date && nowMs - date.getTime() > maxAge) continue;
-      }
+      if (!rules.empty && !rules.judge(rawSubject(item, nowMs), nowMs).kept) continue;
       kept.push(item);
     }
     return kept;
   };
 }
-
 
 /**
  * The items that can be among a channel's newest `limit`, whatever the

@@ -46,7 +46,7 @@ describe('validate: one pass', () => {
       [line('ouptut'), 'site.ouptut', 'unknown key "ouptut" (did you mean "output"?)'],
       [line('*/61'), 'defaults.schedule', 'invalid cron expression "*/61 * * * *": "*/61": the minute step must be 1 to 59'],
       [line('timeout: soon'), 'defaults.timeout', 'must be a duration like 500ms, 20s, 5m, 1h, 7d'],
-      [line('(unclosed'), 'groups[0].sources[0].exclude', 'must be a valid regular expression: Unterminated group'],
+      [line('(unclosed'), 'groups[0].sources[0].exclude', 'must be an RE2 regular expression: missing closing ): `(unclosed`'],
       [line('31 2'), 'groups[0].sources[0].channels[0].schedule', 'invalid cron expression "0 0 31 2 *": never fires: February has no day 31'],
       [line('HNRSS'), 'groups[0].sources[0].channels[1].url', 'duplicate URL, already at groups[0].sources[0].channels[0]'],
       [line('not-a-url'), 'groups[0].sources[0].channels[2].url', 'must be an absolute http(s) URL'],

@@ -21,6 +21,7 @@ export function testSettings(over: Partial<ChannelSettings> = {}): ChannelSettin
     headers: {},
     include: [],
     exclude: [],
+    rules: [],
     limit: 100,
     enabled: true,
     author: 'source',

@@ -18,6 +18,7 @@ export function settings(over: Partial<ChannelSettings> = {}): ChannelSettings {
     headers: {},
     include: [],
     exclude: [],
+    rules: [],
     limit: 50,
     enabled: true,
     author: 'source',
