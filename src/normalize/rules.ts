@@ -33,11 +33,12 @@ export interface ItemRules {
   readonly empty: boolean;
   /** Some rule reads author, tags or the body (not only title, link and date). */
   readonly needsContent: boolean;
-  /** Some rule depends on the time of evaluation (max_age). */
-  readonly timeBound: boolean;
+  /** max_age: the one part of the verdict that changes with the time of evaluation. */
+  readonly maxAgeMs?: number;
   /** Equal for channels whose rules judge every item alike; '' when empty. */
   readonly fingerprint: string;
-  judge(item: RuleSubject, now: number): Verdict;
+  /** The verdict on `item`; without `now`, max_age is left out (what stays true as time passes: a verdict to cache). */
+  judge(item: RuleSubject, now?: number): Verdict;
 }
 
 interface Compiled {
@@ -73,11 +74,13 @@ export function compileRules(settings: Pick<ChannelSettings, 'rules' | 'include'
   const blocks = rules.filter((r) => r.action === 'block');
   const keeps = rules.filter((r) => r.action === 'keep');
   const empty = rules.length === 0 && maxAge === undefined;
+  const agedOut: Verdict = { kept: false, reason: `older than max_age (${formatAge(maxAge ?? 0)})` };
+  const tooOld = (date: number, now: number) => maxAge !== undefined && now - date > maxAge;
   const fingerprint = empty ? '' : JSON.stringify({ rules: rules.map((r) => r.label), maxAge });
   return {
     empty,
     needsContent: rules.some((r) => r.field === 'author' || r.field === 'tag' || r.field === 'content' || r.field === 'any'),
-    timeBound: maxAge !== undefined,
+    ...(maxAge !== undefined ? { maxAgeMs: maxAge } : {}),
     fingerprint,
     judge(item, now) {
       if (empty) return KEPT;
@@ -91,7 +94,7 @@ export function compileRules(settings: Pick<ChannelSettings, 'rules' | 'include'
       const block = blocks.find(matches);
       if (block) return { kept: false, reason: block.label };
       if (keeps.length && !keeps.some(matches)) return { kept: false, reason: keeps.length === 1 ? `not matched by ${keeps[0].label}` : `matched by none of the ${keeps.length} keep rules` };
-      if (maxAge !== undefined && item.date !== undefined && now - item.date > maxAge) return { kept: false, reason: `older than max_age (${formatAge(maxAge)})` };
+      if (now !== undefined && item.date !== undefined && tooOld(item.date, now)) return agedOut;
       return KEPT;
     },
   };

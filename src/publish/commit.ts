@@ -21,7 +21,8 @@ export async function commitPublish(
     if (prev?.specHash !== p.specHash || prev.rowsHash !== p.rowsHash || (!prev.latest && latest)) {
       commit.ledger.push([p.spec.key, { specHash: p.specHash, rowsHash: p.rowsHash, latest }]);
     }
-    if (dirty.has(p.spec.key)) commit.clearIfUnchanged.push({ key: p.spec.key, limit: p.spec.limit, rowsHash: p.rowsHash });
+    // The store compares its own newest rows: a feed with rules gives their hash, not that of the rows it shows.
+    if (dirty.has(p.spec.key)) commit.clearIfUnchanged.push({ key: p.spec.key, limit: p.spec.limit, rowsHash: p.storeHash ?? p.rowsHash });
   }
   const planned = new Set(plan.specs.map((s) => s.key));
   for (const key of dirty) if (!planned.has(key)) commit.clear.push(key); // removed from the config: left alone

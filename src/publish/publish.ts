@@ -13,6 +13,7 @@ import { OutputWriter, type FileOutcome } from './output-writer.ts';
 import { topRowsOf } from './rows.ts';
 import type { FeedSpec } from './plan.ts';
 import { sitePlan, type SitePlan } from './site-plan.ts';
+import { visibleRows, type VerdictMemory } from './visible.ts';
 import { planWork, type PublishedFeed } from './work.ts';
 
 export type { SkippedArticle } from './loader.ts';
@@ -55,6 +56,8 @@ export class Publisher {
   private readonly fragmentVersion: string;
   /** index.html's channel sections from earlier publishes: a daemon's tick rebuilds only the ones that changed. */
   private readonly sections?: SectionCache;
+  /** Rule verdicts on stored rows, kept by a long-lived publisher so a tick judges only new rows. */
+  private readonly verdicts?: VerdictMemory;
 
   /**
    * `longLived`: this publisher publishes again and again (a daemon): it keeps
@@ -66,7 +69,10 @@ export class Publisher {
   constructor(config: RefeedConfig, opts: { longLived?: boolean } = {}) {
     this.plan = sitePlan(config);
     this.fragmentVersion = fragmentVersion(config.site);
-    if (opts.longLived) this.sections = new SectionCache();
+    if (opts.longLived) {
+      this.sections = new SectionCache();
+      this.verdicts = new Map();
+    }
   }
 
   /**
@@ -87,13 +93,15 @@ export class Publisher {
     const full = opts.full === true;
     const ledger = await store.ledger();
     const dirty = new Set(await store.dirtyFeeds());
-    const topRows = topRowsOf(store);
+    const now = (opts.now ?? Date.now)();
+    const visible = visibleRows(this.plan.rules, this.plan.specs, { store, raw: topRowsOf(store), now, ...(this.verdicts ? { memory: this.verdicts } : {}) });
+    const topRows = visible.top;
     const states = await store.channelStates();
     const whenEmpty = emptyFeedDates(states);
 
     // Channel feeds use their source feed's own image (site.icon when it has none); other feeds site.icon.
     const channelImages = new Map(states.flatMap((s) => (s.meta?.image ? [[s.key, s.meta.image] as const] : [])));
-    const work = await planWork(this.plan, { output, ledger, dirty, full, topRows, channelImages });
+    const work = await planWork(this.plan, { output, ledger, dirty, full, topRows, channelImages, storeHash: visible.storeHash, timeBound: visible.timeBound });
     const loader = new ArticleLoader(store, log, this.fragmentVersion, work.jobs);
     const writer = new OutputWriter(output, log);
     const built = await buildFeeds(config, work.jobs, { loader, writer, topRows, whenEmpty });
@@ -136,7 +144,7 @@ export class Publisher {
       rebuiltAny: built.length > 0,
       feedsChanged,
       states,
-      now: (opts.now ?? Date.now)(),
+      now,
       planned: [...work.jobs, ...work.current],
       topRows,
       writer,

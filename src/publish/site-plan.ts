@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { RefeedConfig } from '../core/types.ts';
+import type { ItemRules } from '../normalize/rules.ts';
 import { planFeeds, PUBLISH_FORMAT_VERSION, specHash, type FeedSpec } from './plan.ts';
+import { channelRules, withRules } from './visible.ts';
 
 /** What the configuration alone decides: the feeds, their spec hashes and the index files' hash. */
 export interface SitePlan {
@@ -8,6 +10,8 @@ export interface SitePlan {
   specs: FeedSpec[];
   specHashes: string[];
   indexHash: string;
+  /** The rules of the channels that have any (see visible.ts). */
+  rules: Map<string, ItemRules>;
   /** Build order rank of each feed key (see postOrder). */
   rank: Map<string, number>;
 }
@@ -18,7 +22,8 @@ export function sitePlan(config: RefeedConfig): SitePlan {
   const indexHash = createHash('sha256')
     .update(JSON.stringify({ v: PUBLISH_FORMAT_VERSION, site: [site.title, site.description, site.url, site.language], specs }))
     .digest('hex');
-  return { config, specs, specHashes: specs.map((spec) => specHash(site, spec)), indexHash, rank: postOrder(specs) };
+  const rules = channelRules(config);
+  return { config, specs, specHashes: specs.map((spec) => withRules(specHash(site, spec), spec, rules)), indexHash, rules, rank: postOrder(specs) };
 }
 
 /**

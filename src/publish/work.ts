@@ -13,6 +13,8 @@ export interface PublishedFeed {
   rowsHash: string;
   /** The rows it was built from, newest first. */
   rows: ArticleRecord[];
+  /** A feed with rules: the hash of the store's own newest rows (unfiltered), which clears its dirty flag. */
+  storeHash?: string;
 }
 
 /** A feed to rebuild, and where it stands in the plan (the report lists feeds in plan order). */
@@ -36,7 +38,18 @@ export interface Work {
  */
 export async function planWork(
   plan: SitePlan,
-  input: { output: string; ledger: Map<string, LedgerEntry>; dirty: Set<string>; full: boolean; topRows: TopRows; channelImages?: ReadonlyMap<string, string> },
+  input: {
+    output: string;
+    ledger: Map<string, LedgerEntry>;
+    dirty: Set<string>;
+    full: boolean;
+    topRows: TopRows;
+    channelImages?: ReadonlyMap<string, string>;
+    /** The store's hash of a feed with rules (see VisibleRows.storeHash). */
+    storeHash?: (key: string, limit: number) => Promise<string | undefined>;
+    /** Feeds checked even when not dirty (max_age hides rows as time passes). */
+    timeBound?: (key: string) => boolean;
+  },
 ): Promise<Work> {
   const jobs: FeedJob[] = [];
   const current: PublishedFeed[] = [];
@@ -47,12 +60,14 @@ export async function planWork(
     const prev = input.ledger.get(spec.key);
     const settled =
       !input.full && prev?.specHash === specHash && Object.values(FEED_FILES).every((f) => existsSync(path.join(input.output, spec.dir, f)));
-    if (settled && !input.dirty.has(spec.key)) continue;
+    if (settled && !input.dirty.has(spec.key) && !input.timeBound?.(spec.key)) continue;
     const rows = await input.topRows(spec.key, spec.limit);
     const hash = rowsHash(rows);
+    const storeHash = await input.storeHash?.(spec.key, spec.limit);
+    const more = storeHash !== undefined ? { storeHash } : {};
     // Dirty, but its newest rows are what was published (e.g. an old article changed): nothing to do.
-    if (settled && prev?.rowsHash === hash) current.push({ spec, specHash, rowsHash: hash, rows });
-    else jobs.push({ spec, index, rows, specHash, rowsHash: hash, ...(image ? { image } : {}) });
+    if (settled && prev?.rowsHash === hash) current.push({ spec, specHash, rowsHash: hash, rows, ...more });
+    else jobs.push({ spec, index, rows, specHash, rowsHash: hash, ...more, ...(image ? { image } : {}) });
   }
   jobs.sort((a, b) => plan.rank.get(a.spec.key)! - plan.rank.get(b.spec.key)!);
   return { jobs, current };

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { ArticleContent, RefeedConfig } from '../core/types.ts';
+import { compileRules, type ItemRules, type RuleSubject } from '../normalize/rules.ts';
+import { htmlToText } from '../normalize/text.ts';
+import { rowsHash, type ArticleRecord, type Store } from '../store/index.ts';
+import type { FeedSpec } from './plan.ts';
+import type { TopRows } from './rows.ts';
+
+// Rules apply to what is published, not only to what is fetched next: a feed
+// is its newest `limit` stored rows that pass the rules of the channel each
+// row is listed through (stored rows beyond the old cut fill in). Feeds whose
+// channels have no rules read the store as they always did, at no extra cost.
+
+/** Articles whose content one query reads, for rules on author, tags or the body. */
+const CONTENT_BATCH = 256;
+/** Verdicts a long-lived publisher remembers (by article, channel and content): beyond it, it starts over. */
+const MAX_REMEMBERED = 200_000;
+
+/** Each configured channel's rules, for the channels that have any. */
+export function channelRules(config: RefeedConfig): Map<string, ItemRules> {
+  const out = new Map<string, ItemRules>();
+  for (const c of config.channels) {
+    const rules = compileRules(c.settings);
+    if (!rules.empty) out.set(c.key, rules);
+  }
+  return out;
+}
+
+/** The spec hash of a feed with its channels' rules in it: a rule change rebuilds the feeds it touches, and only those. */
+export function withRules(hash: string, spec: FeedSpec, rules: ReadonlyMap<string, ItemRules>): string {
+  const prints = spec.channelKeys.flatMap((k) => (rules.has(k) ? [[k, rules.get(k)!.fingerprint]] : []));
+  return prints.length ? createHash('sha256').update(`${hash}\nrules ${JSON.stringify(prints)}`).digest('hex') : hash;
+}
+
+/** What a publish reads feeds' rows through. */
+export interface VisibleRows {
+  /** The newest `want` rows of a feed that its channels' rules keep. */
+  top: TopRows;
+  /** The hash of the store's own newest `limit` rows (what it compares to clear a dirty flag), when the feed has rules; else undefined (its rows' hash is that). */
+  storeHash(key: string, limit: number): Promise<string | undefined>;
+  /** Whether the feed must be checked at every publish, dirty or not: a channel's max_age hides rows as time passes. */
+  timeBound(key: string): boolean;
+}
+
+/** Verdicts kept across publishes (a daemon's): a stored row's verdict changes only with its content, which is part of the key. */
+export type VerdictMemory = Map<string, boolean>;
+
+export function visibleRows(
+  rules: ReadonlyMap<string, ItemRules>,
+  specs: readonly FeedSpec[],
+  deps: { store: Store; raw: TopRows; now: number; memory?: VerdictMemory },
+): VisibleRows {
+  const { store, raw, now } = deps;
+  const memory: VerdictMemory = deps.memory ?? new Map();
+  const ruled = new Map<string, boolean>();
+  const aging = new Set<string>();
+  for (const spec of specs) {
+    const mine = spec.channelKeys.filter((k) => rules.has(k));
+    if (mine.length) ruled.set(spec.key, true);
+    if (mine.some((k) => rules.get(k)!.maxAgeMs !== undefined)) aging.add(spec.key);
+  }
+
+  /** The rules' verdicts on these rows (max_age apart), reading content only for rows that need it and have none remembered. */
+  async function verdicts(rows: readonly ArticleRecord[]): Promise<boolean[]> {
+    const keyOf = (r: ArticleRecord) => `${r.id}\n${r.channelKey}\n${r.contentHash}`;
+    const todo = rows.filter((r) => rules.has(r.channelKey) && !memory.has(keyOf(r)));
+    const needContent = todo.filter((r) => rules.get(r.channelKey)!.needsContent);
+    const contents = new Map<string, ArticleContent>();
+    const ids = [...new Set(needContent.map((r) => r.id))];
+    for (let i = 0; i < ids.length; i += CONTENT_BATCH) for (const [id, c] of await store.articleContent(ids.slice(i, i + CONTENT_BATCH))) contents.set(id, c);
+    if (memory.size + todo.length > MAX_REMEMBERED) memory.clear();
+    for (const r of todo) {
+      const c = contents.get(r.id);
+      const subject: RuleSubject = {
+        title: r.title,
+        link: r.link ?? '',
+        date: r.date,
+        ...(c ? { author: c.author, tags: c.tags, text: () => htmlToText(c.html) } : {}),
+      };
+      memory.set(keyOf(r), rules.get(r.channelKey)!.judge(subject).kept);
+    }
+    return rows.map((r) => {
+      const rule = rules.get(r.channelKey);
+      if (!rule) return true;
+      if (!memory.get(keyOf(r))) return false;
+      return rule.maxAgeMs === undefined || now - r.date <= rule.maxAgeMs;
+    });
+  }
+
+  const top: TopRows = async (key, want) => {
+    if (!ruled.has(key)) return raw(key, want);
+    // Read deeper until `want` rows pass or the store has no more: what the rules hide makes room for older rows.
+    for (let n = Math.max(want, 1); ; n *= 2) {
+      const rows = await raw(key, n);
+      const pass = await verdicts(rows);
+      const kept = rows.filter((_, i) => pass[i]);
+      if (kept.length >= want || rows.length < n) return kept.slice(0, want);
+    }
+  };
+  return {
+    top,
+    storeHash: async (key, limit) => (ruled.has(key) ? rowsHash(await raw(key, limit)) : undefined),
+    timeBound: (key) => aging.has(key),
+  };
+}
