@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { RefeedConfig } from '../core/types.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { crossChecks } from './cross-checks.ts';
+import { ruleWarnings } from './rule-checks.ts';
 import { noChannelsProblems } from './no-channels.ts';
 import { configSchema, keysAt } from './schema.ts';
 import { looseTree, planSlugs } from './slug-plan.ts';
@@ -131,9 +132,10 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = process
     ...envSite.problems,
     ...queueProblems(result.data?.site, envSite.site, lineAt),
   ]);
-  if (!result.success || problems.length) throw new ConfigError(file, problems, slugs.warnings);
+  const warnings = ordered([...slugs.warnings, ...ruleWarnings(raw, lineAt)]);
+  if (!result.success || problems.length) throw new ConfigError(file, problems, warnings);
   const data = { ...result.data, site: { ...result.data.site, ...envSite.site } };
-  return resolveConfig(data, absFile, slugs);
+  return resolveConfig(data, absFile, { ...slugs, warnings });
 }
 
 /** A queue needs a server state: said where the queue was set, the file's line or the environment. */

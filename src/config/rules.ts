@@ -42,7 +42,7 @@ function valueText(value: unknown): string | undefined {
 
 /** What an editor used to JavaScript or PCRE regexes needs to hear when RE2 refuses their syntax. */
 export function re2Note(reason: string): string {
-  if (/Perl syntax|escape sequence|\\[1-9]/.test(reason)) return ' (RE2 has no lookaround and no backreferences)';
+  if (/Perl syntax|escape sequence|\\[1-9]|`\(\?<[=!]/.test(reason)) return ' (RE2 has no lookaround and no backreferences)';
   if (/character class range|\\p\{/.test(reason)) return ' (RE2 names Unicode scripts as \\p{Han}, \\p{Greek})';
   return '';
 }
