@@ -9,5 +9,6 @@ export { readArticleFile, type ArticleStamp, type ReadArticleFile } from './fron
 export { itemKeyOf } from './item-key.ts';
 export { isFallbackImage } from './fallback-image.ts';
 export { parseFeedDate } from './date.ts';
-export { newestCandidates } from './filter.ts';
+export { newestCandidates, rawSubject } from './filter.ts';
+export { compileRules, MAX_RULE_TEXT, type ItemRules, type RuleSubject, type Verdict } from './rules.ts';
 export { typeFromUrl } from './media.ts';

@@ -163,7 +163,8 @@ describe('refeed preview', () => {
 
     expect(r.stderr).toContain('feed:     Example Blog — RSS, utf-8,');
     // The channel's exclude drops the sponsored item.
-    expect(r.stderr).toContain("items:    3 in the feed, 2 kept by this channel's filters and limit (50)");
+    expect(r.stderr).toContain("items:    3 in the feed, 2 kept by this channel's filters and limit (50), 1 blocked by its rules");
+    expect(r.stderr).toContain('  "Sponsored: buy things" — exclude: "^Sponsored"');
     expect(r.stderr).toContain('channel:  Tech / Example / Posts (configured, groups[0].sources[0].channels[0])');
     expect(r.stderr).toMatch(/no-date: 1 of 2 — no date \(dated when first seen\)/);
     expect(r.stderr).toMatch(/sanitized: 1 of 2 — HTML removed by the sanitizer/);
@@ -187,6 +188,21 @@ describe('refeed preview', () => {
     expect(r.stdout).not.toContain('<script');
     // Relative image resolved against the feed's site, and used as the head image.
     expect(r.stdout).toContain("headimg: 'https://blog.example.org/img/cat.jpg'");
+  });
+
+  it('says which rule dropped each item, with the evaluator the ingest and the publisher run', async () => {
+    const file = workConfig('            rules:\n              - keep title: "(?i)hello|sponsored"\n              - block link: "/posts/hello$"\n');
+    const r = await runCommand(previewCommand, [`${base}/feed.xml`, '--json', '-c', file]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.kept).toBe(0);
+    expect(j.blocked).toEqual([
+      // Blocks win over keeps: the title is kept, the link is blocked.
+      { title: 'Hello & welcome', link: 'https://blog.example.org/posts/hello', reason: 'block link: "/posts/hello$"' },
+      { title: 'Undated and imageless', link: 'https://blog.example.org/posts/second', reason: 'not matched by keep title: "(?i)hello|sponsored"' },
+      // The source's exclude (block any, ignoring case) blocks it before any keep rule is asked.
+      { title: 'Sponsored: buy things', link: 'https://blog.example.org/posts/ad', reason: 'exclude: "^Sponsored"' },
+    ]);
   });
 
   it('previews an unconfigured feed under the named group/source, inheriting their settings', async () => {

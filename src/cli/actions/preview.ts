@@ -2,7 +2,7 @@ import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { fetchFeed } from '../../fetch/index.ts';
-import { createChannelNormalizer, itemKeyOf, newestCandidates, type NormalizedItem } from '../../normalize/index.ts';
+import { compileRules, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type NormalizedItem } from '../../normalize/index.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { previewCommand } from '../commands/preview.ts';
@@ -82,6 +82,10 @@ const WARNING_TEXT: Record<NormalizeWarning['code'], string> = {
   sanitized: 'HTML removed by the sanitizer',
 };
 
+/** Blocked items listed on stderr; --json lists every one. */
+const MAX_BLOCKED_SHOWN = 20;
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 100);
+
 function formatBytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -112,6 +116,14 @@ export async function run(ctx: CommandContext): Promise<number> {
   const { channel, configured } = previewChannel(config, url, names, ok.feed.title);
   const now = new Date();
   const normalizer = createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
+  // The channel's rules, as the ingest and the publisher run them: each item they drop, with the rule that did.
+  const rules = compileRules(channel.settings);
+  const blocked = rules.empty
+    ? []
+    : ok.feed.items.flatMap((item) => {
+        const verdict = rules.judge(rawSubject(item, now.getTime()), now.getTime());
+        return verdict.kept ? [] : [{ title: item.title ?? '', ...(item.link ? { link: item.link } : {}), reason: verdict.reason }];
+      });
   const seen = new Set<string>();
   let duplicates = 0;
   const unique = normalizer.filter(ok.feed.items, now).filter((item) => {
@@ -151,6 +163,7 @@ export async function run(ctx: CommandContext): Promise<number> {
           items: ok.feed.items.length,
           kept: kept.length,
           duplicates,
+          blocked,
           channel: { key: channel.key, group: channel.group.name, source: channel.source.name, channel: channel.channel.name, configured },
           path: file,
           article: first?.text,
@@ -168,12 +181,21 @@ export async function run(ctx: CommandContext): Promise<number> {
     `feed:     ${ok.feed.title ?? '(untitled)'} — ${ok.feed.format.toUpperCase()}, ${ok.charset}, ${formatBytes(ok.bytes)}`,
     `fetched:  ${ok.finalUrl}${ok.finalUrl !== url ? ` (from ${url}${ok.permanentRedirect ? ', moved permanently' : ''})` : ''}`,
     `items:    ${ok.feed.items.length} in the feed, ${kept.length} kept by this channel's filters and limit (${channel.settings.limit})` +
-      (duplicates ? `, ${duplicates} repeated` : ''),
+      (duplicates ? `, ${duplicates} repeated` : '') +
+      (blocked.length ? `, ${blocked.length} blocked by its rules` : ''),
     `channel:  ${channel.group.name} / ${channel.source.name} / ${channel.channel.name}` +
       (configured ? ` (configured, ${channel.configPath})` : ' (not configured; names from --group/--source/--channel or the feed)'),
   ];
   if (file) lines.push(`file:     ${file} (not written: preview stores nothing)`);
   ctx.err(lines.join('\n'));
+  if (blocked.length) {
+    const shown = blocked.slice(0, MAX_BLOCKED_SHOWN);
+    ctx.err(
+      `blocked by this channel's rules (blocks win over keeps):\n` +
+        shown.map((b) => `  ${JSON.stringify(oneLine(b.title) || b.link || '(untitled)')} — ${b.reason}`).join('\n') +
+        (blocked.length > shown.length ? `\n  … and ${blocked.length - shown.length} more (--json lists them all)` : ''),
+    );
+  }
   if (feedWarnings.length) {
     ctx.err(
       `warnings over ${results.length} article${results.length === 1 ? '' : 's'}:\n` +

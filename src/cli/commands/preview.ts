@@ -8,8 +8,9 @@ export const previewCommand: Command = {
 Fetches one feed exactly as a scheduled fetch would and runs it through the
 same filters and normalization, then prints:
   - the format (RSS, RDF, Atom, JSON Feed), the charset detected, the size;
-  - how many items the feed has and how many this channel's include/exclude
-    filters, max_age and limit keep;
+  - how many items the feed has and how many this channel's rules
+    (keep/block, include/exclude), max_age and limit keep; each item the
+    rules drop, with the rule that dropped it (--json: "blocked");
   - warnings summed over the kept items: no date, no image (the fallback image
     is used), no title or link, future or unreadable dates, HTML the sanitizer
     removed (scripts, styles, iframes from hosts not allowed…);
