@@ -263,6 +263,8 @@ export interface ArticleContent {
   /** The source's RSS guid isPermaLink, only when the source said. */
   guidIsPermaLink?: boolean;
   author: string;
+  /** The item's own author (its name), when `author` says something else (the source's name): what author rules test. */
+  itemAuthor?: string;
   date: Date;
   /** When the source says the item last changed, if it says so and that is after `date`. */
   updated?: Date;

@@ -1,7 +1,7 @@
 import type { ChannelSettings, RawItem } from '../core/types.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { compileRules, type RuleSubject } from './rules.ts';
-import { htmlToText, str } from './text.ts';
+import { authorName, htmlToText, str } from './text.ts';
 
 /** Picks the items a channel keeps; its rules are compiled once, when it is made. */
 export type ItemFilter = (items: RawItem[], now: Date) => RawItem[];
@@ -11,7 +11,7 @@ export function rawSubject(item: RawItem, now: number): RuleSubject {
   return {
     title: str(item.title) ?? '',
     link: str(item.link) ?? '',
-    author: str(item.author) ?? '',
+    author: authorName(str(item.author) ?? ''),
     tags: Array.isArray(item.categories) ? item.categories.filter((t): t is string => typeof t === 'string') : [],
     text: () => htmlToText(str(item.html) ?? str(item.summary) ?? ''),
     date: parseFeedDate(item.date)?.getTime() ?? now,

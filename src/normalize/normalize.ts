@@ -5,7 +5,7 @@ import { fallbackImageFor } from './fallback-image.ts';
 import { itemKeyOf } from './item-key.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
-import { excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str, visibleText } from './text.ts';
+import { authorName, excerpt, htmlToText, nonEmpty, oneLine, sha1Hex, str, visibleText } from './text.ts';
 import { httpUrl, itemUrls } from './url.ts';
 import { articleEnclosures, articleTags } from './media.ts';
 
@@ -97,12 +97,6 @@ function validDate(d: unknown): Date | undefined {
 /** Whole seconds: the front matter's date has no finer resolution, so neither does the article. */
 function toSeconds(d: Date): Date {
   return new Date(Math.floor(d.getTime() / 1000) * 1000);
-}
-
-/** RSS `author` is often `mail@example.com (Name)`: the name is what a reader wants. */
-function authorName(raw: string): string {
-  const m = /^\s*\S+@\S+\s+\((.+)\)\s*$/.exec(raw);
-  return oneLine(m ? m[1] : raw);
 }
 
 function isImageEnclosure(e: { url: string; type?: string }): boolean {
@@ -202,6 +196,7 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     ...(guid ? { guid } : {}),
     ...(guid && it.guidIsPermaLink !== undefined ? { guidIsPermaLink: it.guidIsPermaLink } : {}),
     author,
+    ...(author !== itemAuthor ? { itemAuthor } : {}),
     date: dated,
     ...(updated ? { updated } : {}),
     headimg,

@@ -127,3 +127,9 @@ export function excerpt(text: string, max: number): string {
   const space = cut.lastIndexOf(' ');
   return (space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
 }
+
+/** RSS `author` is often `mail@example.com (Name)`: the name is what a reader wants. */
+export function authorName(raw: string): string {
+  const m = /^\s*\S+@\S+\s+\((.+)\)\s*$/.exec(raw);
+  return oneLine(m ? m[1] : raw);
+}

@@ -75,7 +75,8 @@ export function visibleRows(
         title: r.title,
         link: r.link ?? '',
         date: r.date,
-        ...(c ? { author: c.author, tags: c.tags, text: () => htmlToText(c.html) } : {}),
+        // The item's own author, as the ingest's rules saw it (rows stored before it was kept: the author the article shows).
+        ...(c ? { author: c.itemAuthor ?? c.author, tags: c.tags, text: () => htmlToText(c.html) } : {}),
       };
       memory.set(keyOf(r), rules.get(r.channelKey)!.judge(subject).kept);
     }

@@ -21,6 +21,7 @@ export interface ContentRow {
 /** The fields of an article kept in its row's `extra` JSON, each only when the article has it (rows from before have `{}`). */
 interface ExtraColumn {
   guidIsPermaLink?: boolean;
+  itemAuthor?: string;
   /** Epoch ms. */
   updated?: number;
   summary?: string;
@@ -28,12 +29,13 @@ interface ExtraColumn {
   enclosures?: Enclosure[];
 }
 
-type ExtraFields = Pick<ArticleContent, 'guidIsPermaLink' | 'updated' | 'summary' | 'tags' | 'enclosures'>;
+type ExtraFields = Pick<ArticleContent, 'guidIsPermaLink' | 'itemAuthor' | 'updated' | 'summary' | 'tags' | 'enclosures'>;
 
 /** The `extra` column of an article. */
 export function extraColumn(a: ExtraFields): string {
   const x: ExtraColumn = {};
   if (a.guidIsPermaLink !== undefined) x.guidIsPermaLink = a.guidIsPermaLink;
+  if (a.itemAuthor !== undefined) x.itemAuthor = a.itemAuthor;
   if (a.updated) x.updated = a.updated.getTime();
   if (a.summary) x.summary = a.summary;
   if (a.tags.length) x.tags = a.tags;
@@ -51,6 +53,7 @@ function extraFields(column: string | null | undefined): ExtraFields {
   }
   return {
     ...(typeof x.guidIsPermaLink === 'boolean' ? { guidIsPermaLink: x.guidIsPermaLink } : {}),
+    ...(typeof x.itemAuthor === 'string' ? { itemAuthor: x.itemAuthor } : {}),
     ...(typeof x.updated === 'number' ? { updated: new Date(x.updated) } : {}),
     ...(typeof x.summary === 'string' && x.summary ? { summary: x.summary } : {}),
     tags: Array.isArray(x.tags) ? x.tags.filter((t) => typeof t === 'string') : [],
@@ -66,6 +69,7 @@ export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'h
     categories: JSON.parse(r.categories) as string[],
     headimg: r.headimg,
     author: r.author,
+    ...(extra.itemAuthor !== undefined ? { itemAuthor: extra.itemAuthor } : {}),
     date: new Date(r.date),
     ...(extra.updated ? { updated: extra.updated } : {}),
     ...(r.link ? { link: r.link } : {}),

@@ -29,6 +29,7 @@ const item = (n: number) => {
   return (
     `<item><title>${title}</title><link>https://news.example/${n}</link><guid>n-${n}</guid>` +
     `<pubDate>${new Date(Date.UTC(2024, 4, 1 + n)).toUTCString()}</pubDate><category>${n % 2 ? 'odd' : 'even'}</category>` +
+    (n === 4 ? '<author>desk@wire.example (PR Newswire)</author>' : '') +
     `<description><![CDATA[<p>Body of story ${n}${n === 5 ? ' mentions a casino' : ''}</p>]]></description></item>`
   );
 };
@@ -141,7 +142,7 @@ ${channelExtra}`,
     await publishAt(config, T);
     expectFeeds(config, ['Porto news 10', 'Porto news 8', 'Porto news 4', 'Porto news 2']);
 
-    // The other fields, at publish over stored items: tag (an item category), content text, link, date.
+    // The other fields, at publish over stored items: tag (an item category), author, content text, link, date.
     const only = async (rules: string, expected: string[]) => {
       config = writeConfig(`            rules:\n${rules
         .split('\n')
@@ -151,6 +152,8 @@ ${channelExtra}`,
       expectFeeds(config, expected);
     };
     await only('keep tag: "^odd$"', ['Sponsored: offer 9', 'Lisbon news 7', 'Lisbon news 5', 'Sponsored: offer 3', 'Lisbon news 1']);
+    // The item's own author, though the articles show the source's name (author: source, the default).
+    await only('keep author: "^PR Newswire$"', ['Porto news 4']);
     await only('block content: casino\nkeep tag: odd', ['Sponsored: offer 9', 'Lisbon news 7', 'Sponsored: offer 3', 'Lisbon news 1']);
     await only('block link: "news\\\\.example/(1|10)$"', ['Sponsored: offer 9', 'Porto news 8', 'Lisbon news 7', 'Sponsored: offer 6', 'Lisbon news 5']);
     await only('block before: 2024-05-04\nblock after: 2024-05-09', ['Lisbon news 7', 'Sponsored: offer 6', 'Lisbon news 5', 'Porto news 4', 'Sponsored: offer 3']);
