@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { ChannelSettings, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { feedKeysOf, slugsOf, type Store } from '../store/index.ts';
+import { channelRules, feedKeysOf, slugsOf, visibleRows, type Store } from '../store/index.ts';
 
 // Retention: a channel's entries (and their articles and files) that fell
 // out of every feed are kept up to a bound, then removed, so that a feed
@@ -30,6 +30,11 @@ function feedsOf(config: RefeedConfig, channel: ResolvedChannel): [string, numbe
   return feedKeysOf(slugsOf(channel.key)).map((key, i) => [key, limits[i] ?? channel.settings.limit]);
 }
 
+/** The keys of the configured channels a feed key ('' merged, 'g', 'g/s', 'g/s/c') holds. */
+function channelsIn(config: RefeedConfig, feedKey: string): string[] {
+  return config.channels.filter((c) => feedKey === '' || c.key === feedKey || c.key.startsWith(`${feedKey}/`)).map((c) => c.key);
+}
+
 /**
  * Prunes the channel beyond its retention bound. What any of its feeds shows
  * now is never removed (nor, since the bound is at least the channel's own
@@ -38,7 +43,13 @@ function feedsOf(config: RefeedConfig, channel: ResolvedChannel): [string, numbe
 export async function pruneChannel(config: RefeedConfig, store: Store, channel: ResolvedChannel, now: number, log: Logger): Promise<number> {
   const { items, ageMs } = retentionOf(channel.settings);
   const protect = new Set<string>();
-  for (const [key, limit] of feedsOf(config, channel)) for (const a of await store.topArticles(key, limit)) protect.add(a.id);
+  // What the feeds show: with rules, their newest rows that pass them (which may lie deeper than the store's newest `limit`).
+  const feeds = feedsOf(config, channel);
+  const rules = channelRules(config);
+  const raw = (key: string, n: number) => store.topArticles(key, n);
+  const specs = feeds.map(([key]) => ({ key, channelKeys: channelsIn(config, key) }));
+  const top = rules.size ? visibleRows(rules, specs, { store, raw, now }).top : raw;
+  for (const [key, limit] of feeds) for (const a of await top(key, limit)) protect.add(a.id);
   const pruned = await store.pruneEntries(channel.key, { keep: Math.max(items, channel.settings.limit), before: now - ageMs, protect: [...protect] });
   const output = path.resolve(config.site.output);
   for (const a of pruned.articles) {

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
-import type { Store } from '../store/index.ts';
+import { visibleRows, type Store, type VerdictMemory } from '../store/index.ts';
 import path from 'node:path';
 import type { DiskError } from '../util/disk-error.ts';
 import { buildFeeds } from './build-feeds.ts';
@@ -13,7 +13,6 @@ import { OutputWriter, type FileOutcome } from './output-writer.ts';
 import { topRowsOf } from './rows.ts';
 import type { FeedSpec } from './plan.ts';
 import { sitePlan, type SitePlan } from './site-plan.ts';
-import { visibleRows, type VerdictMemory } from './visible.ts';
 import { planWork, type PublishedFeed } from './work.ts';
 
 export type { SkippedArticle } from './loader.ts';

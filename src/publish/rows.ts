@@ -1,7 +1,6 @@
-import type { ArticleRecord, Store } from '../store/index.ts';
+import type { ArticleRecord, Store, TopRows } from '../store/index.ts';
 
-/** The newest `want` rows of a feed key, each article once. */
-export type TopRows = (key: string, want: number) => Promise<ArticleRecord[]>;
+export type { TopRows } from '../store/index.ts';
 
 /**
  * Rows as the store gives them, one object per article and channel for the

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RefeedConfig } from '../core/types.ts';
 import type { ItemRules } from '../normalize/rules.ts';
 import { planFeeds, PUBLISH_FORMAT_VERSION, specHash, type FeedSpec } from './plan.ts';
-import { channelRules, withRules } from './visible.ts';
+import { channelRules } from '../store/index.ts';
 
 /** What the configuration alone decides: the feeds, their spec hashes and the index files' hash. */
 export interface SitePlan {
@@ -51,3 +51,10 @@ function postOrder(specs: readonly FeedSpec[]): Map<string, number> {
   for (const key of keys) if (!rank.has(key)) rank.set(key, rank.size);
   return rank;
 }
+
+/** The spec hash of a feed with its channels' rules in it: a rule change rebuilds the feeds it touches, and only those. */
+export function withRules(hash: string, spec: FeedSpec, rules: ReadonlyMap<string, ItemRules>): string {
+  const prints = spec.channelKeys.flatMap((k) => (rules.has(k) ? [[k, rules.get(k)!.fingerprint]] : []));
+  return prints.length ? createHash('sha256').update(`${hash}\nrules ${JSON.stringify(prints)}`).digest('hex') : hash;
+}
+

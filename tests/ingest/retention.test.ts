@@ -37,8 +37,8 @@ beforeAll(async () => {
 });
 afterAll(async () => void (await upstream?.close()));
 
-function configFor(state: string, o: { siteLimit: number; retention?: string }): RefeedConfig {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-retention-'));
+function configFor(state: string, o: { siteLimit: number; retention?: string; rules?: string; dir?: string }): RefeedConfig {
+  const dir = o.dir ?? mkdtempSync(path.join(os.tmpdir(), 'refeed-retention-'));
   return parseConfig(
     `site: { output: out, state: "${state || 'state.db'}", limit: ${o.siteLimit} }
 defaults: { allow_private: true, limit: 5${o.retention ? `, retention: ${o.retention}` : ''} }
@@ -47,7 +47,7 @@ groups:
     sources:
       - name: s
         channels:
-          - { name: c, url: "${upstream.url}/feed.xml" }
+          - { name: c, url: "${upstream.url}/feed.xml"${o.rules ? `, rules: [${o.rules}]` : ''} }
 `,
     path.join(dir, 'refeed.yaml'),
   );
@@ -100,6 +100,31 @@ function retentionTests(engine: string, open: (config: RefeedConfig) => Promise<
         expect((await store.topArticles('', 20)).map((a) => a.id).sort()).toEqual(
           (await store.topArticles('g/s/c', 100)).map((a) => a.id).sort(),
         );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('never prunes what a feed shows through its rules: stored items a new rule lets through, deeper than the newest entries', async () => {
+      const first = configFor(await state(), { siteLimit: 5, retention: '{ items: 5, age: 1h }' });
+      const { store, count } = await open(first);
+      try {
+        // Half an hour apart: nothing is older than the hour yet.
+        for (let i = 0; i < 2; i++) await runFetch(first, store, { logger: silentLogger, now: () => T0 + (i * HOUR) / 2 });
+        expect(await count('SELECT count(*) AS n FROM entries')).toBe(10);
+        const [older, newer, next] = [fetchNo - 1, fetchNo, fetchNo + 1];
+        // A rule hides the newer fetch's five and three of the next: the feeds show the next two, then the older fetch's newest three.
+        const ruled = configFor(first.site.state, {
+          siteLimit: 5,
+          retention: '{ items: 5, age: 1h }',
+          rules: `{ "block title": "^Post (${newer}-|${next}-[0-2]$)" }`,
+          dir: path.dirname(first.file),
+        });
+        const [report] = await runFetch(ruled, store, { logger: silentLogger, now: () => T0 + 4 * HOUR });
+        expect(report.newItems).toBe(2);
+        // The newest five entries are kept anyway (the two new, three hidden); of the older fetch, the three the feeds show stay.
+        expect(await count(`SELECT count(*) AS n FROM articles WHERE title LIKE 'Post ${older}-%'`)).toBe(3);
+        expect(await count(`SELECT count(*) AS n FROM articles WHERE title LIKE 'Post ${older}-%' AND title IN ('Post ${older}-2', 'Post ${older}-3', 'Post ${older}-4')`)).toBe(3);
       } finally {
         await store.close();
       }

@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { ArticleContent, RefeedConfig } from '../core/types.ts';
 import { compileRules, type ItemRules, type RuleSubject } from '../normalize/rules.ts';
 import { htmlToText } from '../normalize/text.ts';
-import { rowsHash, type ArticleRecord, type Store } from '../store/index.ts';
-import type { FeedSpec } from './plan.ts';
-import type { TopRows } from './rows.ts';
+import { rowsHash } from './rows-hash.ts';
+import type { ArticleRecord, Store } from './types.ts';
 
+/** The newest `want` rows of a feed key, each article once. */
+export type TopRows = (key: string, want: number) => Promise<ArticleRecord[]>;
+
+// Over the Store interface (no engine): the publisher and the pruner read it.
 // Rules apply to what is published, not only to what is fetched next: a feed
 // is its newest `limit` stored rows that pass the rules of the channel each
 // row is listed through (stored rows beyond the old cut fill in). Feeds whose
@@ -26,13 +28,7 @@ export function channelRules(config: RefeedConfig): Map<string, ItemRules> {
   return out;
 }
 
-/** The spec hash of a feed with its channels' rules in it: a rule change rebuilds the feeds it touches, and only those. */
-export function withRules(hash: string, spec: FeedSpec, rules: ReadonlyMap<string, ItemRules>): string {
-  const prints = spec.channelKeys.flatMap((k) => (rules.has(k) ? [[k, rules.get(k)!.fingerprint]] : []));
-  return prints.length ? createHash('sha256').update(`${hash}\nrules ${JSON.stringify(prints)}`).digest('hex') : hash;
-}
-
-/** What a publish reads feeds' rows through. */
+/** What a publish (and the pruner, which keeps what feeds show) reads feeds' rows through. */
 export interface VisibleRows {
   /** The newest `want` rows of a feed that its channels' rules keep. */
   top: TopRows;
@@ -47,7 +43,8 @@ export type VerdictMemory = Map<string, boolean>;
 
 export function visibleRows(
   rules: ReadonlyMap<string, ItemRules>,
-  specs: readonly FeedSpec[],
+  /** Each feed's key and the channels it holds. */
+  specs: readonly { key: string; channelKeys: readonly string[] }[],
   deps: { store: Store; raw: TopRows; now: number; memory?: VerdictMemory },
 ): VisibleRows {
   const { store, raw, now } = deps;
