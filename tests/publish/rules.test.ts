@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from '../../src/cli/command.ts';
+import { onceCommand } from '../../src/cli/commands/once.ts';
+import { publishCommand } from '../../src/cli/commands/publish.ts';
 import { writeArticleFiles } from '../../src/cli/publish-step.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
@@ -187,5 +190,62 @@ ${channelExtra}`,
     const report = await publishAt(config, Date.UTC(2024, 5, 5), publisher);
     expect(report.rebuilt.length).toBe(4);
     expectFeeds(config, ['Lisbon news 17', 'Porto news 16']);
+  });
+});
+
+describe('rules through the commands: refeed once, an edited file, refeed publish', () => {
+  let upstream: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    upstream = await startServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([1, 2, 3, 4, 5, 6, 7, 8])));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-rules-cli-'));
+  });
+  afterAll(async () => {
+    await upstream?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(command: Command, file: string): Promise<{ code: number; err: string[] }> {
+    const err: string[] = [];
+    const code = await (await command.load())({ values: { config: file }, positionals: [], logger: silentLogger, out: () => undefined, err: (t) => err.push(t), signal: new AbortController().signal });
+    return { code, err };
+  }
+
+  it('the next publish after an edit of the file carries the rule, with no fetch between', async () => {
+    const file = path.join(dir, 'refeed.yaml');
+    // The channel keeps 8 items; its feed shows 3.
+    const yaml = (rules: string) => `site: { output: out, state: state.db, url: "https://feeds.example/" }
+defaults: { allow_private: true }
+groups:
+  - name: G
+    limit: 3
+    sources:
+      - name: S
+        limit: 3
+        channels:
+          - name: C
+            url: "${upstream.url}/news.xml"
+            limit: 8
+${rules}`;
+    writeFileSync(file, yaml(''));
+    expect((await run(onceCommand, file)).code).toBe(0);
+    const output = path.join(dir, 'out');
+    expect(titles(output, 'g/s/rss.xml')).toEqual(['Porto news 8', 'Lisbon news 7', 'Sponsored: offer 6']);
+
+    writeFileSync(file, yaml('            rules:\n              - block title: "(?i)^sponsored:"\n              - block any: "(?i)lisbon"\n'));
+    const published = await run(publishCommand, file);
+    expect(published.code).toBe(0);
+    expect(published.err.join('\n')).toMatch(/4 feeds rebuilt of 4/);
+    expect(titles(output, 'g/s/rss.xml')).toEqual(['Porto news 8', 'Porto news 4', 'Porto news 2']);
+    expect(titles(output, 'g/s/c/feed.json')).toEqual(['Porto news 8', 'Porto news 4', 'Porto news 2']);
+    expect(titles(output, 'atom.xml')).toEqual(['Porto news 8', 'Porto news 4', 'Porto news 2']);
+    // index.html lists each feed's newest entries: from the feeds as published.
+    const index = readFileSync(path.join(output, 'index.html'), 'utf8');
+    expect(index).toContain('Porto news 4');
+    expect(index).not.toContain('Sponsored: offer 6');
+
+    writeFileSync(file, yaml(''));
+    await run(publishCommand, file);
+    expect(titles(output, 'g/s/rss.xml')).toEqual(['Porto news 8', 'Lisbon news 7', 'Sponsored: offer 6']);
   });
 });
