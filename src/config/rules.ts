@@ -99,8 +99,3 @@ export function toRule(entry: Record<string, unknown>): Rule {
   }
   return { ...parsed, value: valueText(value) ?? '' };
 }
-
-/** How a rule reads in the config (and in preview's reasons): `block title: "(?i)^sponsored:"`. */
-export function ruleLabel(rule: Pick<Rule, 'action' | 'field' | 'value'>): string {
-  return `${rule.action} ${rule.field}: ${JSON.stringify(rule.value)}`;
-}

@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/log.ts';
 import type { ChannelSettings, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { channelRules, feedKeysOf, slugsOf, visibleRows, type Store } from '../store/index.ts';
+import { feedKeysOf, slugsOf, type Store } from '../store/index.ts';
+import { channelRules, visibleRows } from '../store/visible-rows.ts';
 
 // Retention: a channel's entries (and their articles and files) that fell
 // out of every feed are kept up to a bound, then removed, so that a feed

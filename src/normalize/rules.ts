@@ -1,4 +1,3 @@
-import { ruleLabel } from '../config/rules.ts';
 import type { ChannelSettings, Rule, RuleField } from '../core/types.ts';
 import { RE2JS } from 're2js';
 import { compilePattern, type Pattern } from '../util/re2.ts';
@@ -50,6 +49,11 @@ interface Compiled {
 }
 
 const KEPT: Verdict = { kept: true };
+
+/** How a rule reads in the config, and in preview's reasons: `block title: "(?i)^sponsored:"`. */
+export function ruleLabel(rule: Pick<Rule, 'action' | 'field' | 'value'>): string {
+  return `${rule.action} ${rule.field}: ${JSON.stringify(rule.value)}`;
+}
 
 /** The channel's rules as one evaluator: blocks win over keeps, then max_age. Compiled once per channel. */
 export function compileRules(settings: Pick<ChannelSettings, 'rules' | 'include' | 'exclude' | 'maxAgeMs'>): ItemRules {

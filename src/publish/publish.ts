@@ -1,6 +1,7 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, RefeedConfig } from '../core/types.ts';
-import { visibleRows, type Store, type VerdictMemory } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import { visibleRows, type VerdictMemory } from '../store/visible-rows.ts';
 import path from 'node:path';
 import type { DiskError } from '../util/disk-error.ts';
 import { buildFeeds } from './build-feeds.ts';

@@ -1,6 +1,7 @@
-import type { ArticleRecord, Store, TopRows } from '../store/index.ts';
+import type { ArticleRecord, Store } from '../store/index.ts';
+import type { TopRows } from '../store/visible-rows.ts';
 
-export type { TopRows } from '../store/index.ts';
+export type { TopRows } from '../store/visible-rows.ts';
 
 /**
  * Rows as the store gives them, one object per article and channel for the

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RefeedConfig } from '../core/types.ts';
 import type { ItemRules } from '../normalize/rules.ts';
 import { planFeeds, PUBLISH_FORMAT_VERSION, specHash, type FeedSpec } from './plan.ts';
-import { channelRules } from '../store/index.ts';
+import { channelRules } from '../store/visible-rows.ts';
 
 /** What the configuration alone decides: the feeds, their spec hashes and the index files' hash. */
 export interface SitePlan {

@@ -5,4 +5,3 @@ export * from './types.ts';
 export { StateCorruptError, StateLostError, StateMissingError, StateOutdatedError, StoreUnavailableError } from './errors.ts';
 export { rowsHash } from './rows-hash.ts';
 export { describeState, openStore, setAsideCorruptState } from './open.ts';
-export { channelRules, visibleRows, type TopRows, type VerdictMemory, type VisibleRows } from './visible-rows.ts';
