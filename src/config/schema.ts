@@ -64,6 +64,7 @@ export const levelSettings = {
   allow_private: z.boolean().optional(),
   /** How long entries that fell out of every feed are kept: the newest `items` of the channel, and any first seen within `age`. */
   retention: z.strictObject({ items: z.number().int().min(1).max(1_000_000).optional(), age: duration.optional() }).optional(),
+  rules: z.array(z.record(z.string(), z.unknown())).optional(), // placeholder: w21rules owns the real schema
 };
 
 export const channelSchema = z.strictObject({ name: z.string().min(1), slug: slug.optional(), url: httpUrl, ...levelSettings });
