@@ -33,8 +33,8 @@ function str(ctx: CommandContext, name: string): string | undefined {
 /** The unified diff of the file before and after an edit ('' when nothing changes). */
 export function editDiff(file: string, before: string, after: string): string {
   if (before === after) return '';
-  // jsdiff starts with an `Index:`-style rule line; a diff reader wants it to start at `---`.
-  return createTwoFilesPatch(file, file, before, after, 'before', 'after', { context: 3 }).replace(/^=+\n/, '');
+  // jsdiff starts with `Index:` and a rule, which patch(1) and git apply do not need: the diff starts at `---`.
+  return createTwoFilesPatch(file, file, before, after, 'before', 'after', { context: 3 }).replace(/^Index: .*\n=+\n/, '');
 }
 
 /** Writes the edit (or, with --dry-run, prints its diff on stdout) and says what changed on stderr. */

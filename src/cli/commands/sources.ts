@@ -93,8 +93,8 @@ move
       --keep-empty        keep a source whose last channel moves away
 
 enable, disable
-  disable writes enabled: false at the target; enable removes it (and writes
-  enabled: true only where enabled: false would still be inherited).
+  disable writes enabled: false at the target; enable removes it. Whatever
+  is under a disabled level stays off (enable says which level keeps it off).
 
 set, unset
   Sets KEY at the target to VALUE read as YAML reads a value: 5 is a number,

@@ -66,9 +66,9 @@ export function unsetSetting(text: string, file: string, target: EditTarget, key
 }
 
 /**
- * `disable` writes `enabled: false` at the target; `enable` removes it, and
- * writes `enabled: true` only where the target would otherwise inherit
- * `enabled: false` (from defaults, its group or its source).
+ * `disable` writes `enabled: false` at the target; `enable` removes it. A
+ * level under a disabled one stays off whatever it says (see resolve.ts):
+ * enable then says which level above keeps it off.
  */
 export function setEnabled(text: string, file: string, target: EditTarget, enabled: boolean): EditResult {
   return runEdit(text, file, (editor) => {
@@ -76,20 +76,19 @@ export function setEnabled(text: string, file: string, target: EditTarget, enabl
     if (at.kind === 'site') throw new EditError('invalid', 'site has no enabled setting: enable or disable defaults, a group, a source or a channel');
     const chain = levelChain(editor.doc, at);
     const own = chain.at(-1)!.enabled;
-    const inherited = chain.slice(0, -1).reduce<unknown>((v, level) => ('enabled' in level ? level.enabled : v), true);
-    const word = enabled ? 'enabled' : 'disabled';
     if (!enabled) {
       if (own === false) return { changes: [`${at.label} is already disabled; nothing to change`] };
       editor.setKey(at.path, 'enabled', false);
       return { changes: [`disabled ${at.label} (enabled: false)`] };
     }
-    if (inherited === false) {
-      if (own === true) return { changes: [`${at.label} is already enabled; nothing to change`] };
-      editor.setKey(at.path, 'enabled', true);
-      return { changes: [`enabled ${at.label} (enabled: true, over the enabled: false it inherits)`] };
-    }
-    if (own !== false) return { changes: [`${at.label} is already ${word}; nothing to change`] };
-    editor.deleteKey(at.path, 'enabled');
-    return { changes: [`enabled ${at.label} (enabled: false removed)`] };
+    const changes: string[] = [];
+    if (own === false) {
+      editor.deleteKey(at.path, 'enabled');
+      changes.push(`enabled ${at.label} (enabled: false removed)`);
+    } else changes.push(`${at.label} is already enabled; nothing to change`);
+    const off = chain.slice(0, -1).findIndex((level) => level.enabled === false);
+    const warnings =
+      off < 0 ? [] : [`${at.label} stays off: ${off === 0 ? 'defaults' : `${off === 1 ? 'its group' : 'its source'} ${String(chain[off].name)}`} has enabled: false, which turns off everything under it`];
+    return { changes, warnings };
   });
 }

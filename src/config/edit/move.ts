@@ -22,6 +22,9 @@ function names(list: { name?: unknown }[]): string {
   return list.map((x) => `"${str(x.name)}"`).join(', ') || '(none)';
 }
 
+/** The config key of a resolved setting (`maxAgeMs` → `max_age`). */
+const settingKey = (k: string) => (k === 'allowIframeHosts' ? 'allow_iframes' : k.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+
 /** Settings a channel resolves to differently after the edit: what it inherited from its old place. */
 function inheritedChanges(before: string, after: string, file: string, url: string): string[] {
   const find = (text: string) => parseConfig(text, file, FILE_ONLY).channels.find((c) => sameUrl(c.url, url))?.settings;
@@ -80,7 +83,10 @@ export function moveChannel(text: string, file: string, channel: RemoveTarget, t
   });
   if (result.text !== text) {
     const differ = inheritedChanges(text, result.text, file, url);
-    if (differ.length) result.warnings.push(`in its new place the channel's ${differ.join(', ')} ${differ.length === 1 ? 'differs' : 'differ'}: it inherits them from its new source and group`);
+    if (differ.length) {
+      const keys = differ.map(settingKey);
+      result.warnings.push(`the channel's ${keys.join(', ')} ${keys.length === 1 ? 'changes' : 'change'} with the move: it inherits ${keys.length === 1 ? 'it' : 'them'} from its new group and source`);
+    }
   }
   return result;
 }
