@@ -21,6 +21,7 @@ export const SLOW_TESTS = [
   'tests/daemon/run.test.ts',
   'tests/deploy/deploy.test.ts',
   'tests/editors/discover-preview.test.ts',
+  'tests/editors/sources-check.test.ts',
   'tests/editors/opml-scale.test.ts',
   'tests/fetch/address-policy.test.ts',
   'tests/fetch/charset.test.ts',
