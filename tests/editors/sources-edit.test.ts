@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { sourcesCommand } from '../../src/cli/commands/sources.ts';
 import {
@@ -264,8 +265,13 @@ describe('refeed sources (files): every edit with --dry-run prints the diff and 
     return file;
   }
 
-  const edits: [string, string[], RegExp][] = [
+  // [name, args, a line the diff must show, an edit made first (so there is something to enable or remove)]
+  const edits: [string, string[], RegExp, string[]?][] = [
+    ['add', ['add', '--no-check', '--group', 'Tech', '--source', 'LWN.net', '--channel', 'Kernel', 'https://lwn.net/kernel/rss'], /^\+ {12}url: https:\/\/lwn\.net\/kernel\/rss$/m],
+    ['remove', ['remove', 'https://hnrss.org/ask'], /^- {12}url: https:\/\/hnrss\.org\/ask/m],
     ['rename', ['rename', '--group', 'Tech', 'Technology'], /^-  - name: Tech\n\+  - name: Technology\n\+    slug: tech$/m],
+    ['enable', ['enable', '--group', 'Tech'], /^- {4}enabled: false$/m, ['disable', '--group', 'Tech']],
+    ['rules remove', ['rules', 'remove', 'defaults', '1'], /^- {4}- block title: x$/m, ['rules', 'add', 'defaults', 'block title', 'x']],
     ['move', ['move', 'https://hnrss.org/ask', '--to-group', 'Tech', '--to-source', 'LWN.net'], /^\+ {10}- name: Ask HN$/m],
     ['disable', ['disable', 'https://hnrss.org/ask'], /^\+ {12}enabled: false$/m],
     ['set', ['set', '--group', 'Tech', 'limit', '5'], /^\+ {4}limit: 5$/m],
@@ -273,9 +279,11 @@ describe('refeed sources (files): every edit with --dry-run prints the diff and 
     ['unset', ['unset', 'defaults', 'headers'], /^- {2}headers:/m],
     ['rules add', ['rules', 'add', '--group', 'Tech', 'block title', '(?i)^sponsored:'], /^\+ {6}- block title: "\(\?i\)\^sponsored:"$/m],
   ];
-  for (const [name, args, line] of edits) {
+  for (const [name, args, line, first] of edits) {
     it(name, async () => {
       const file = workCopy();
+      if (first) expect((await runCommand(sourcesCommand, [...first, '-c', file])).code).toBe(0);
+      const before = readFileSync(file, 'utf8');
       const mtime = statSync(file).mtimeMs;
       const dry = await runCommand(sourcesCommand, [...args, '--dry-run', '-c', file]);
       expect(dry.code, dry.stderr).toBe(0);
@@ -283,7 +291,7 @@ describe('refeed sources (files): every edit with --dry-run prints the diff and 
       expect(dry.stdout).toMatch(line);
       expect(dry.stderr).toMatch(/^would have /m);
       expect(dry.stderr).toContain(`dry run: ${file} not changed`);
-      expect(readFileSync(file, 'utf8')).toBe(original);
+      expect(readFileSync(file, 'utf8')).toBe(before);
       expect(statSync(file).mtimeMs).toBe(mtime);
       // The same edit for real writes what the diff showed.
       const real = await runCommand(sourcesCommand, [...args, '-c', file]);
@@ -292,6 +300,9 @@ describe('refeed sources (files): every edit with --dry-run prints the diff and 
       expect(real.stderr).toContain(`wrote ${file}`);
       const after = readFileSync(file, 'utf8');
       for (const added of dry.stdout.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++'))) expect(after).toContain(added.slice(1));
+      expect(after).not.toBe(before);
+      // The diff is exact: applied to the file as it was, it gives the file as written.
+      expect(applyPatch(before, dry.stdout)).toBe(after);
     });
   }
 

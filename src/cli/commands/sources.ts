@@ -22,7 +22,7 @@ disable, rules) or site (set, unset). CHANNEL is a channel's URL or
 
 export const sourcesCommand: Command = {
   name: 'sources',
-  summary: 'list configured channels with their health; add, remove, rename, move, enable, disable and set them without editing YAML',
+  summary: 'list channels with their health; add, remove, rename, move and set them without editing YAML',
   usage: 'refeed sources [list|add|remove|rename|move|enable|disable|set|unset|rules] [options]',
   help: `
 ${SOURCES_USAGE}
