@@ -113,7 +113,16 @@ describe('move', () => {
       swap(
         swap(original, '          - name: Ask HN\n            url: https://hnrss.org/ask    # rarely useful\n', ''),
         '            max_age: 30d\n',
-        '            max_age: 30d\n      - name: Slashdot\n        channels:\n          - name: Ask HN\n            url: https://hnrss.org/ask\n',
+        '            max_age: 30d\n      - name: Slashdot\n        channels:\n          - name: Ask HN\n            url: https://hnrss.org/ask    # rarely useful\n',
+      ),
+    );
+    expect(created.changes.slice(0, 2)).toEqual(['created source Slashdot in group Tech', 'moved channel Tech / Hacker News / Ask HN (https://hnrss.org/ask) to Tech / Slashdot: the next run carries its stored history over; its old feed URLs redirect (301) to the new ones']);
+    const group = moveChannel(original, FILE, { url: 'https://hnrss.org/frontpage' }, { group: 'Q', source: 'A' }, { create: true });
+    expect(group.text).toBe(
+      swap(
+        swap(original, '          # front page only, no comments\n          - name: Front page\n            url: https://hnrss.org/frontpage\n', ''),
+        '            max_age: 30d\n',
+        '            max_age: 30d\n\n  - name: Q\n    sources:\n      - name: A\n        channels:\n          # front page only, no comments\n          - name: Front page\n            url: https://hnrss.org/frontpage\n',
       ),
     );
     const clash = renameEntry(original, FILE, { url: 'https://lwn.net/headlines/rss' }, 'Ask HN').text;

@@ -204,6 +204,19 @@ export class Editor {
     const col = !src.flow && item?.range ? dashColumn(text, item.range[0]) : -1;
     const last = isSeq(dst) && !dst.flow ? (dst.items[dst.items.length - 1] as Node | undefined) : undefined;
     const dcol = last?.range ? dashColumn(text, last.range[0]) : -1;
+    const emptyKey = isSeq(dst) && dst.flow && !dst.items.length && dst.range ? this.blockKeyOf(to) : undefined;
+    if (col >= 0 && emptyKey?.range) {
+      // `channels: []` becomes a block list holding the item's lines.
+      const keyCol = column(text, emptyKey.range[0]);
+      const itemCol = keyCol + (this.layout.indentSeq ? this.layout.indent : 0);
+      const block = itemBlock(text, item, col);
+      let moved = reindent(text.slice(block.from, block.to), itemCol - col);
+      if (!/\n$/.test(moved)) moved += this.layout.eol;
+      this.splices.push({ start: emptyKey.range[1], end: lineEndAfter(text, (dst as YAMLSeq).range![1]), text: `:${this.layout.eol}${moved}` });
+      const seq = this.doc.createNode([item.toJS(this.doc)]) as YAMLSeq;
+      this.doc.setIn(to, seq);
+      return;
+    }
     if (col < 0 || dcol < 0 || !last) {
       this.appendAll(to, [item.toJS(this.doc) as Record<string, unknown>]);
       return;
@@ -222,6 +235,15 @@ export class Editor {
     const lead = at === text.length && !text.endsWith('\n') ? this.layout.eol : '';
     this.splices.push({ start: at, end: at, text: lead + sep + moved });
     (dst as YAMLSeq).items.push(this.doc.createNode(item.toJS(this.doc)));
+  }
+
+  /** The key node of the pair at `path` when its mapping is a block one, on its own line. */
+  private blockKeyOf(path: (string | number)[]): Node | undefined {
+    const parent = this.node(path.slice(0, -1));
+    if (!isMap(parent) || parent.flow) return undefined;
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+    const key = pair?.key as Node | undefined;
+    return key?.range ? key : undefined;
   }
 
   /** Removes item `index` of the sequence at `path`; the last item leaves `key: []`. */

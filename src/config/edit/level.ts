@@ -31,7 +31,7 @@ function setTyped(text: string, file: string, target: EditTarget, key: string, v
     const current = levelChain(editor.doc, at).at(-1)!;
     const js = value !== null && typeof value === 'object' && 'toJSON' in value ? (value as { toJSON(): unknown }).toJSON() : value;
     if (key in current && isDeepStrictEqual(current[key], js)) return { changes: [`${at.label} already has ${key}: ${shown(js)}; nothing to change`] };
-    editor.setKey(at.path, key, value);
+    editor.setKey(at.path, key, value, key === 'slug' ? { after: 'name' } : {});
     return { changes: [`set ${key}: ${shown(js)} on ${at.label}${key in current ? ` (was ${shown(current[key])})` : ''}`] };
   });
 }

@@ -36,6 +36,7 @@ function inheritedChanges(before: string, after: string, file: string, url: stri
 
 export function moveChannel(text: string, file: string, channel: RemoveTarget, to: { group: string; source: string }, opts: MoveOptions = {}): EditResult {
   let url = '';
+  let created: string | undefined;
   const result = runEdit(text, file, (editor) => {
     const at = locate(editor.doc, channel);
     if (at.kind !== 'channel') throw new EditError('invalid', 'name the channel to move by its URL, or by --group, --source and --channel');
@@ -48,19 +49,17 @@ export function moveChannel(text: string, file: string, channel: RemoveTarget, t
     const gi = findNamed(groups, to.group);
     const changes: string[] = [];
     let dest = `${to.group} / ${to.source}`;
-    const value = () => (editor.doc.getIn(at.path, true) as { toJS(doc: unknown): unknown }).toJS(editor.doc) as Record<string, unknown>;
     if (gi < 0) {
       if (!opts.create) throw new EditError('not-found', `no group "${to.group}" (groups: ${names(groups)}); add --create to create it`);
-      editor.append(['groups'], { name: to.group, sources: [{ name: to.source, channels: [value()] }] });
-      changes.push(`created group ${to.group} with source ${to.source}`);
+      editor.append(['groups'], { name: to.group, sources: [{ name: to.source, channels: [] }] });
+      created = `created group ${to.group} with source ${to.source}`;
     } else {
       const sources = asArray(groups[gi].sources);
       const si = findNamed(sources, to.source);
       if (si < 0) {
         if (!opts.create) throw new EditError('not-found', `no source "${to.source}" in group "${str(groups[gi].name)}" (sources: ${names(sources)}); add --create to create it`);
-        editor.append(['groups', gi, 'sources'], { name: to.source, channels: [value()] });
-        changes.push(`created source ${to.source} in group ${str(groups[gi].name)}`);
-        dest = `${str(groups[gi].name)} / ${to.source}`;
+        editor.append(['groups', gi, 'sources'], { name: to.source, channels: [] });
+        created = `created source ${to.source} in group ${str(groups[gi].name)}`;
       } else {
         if (gi === at.gi && si === at.si) throw new EditError('invalid', `${at.label} is already in ${str(g.name)} / ${str(s.name)}`);
         const twin = findNamed(asArray(sources[si].channels), str(c.name));
@@ -74,6 +73,8 @@ export function moveChannel(text: string, file: string, channel: RemoveTarget, t
         dest = `${str(groups[gi].name)} / ${str(sources[si].name)}`;
       }
     }
+    // A new group or source is written first (with `channels: []`); the channel's own lines then move into it.
+    if (created) return { changes: [created] };
     changes.push(`moved ${at.label} (${url}) to ${dest}: the next run carries its stored history over; its old feed URLs redirect (301) to the new ones`);
     if (asArray(s.channels).length === 1 && !opts.keepEmptySource) {
       editor.removeItem(['groups', at.gi, 'sources'], at.si);
@@ -81,6 +82,10 @@ export function moveChannel(text: string, file: string, channel: RemoveTarget, t
     } else editor.removeItem(from, at.ci);
     return { changes };
   });
+  if (created) {
+    const moved = moveChannel(result.text, file, channel, to, { ...opts, create: false });
+    return { text: moved.text, changes: [...result.changes, ...moved.changes], warnings: [...result.warnings, ...moved.warnings] };
+  }
   if (result.text !== text) {
     const differ = inheritedChanges(text, result.text, file, url);
     if (differ.length) {
