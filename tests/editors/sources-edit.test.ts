@@ -352,3 +352,25 @@ describe('refeed sources (files): every edit with --dry-run prints the diff and 
     expect(r.code).toBe(2);
   });
 });
+
+describe('a file with CRLF line ends', () => {
+  it('every edit writes CRLF lines, splices rather than re-renders, and undoes to the same bytes', () => {
+    const crlf = original.replace(/\n/g, '\r\n');
+    const results = [
+      renameEntry(crlf, FILE, { group: 'Tech' }, 'Technology'),
+      moveChannel(crlf, FILE, { url: 'https://hnrss.org/frontpage' }, { group: 'Tech', source: 'LWN.net' }),
+      moveChannel(crlf, FILE, { url: 'https://hnrss.org/frontpage' }, { group: 'Q', source: 'A' }, { create: true }),
+      setSetting(crlf, FILE, { group: 'Tech' }, 'limit', '5'),
+      unsetSetting(crlf, FILE, { group: 'Tech' }, 'schedule'),
+      addRule(crlf, FILE, { group: 'Tech' }, 'block title', 'x'),
+      setEnabled(crlf, FILE, { url: 'https://hnrss.org/ask' }, false),
+    ];
+    for (const r of results) {
+      expect(r.warnings).toEqual(expect.not.arrayContaining([expect.stringMatching(/re-rendered/)]));
+      expect(r.text.replace(/\r\n/g, '')).not.toContain('\n');
+      expect(r.text).not.toBe(crlf);
+    }
+    expect(removeRule(results[5].text, FILE, { group: 'Tech' }, 1).text).toBe(crlf);
+    expect(setEnabled(results[6].text, FILE, { url: 'https://hnrss.org/ask' }, true).text).toBe(crlf);
+  });
+});
