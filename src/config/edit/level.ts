@@ -17,8 +17,10 @@ const NOT_SETTINGS: Record<string, string> = {
   rules: 'edit rules with: refeed sources rules add / remove',
 };
 
-function checkKey(at: Located, key: string): void {
+function checkKey(at: Located, key: string, unset = false): void {
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) throw new EditError('invalid', `"${key}" is not a setting name`);
+  // Unsetting rules drops them all, which needs no syntax of its own.
+  if (unset && key === 'rules') return;
   if (at.kind !== 'site' && NOT_SETTINGS[key]) throw new EditError('invalid', `${key} is not a setting: ${NOT_SETTINGS[key]}`);
 }
 
@@ -59,7 +61,7 @@ export function setSetting(text: string, file: string, target: EditTarget, key: 
 export function unsetSetting(text: string, file: string, target: EditTarget, key: string): EditResult {
   return runEdit(text, file, (editor) => {
     const at = locate(editor.doc, target);
-    checkKey(at, key);
+    checkKey(at, key, true);
     if (!editor.deleteKey(at.path, key)) return { changes: [`${at.label} has no ${key} of its own; nothing to change`] };
     return { changes: [`unset ${key} on ${at.label}`] };
   });
