@@ -106,9 +106,10 @@ export class Editor {
   /**
    * Sets `key` in the mapping at `mapPath` to `value` (a plain value or a YAML
    * node, e.g. a flow list). An existing single-line scalar is replaced in
-   * place, keeping its line's comment; a new key goes after the key `after`
-   * when given (a slug right under its name), else after the map's last pair.
-   * A missing top-level mapping (`site:`, `defaults:`) is created.
+   * place, keeping its line's comment. A new key goes after the key `after`
+   * when given (a slug right under its name), else above the mapping's
+   * `sources:` / `channels:` list, else after its last pair. A missing
+   * top-level mapping (`site:`, `defaults:`) is created.
    */
   setKey(mapPath: (string | number)[], key: string, value: unknown, opts: { after?: string } = {}): void {
     const map = this.node(mapPath);
@@ -237,7 +238,7 @@ export class Editor {
     (dst as YAMLSeq).items.push(this.doc.createNode(item.toJS(this.doc)));
   }
 
-  /** The key node of the pair at `path` when its mapping is a block one, on its own line. */
+  /** The key node of the pair at `path`, when its mapping is a block one. */
   private blockKeyOf(path: (string | number)[]): Node | undefined {
     const parent = this.node(path.slice(0, -1));
     if (!isMap(parent) || parent.flow) return undefined;
