@@ -7,6 +7,7 @@ import { sourcesCommand } from '../../src/cli/commands/sources.ts';
 import {
   addRule,
   EditError,
+  legacySlugify,
   listRules,
   moveChannel,
   parseConfig,
@@ -17,6 +18,7 @@ import {
   setSetting,
   unsetSetting,
 } from '../../src/config/index.ts';
+import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { thrownBy } from '../helpers/thrown.ts';
 import { runCommand } from './run-command.ts';
 
@@ -372,5 +374,22 @@ describe('a file with CRLF line ends', () => {
     }
     expect(removeRule(results[5].text, FILE, { group: 'Tech' }, 1).text).toBe(crlf);
     expect(setEnabled(results[6].text, FILE, { url: 'https://hnrss.org/ask' }, true).text).toBe(crlf);
+  });
+});
+
+describe('refeed sources rename with a state that keeps an old slug', () => {
+  it('pins the slug the stored channels use (refeed 0.1\'s), not the one the name would give today', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'refeed-rename-'));
+    const file = path.join(dir, 'refeed.yaml');
+    const text = `site:\n  state: ${dir}/state.db\n  output: ${dir}/out\ngroups:\n  - name: 新闻\n    sources:\n      - name: S\n        channels:\n          - name: C\n            url: https://c.example/feed\n`;
+    writeFileSync(file, text);
+    const legacy = legacySlugify('新闻');
+    expect(legacy).toMatch(/^c-[0-9a-f]{8}$/);
+    const store = new SqliteStore(path.join(dir, 'state.db'));
+    await store.ensureChannel(`${legacy}/s/c`, 'https://c.example/feed', Date.now());
+    await store.close();
+    const r = await runCommand(sourcesCommand, ['rename', '-c', file, '--group', '新闻', 'News']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(swap(text, '  - name: 新闻\n', `  - name: News\n    slug: ${legacy}\n`));
   });
 });
