@@ -1,0 +1,155 @@
+import { isAlias, isCollection, isScalar, visit, type Document, type LineCounter, type YAMLError } from 'yaml';
+import { cronProblem } from '../util/cron.ts';
+import type { ConfigProblem } from './errors.ts';
+
+// The YAML parser's own words for a broken file are about its grammar
+// ("Unexpected alias at node end", four times for one unquoted cron
+// expression; five follow-on errors for one tab). A person needs one message
+// per mistake that says what to change. This reads the parser's errors with
+// the text they came from and says that; an error it does not recognise keeps
+// the parser's wording. Only the slow path (a file the fast lexer declined)
+// gets here, so none of this costs a valid file anything.
+
+/** `key: value` or `- value` whose unquoted value starts with an indicator YAML reads as syntax: `*` alias, `&` anchor, `!` tag. */
+const INDICATOR_VALUE = /^[ \t]*(?:-[ \t]+)*(?:([A-Za-z_][\w.-]*)[ \t]*:[ \t]+)?([*&!].*?)[ \t]*(?:[ \t]#.*)?$/;
+/** A line whose indentation holds a tab. */
+const TAB_INDENT = /^ *\t[ \t]*\S/;
+
+const READ_AS = { '*': 'an alias', '&': 'an anchor', '!': 'a tag' } as const;
+
+/** The anchors the document defines, the ones its aliases use, and the lines its aliases are on. */
+interface Anchors {
+  defined: Set<string>;
+  used: Set<string>;
+  aliasLines: Set<number>;
+}
+
+function anchorsOf(doc: Document, counter: LineCounter): Anchors {
+  const found: Anchors = { defined: new Set(), used: new Set(), aliasLines: new Set() };
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      found.used.add(node.source);
+      if (node.range) found.aliasLines.add(counter.linePos(node.range[0]).line);
+    } else if ((isScalar(node) || isCollection(node)) && node.anchor) found.defined.add(node.anchor);
+  });
+  return found;
+}
+
+/**
+ * A value on line `line` that YAML read as an alias, anchor or tag where a
+ * string was meant, said as the fix: the line with the value quoted.
+ * `troubled`: the parser complained about this line.
+ */
+function misreadValue(lineText: string, line: number, troubled: boolean, anchors: () => Anchors): string | undefined {
+  const m = INDICATOR_VALUE.exec(lineText);
+  if (!m) return undefined;
+  const [, key, value] = m;
+  // A key or a list item's dash: not a line of a block scalar's text.
+  if (!key && !/^[ \t]*-/.test(lineText)) return undefined;
+  const indicator = value[0] as keyof typeof READ_AS;
+  const name = /^.([^\s,[\]{}]*)/.exec(value)?.[1] ?? '';
+  let misread = troubled;
+  // Without a complaint: an alias to no anchor, or an anchor nothing refers to, was not meant as one.
+  if (!misread && indicator === '*') misread = anchors().aliasLines.has(line) && !anchors().defined.has(name);
+  if (!misread && indicator === '&') misread = anchors().defined.has(name) && !anchors().used.has(name);
+  if (!misread) return undefined;
+  const quoted = `${key ? `${key}: ` : '- '}${JSON.stringify(value)}`;
+  if (indicator === '*' && cronProblem(value) === undefined) return `${key ? `${key}: ` : ''}quote the cron expression: ${quoted}`;
+  return `${key ? `${key}: ` : ''}quote the value: ${quoted} (unquoted, YAML reads a leading ${indicator} as ${READ_AS[indicator]})`;
+}
+
+/** The quoted scalar still open at the end of the file: its first line, and the quote it opens with. */
+function unclosedQuote(doc: Document, counter: LineCounter, at: number): { line: number; quote: string } | undefined {
+  let found: { line: number; quote: string } | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!node.range || (node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return;
+      if (node.range[0] <= at && at <= node.range[2]) found = { line: counter.linePos(node.range[0]).line, quote: node.type === 'QUOTE_DOUBLE' ? '"' : "'" };
+    },
+  });
+  return found;
+}
+
+/** The key the parser found a second time at `at`, and the line it first appeared on in the same mapping. */
+function duplicateKey(doc: Document, counter: LineCounter, at: number): { key: string; first?: number } | undefined {
+  let found: { key: string; first?: number } | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const hit = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === at);
+      if (!hit || !isScalar(hit.key)) return;
+      const key = String(hit.key.value);
+      const first = map.items.find((p) => p !== hit && isScalar(p.key) && String(p.key.value) === key);
+      const firstAt = first && isScalar(first.key) ? first.key.range?.[0] : undefined;
+      found = { key, first: firstAt === undefined ? undefined : counter.linePos(firstAt).line };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** One parser error in words that name the fix (or the parser's own, first line only). */
+function explain(e: YAMLError, doc: Document, counter: LineCounter): ConfigProblem {
+  const line = counter.linePos(e.pos[0]).line;
+  const raw = e.message.split('\n')[0];
+  if (e.code === 'DUPLICATE_KEY') {
+    const dup = duplicateKey(doc, counter, e.pos[0]);
+    if (dup) return { path: '', line, message: `duplicate key "${dup.key}"${dup.first ? ` (also at line ${dup.first})` : ''}: keep one` };
+  }
+  if (e.code === 'MISSING_CHAR' && /closing .?quote/i.test(raw)) {
+    const open = unclosedQuote(doc, counter, e.pos[0]);
+    if (open) return { path: '', line: open.line, message: `the ${open.quote} opened at line ${open.line} is never closed: end the value with ${open.quote}` };
+  }
+  if (e.code === 'BAD_INDENT' && /mapping items must start at the same column/.test(raw)) {
+    return { path: '', line, message: 'this key is not lined up with the keys above it: indent it by the same number of spaces' };
+  }
+  return { path: '', line, message: raw };
+}
+
+/**
+ * The file's syntax problems, one per mistake, or [] when YAML reads it. Also
+ * catches what YAML reads without complaint but was not meant: an unquoted
+ * value starting with `*`, `&` or `!` (an alias to nothing, an anchor nothing
+ * uses, an unknown tag).
+ */
+export function syntaxProblems(text: string, doc: Document, counter: LineCounter): ConfigProblem[] {
+  const lines = text.split('\n');
+  const errors = doc.errors;
+  const errorLines = new Set(errors.map((e) => counter.linePos(e.pos[0]).line));
+  const warningLines = new Set(doc.warnings.map((w) => counter.linePos(w.pos[0]).line));
+
+  // A tab in the indentation throws the parser's idea of nesting off for the lines after it: one message, nothing that follows from it.
+  if (errors.length) {
+    const tabbed = lines.flatMap((l, i) => (TAB_INDENT.test(l) ? [i + 1] : []));
+    const caused = errors.some((e) => e.code === 'TAB_AS_INDENT') || tabbed.some((t) => [...errorLines].some((l) => Math.abs(l - t) <= 1));
+    if (tabbed.length && caused) {
+      const [first, ...more] = tabbed;
+      const also = more.length ? ` (tabs also at line${more.length > 1 ? 's' : ''} ${more.slice(0, 10).join(', ')}${more.length > 10 ? ', …' : ''})` : '';
+      return [{ path: '', line: first, message: `tab character at line ${first}: indent with spaces${also}` }];
+    }
+  }
+
+  const problems: ConfigProblem[] = [];
+  const explained = new Set<number>();
+  // Only the lines that can hold such a value are looked at: the cheap test first.
+  let anchors: Anchors | undefined;
+  const anchorsNow = () => (anchors ??= anchorsOf(doc, counter));
+  lines.forEach((l, i) => {
+    if (!/[*&!]/.test(l)) return;
+    const line = i + 1;
+    const message = misreadValue(l, line, errorLines.has(line) || warningLines.has(line), anchorsNow);
+    if (!message) return;
+    problems.push({ path: '', line, message });
+    explained.add(line);
+  });
+  for (const e of errors) {
+    const line = counter.linePos(e.pos[0]).line;
+    if (explained.has(line)) continue;
+    problems.push(explain(e, doc, counter));
+  }
+  // One problem per line: the parser often reports a mistake more than once.
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.line}\n${p.message}`;
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
