@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { RefeedConfig } from '../core/types.ts';
 import { crossChecks } from './cross-checks.ts';
 import { noChannelsProblems } from './no-channels.ts';
@@ -37,9 +37,13 @@ function fromEnv(env: ConfigEnv): { site: { state?: string; queue?: string }; pr
   return { site, problems };
 }
 
-/** The 1-based line of the node at `segments`, or of its nearest existing parent. */
+/** The 1-based line of the node at `segments` (of its key, in a mapping: a block value starts a line below), or of its nearest existing parent. */
 function lineOf(doc: Document, counter: LineCounter, segments: readonly PropertyKey[]): number | undefined {
   for (let n = segments.length; n >= 0; n--) {
+    const last = segments[n - 1];
+    const parent = n > 0 && typeof last === 'string' ? doc.getIn(segments.slice(0, n - 1) as unknown[], true) : undefined;
+    const key = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)?.key : undefined;
+    if (isNode(key) && key.range) return counter.linePos(key.range[0]).line;
     const node = doc.getIn(segments.slice(0, n) as unknown[], true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }

@@ -17,20 +17,24 @@ const TAB_INDENT = /^ *\t[ \t]*\S/;
 
 const READ_AS = { '*': 'an alias', '&': 'an anchor', '!': 'a tag' } as const;
 
-/** The anchors the document defines, the ones its aliases use, and the lines its aliases are on. */
+/** The anchors the document defines (those on a scalar apart), the ones its aliases use, and the lines its aliases are on. */
 interface Anchors {
   defined: Set<string>;
+  onScalars: Set<string>;
   used: Set<string>;
   aliasLines: Set<number>;
 }
 
 function anchorsOf(doc: Document, counter: LineCounter): Anchors {
-  const found: Anchors = { defined: new Set(), used: new Set(), aliasLines: new Set() };
+  const found: Anchors = { defined: new Set(), onScalars: new Set(), used: new Set(), aliasLines: new Set() };
   visit(doc, (_key, node) => {
     if (isAlias(node)) {
       found.used.add(node.source);
       if (node.range) found.aliasLines.add(counter.linePos(node.range[0]).line);
-    } else if ((isScalar(node) || isCollection(node)) && node.anchor) found.defined.add(node.anchor);
+    } else if ((isScalar(node) || isCollection(node)) && node.anchor) {
+      found.defined.add(node.anchor);
+      if (isScalar(node)) found.onScalars.add(node.anchor);
+    }
   });
   return found;
 }
@@ -49,9 +53,10 @@ function misreadValue(lineText: string, line: number, troubled: boolean, anchors
   const indicator = value[0] as keyof typeof READ_AS;
   const name = /^.([^\s,[\]{}]*)/.exec(value)?.[1] ?? '';
   let misread = troubled;
-  // Without a complaint: an alias to no anchor, or an anchor nothing refers to, was not meant as one.
+  // Without a complaint: an alias to no anchor, or an anchor on a text nothing refers to, was not meant as one
+  // (an unused anchor on a list or mapping is someone's YAML, and harmless).
   if (!misread && indicator === '*') misread = anchors().aliasLines.has(line) && !anchors().defined.has(name);
-  if (!misread && indicator === '&') misread = anchors().defined.has(name) && !anchors().used.has(name);
+  if (!misread && indicator === '&') misread = anchors().onScalars.has(name) && !anchors().used.has(name);
   if (!misread) return undefined;
   const quoted = `${key ? `${key}: ` : '- '}${JSON.stringify(value)}`;
   if (indicator === '*' && cronProblem(value) === undefined) return `${key ? `${key}: ` : ''}quote the cron expression: ${quoted}`;
