@@ -1,7 +1,7 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
-// `run --watch`: reload the configuration once its file has settled. An
+// `run` (unless --no-watch): reload the configuration once its file has settled. An
 // editor's save is often truncate-then-write, or write-then-rename, and a
 // reload in between would read an empty or half-written file. So a change
 // is acted on only after the file's content stayed the same for `stableMs`
@@ -13,8 +13,13 @@ export interface ConfigWatch {
   close(): void;
 }
 
-/** Calls `onStable` after each change of `file` once its content has stayed unchanged for `stableMs`. */
-export function watchConfigFile(file: string, onStable: () => void, stableMs = 300): ConfigWatch {
+/**
+ * Calls `onStable` with the file's content after each change of `file`, once
+ * that content has stayed unchanged for `stableMs`. Throws when the folder
+ * cannot be watched (no inotify watches left…); `onError` hears of a watch
+ * that fails later (the folder removed), after which nothing is reported.
+ */
+export function watchConfigFile(file: string, onStable: (text: string) => void, stableMs = 300, onError: (err: Error) => void = () => {}): ConfigWatch {
   const name = path.basename(file);
   let timer: NodeJS.Timeout | undefined;
   /** The content read at the last look, while a change is settling; undefined when none is. */
@@ -41,13 +46,18 @@ export function watchConfigFile(file: string, onStable: () => void, stableMs = 3
       return;
     }
     settling = undefined;
-    onStable();
+    onStable(now);
   };
   const watcher: FSWatcher = watch(path.dirname(file), (_event, changed) => {
     if (changed !== null && changed !== name) return;
     // A change event: whatever was settling starts over.
     settling = undefined;
     arm();
+  });
+  // Unhandled, an 'error' event would end the daemon: a watch lost is a reload by SIGHUP only, not a crash.
+  watcher.on('error', (err) => {
+    clearTimeout(timer);
+    onError(err);
   });
   return {
     close() {
