@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isScalar, visit, type Document, type LineCounter, type YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, visit, type Document, type LineCounter, type YAMLError } from 'yaml';
 import { cronProblem } from '../util/cron.ts';
 import type { ConfigProblem } from './errors.ts';
 
@@ -10,8 +10,8 @@ import type { ConfigProblem } from './errors.ts';
 // the parser's wording. Only the slow path (a file the fast lexer declined)
 // gets here, so none of this costs a valid file anything.
 
-/** `key: value` or `- value` whose unquoted value starts with an indicator YAML reads as syntax: `*` alias, `&` anchor, `!` tag. */
-const INDICATOR_VALUE = /^[ \t]*(?:-[ \t]+)*(?:([A-Za-z_][\w.-]*)[ \t]*:[ \t]+)?([*&!].*?)[ \t]*(?:[ \t]#.*)?$/;
+/** `key: value` or `- value` (the value up to a comment). */
+const KEY_VALUE = /^[ \t]*(?:-[ \t]+)*(?:([A-Za-z_][\w.-]*)[ \t]*:[ \t]+)?(\S.*?)[ \t]*(?:[ \t]#.*)?$/;
 /** A line whose indentation holds a tab. */
 const TAB_INDENT = /^ *\t[ \t]*\S/;
 
@@ -39,28 +39,45 @@ function anchorsOf(doc: Document, counter: LineCounter): Anchors {
   return found;
 }
 
+/** Why YAML did not read `value` (unquoted) as the text it looks like, if that is why the line is in trouble. */
+function misreading(value: string, line: number, troubled: boolean, anchors: () => Anchors): string | undefined {
+  const first = value[0];
+  if (first === '*' || first === '&' || first === '!') {
+    const name = /^.([^\s,[\]{}]*)/.exec(value)?.[1] ?? '';
+    let misread = troubled;
+    // Without a complaint: an alias to no anchor, or an anchor on a text nothing refers to, was not meant as one
+    // (an unused anchor on a list or mapping is someone's YAML, and harmless).
+    if (!misread && first === '*') misread = anchors().aliasLines.has(line) && !anchors().defined.has(name);
+    if (!misread && first === '&') misread = anchors().onScalars.has(name) && !anchors().used.has(name);
+    return misread ? `unquoted, YAML reads a leading ${first} as ${READ_AS[first]}` : undefined;
+  }
+  // The rest only when the parser complained about the line: they are also the start of valid YAML.
+  if (!troubled) return undefined;
+  if (first === '@' || first === '`' || first === '%') return `unquoted, YAML reserves a leading ${first}`;
+  if (/^\[[^\]]*\][ \t]*\S/.test(value)) return 'unquoted, YAML reads a leading [ as the start of a list';
+  if (/^\{[^}]*\}[ \t]*\S/.test(value)) return 'unquoted, YAML reads a leading { as the start of a mapping';
+  if (/^("[^"]*"|'[^']*')[ \t]*\S/.test(value)) return 'a quoted part with more text after it is not one value';
+  if (/:[ \t]/.test(value) && !/^["'[{]/.test(value)) return 'unquoted, YAML reads the ": " in it as a key';
+  return undefined;
+}
+
 /**
- * A value on line `line` that YAML read as an alias, anchor or tag where a
- * string was meant, said as the fix: the line with the value quoted.
- * `troubled`: the parser complained about this line.
+ * A value on line `line` that YAML read as something else than the text it
+ * looks like (an alias, an anchor, a tag, a list, a key…), said as the fix:
+ * the line with the value quoted. `troubled`: the parser complained about this line.
  */
 function misreadValue(lineText: string, line: number, troubled: boolean, anchors: () => Anchors): string | undefined {
-  const m = INDICATOR_VALUE.exec(lineText);
+  const m = KEY_VALUE.exec(lineText);
   if (!m) return undefined;
   const [, key, value] = m;
   // A key or a list item's dash: not a line of a block scalar's text.
   if (!key && !/^[ \t]*-/.test(lineText)) return undefined;
-  const indicator = value[0] as keyof typeof READ_AS;
-  const name = /^.([^\s,[\]{}]*)/.exec(value)?.[1] ?? '';
-  let misread = troubled;
-  // Without a complaint: an alias to no anchor, or an anchor on a text nothing refers to, was not meant as one
-  // (an unused anchor on a list or mapping is someone's YAML, and harmless).
-  if (!misread && indicator === '*') misread = anchors().aliasLines.has(line) && !anchors().defined.has(name);
-  if (!misread && indicator === '&') misread = anchors().onScalars.has(name) && !anchors().used.has(name);
-  if (!misread) return undefined;
+  const why = misreading(value, line, troubled, anchors);
+  if (!why) return undefined;
   const quoted = `${key ? `${key}: ` : '- '}${JSON.stringify(value)}`;
-  if (indicator === '*' && cronProblem(value) === undefined) return `${key ? `${key}: ` : ''}quote the cron expression: ${quoted}`;
-  return `${key ? `${key}: ` : ''}quote the value: ${quoted} (unquoted, YAML reads a leading ${indicator} as ${READ_AS[indicator]})`;
+  // An unquoted schedule is a cron expression (every field may be a *): said so even when it is not a valid one yet.
+  if (value[0] === '*' && (key === 'schedule' || cronProblem(value) === undefined)) return `${key ? `${key}: ` : ''}quote the cron expression: ${quoted}`;
+  return `${key ? `${key}: ` : ''}quote the value: ${quoted} (${why})`;
 }
 
 /** The quoted scalar still open at the end of the file: its first line, and the quote it opens with. */
@@ -71,6 +88,16 @@ function unclosedQuote(doc: Document, counter: LineCounter, at: number): { line:
       if (!node.range || (node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return;
       if (node.range[0] <= at && at <= node.range[2]) found = { line: counter.linePos(node.range[0]).line, quote: node.type === 'QUOTE_DOUBLE' ? '"' : "'" };
     },
+  });
+  return found;
+}
+
+/** The innermost one-line `{…}` or `[…]` still open at `at`: its first line and its bracket. */
+function unclosedFlow(doc: Document, counter: LineCounter, at: number): { line: number; open: string } | undefined {
+  let found: { line: number; open: string } | undefined;
+  visit(doc, (_key, node) => {
+    if (!isCollection(node) || !node.flow || !node.range) return;
+    if (node.range[0] < at && at <= node.range[2]) found = { line: counter.linePos(node.range[0]).line, open: isMap(node) ? '{' : '[' };
   });
   return found;
 }
@@ -104,6 +131,11 @@ function explain(e: YAMLError, doc: Document, counter: LineCounter): ConfigProbl
     const open = unclosedQuote(doc, counter, e.pos[0]);
     if (open) return { path: '', line: open.line, message: `the ${open.quote} opened at line ${open.line} is never closed: end the value with ${open.quote}` };
   }
+  if (e.code === 'BAD_INDENT' && /^Flow (map|sequence) in block collection/.test(raw)) {
+    const open = unclosedFlow(doc, counter, e.pos[0]);
+    const close = open?.open === '{' ? '}' : ']';
+    if (open) return { path: '', line: open.line, message: `the ${open.open} opened at line ${open.line} is never closed: end the ${open.open === '{' ? 'mapping' : 'list'} with ${close} on that line` };
+  }
   if (e.code === 'BAD_INDENT' && /mapping items must start at the same column/.test(raw)) {
     return { path: '', line, message: 'this key is not lined up with the keys above it: indent it by the same number of spaces' };
   }
@@ -135,12 +167,12 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
 
   const problems: ConfigProblem[] = [];
   const explained = new Set<number>();
-  // Only the lines that can hold such a value are looked at: the cheap test first.
   let anchors: Anchors | undefined;
   const anchorsNow = () => (anchors ??= anchorsOf(doc, counter));
+  // Lines the parser complained about, and those with a * & or ! it may have read without complaint.
   lines.forEach((l, i) => {
-    if (!/[*&!]/.test(l)) return;
     const line = i + 1;
+    if (!errorLines.has(line) && !/[*&!]/.test(l)) return;
     const message = misreadValue(l, line, errorLines.has(line) || warningLines.has(line), anchorsNow);
     if (!message) return;
     problems.push({ path: '', line, message });

@@ -61,6 +61,27 @@ describe('YAML messages that name the fix (one per mistake)', () => {
     expect(problems(item)).toEqual([[12, '', 'quote the value: - "*sponsored* post" (unquoted, YAML reads a leading * as an alias)']]);
   });
 
+  it('other values YAML reads as something else than text: a reserved @, a [bracket] or "quoted" start, a ": " inside', () => {
+    const at = (value: string, key = 'schedule') => problems(withChannel(`          - name: World\n            url: https://example.org/world.xml\n            ${key}: ${value}\n`));
+    expect(at('@daily')).toEqual([[11, '', 'schedule: quote the value: schedule: "@daily" (unquoted, YAML reserves a leading @)']]);
+    expect(at('[LWN] weekly', 'user_agent')).toEqual([[11, '', 'user_agent: quote the value: user_agent: "[LWN] weekly" (unquoted, YAML reads a leading [ as the start of a list)']]);
+    expect(at('"Quoted" part', 'user_agent')).toEqual([[11, '', 'user_agent: quote the value: user_agent: "\\"Quoted\\" part" (a quoted part with more text after it is not one value)']]);
+    expect(problems(withChannel('          - name: Breaking: news\n            url: https://example.org/world.xml\n'))).toEqual([
+      [9, '', 'name: quote the value: name: "Breaking: news" (unquoted, YAML reads the ": " in it as a key)'],
+    ]);
+    // A schedule that is not a valid cron expression yet is still one to quote first.
+    expect(at('*/61 * * * *')).toEqual([[11, '', 'schedule: quote the cron expression: schedule: "*/61 * * * *"']]);
+  });
+
+  it('an unclosed { or [ on one line: where it opens', () => {
+    expect(problems(withChannel('          - { name: World, url: "https://example.org/world.xml"\n          - { name: Two, url: "https://example.org/two.xml" }\n'))).toEqual([
+      [9, '', 'the { opened at line 9 is never closed: end the mapping with } on that line'],
+    ]);
+    expect(problems(withChannel('          - name: World\n            url: https://example.org/world.xml\n            include: [Porto, Benfica\n            limit: 5\n'))).toEqual([
+      [11, '', 'the [ opened at line 11 is never closed: end the list with ] on that line'],
+    ]);
+  });
+
   it('anchors and aliases used as YAML, and a * in a text block, are left alone', () => {
     const text = `site:
   title: Test
