@@ -70,8 +70,8 @@ function misreadValue(lineText: string, line: number, troubled: boolean, anchors
   const m = KEY_VALUE.exec(lineText);
   if (!m) return undefined;
   const [, key, value] = m;
-  // A key or a list item's dash: not a line of a block scalar's text.
-  if (!key && !/^[ \t]*-/.test(lineText)) return undefined;
+  // A key or a list item's dash (with its space: `-name:` is a layout mistake): not a line of a block scalar's text.
+  if (!key && !/^[ \t]*-[ \t]/.test(lineText)) return undefined;
   const why = misreading(value, line, troubled, anchors);
   if (!why) return undefined;
   const quoted = `${key ? `${key}: ` : '- '}${JSON.stringify(value)}`;
@@ -142,6 +142,54 @@ function explain(e: YAMLError, doc: Document, counter: LineCounter): ConfigProbl
   return { path: '', line, message: raw };
 }
 
+/** Problems explained one by one before the rest are only counted. */
+const MAX_EXPLAINED = 30;
+
+const indentOf = (l: string) => /^ */.exec(l)![0].length;
+const isContent = (l: string) => /\S/.test(l) && !/^\s*#/.test(l);
+
+/**
+ * A layout mistake the parser complained about at line `at` (1-based), in
+ * words: a key with no space after its colon, a key indented under one that
+ * has its value on its line, a line lined up with nothing above it.
+ */
+/** For each line, whether its indentation is a column no earlier line starts at (nor a key after its "- "): it lines up with nothing. */
+function unalignedLines(lines: readonly string[]): boolean[] {
+  const columns = new Set<number>();
+  return lines.map((l) => {
+    if (!isContent(l)) return false;
+    const unaligned = columns.size > 0 && !columns.has(indentOf(l));
+    columns.add(indentOf(l));
+    for (const m of /^[ \t]*(?:-[ \t]+)*/.exec(l)![0].matchAll(/-[ \t]+/g)) columns.add(m.index + m[0].length);
+    return unaligned;
+  });
+}
+
+/** How far below a `key: value` line an over-indented key is looked for. */
+const DEEPER_SCAN = 50;
+
+function layoutProblem(lines: readonly string[], at: number, unaligned: () => boolean[]): ConfigProblem | undefined {
+  const text = lines[at - 1] ?? '';
+  const dash = /^[ \t]*-([A-Za-z_][\w.-]*:.*)$/.exec(text);
+  if (dash) return { path: '', line: at, message: `put a space after the "-": - ${dash[1].trim()}` };
+  const glued = /^[ \t]*(?:-[ \t]+)*([A-Za-z_][\w.-]*):([^\s/:].*)$/.exec(text);
+  if (glued) return { path: '', line: at, message: `put a space after "${glued[1]}:": ${glued[1]}: ${glued[2].trim()}` };
+  // The parser reads what follows a `key: value` line, indented deeper, as more of that value, and complains at the key.
+  const kv = /^([ \t]*(?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:[ \t]+[^#\s]/.exec(text);
+  if (kv) {
+    const keyCol = kv[1].length;
+    for (let i = at; i < Math.min(lines.length, at + DEEPER_SCAN) && (!isContent(lines[i]) || indentOf(lines[i]) > keyCol); i++) {
+      const deeper = /^[ \t]*(?:-[ \t]+)*([A-Za-z_][\w.-]*)[ \t]*:(?:\s|$)/.exec(lines[i]);
+      if (deeper) return { path: '', line: i + 1, message: `"${deeper[1]}" is indented more than "${kv[2]}" at line ${at}, which has its value on its line: indent it as "${kv[2]}" is` };
+    }
+  }
+  if (unaligned()[at - 1]) {
+    const indent = indentOf(text);
+    return { path: '', line: at, message: `this line is indented by ${indent} space${indent === 1 ? '' : 's'}, like no line above it: indent it as the entries it belongs with` };
+  }
+  return undefined;
+}
+
 /**
  * The file's syntax problems, one per mistake, or [] when YAML reads it. Also
  * catches what YAML reads without complaint but was not meant: an unquoted
@@ -157,7 +205,7 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
   // A tab in the indentation throws the parser's idea of nesting off for the lines after it: one message, nothing that follows from it.
   if (errors.length) {
     const tabbed = lines.flatMap((l, i) => (TAB_INDENT.test(l) ? [i + 1] : []));
-    const caused = errors.some((e) => e.code === 'TAB_AS_INDENT') || tabbed.some((t) => [...errorLines].some((l) => Math.abs(l - t) <= 1));
+    const caused = errors.some((e) => e.code === 'TAB_AS_INDENT') || tabbed.some((t) => errorLines.has(t - 1) || errorLines.has(t) || errorLines.has(t + 1));
     if (tabbed.length && caused) {
       const [first, ...more] = tabbed;
       const also = more.length ? ` (tabs also at line${more.length > 1 ? 's' : ''} ${more.slice(0, 10).join(', ')}${more.length > 10 ? ', …' : ''})` : '';
@@ -178,12 +226,22 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
     problems.push({ path: '', line, message });
     explained.add(line);
   });
+  let unaligned: boolean[] | undefined;
+  const unalignedNow = () => (unaligned ??= unalignedLines(lines));
   for (const e of errors) {
     const line = counter.linePos(e.pos[0]).line;
     if (explained.has(line)) continue;
-    problems.push(explain(e, doc, counter));
+    // One message per line the parser complained about: it often reports one mistake several ways.
+    explained.add(line);
+    // Past a screenful the rest is most likely what the first mistakes set off: counted, not each explained.
+    if (problems.length >= MAX_EXPLAINED) {
+      const rest = new Set(errors.map((x) => counter.linePos(x.pos[0]).line).filter((l) => !explained.has(l))).size + 1;
+      problems.push({ path: '', line, message: `and YAML errors on ${rest} more line${rest === 1 ? '' : 's'} from here: fix the ones above first` });
+      break;
+    }
+    problems.push(layoutProblem(lines, line, unalignedNow) ?? explain(e, doc, counter));
   }
-  // One problem per line: the parser often reports a mistake more than once.
+  // A mistake explained from two of the lines it upset is said once.
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.line}\n${p.message}`;

@@ -82,6 +82,25 @@ describe('YAML messages that name the fix (one per mistake)', () => {
     ]);
   });
 
+  it('layout mistakes: a key over- or under-indented, no space after a colon or a dash', () => {
+    const over = withChannel('          - name: World\n            url: https://example.org/world.xml\n              limit: 3\n');
+    expect(problems(over)).toEqual([[11, '', '"limit" is indented more than "url" at line 10, which has its value on its line: indent it as "url" is']]);
+    const under = withChannel('          - name: World\n            url: https://example.org/world.xml\n           limit: 3\n');
+    expect(problems(under)).toEqual([[11, '', 'this line is indented by 11 spaces, like no line above it: indent it as the entries it belongs with']]);
+    // Three parser errors on this line before.
+    const source = withChannel('          - name: World\n            url: https://example.org/world.xml\n     - name: ITV\n       channels: []\n');
+    expect(problems(source)).toEqual([[11, '', 'this line is indented by 5 spaces, like no line above it: indent it as the entries it belongs with']]);
+    expect(problems(withChannel('          - name: World\n            url:https://example.org/world.xml\n'))).toEqual([[10, '', 'put a space after "url:": url: https://example.org/world.xml']]);
+    expect(problems(withChannel('          -name: World\n            url: https://example.org/world.xml\n'))).toEqual([[9, '', 'put a space after the "-": - name: World']]);
+  });
+
+  it('a file the parser cannot make sense of: the first mistakes explained, the rest counted', () => {
+    const junk = Array.from({ length: 200 }, (_, i) => `${' '.repeat(i % 5)}k${i}: [v\n`).join('');
+    const p = problems(junk);
+    expect(p.length).toBeLessThanOrEqual(31);
+    expect(p[p.length - 1][2]).toMatch(/^and YAML errors on \d+ more lines? from here: fix the ones above first$/);
+  });
+
   it('anchors and aliases used as YAML, and a * in a text block, are left alone', () => {
     const text = `site:
   title: Test
