@@ -20,7 +20,6 @@ export interface ConfigWatch {
  * that fails later (the folder removed), after which nothing is reported.
  */
 export function watchConfigFile(file: string, onStable: (text: string) => void, stableMs = 300, onError: (err: Error) => void = () => {}): ConfigWatch {
-  const name = path.basename(file);
   let timer: NodeJS.Timeout | undefined;
   /** The content read at the last look, while a change is settling; undefined when none is. */
   let settling: string | undefined;

@@ -9,7 +9,7 @@ import { schemaProblems } from './schema-problems.ts';
 import { looseTree, planSlugs } from './slug-plan.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
-import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { ConfigError, type ConfigProblem } from './errors.ts';
 import { fastParse } from './yaml-fast.ts';
 import { syntaxProblems } from './yaml-problems.ts';
 import { isPostgresUrl, queueProblem, queueStateProblem, stateProblem } from './server-urls.ts';

@@ -21,7 +21,6 @@ groups:
 
 /** A file whose one channel (at line 9) is `channel`, the lines after HEAD. */
 const withChannel = (channel: string) => HEAD + channel;
-const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
 /** The problems loading `text` reports, as [line, path, message]; the test fails unless it is refused. */
 function problems(text: string): [number | undefined, string, string][] {
