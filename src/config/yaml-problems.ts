@@ -204,9 +204,11 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
 
   // A tab in the indentation throws the parser's idea of nesting off for the lines after it: one message, nothing that follows from it.
   if (errors.length) {
-    const tabbed = lines.flatMap((l, i) => (TAB_INDENT.test(l) ? [i + 1] : []));
-    const caused = errors.some((e) => e.code === 'TAB_AS_INDENT') || tabbed.some((t) => errorLines.has(t - 1) || errorLines.has(t) || errorLines.has(t + 1));
-    if (tabbed.length && caused) {
+    // The tabs the parser tripped on (a tab in a block of text is fine): where it says so, or next to where it complained.
+    const tabAt = new Set(errors.filter((e) => e.code === 'TAB_AS_INDENT').map((e) => counter.linePos(e.pos[0]).line));
+    const near = (t: number) => tabAt.has(t) || errorLines.has(t - 1) || errorLines.has(t) || errorLines.has(t + 1);
+    const tabbed = lines.flatMap((l, i) => (TAB_INDENT.test(l) && near(i + 1) ? [i + 1] : []));
+    if (tabbed.length) {
       const [first, ...more] = tabbed;
       const also = more.length ? ` (tabs also at line${more.length > 1 ? 's' : ''} ${more.slice(0, 10).join(', ')}${more.length > 10 ? ', …' : ''})` : '';
       return [{ path: '', line: first, message: `tab character at line ${first}: indent with spaces${also}` }];

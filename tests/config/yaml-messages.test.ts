@@ -138,6 +138,9 @@ groups:
   it('a tab inside a text block is not an indentation mistake', () => {
     const config = parseConfig(`site:\n  description: |\n    a\tb\n    \tc\n${HEAD.slice('site:\n'.length)}          - { name: W, url: "https://example.org/w.xml" }\n`, '/tmp/x/refeed.yaml', {});
     expect(config.site.description).toBe('a\tb\n\tc\n');
+    // With a real tab mistake further down, the message names that line, not the text block's.
+    const both = `site:\n  description: |\n    a\n    \tc\n${HEAD.slice('site:\n'.length)}\t  - { name: W, url: "https://example.org/w.xml" }\n`;
+    expect(problems(both)).toEqual([[12, '', 'tab character at line 12: indent with spaces']]);
   });
 
   it("a channel with no url: channel 'X' has no url, at the channel's line", () => {
