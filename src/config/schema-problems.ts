@@ -84,8 +84,26 @@ function say(issue: z.core.$ZodIssue, raw: unknown, lineAt: LineAt): Said[] {
     if (issue.expected === 'object' && typeof key === 'number' && LEVELS[segs[segs.length - 2] as string] && (typeof value === 'string' || typeof value === 'number')) {
       return [{ problem: { path: formatPath(segs), line: lineAt(segs), message: `a ${what} is a mapping with a name: - name: ${String(value)}` } }];
     }
+    const scalarIssue = scalarType(issue.expected, value, typeof key === 'string' ? key : undefined);
+    if (scalarIssue) return [{ problem: { path: formatPath(segs), line: lineAt(segs), message: scalarIssue } }];
   }
   return [{ problem: { path: formatPath(segs), line: lineAt(segs), message: issue.message } }];
+}
+
+/** A value of the wrong scalar type, said with the value and the fix. */
+function scalarType(expected: string, value: unknown, key: string | undefined): string | undefined {
+  if (value === undefined || value === null || typeof value === 'object') return undefined;
+  const shown = JSON.stringify(value);
+  if (expected === 'boolean') {
+    const yamlOne = typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value) ? ' (YAML 1.2 reads yes, no, on and off as text)' : '';
+    return `must be true or false, not ${shown}${yamlOne}`;
+  }
+  if (expected === 'number') return `must be a number, not ${shown}`;
+  if (expected === 'int') return `must be a whole number, not ${shown}`;
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+    return `must be text, not the ${typeof value} ${shown}: quote it${key ? `: ${key}: "${String(value)}"` : ''}`;
+  }
+  return undefined;
 }
 
 /** The schema's issues as problems, one per mistake. */

@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isScalar, visit, type Document, type LineCounter, type YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type YAMLError } from 'yaml';
 import { cronProblem } from '../util/cron.ts';
 import type { ConfigProblem } from './errors.ts';
 
@@ -39,8 +39,18 @@ function anchorsOf(doc: Document, counter: LineCounter): Anchors {
   return found;
 }
 
-/** Why YAML did not read `value` (unquoted) as the text it looks like, if that is why the line is in trouble. */
-function misreading(value: string, line: number, troubled: boolean, anchors: () => Anchors): string | undefined {
+/** `text` as a YAML quoted scalar: in the quotes it does not contain, else double-quoted with escapes. */
+function requote(text: string): string {
+  if (!text.includes('"') && !text.includes('\\')) return `"${text}"`;
+  if (!text.includes("'")) return `'${text}'`;
+  return JSON.stringify(text);
+}
+
+/**
+ * Why YAML did not read `value` (unquoted) as the text it looks like, if that is why the line is in
+ * trouble; with the quoted value to suggest when it is not simply `value` quoted.
+ */
+function misreading(value: string, line: number, troubled: boolean, anchors: () => Anchors): string | { quoted: string; why: string } | undefined {
   const first = value[0];
   if (first === '*' || first === '&' || first === '!') {
     const name = /^.([^\s,[\]{}]*)/.exec(value)?.[1] ?? '';
@@ -56,7 +66,12 @@ function misreading(value: string, line: number, troubled: boolean, anchors: () 
   if (first === '@' || first === '`' || first === '%') return `unquoted, YAML reserves a leading ${first}`;
   if (/^\[[^\]]*\][ \t]*\S/.test(value)) return 'unquoted, YAML reads a leading [ as the start of a list';
   if (/^\{[^}]*\}[ \t]*\S/.test(value)) return 'unquoted, YAML reads a leading { as the start of a mapping';
-  if (/^("[^"]*"|'[^']*')[ \t]*\S/.test(value)) return 'a quoted part with more text after it is not one value';
+  if (/^("[^"]*"|'[^']*')[ \t]*\S/.test(value)) {
+    // 'Tom's blog': the inner quote ends the value early.
+    const q = value[0];
+    if (value.length > 2 && value.endsWith(q)) return { quoted: requote(value.slice(1, -1)), why: `a ${q} inside ${q}…${q} ends the value early` };
+    return 'a quoted part with more text after it is not one value';
+  }
   if (/:[ \t]/.test(value) && !/^["'[{]/.test(value)) return 'unquoted, YAML reads the ": " in it as a key';
   return undefined;
 }
@@ -72,9 +87,10 @@ function misreadValue(lineText: string, line: number, troubled: boolean, anchors
   const [, key, value] = m;
   // A key or a list item's dash (with its space: `-name:` is a layout mistake): not a line of a block scalar's text.
   if (!key && !/^[ \t]*-[ \t]/.test(lineText)) return undefined;
-  const why = misreading(value, line, troubled, anchors);
-  if (!why) return undefined;
-  const quoted = `${key ? `${key}: ` : '- '}${JSON.stringify(value)}`;
+  const said = misreading(value, line, troubled, anchors);
+  if (!said) return undefined;
+  const why = typeof said === 'string' ? said : said.why;
+  const quoted = `${key ? `${key}: ` : '- '}${typeof said === 'string' ? JSON.stringify(value) : said.quoted}`;
   // An unquoted schedule is a cron expression (every field may be a *): said so even when it is not a valid one yet.
   if (value[0] === '*' && (key === 'schedule' || cronProblem(value) === undefined)) return `${key ? `${key}: ` : ''}quote the cron expression: ${quoted}`;
   return `${key ? `${key}: ` : ''}quote the value: ${quoted} (${why})`;
@@ -102,29 +118,67 @@ function unclosedFlow(doc: Document, counter: LineCounter, at: number): { line: 
   return found;
 }
 
-/** The key the parser found a second time at `at`, and the line it first appeared on in the same mapping. */
-function duplicateKey(doc: Document, counter: LineCounter, at: number): { key: string; first?: number } | undefined {
-  let found: { key: string; first?: number } | undefined;
+interface Duplicate {
+  key: string;
+  /** The line of the key's first appearance in the mapping. */
+  first?: number;
+  map: unknown;
+  /** The mapping is an entry of a `groups`/`sources`/`channels` list (or another list: `entry`). */
+  entry?: string;
+  /** The mapping's second `name`: where the entry that lost its "- " starts, and that name. */
+  secondName?: { line: number; first: number; value: string };
+}
+
+const ENTRY_OF: Record<string, string> = { groups: 'group', sources: 'source', channels: 'channel' };
+
+/** The key the parser found a second time at `at`, the line it first appeared on in the same mapping, and that mapping. */
+function duplicateKey(doc: Document, counter: LineCounter, at: number): Duplicate | undefined {
+  let found: Duplicate | undefined;
   visit(doc, {
-    Map(_key, map) {
+    Map(_key, map, ancestors) {
       const hit = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === at);
       if (!hit || !isScalar(hit.key)) return;
       const key = String(hit.key.value);
       const first = map.items.find((p) => p !== hit && isScalar(p.key) && String(p.key.value) === key);
       const firstAt = first && isScalar(first.key) ? first.key.range?.[0] : undefined;
-      found = { key, first: firstAt === undefined ? undefined : counter.linePos(firstAt).line };
+      const parent = ancestors[ancestors.length - 1];
+      const holder = ancestors[ancestors.length - 2];
+      const listKey = isPair(holder) && isScalar(holder.key) ? String(holder.key.value) : '';
+      const names = map.items.filter((p) => isScalar(p.key) && p.key.value === 'name');
+      const lineOfKey = (p: (typeof names)[number]) => (isScalar(p.key) && p.key.range ? counter.linePos(p.key.range[0]).line : 0);
+      found = {
+        key,
+        first: firstAt === undefined ? undefined : counter.linePos(firstAt).line,
+        map,
+        entry: isSeq(parent) ? (ENTRY_OF[listKey] ?? 'entry') : undefined,
+        ...(names.length > 1
+          ? { secondName: { line: lineOfKey(names[1]), first: lineOfKey(names[0]), value: isScalar(names[1].value) ? String(names[1].value.source ?? names[1].value.value) : '' } }
+          : {}),
+      };
       return visit.BREAK;
     },
   });
   return found;
 }
 
-/** One parser error in words that name the fix (or the parser's own, first line only). */
-function explain(e: YAMLError, doc: Document, counter: LineCounter): ConfigProblem {
+/** What explaining one error learnt that the next ones need: mappings whose later duplicates follow from one missing "- ". */
+interface ExplainState {
+  entriesRunTogether: Set<unknown>;
+}
+
+/** One parser error in words that name the fix (or the parser's own, first line only); undefined when an earlier one said it. */
+function explain(e: YAMLError, doc: Document, counter: LineCounter, state: ExplainState): ConfigProblem | undefined {
   const line = counter.linePos(e.pos[0]).line;
   const raw = e.message.split('\n')[0];
   if (e.code === 'DUPLICATE_KEY') {
     const dup = duplicateKey(doc, counter, e.pos[0]);
+    if (dup && state.entriesRunTogether.has(dup.map)) return undefined;
+    // A second `name:` in a list entry is a new entry without its "- ": its url, limit… are duplicates only because of that.
+    if (dup?.entry && dup.secondName) {
+      state.entriesRunTogether.add(dup.map);
+      const { line: at, first, value } = dup.secondName;
+      return { path: '', line: at, message: `a second "name" in one ${dup.entry} (the first at line ${first}): a new ${dup.entry} starts with "- ": - name: ${value}` };
+    }
     if (dup) return { path: '', line, message: `duplicate key "${dup.key}"${dup.first ? ` (also at line ${dup.first})` : ''}: keep one` };
   }
   if (e.code === 'MISSING_CHAR' && /closing .?quote/i.test(raw)) {
@@ -228,6 +282,7 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
     problems.push({ path: '', line, message });
     explained.add(line);
   });
+  const state: ExplainState = { entriesRunTogether: new Set() };
   let unaligned: boolean[] | undefined;
   const unalignedNow = () => (unaligned ??= unalignedLines(lines));
   for (const e of errors) {
@@ -241,7 +296,8 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
       problems.push({ path: '', line, message: `and YAML errors on ${rest} more line${rest === 1 ? '' : 's'} from here: fix the ones above first` });
       break;
     }
-    problems.push(layoutProblem(lines, line, unalignedNow) ?? explain(e, doc, counter));
+    const problem = layoutProblem(lines, line, unalignedNow) ?? explain(e, doc, counter, state);
+    if (problem) problems.push(problem);
   }
   // A mistake explained from two of the lines it upset is said once.
   const seen = new Set<string>();

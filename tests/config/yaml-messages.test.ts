@@ -182,6 +182,29 @@ groups:
     expect(problems(text)).toEqual([[11, '', 'duplicate key "url" (also at line 10): keep one']]);
   });
 
+  it('a quote inside the same quotes: the value requoted', () => {
+    expect(problems(withChannel("          - name: 'Tom's blog'\n            url: https://example.org/world.xml\n"))).toEqual([
+      [9, '', `name: quote the value: name: "Tom's blog" (a ' inside '…' ends the value early)`],
+    ]);
+    expect(problems(withChannel('          - name: "He said "hi""\n            url: https://example.org/world.xml\n'))).toEqual([
+      [9, '', `name: quote the value: name: 'He said "hi"' (a " inside "…" ends the value early)`],
+    ]);
+  });
+
+  it('a channel missing its "- ": one message at the second name, not a duplicate for each key', () => {
+    const text = withChannel('          - name: A\n            url: https://example.org/a.xml\n            name: B\n            url: https://example.org/b.xml\n            limit: 3\n');
+    expect(problems(text)).toEqual([[11, '', 'a second "name" in one channel (the first at line 9): a new channel starts with "- ": - name: B']]);
+  });
+
+  it('a value of the wrong type: said with the value and the fix', () => {
+    const at = (line: string) => problems(withChannel(`          - name: World\n            url: https://example.org/world.xml\n            ${line}\n`));
+    const path = 'groups[0].sources[0].channels[0]';
+    expect(at('limit: ten')).toEqual([[11, `${path}.limit`, 'must be a number, not "ten"']]);
+    expect(at('max_redirects: 2.5')).toEqual([[11, `${path}.max_redirects`, 'must be a whole number, not 2.5']]);
+    expect(at('enabled: no')).toEqual([[11, `${path}.enabled`, 'must be true or false, not "no" (YAML 1.2 reads yes, no, on and off as text)']]);
+    expect(problems(withChannel('          - name: 1984\n            url: https://example.org/world.xml\n'))).toEqual([[9, `${path}.name`, 'must be text, not the number 1984: quote it: name: "1984"']]);
+  });
+
   it('an unclosed quote: where it opens, not where the file ends', () => {
     const text = withChannel('          - name: "World\n            url: https://example.org/world.xml\n          - name: Two\n            url: https://example.org/two.xml\n');
     expect(problems(text)).toEqual([[9, '', 'the " opened at line 9 is never closed: end the value with "']]);
