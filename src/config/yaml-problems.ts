@@ -12,6 +12,8 @@ import type { ConfigProblem } from './errors.ts';
 
 /** `key: value` or `- value` (the value up to a comment). */
 const KEY_VALUE = /^[ \t]*(?:-[ \t]+)*(?:([A-Za-z_][\w.-]*)[ \t]*:[ \t]+)?(\S.*?)[ \t]*(?:[ \t]#.*)?$/;
+/** Lines longer than this (no config line is) are left to the parser's words: the patterns here stay linear in the file. */
+const LONGEST_LINE = 2000;
 /** A line whose indentation holds a tab. */
 const TAB_INDENT = /^ *\t[ \t]*\S/;
 
@@ -82,6 +84,7 @@ function misreading(value: string, line: number, troubled: boolean, anchors: () 
  * the line with the value quoted. `troubled`: the parser complained about this line.
  */
 function misreadValue(lineText: string, line: number, troubled: boolean, anchors: () => Anchors): string | undefined {
+  if (lineText.length > LONGEST_LINE) return undefined;
   const m = KEY_VALUE.exec(lineText);
   if (!m) return undefined;
   const [, key, value] = m;
@@ -196,17 +199,12 @@ function explain(e: YAMLError, doc: Document, counter: LineCounter, state: Expla
   return { path: '', line, message: raw };
 }
 
-/** Problems explained one by one before the rest are only counted. */
+/** Parser errors explained one by one before the rest are only counted. */
 const MAX_EXPLAINED = 30;
 
 const indentOf = (l: string) => /^ */.exec(l)![0].length;
 const isContent = (l: string) => /\S/.test(l) && !/^\s*#/.test(l);
 
-/**
- * A layout mistake the parser complained about at line `at` (1-based), in
- * words: a key with no space after its colon, a key indented under one that
- * has its value on its line, a line lined up with nothing above it.
- */
 /** For each line, whether its indentation is a column no earlier line starts at (nor a key after its "- "): it lines up with nothing. */
 function unalignedLines(lines: readonly string[]): boolean[] {
   const columns = new Set<number>();
@@ -222,8 +220,14 @@ function unalignedLines(lines: readonly string[]): boolean[] {
 /** How far below a `key: value` line an over-indented key is looked for. */
 const DEEPER_SCAN = 50;
 
+/**
+ * A layout mistake the parser complained about at line `at` (1-based), in
+ * words: a key with no space after its colon, a key indented under one that
+ * has its value on its line, a line lined up with nothing above it.
+ */
 function layoutProblem(lines: readonly string[], at: number, unaligned: () => boolean[]): ConfigProblem | undefined {
   const text = lines[at - 1] ?? '';
+  if (text.length > LONGEST_LINE) return undefined;
   const dash = /^[ \t]*-([A-Za-z_][\w.-]*:.*)$/.exec(text);
   if (dash) return { path: '', line: at, message: `put a space after the "-": - ${dash[1].trim()}` };
   const glued = /^[ \t]*(?:-[ \t]+)*([A-Za-z_][\w.-]*):([^\s/:].*)$/.exec(text);
@@ -283,6 +287,7 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
     explained.add(line);
   });
   const state: ExplainState = { entriesRunTogether: new Set() };
+  let errorsExplained = 0;
   let unaligned: boolean[] | undefined;
   const unalignedNow = () => (unaligned ??= unalignedLines(lines));
   for (const e of errors) {
@@ -291,7 +296,7 @@ export function syntaxProblems(text: string, doc: Document, counter: LineCounter
     // One message per line the parser complained about: it often reports one mistake several ways.
     explained.add(line);
     // Past a screenful the rest is most likely what the first mistakes set off: counted, not each explained.
-    if (problems.length >= MAX_EXPLAINED) {
+    if (++errorsExplained > MAX_EXPLAINED) {
       const rest = new Set(errors.map((x) => counter.linePos(x.pos[0]).line).filter((l) => !explained.has(l))).size + 1;
       problems.push({ path: '', line, message: `and YAML errors on ${rest} more line${rest === 1 ? '' : 's'} from here: fix the ones above first` });
       break;
