@@ -17,6 +17,7 @@ export const SLOW_TESTS = [
   'tests/cli/serve-metrics.test.ts',
   'tests/cli/start-up.test.ts',
   'tests/cli/stop-during-start-up.test.ts',
+  'tests/daemon/auto-reload.test.ts',
   'tests/daemon/reload-safety.test.ts',
   'tests/daemon/run.test.ts',
   'tests/deploy/deploy.test.ts',

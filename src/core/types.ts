@@ -362,6 +362,11 @@ export interface HealthReport {
   error?: string;
   /** The daemon's publishing: `error` while its last publish failed (a full disk: `disk: no space left on device writing …`). */
   publish?: PublishHealth;
+  /**
+   * `refeed run`: the configuration file's last reload was rejected (when, how many problems: the log says
+   * which), and the previous configuration keeps running. Not a failure of the daemon: status is unchanged.
+   */
+  configReload?: { status: 'rejected'; at: string; problems: number };
   channels: Array<{
     key: string;
     status: string;
