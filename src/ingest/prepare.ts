@@ -31,6 +31,8 @@ export interface Candidate {
   /** Its feed fragments, when the input asked for them. */
   fragments?: ItemFragments;
   warnings: NormalizeWarning[];
+  /** Its page's article (full text), which its body is: kept so re-dating the item keeps it. */
+  fullText?: { html: string; image?: string };
   /** Set when the article is dated by when it was first seen (`now` here): the raw item, to date it again once that is known. */
   raw?: RawItem;
 }

@@ -18,6 +18,8 @@ export interface ChannelReport {
   sameContent?: number;
   /** Items dropped because an earlier item of the feed had the same guid but another link or content (logged as `guid-collision`). */
   guidCollisions?: number;
+  /** Item pages fetched for their full text in this pass (full_text channels). */
+  pagesFetched?: number;
   /** Set when a 301/308 moved the channel for good. */
   movedTo?: string;
   /** WebSub discovery (fetched feeds only): the hubs the feed names (Link header first) and its topic. */
