@@ -33,6 +33,7 @@ export const SLOW_TESTS = [
   'tests/hostile/crash.test.ts',
   'tests/hostile/daemon-flood.test.ts',
   'tests/hostile/deep-nesting-daemon.test.ts',
+  'tests/hostile/full-text-pages.test.ts',
   'tests/hostile/html.test.ts',
   'tests/hostile/sources.test.ts',
   'tests/ingest/channel-meta.test.ts',
