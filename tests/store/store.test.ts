@@ -24,7 +24,7 @@ storeContract('SQLite', async () => {
 
 /** Takes a current SQLite state back to the schema version 4 left (before item fragments). */
 // What version 4 did not have: version 5's fragments and version 6's channel meta.
-const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta';
+const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta; DROP TABLE full_text';
 
 describe('SQLite store', () => {
   it('uses WAL, survives reopening, and stays intact', async () => {
@@ -150,6 +150,22 @@ describe('SQLite store', () => {
     // Only the extra column changes (enclosures, tags): the fragments encoded from the old ones go.
     again.db.prepare(`UPDATE articles SET extra = '{"tags":["New"]}' WHERE id = ?`).run(id);
     expect(await again.itemFragments([id], 'v')).toEqual(new Map());
+    await again.close();
+  });
+
+  it('upgrades a version 6 store in place: a full_text table, empty, rows kept (issue 21)', async () => {
+    const file = path.join(tmp(), 'state.db');
+    const st = new SqliteStore(file);
+    await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
+    await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
+    st.db.exec('DROP TABLE full_text; PRAGMA user_version = 6');
+    await st.close();
+    const again = new SqliteStore(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(7);
+    expect(await again.countArticles()).toBe(1);
+    expect(await again.fullTextEntries(['https://a.example/1'])).toEqual(new Map());
+    await again.saveFullText([{ link: 'https://a.example/1', mode: 'readability', html: '<p>x</p>', failures: 0, at: 5 }]);
+    expect((await again.fullTextEntries(['https://a.example/1'])).get('https://a.example/1')).toMatchObject({ html: '<p>x</p>' });
     await again.close();
   });
 
