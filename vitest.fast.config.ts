@@ -22,6 +22,7 @@ export const SLOW_TESTS = [
   'tests/deploy/deploy.test.ts',
   'tests/editors/discover-preview.test.ts',
   'tests/editors/opml-scale.test.ts',
+  'tests/editors/preview-full-text.test.ts',
   'tests/fetch/address-policy.test.ts',
   'tests/fetch/charset.test.ts',
   'tests/fetch/feedparser-reference.test.ts',
