@@ -11,6 +11,6 @@ export function selectorProblem(selector: string): string | undefined {
     compile(selector);
     return undefined;
   } catch (err) {
-    return `is not a CSS selector css-select can use: ${(err as Error)?.message ?? String(err)}`;
+    return `must be a CSS selector css-select can read: ${(err as Error)?.message ?? String(err)}`;
   }
 }

@@ -60,6 +60,6 @@ describe('refeed preview --full-text', () => {
     expect(out.article).not.toContain('every detail the teaser left out');
     const bad = await runCommand(previewCommand, [`${server.url}/feed.xml`, '--full-text', '--selector', 'div[', '--allow-private']);
     expect(bad.code).toBe(64);
-    expect(bad.stderr).toMatch(/--selector "div\[" is not a CSS selector css-select can use: Expected name/);
+    expect(bad.stderr).toMatch(/--selector "div\[" must be a CSS selector css-select can read: Expected name/);
   }, 30_000);
 });
