@@ -39,6 +39,7 @@ export const SLOW_TESTS = [
   'tests/hostile/sources.test.ts',
   'tests/ingest/channel-meta.test.ts',
   'tests/ingest/churn.test.ts',
+  'tests/ingest/full-text-retry.test.ts',
   'tests/ingest/full-text.test.ts',
   'tests/ingest/guid-collision.test.ts',
   'tests/ingest/ingest-guard.test.ts',
