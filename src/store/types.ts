@@ -297,6 +297,8 @@ export interface Store {
   fullTextEntries(links: readonly string[]): Promise<Map<string, FullTextEntry>>;
   /** Stores these full-text entries, each replacing the one of its link. */
   saveFullText(entries: readonly FullTextEntry[]): Promise<void>;
+  /** Removes the full-text entries last attempted before `before` whose link no stored article has (retention pruned it); returns how many. */
+  pruneFullText(before: number): Promise<number>;
 
   /** Puts back articles read from their files, as written (for rebuilding a lost store); an id already stored is left as it is. */
   restoreArticles(articles: readonly RestoredArticle[]): Promise<number>;

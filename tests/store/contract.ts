@@ -347,5 +347,19 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       expect(got.get('https://a.example/2')).toEqual({ link: 'https://a.example/2', mode: 'article .body', error: 'timeout: slow', failures: 2, at: 12 });
       await again.close();
     });
+
+    it('forgets full-text entries whose link no article has, once older than asked', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      await st.commitItems('g/s/c', [item('kept', { link: 'https://a.example/kept' })], ok);
+      const entry = (link: string, at: number) => ({ link, mode: 'readability', html: '<p>x</p>', failures: 0, at });
+      await st.saveFullText([entry('https://a.example/kept', 10), entry('https://a.example/gone', 10), entry('https://a.example/recent', 1000)]);
+      expect(await st.pruneFullText(500)).toBe(1);
+      expect([...(await st.fullTextEntries(['https://a.example/kept', 'https://a.example/gone', 'https://a.example/recent'])).keys()].sort()).toEqual([
+        'https://a.example/kept',
+        'https://a.example/recent',
+      ]);
+      await st.close();
+    });
   });
 }

@@ -39,3 +39,8 @@ export async function saveFullText(db: Db, entries: readonly FullTextEntry[]): P
     [jsonRows(last.map((e) => ({ link: e.link, mode: e.mode, html: e.html ?? null, image: e.image ?? null, error: e.error ?? null, failures: e.failures, at: e.at })))],
   );
 }
+
+export async function pruneFullText(db: Db, before: number): Promise<number> {
+  const r = await db.query('DELETE FROM full_text f WHERE f.at < $1 AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.link = f.link)', [before]);
+  return r.rowCount ?? 0;
+}

@@ -199,6 +199,10 @@ export class PostgresStore implements Store {
     await this.run((db) => fullText.saveFullText(db, entries));
   }
 
+  async pruneFullText(before: number): Promise<number> {
+    return this.run((db) => fullText.pruneFullText(db, before));
+  }
+
   async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {
     return this.write((db) => items.restoreArticles(db, articles));
   }

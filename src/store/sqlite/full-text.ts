@@ -30,6 +30,7 @@ export class FullTextRepo {
   constructor(db: Database.Database) {
     this.s = {
       get: db.prepare<[string], FullTextRow>('SELECT link, mode, html, image, error, failures, at FROM full_text WHERE link IN (SELECT value FROM json_each(?))'),
+      prune: db.prepare<[number]>('DELETE FROM full_text WHERE at < ? AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.link = full_text.link)'),
       put: db.prepare(
         `INSERT INTO full_text (link, mode, html, image, error, failures, at) VALUES (@link, @mode, @html, @image, @error, @failures, @at)
          ON CONFLICT (link) DO UPDATE SET mode = excluded.mode, html = excluded.html, image = excluded.image, error = excluded.error,
@@ -41,6 +42,10 @@ export class FullTextRepo {
   entries(links: readonly string[]): Map<string, FullTextEntry> {
     if (!links.length) return new Map();
     return new Map(this.s.get.all(JSON.stringify(links)).map((r) => [r.link, toFullTextEntry(r)]));
+  }
+
+  prune(before: number): number {
+    return this.s.prune.run(before).changes;
   }
 
   save(entries: readonly FullTextEntry[]): void {

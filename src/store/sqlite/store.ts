@@ -293,6 +293,10 @@ export class SqliteStore implements Store {
     return this.write(() => this.fullText.save(entries));
   }
 
+  async pruneFullText(before: number): Promise<number> {
+    return this.write(() => this.fullText.prune(before));
+  }
+
   async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {
     return this.write(() => this.items.restore(articles));
   }
