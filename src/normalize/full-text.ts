@@ -76,11 +76,22 @@ function dropNonText(nodes: ChildNode[]): void {
   }
 }
 
-function readable(doc: Document, url: string): string | undefined {
+/** Readability's wrapper (`<div id="readability-page-1" class="page">`): one per page, so not kept in every article. */
+const PAGE_WRAPPER = 'readability-page-1';
+
+type ReadabilityElement = { innerHTML: string; children: ArrayLike<{ id: string; innerHTML: string }> };
+
+function readable(doc: Document): string | undefined {
   dropNonText(doc.children);
   const { document } = parseHTML(render(doc));
-  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { maxElemsToParse: MAX_PAGE_ELEMENTS, keepClasses: false }).parse();
-  void url;
+  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
+    maxElemsToParse: MAX_PAGE_ELEMENTS,
+    keepClasses: false,
+    serializer: (el) => {
+      const e = el as unknown as ReadabilityElement;
+      return e.children.length === 1 && e.children[0].id === PAGE_WRAPPER ? e.children[0].innerHTML : e.innerHTML;
+    },
+  }).parse();
   return article?.content ?? undefined;
 }
 
@@ -104,7 +115,7 @@ export function extractFullText(req: ExtractRequest): Extracted {
       if (!found.length) return { kind: 'error', reason: `nothing extracted: no element of the page matches "${req.selector}"` };
       raw = found.map((el) => render(el)).join('\n');
     } else {
-      raw = readable(doc, req.url);
+      raw = readable(doc);
       if (raw === undefined) return { kind: 'error', reason: 'nothing extracted: readability found no article in the page' };
     }
   } catch (err) {
