@@ -14,6 +14,8 @@ const ARTICLE = `<!doctype html><html><head><title>x</title></head><body><articl
 const MB = 1024 * 1024;
 
 let server: TestServer;
+let inFlight = 0;
+let mostInFlight = 0;
 let agents: FetchAgents;
 let pool: FullTextPool;
 const timers = new Set<NodeJS.Timeout>();
@@ -21,6 +23,14 @@ const timers = new Set<NodeJS.Timeout>();
 beforeAll(async () => {
   server = await startServer((req, res) => {
     const p = req.url ?? '/';
+    if (p.startsWith('/queued/')) {
+      // Slow enough that every request made at once would overlap.
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      return void setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'content-type': 'text/html' }).end(ARTICLE);
+      }, 150);
+    }
     switch (p) {
       case '/ok.html':
         return void res.writeHead(200, { 'content-type': 'text/html' }).end(ARTICLE);
@@ -109,6 +119,15 @@ describe('hostile pages for full text', () => {
     const r = await extract('/ok.html');
     expect('html' in r && r.html).toContain('An ordinary paragraph');
     expect(pool.workerJobs).toBeGreaterThan(0);
+  });
+
+  it('makes at most 2 requests at a time to one host', async () => {
+    const pages = pageLimiter({ concurrency: 8, perHostConcurrency: 8 });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => extractPage({ link: `${server.url}/queued/${i}.html`, channel: channel(), pool, pages, agents })),
+    );
+    expect(results.every((r) => 'html' in r)).toBe(true);
+    expect(mostInFlight).toBe(2);
   });
 
   it('cuts a 20 MB page at max_bytes, without reading the rest', async () => {
