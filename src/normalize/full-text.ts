@@ -30,7 +30,7 @@ export type Extracted = { kind: 'ok'; html: string; image?: string } | { kind: '
 export const MAX_PAGE_ELEMENTS = 60_000;
 
 /** Elements whose content is never article text: dropped before readability reads the page (fewer nodes, no code). */
-const NEVER_TEXT = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed']);
+const NEVER_TEXT: ReadonlySet<string> = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed']);
 
 class TooManyElements extends Error {}
 
@@ -70,9 +70,8 @@ function outermost(found: Element[]): Element[] {
 function dropNonText(nodes: ChildNode[]): void {
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i];
-    if (n.type === 'script' || n.type === 'style' || (n.type === 'tag' && NEVER_TEXT.has(n.name)) || n.type === 'comment' || n.type === 'directive') {
-      if (n.type !== 'directive') nodes.splice(i, 1);
-    } else if ('children' in n) dropNonText(n.children);
+    if (n.type === 'script' || n.type === 'style' || n.type === 'comment' || (n.type === 'tag' && NEVER_TEXT.has(n.name))) nodes.splice(i, 1);
+    else if ('children' in n) dropNonText(n.children);
   }
 }
 
