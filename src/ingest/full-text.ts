@@ -140,7 +140,8 @@ export async function applyFullText(candidates: Candidate[], known: ReadonlyMap<
   const failed: FullTextEntry[] = [];
   const out = candidates.map((c) => {
     const entry = c.article.link ? entries.get(c.article.link) : undefined;
-    if (!entry) return c;
+    // Never fetched for a stored item: its stored content may be a full text this state no longer has (reindex); it stays.
+    if (!entry) return c.article.link && known.has(c.itemKey) ? { ...c, keepStored: true } : c;
     if (entry.html === undefined) {
       failed.push(entry);
       return c;

@@ -71,7 +71,7 @@ export function selectItems(
       }
       newKeys.add(contentKey);
     }
-    if (k && (!k.owned || k.contentHash === c.article.contentHash)) continue;
+    if (k && (!k.owned || k.contentHash === c.article.contentHash || c.keepStored)) continue;
     selected.writes.push({ ...itemWrite(c.itemKey, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
     selected.texts.set(c.itemKey, c.text);
   }

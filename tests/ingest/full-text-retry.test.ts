@@ -98,4 +98,14 @@ groups:
     expect((await state.channelState('g/s/c'))?.lastWarning).toMatch(/down\.html: http-status: HTTP 500.*given up after 3 attempts\)$/);
     expect(html('Down')).toContain('Down teaser');
   });
+
+  it('keeps stored full texts when the state no longer has their entries (a state rebuilt by reindex)', async () => {
+    state.db.exec('DELETE FROM full_text');
+    const before = hits('/undated.html');
+    const [r] = await run(T + 7 * RETRY_AFTER_MS);
+    expect(r.status).toBe('unchanged');
+    expect(hits('/undated.html')).toBe(before);
+    expect(html('Flaky')).toContain('Flaky story: the long text');
+    expect(html('Undated')).toContain('Undated story: the long text');
+  });
 });
