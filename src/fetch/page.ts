@@ -3,7 +3,7 @@
 // HTML and refusing anything else before a byte of it is parsed.
 import type { FetchError } from '../core/types.ts';
 import { fetchError } from './errors.ts';
-import { fetchBytes, type FetchBytesRequest } from './http.ts';
+import { fetchBytes, type FetchBytesRequest, type HttpSettings } from './http.ts';
 
 export const PAGE_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1';
 
@@ -17,6 +17,27 @@ function isHtml(contentType: string | undefined, body: Buffer): boolean {
   if (type) return HTML_TYPES.has(type);
   const head = body.subarray(0, 512).toString('latin1').replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '').trimStart().toLowerCase();
   return head.startsWith('<!doctype html') || head.startsWith('<html') || /^<(?:!--|head|body|meta|title|div|p|article)\b/.test(head);
+}
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The channel's fetch settings for one of its items' pages: the channel's
+ * credentials (`headers: { Authorization: … }`, cookies) are the feed's, and
+ * go only to the feed's own origin, never to whatever host an item links to.
+ */
+export function pageSettings<S extends Pick<HttpSettings, 'headers'>>(settings: S, feedUrl: string, pageUrl: string): S {
+  const headers = settings.headers ?? {};
+  if (originOf(feedUrl) === originOf(pageUrl) || !Object.keys(headers).some((h) => CREDENTIAL_HEADERS.has(h.toLowerCase()))) return settings;
+  return { ...settings, headers: Object.fromEntries(Object.entries(headers).filter(([h]) => !CREDENTIAL_HEADERS.has(h.toLowerCase()))) };
 }
 
 /** GETs an item's page under the channel's fetch settings. Never throws. */

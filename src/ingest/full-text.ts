@@ -8,7 +8,7 @@
 // item keeps the feed's own content and the channel a `full-text` warning.
 import type { Logger } from '../core/log.ts';
 import type { ChannelSettings, ResolvedChannel } from '../core/types.ts';
-import { fetchPage, type FetchAgents } from '../fetch/index.ts';
+import { fetchPage, pageSettings, type FetchAgents } from '../fetch/index.ts';
 import { createArticleRenderer, type ArticleRenderer, type NormalizedItem } from '../normalize/index.ts';
 import { excerpt, htmlToText, oneLine, sha1Hex } from '../normalize/text.ts';
 import type { FullTextEntry, KnownItem, Store } from '../store/index.ts';
@@ -54,7 +54,7 @@ export async function extractPage(req: PageRequest): Promise<PageResult> {
   const mode = fullTextMode(channel.settings);
   let page;
   try {
-    page = await req.pages.run(hostOf(link), () => fetchPage({ url: link, settings: channel.settings, signal: req.signal, agents: req.agents }));
+    page = await req.pages.run(hostOf(link), () => fetchPage({ url: link, settings: pageSettings(channel.settings, channel.url, link), signal: req.signal, agents: req.agents }));
   } catch (err) {
     return { link, error: `not fetched: ${(err as Error)?.message ?? String(err)}` };
   }

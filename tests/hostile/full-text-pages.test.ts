@@ -22,7 +22,7 @@ const timers = new Set<NodeJS.Timeout>();
 
 beforeAll(async () => {
   server = await startServer((req, res) => {
-    const p = req.url ?? '/';
+    const p = (req.url ?? '/').split('?')[0];
     if (p.startsWith('/queued/')) {
       // Slow enough that every request made at once would overlap.
       mostInFlight = Math.max(mostInFlight, ++inFlight);
@@ -121,6 +121,21 @@ describe('hostile pages for full text', () => {
     expect(pool.workerJobs).toBeGreaterThan(0);
   });
 
+  it('sends the channel\'s credentials only to the feed\'s own origin', async () => {
+    const headers = { Authorization: 'Bearer feed-secret', Cookie: 'session=feed', 'X-Client': 'refeed-test' };
+    await extract('/ok.html?same', { headers });
+    const same = server.requests.find((q) => q.path === '/ok.html?same')!;
+    expect(same.headers).toMatchObject({ authorization: 'Bearer feed-secret', cookie: 'session=feed', 'x-client': 'refeed-test' });
+    // The same server under another origin (localhost vs 127.0.0.1): an item linking elsewhere.
+    const other = `${server.url.replace('127.0.0.1', 'localhost')}/ok.html?other`;
+    const r = await extractPage({ link: other, channel: channel({ headers }), pool, pages: pageLimiter({ concurrency: 8, perHostConcurrency: 2 }), agents });
+    expect('html' in r).toBe(true);
+    const cross = server.requests.find((q) => q.path === '/ok.html?other')!;
+    expect(cross.headers['x-client']).toBe('refeed-test');
+    expect(cross.headers.authorization).toBeUndefined();
+    expect(cross.headers.cookie).toBeUndefined();
+  });
+
   it('makes at most 2 requests at a time to one host', async () => {
     const pages = pageLimiter({ concurrency: 8, perHostConcurrency: 8 });
     const results = await Promise.all(
@@ -162,7 +177,7 @@ describe('hostile pages for full text', () => {
   it('refuses a private address unless the channel allows it', async () => {
     const r = await extract('/ok.html', { allowPrivate: false });
     expect(errorOf(r)).toMatch(/^blocked: fetching .*refused: 127\.0\.0\.1 is a loopback address \(set allow_private: true/);
-    expect(server.requests.filter((q) => q.path === '/ok.html')).toHaveLength(1); // the allowed fetch above only
+    expect(server.requests.filter((q) => q.path === '/ok.html')).toHaveLength(1); // the allowed fetch of the first test only
   });
 
   it('keeps no script, event handler or javascript: URL of a script-laden page', async () => {
