@@ -138,7 +138,9 @@ export async function applyFullText(candidates: Candidate[], known: ReadonlyMap<
 
   const renderer = createArticleRenderer();
   const failed: FullTextEntry[] = [];
-  const out = candidates.map((c) => {
+  // New items whose page a stop cut short are left for the next run (stored now, they would keep the teaser for good).
+  const cut = new Set(o.signal?.aborted ? toFetch : []);
+  const out = candidates.filter((c) => !(c.article.link && cut.has(c.article.link) && !known.has(c.itemKey))).map((c) => {
     const entry = c.article.link ? entries.get(c.article.link) : undefined;
     // Never fetched for a stored item: its stored content may be a full text this state no longer has (reindex); it stays.
     if (!entry) return c.article.link && known.has(c.itemKey) ? { ...c, keepStored: true } : c;

@@ -20,6 +20,7 @@ const page = (what: string) =>
 
 let server: TestServer;
 let flakyUp = false;
+let onSlow: (() => void) | undefined;
 const hits = (p: string) => server.requests.filter((r) => r.path === p).length;
 
 beforeAll(async () => {
@@ -35,6 +36,15 @@ beforeAll(async () => {
     }
     if (p === '/flaky.html') return void (flakyUp ? res.writeHead(200, { 'content-type': 'text/html' }).end(page('Flaky story')) : res.writeHead(503).end());
     if (p === '/down.html') return void res.writeHead(500).end();
+    if (p === '/slow-feed.xml') {
+      return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${base}/</link>
+<item><title>Slow</title><link>${base}/slow.html</link><guid>slow</guid><pubDate>Mon, 01 Jul 2024 10:00:00 GMT</pubDate><description>Slow teaser</description></item>
+</channel></rss>`);
+    }
+    if (p === '/slow.html') {
+      onSlow?.();
+      return void setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(page('Slow story')), 3000);
+    }
     if (p === '/undated.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page('Undated story'));
     res.writeHead(404).end();
   });
@@ -108,4 +118,36 @@ groups:
     expect(html('Flaky')).toContain('Flaky story: the long text');
     expect(html('Undated')).toContain('Undated story: the long text');
   });
+});
+
+describe('full text: a run stopped while a page is fetched', () => {
+  it('stores nothing of the new item whose page was cut short: the next run reads it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-ft-stop-'));
+    const config = parseConfig(
+      `site: { output: out, state: state.db }
+defaults: { allow_private: true, full_text: true }
+groups:
+  - name: G
+    sources:
+      - name: S
+        channels:
+          - { name: c, url: "${server.url}/slow-feed.xml" }
+`,
+      path.join(dir, 'refeed.yaml'),
+    );
+    const state = new SqliteStore(config.site.state);
+    try {
+      const stop = new AbortController();
+      onSlow = () => stop.abort();
+      await runFetch(config, state, { logger: silentLogger, signal: stop.signal });
+      onSlow = undefined;
+      expect(state.db.prepare('SELECT count(*) AS n FROM articles').get()).toEqual({ n: 0 });
+      expect(state.db.prepare('SELECT count(*) AS n FROM full_text').get()).toEqual({ n: 0 });
+      const [r] = await runFetch(config, state, { logger: silentLogger });
+      expect(r).toMatchObject({ status: 'new', newItems: 1, pagesFetched: 1 });
+      expect((state.db.prepare('SELECT html FROM articles').get() as { html: string }).html).toContain('Slow story: the long text');
+    } finally {
+      await state.close();
+    }
+  }, 30_000);
 });
