@@ -208,6 +208,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
       });
       prepared = { ...prepared, candidates: pass.candidates };
       if (pass.fetched) report.pagesFetched = pass.fetched;
+      if (pass.failedPages) report.pagesFailed = pass.failedPages;
       fullTextWarning = pass.warning;
     } finally {
       if (!opts.fullText) await pool.close();

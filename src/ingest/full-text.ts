@@ -92,6 +92,8 @@ export interface FullTextPass {
   candidates: Candidate[];
   /** Pages fetched in this pass. */
   fetched: number;
+  /** Of those, the ones that gave no article. */
+  failedPages?: number;
   /** The `full-text` warning, when some candidate's page gave no article. */
   warning?: string;
 }
@@ -151,7 +153,8 @@ export async function applyFullText(candidates: Candidate[], known: ReadonlyMap<
     const full = { html: entry.html, ...(entry.image ? { image: entry.image } : {}) };
     return { ...withFullText(c, full, renderer), itemKey: c.itemKey, fullText: full, ...(c.raw ? { raw: c.raw } : {}) };
   });
-  return { candidates: out, fetched: toFetch.length, ...(failed.length ? { warning: fullTextWarning(failed, candidates.length) } : {}) };
+  const failedPages = saved.filter((e) => e.error !== undefined).length;
+  return { candidates: out, fetched: toFetch.length, ...(failedPages ? { failedPages } : {}), ...(failed.length ? { warning: fullTextWarning(failed, candidates.length) } : {}) };
 }
 
 /** The channel's `full-text` warning (`refeed status`): how many items keep the feed's content, and why the first does. */

@@ -20,6 +20,8 @@ export interface ChannelReport {
   guidCollisions?: number;
   /** Item pages fetched for their full text in this pass (full_text channels). */
   pagesFetched?: number;
+  /** Of those, the pages that gave no article (their items keep the feed's content). */
+  pagesFailed?: number;
   /** Set when a 301/308 moved the channel for good. */
   movedTo?: string;
   /** WebSub discovery (fetched feeds only): the hubs the feed names (Link header first) and its topic. */

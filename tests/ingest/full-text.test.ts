@@ -63,6 +63,7 @@ describe('full_text: true on a channel of teasers', () => {
     const run = await runRefeed(['once', '--all', '-c', file]);
     expect(run.code, run.stderr).toBe(0);
     expect(pageRequests()).toBe(3);
+    expect(run.stdout).toMatch(/g\/s\/full\s+new\s+new 3, updated 0, full text: 3 pages fetched, 1 without an article/);
     // The plain channel (no full_text) fetched no page.
     expect(server.requests.some((r) => r.path.startsWith('/plain/'))).toBe(false);
 
