@@ -31,6 +31,12 @@ export interface ChannelSettings {
   allowIframeHosts: string[];
   /** Fetch from (and follow redirects to) loopback, private and link-local addresses: off by default. */
   allowPrivate: boolean;
+  /**
+   * Full text: each new item's body is its page's article, extracted by
+   * readability (true) or as the element a CSS selector names (the string).
+   * Absent: the feed's own content.
+   */
+  fullText?: true | string;
   /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
   retention?: { items?: number; ageMs?: number };
 }
@@ -202,6 +208,8 @@ export type FetchErrorCode =
   | 'network'
   | 'dns'
   | 'not-a-feed'
+  /** A page fetched for its full text answered with something else than HTML (an image, JSON…). */
+  | 'not-html'
   | 'parse'
   | 'empty'
   | 'decode'
