@@ -21,6 +21,10 @@ export interface BenchOptions {
   parseOnly: boolean;
   /** Corpus feeds the parse-throughput rows read. */
   parseChannels: number;
+  /** Only the full-text rows (issue 21): pages/s of fetching and extracting local article pages. */
+  fullTextOnly: boolean;
+  /** Article pages the full-text rows read. */
+  pages: number;
   /** Only the rows of issue 18: fetch + publish against the baseline, full publish on SQLite and on PostgreSQL. */
   engines: boolean;
 }
@@ -49,6 +53,12 @@ Options:
   --parse-channels N
                  corpus feeds the parse-throughput rows read (default 200, at
                  most --channels)
+  --full-text-only
+                 only measure full text (issue 21): N local article pages fetched
+                 from loopback and extracted as full_text does (worker threads),
+                 against readability on the main thread; pages/s and peak RSS;
+                 writes bench/out/full-text-results.md unless --out is given
+  --pages N      article pages the full-text rows read (default 400)
   --engines      only the rows of issue 18: baseline, cold fetch + publish, and a full
                  publish of the padded store on SQLite and on PostgreSQL (a server
                  as the tests get one: REFEED_TEST_POSTGRES_URL, else a temp one);
@@ -83,6 +93,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       'warm-channels': { type: 'string' },
       'parse-channels': { type: 'string' },
       'parse-only': { type: 'boolean', default: false },
+      'full-text-only': { type: 'boolean', default: false },
+      pages: { type: 'string' },
       engines: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
@@ -99,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
   const channels = positiveInt('channels', values.channels, quick ? 100 : 1000);
   const parseOnly = values['parse-only']!;
+  const fullTextOnly = values['full-text-only']!;
   return {
     channels,
     items: positiveInt('items', values.items, 50),
@@ -109,9 +122,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     quick,
     profile: values.profile!,
     keep: values.keep!,
-    out: values.out ?? (parseOnly ? 'bench/out/parse-results.md' : values.engines ? 'bench/out/engines-results.md' : 'bench/results.md'),
+    out: values.out ?? (parseOnly ? 'bench/out/parse-results.md' : fullTextOnly ? 'bench/out/full-text-results.md' : values.engines ? 'bench/out/engines-results.md' : 'bench/results.md'),
     warmChannels: values['warm-channels'] === '0' ? 0 : positiveInt('warm-channels', values['warm-channels'], quick ? 0 : 10_000),
     parseOnly,
+    fullTextOnly,
+    pages: positiveInt('pages', values.pages, 400),
     engines: values.engines!,
     parseChannels: Math.min(channels, positiveInt('parse-channels', values['parse-channels'], 200)),
   };

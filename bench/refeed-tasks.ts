@@ -249,7 +249,7 @@ async function pad(task: Extract<Task, { kind: 'pad' }>): Promise<TaskResult> {
   return { ms: padMs + publishMs, items: added, detail: { added, articles, padMs, publishMs, ...publishDetail(report) } };
 }
 
-export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' | 'parse' | 'cli' }>): Promise<TaskResult> {
+export async function runRefeedTask(task: Exclude<Task, { kind: 'baseline' | 'parse' | 'cli' | 'full-text' }>): Promise<TaskResult> {
   if (task.kind === 'cycle') return cycle(task);
   if (task.kind === 'publish') return publishAlone(task);
   if (task.kind === 'tick') return tick(task);

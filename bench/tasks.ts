@@ -1,3 +1,4 @@
+import type { FullTextTask } from './full-text.ts';
 import type { ParseTask } from './parse-throughput.ts';
 
 // The measurements a worker child can run. Each returns the timed part's
@@ -26,7 +27,9 @@ export type Task =
   /** Untimed setup: pads the store with older archive articles up to `target`, then publishes once to settle. */
   | { kind: 'pad'; configFile: string; seed: number; items: number; channels: number; target: number }
   /** Parse throughput of one reader over corpus files, no network (parse-throughput.ts). */
-  | ParseTask;
+  | ParseTask
+  /** Full text (issue 21): fetch and extract article pages from loopback (full-text.ts). */
+  | FullTextTask;
 
 export interface TaskResult {
   ms: number;
@@ -49,6 +52,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
   if (task.kind === 'parse') {
     const { runParseTask } = await import('./parse-throughput.ts');
     return runParseTask(task);
+  }
+  if (task.kind === 'full-text') {
+    const { runFullTextTask } = await import('./full-text.ts');
+    return runFullTextTask(task);
   }
   if (task.kind === 'cli') {
     const { runCliTask } = await import('./cli-tasks.ts');

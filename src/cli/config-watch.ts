@@ -1,7 +1,7 @@
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
-// `run --watch`: reload the configuration once its file has settled. An
+// `run` (unless --no-watch): reload the configuration once its file has settled. An
 // editor's save is often truncate-then-write, or write-then-rename, and a
 // reload in between would read an empty or half-written file. So a change
 // is acted on only after the file's content stayed the same for `stableMs`
@@ -13,9 +13,13 @@ export interface ConfigWatch {
   close(): void;
 }
 
-/** Calls `onStable` after each change of `file` once its content has stayed unchanged for `stableMs`. */
-export function watchConfigFile(file: string, onStable: () => void, stableMs = 300): ConfigWatch {
-  const name = path.basename(file);
+/**
+ * Calls `onStable` with the file's content after each change of `file`, once
+ * that content has stayed unchanged for `stableMs`. Throws when the folder
+ * cannot be watched (no inotify watches left…); `onError` hears of a watch
+ * that fails later (the folder removed), after which nothing is reported.
+ */
+export function watchConfigFile(file: string, onStable: (text: string) => void, stableMs = 300, onError: (err: Error) => void = () => {}): ConfigWatch {
   let timer: NodeJS.Timeout | undefined;
   /** The content read at the last look, while a change is settling; undefined when none is. */
   let settling: string | undefined;
@@ -41,19 +45,59 @@ export function watchConfigFile(file: string, onStable: () => void, stableMs = 3
       return;
     }
     settling = undefined;
-    onStable();
+    onStable(now);
   };
-  const watcher: FSWatcher = watch(path.dirname(file), (_event, changed) => {
-    if (changed !== null && changed !== name) return;
+  const onEvent = (names: ReadonlySet<string>) => (_event: string, changed: string | Buffer | null) => {
+    if (changed !== null && !names.has(String(changed))) return;
     // A change event: whatever was settling starts over.
     settling = undefined;
     arm();
-  });
+  };
+  const watchers: FSWatcher[] = [];
+  try {
+    for (const [dir, names] of watchedNames(file)) {
+      const watcher = watch(dir, onEvent(names));
+      watchers.push(watcher);
+      // Unhandled, an 'error' event would end the daemon: a watch lost is a reload by SIGHUP only, not a crash.
+      watcher.on('error', (err) => {
+        clearTimeout(timer);
+        for (const w of watchers) w.close();
+        onError(err);
+      });
+    }
+  } catch (err) {
+    for (const w of watchers) w.close();
+    throw err;
+  }
   return {
     close() {
       closed = true;
       clearTimeout(timer);
-      watcher.close();
+      for (const w of watchers) w.close();
     },
   };
+}
+
+/**
+ * The folders to watch and the names in each whose change may change the
+ * file's content: the file's own, and for a symlinked file (a config kept
+ * elsewhere; a Kubernetes ConfigMap, whose `refeed.yaml -> ..data/refeed.yaml`
+ * changes when `..data` is swapped) the link's first step and the file it
+ * ends at.
+ */
+function watchedNames(file: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (dir: string, name: string) => (out.get(dir) ?? out.set(dir, new Set()).get(dir)!).add(name);
+  const abs = path.resolve(file);
+  add(path.dirname(abs), path.basename(abs));
+  try {
+    const link = readlinkSync(abs);
+    const first = link.split(/[\\/]/)[0];
+    if (!path.isAbsolute(link) && first && first !== '.' && first !== '..') add(path.dirname(abs), first);
+    const real = realpathSync(abs);
+    if (real !== abs) add(path.dirname(real), path.basename(real));
+  } catch {
+    // Not a symlink (or gone): the file's own name is all there is to watch.
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ export function formatFetchSummary(reports: ChannelReport[]): string {
     const parts = [`new ${r.newItems}`, `updated ${r.updatedItems}`];
     if (r.duplicates) parts.push(`duplicates ${r.duplicates}`);
     if (r.pruned) parts.push(`pruned ${r.pruned}`);
+    if (r.pagesFetched) parts.push(`full text: ${r.pagesFetched} page${r.pagesFetched === 1 ? '' : 's'} fetched${r.pagesFailed ? `, ${r.pagesFailed} without an article` : ''}`);
     if (r.sameContent) parts.push(`same content under new guids ${r.sameContent}`);
     if (r.guidCollisions) parts.push(`guid collisions ${r.guidCollisions} (dropped)`);
     if (r.movedTo) parts.push(`moved to ${redactUrl(r.movedTo)}`);

@@ -19,7 +19,9 @@ export class ConfigError extends Error {
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  const where = [p.line ? `line ${p.line}` : '', p.path].filter(Boolean).join(' ');
+  // A message that names its line already ("tab character at line 3") is not prefixed with it again.
+  const named = p.line !== undefined && new RegExp(`\\bline ${p.line}\\b`).test(p.message);
+  const where = [p.line && !named ? `line ${p.line}` : '', p.path].filter(Boolean).join(' ');
   return where ? `${where}: ${p.message}` : p.message;
 }
 

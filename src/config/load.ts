@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { RefeedConfig } from '../core/types.ts';
-import { didYouMean } from '../util/suggest.ts';
 import { crossChecks } from './cross-checks.ts';
 import { ruleWarnings } from './rule-checks.ts';
 import { noChannelsProblems } from './no-channels.ts';
-import { configSchema, keysAt } from './schema.ts';
+import { configSchema } from './schema.ts';
+import { schemaProblems } from './schema-problems.ts';
 import { looseTree, planSlugs } from './slug-plan.ts';
 export { DEFAULT_CONFIG_FILE } from './names.ts';
 import { resolveConfig } from './resolve.ts';
-import { ConfigError, formatPath, type ConfigProblem } from './errors.ts';
+import { ConfigError, type ConfigProblem } from './errors.ts';
 import { fastParse } from './yaml-fast.ts';
+import { syntaxProblems } from './yaml-problems.ts';
 import { isPostgresUrl, queueProblem, queueStateProblem, stateProblem } from './server-urls.ts';
 
 /** The environment variables that override the file (containers set them): REFEED_STATE, REFEED_QUEUE. */
@@ -38,9 +38,13 @@ function fromEnv(env: ConfigEnv): { site: { state?: string; queue?: string }; pr
   return { site, problems };
 }
 
-/** The 1-based line of the node at `segments`, or of its nearest existing parent. */
+/** The 1-based line of the node at `segments` (of its key, in a mapping: a block value starts a line below), or of its nearest existing parent. */
 function lineOf(doc: Document, counter: LineCounter, segments: readonly PropertyKey[]): number | undefined {
   for (let n = segments.length; n >= 0; n--) {
+    const last = segments[n - 1];
+    const parent = n > 0 && typeof last === 'string' ? doc.getIn(segments.slice(0, n - 1) as unknown[], true) : undefined;
+    const key = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)?.key : undefined;
+    if (isNode(key) && key.range) return counter.linePos(key.range[0]).line;
     const node = doc.getIn(segments.slice(0, n) as unknown[], true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
@@ -64,13 +68,10 @@ function locate(text: string): Located {
  * strings, 012 is twelve. Duplicate keys are an error, and aliases expand only
  * so far (an alias bomb is a problem of the file, not a crash).
  */
-function slowParse(file: string, located: Located): unknown {
+function slowParse(file: string, text: string, located: Located): unknown {
   const { doc, counter } = located;
-  const problems: ConfigProblem[] = doc.errors.map((e) => ({
-    path: '',
-    line: counter.linePos(e.pos[0]).line,
-    message: e.message.split('\n')[0],
-  }));
+  // In words that name the fix, one per mistake (yaml-problems.ts).
+  const problems = syntaxProblems(text, doc, counter);
   if (problems.length) throw new ConfigError(file, problems);
   try {
     return doc.toJS();
@@ -85,18 +86,6 @@ export interface LoadOptions {
   storedKeys?: ReadonlySet<string>;
   /** Accept a file with no channels that does not say so (no-channels.ts): for an edit about to add some. */
   allowNoChannels?: boolean;
-}
-
-/** The zod issue as a problem at its path and line; an unknown key with the nearest known one. */
-function schemaProblem(issue: z.core.$ZodIssue, lineAt: (segs: PropertyKey[]) => number | undefined): ConfigProblem {
-  const segs = issue.path as PropertyKey[];
-  const unknown = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-  if (!unknown?.length) return { path: formatPath(segs), line: lineAt(segs), message: issue.message };
-  // Pointed at the key itself, not at its parent mapping.
-  const target = [...segs, unknown[0]];
-  const known = keysAt(segs) ?? [];
-  const named = unknown.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ');
-  return { path: formatPath(target), line: lineAt(target), message: `unknown key${unknown.length > 1 ? 's' : ''} ${named}` };
 }
 
 /** Problems in file order (those without a line last), each once. */
@@ -119,20 +108,22 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = process
   let located: Located | undefined;
   const withLines = () => (located ??= locate(text));
   const fast = fastParse(text);
-  const raw: unknown = (fast ? fast.value : slowParse(file, withLines())) ?? {};
+  const raw: unknown = (fast ? fast.value : slowParse(file, text, withLines())) ?? {};
   const lineAt = (segs: readonly PropertyKey[]) => lineOf(withLines().doc, withLines().counter, segs);
   const absFile = path.resolve(file);
   const result = configSchema.safeParse(raw);
   const envSite = fromEnv(env);
   const slugs = planSlugs(looseTree((raw as { groups?: unknown }).groups), { keep: opts.storedKeys, lineOf: lineAt });
   const problems = ordered([
-    ...(result.error?.issues ?? []).map((issue) => schemaProblem(issue, lineAt)),
+    ...schemaProblems(result.error?.issues ?? [], raw, lineAt),
     ...crossChecks(raw, absFile, envSite.site.state, lineAt),
     ...(opts.allowNoChannels ? [] : noChannelsProblems(raw, lineAt)),
     ...envSite.problems,
     ...queueProblems(result.data?.site, envSite.site, lineAt),
   ]);
-  const warnings = ordered([...slugs.warnings, ...ruleWarnings(raw, lineAt)]);
+  // A missing or empty name is a problem of the schema's: the slug made of "" adds nothing to it.
+  const slugWarnings = problems.length ? slugs.warnings.filter((w) => !w.message.startsWith('"" ')) : slugs.warnings;
+  const warnings = ordered([...slugWarnings, ...ruleWarnings(raw, lineAt)]);
   if (!result.success || problems.length) throw new ConfigError(file, problems, warnings);
   const data = { ...result.data, site: { ...result.data.site, ...envSite.site } };
   return resolveConfig(data, absFile, { ...slugs, warnings });

@@ -19,6 +19,8 @@ export function noChannelsProblems(raw: unknown, lineOf: (segs: PropertyKey[]) =
   if (groups.some((g) => list(g.sources).some((s) => list(s.channels).length > 0))) return [];
   const problem = (segs: PropertyKey[], message: string): ConfigProblem => ({ path: formatPath(segs), line: segs.length ? lineOf(segs) : undefined, message });
   if (file.groups === undefined || file.groups === null) {
+    // Channels written at the top level: the schema says where they go, and that is the one mistake.
+    if (['channels', 'sources', 'feeds'].some((k) => k in file)) return [];
     const what = Object.keys(file).length ? 'the file has no `groups`' : 'the file is empty';
     return [problem([], `no channels: ${what} (cut short?); a configuration with no channels on purpose says \`groups: []\``)];
   }
@@ -28,11 +30,12 @@ export function noChannelsProblems(raw: unknown, lineOf: (segs: PropertyKey[]) =
   groups.forEach((g, gi) => {
     if (!isMapping((file.groups as unknown[])[gi])) return; // the schema says so
     if (g.sources === undefined || g.sources === null) {
+      if (g.channels !== undefined) return; // channels right under the group: the schema says where they go
       problems.push(problem(['groups', gi], `no channels: group${label(g)} has no \`sources\` (cut short?); say \`sources: []\` if it is empty on purpose`));
       return;
     }
     list(g.sources).forEach((s, si) => {
-      if (s.channels === undefined || s.channels === null) {
+      if ((s.channels === undefined || s.channels === null) && s.feeds === undefined) {
         problems.push(problem(['groups', gi, 'sources', si], `no channels: source${label(s)} has no \`channels\` (cut short?); say \`channels: []\` if it is empty on purpose`));
       }
     });

@@ -45,8 +45,15 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
     author: level.author ?? parent.author,
     allowIframeHosts: level.allow_iframes ?? parent.allowIframeHosts,
     allowPrivate: level.allow_private ?? parent.allowPrivate,
+    ...fullTextOver(parent.fullText, level.full_text),
     ...retentionOver(parent.retention, level.retention),
   };
+}
+
+/** `full_text` set at a level wins; false (or never set) leaves the key out: the feed's own content. */
+function fullTextOver(parent: ChannelSettings['fullText'], level: LevelSettingsInput['full_text']): Pick<ChannelSettings, 'fullText'> {
+  const mode = level ?? parent;
+  return mode === undefined || mode === false ? {} : { fullText: mode };
 }
 
 /** `retention` keys set at a level win, one by one. */

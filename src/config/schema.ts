@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronProblem } from '../util/cron.ts';
 import { patternProblem } from '../util/re2.ts';
+import { selectorProblem } from '../util/selector.ts';
 import { re2Note, ruleEntryProblems } from './rules.ts';
 import { queueProblem, stateProblem } from './server-urls.ts';
 import { parseDuration, parseSize } from './units.ts';
@@ -64,6 +65,8 @@ export const levelSettings = {
   author: z.enum(['source', 'item']).optional(),
   allow_iframes: z.array(z.string().min(1)).optional(),
   allow_private: z.boolean().optional(),
+  /** Replace each new item's body by its page's article: true (readability) or a CSS selector naming the element; false: the feed's content. */
+  full_text: z.union([z.boolean(), checked(selectorProblem)]).optional(),
   /** How long entries that fell out of every feed are kept: the newest `items` of the channel, and any first seen within `age`. */
   retention: z.strictObject({ items: z.number().int().min(1).max(1_000_000).optional(), age: duration.optional() }).optional(),
 };

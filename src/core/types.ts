@@ -33,6 +33,12 @@ export interface ChannelSettings {
   allowIframeHosts: string[];
   /** Fetch from (and follow redirects to) loopback, private and link-local addresses: off by default. */
   allowPrivate: boolean;
+  /**
+   * Full text: each new item's body is its page's article, extracted by
+   * readability (true) or as the element a CSS selector names (the string).
+   * Absent: the feed's own content.
+   */
+  fullText?: true | string;
   /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
   retention?: { items?: number; ageMs?: number };
 }
@@ -218,6 +224,8 @@ export type FetchErrorCode =
   | 'network'
   | 'dns'
   | 'not-a-feed'
+  /** A page fetched for its full text answered with something else than HTML (an image, JSON…). */
+  | 'not-html'
   | 'parse'
   | 'empty'
   | 'decode'
@@ -380,6 +388,11 @@ export interface HealthReport {
   error?: string;
   /** The daemon's publishing: `error` while its last publish failed (a full disk: `disk: no space left on device writing …`). */
   publish?: PublishHealth;
+  /**
+   * `refeed run`: the configuration file's last reload was rejected (when, how many problems: the log says
+   * which), and the previous configuration keeps running. Not a failure of the daemon: status is unchanged.
+   */
+  configReload?: { status: 'rejected'; at: string; problems: number };
   channels: Array<{
     key: string;
     status: string;

@@ -14,6 +14,7 @@ export { findFeedLinks, type FeedLink } from './feed-links.ts';
 export { createFetchAgents, forbiddenAddress, type FetchAgents } from './address-policy.ts';
 export { fetchBytes, FEED_ACCEPT, type FetchBytesOutcome, type FetchBytesRequest, type HttpSettings } from './http.ts';
 export { parseFeed } from './parse.ts';
+export { fetchPage, pageSettings, PAGE_ACCEPT, type PageOutcome } from './page.ts';
 export { parseRetryAfter } from './retry-after.ts';
 export { linkHeaderWebSub, type WebSubLinks } from './websub-links.ts';
 

@@ -12,6 +12,9 @@ import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
 import type { FragmentEncoding } from './fragments.ts';
 import { pruneChannel } from './prune.ts';
+import { applyFullText, fullTextMode, pageLimiter } from './full-text.ts';
+import { FullTextPool } from './full-text-pool.ts';
+import type { Limiter } from '../util/limiter.ts';
 import { contentKeyOf, selectItems } from './select-items.ts';
 
 export interface IngestOptions {
@@ -32,6 +35,10 @@ export interface IngestOptions {
    * publishes). A queue worker on another machine has no output folder.
    */
   writeFiles?: boolean;
+  /** Where full-text pages are read (worker threads); a channel with full_text makes its own when absent. */
+  fullText?: FullTextPool;
+  /** The run's bound on page requests per host (see full-text.ts); a channel makes its own when absent. */
+  pages?: Limiter;
   /** A verified WebSub push: its body is the feed, read instead of fetching it (validators and schedule stay). */
   pushed?: { body: Uint8Array; contentType?: string };
 }
@@ -185,13 +192,35 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     );
   }
   const known = await store.knownItems(channel.key, prepared.candidates.map((c) => c.itemKey));
+  let fullTextWarning: string | undefined;
+  if (fullTextMode(channel.settings) !== undefined) {
+    const pool = opts.fullText ?? new FullTextPool();
+    try {
+      const pass = await applyFullText(prepared.candidates, known, {
+        store,
+        channel,
+        now: now(),
+        pool,
+        pages: opts.pages ?? pageLimiter(config.site),
+        agents: opts.agents,
+        signal: opts.signal,
+        log,
+      });
+      prepared = { ...prepared, candidates: pass.candidates };
+      if (pass.fetched) report.pagesFetched = pass.fetched;
+      if (pass.failedPages) report.pagesFailed = pass.failedPages;
+      fullTextWarning = pass.warning;
+    } finally {
+      if (!opts.fullText) await pool.close();
+    }
+  }
   const unknownContent = prepared.candidates.filter((c) => !known.has(c.itemKey)).flatMap((c) => contentKeyOf(c.article) ?? []);
   const knownContent = unknownContent.length ? await store.knownContent(channel.key, unknownContent) : new Map<string, string>();
   const { writes, texts, sameContent } = selectItems(config, channel, { ...prepared, finalUrl: outcome.finalUrl, preparedAt }, known, knownContent);
   const churn = churnWarning(sameContent, prepared.candidates.length);
   if (sameContent) report.sameContent = sameContent;
   if (churn) log.warn({ url: redactUrl(st.url), code: 'guid-churn', sameContent, items: prepared.candidates.length }, churn);
-  const warning = [warningStatusText(warnings), churn].filter((w) => w !== undefined).join('; ') || undefined;
+  const warning = [warningStatusText(warnings), churn, fullTextWarning].filter((w) => w !== undefined).join('; ') || undefined;
   const result = await store.commitItems(channel.key, writes, { now: now(), status: 'unchanged', ...success, warning, ...(meta ? { meta } : {}) });
   report.newItems = result.newItems;
   report.updatedItems = result.updatedItems;

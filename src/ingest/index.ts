@@ -11,3 +11,5 @@ export { itemWrite } from './select-items.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
 export { WebSubSubscriber, signatureMatches, type PushOutcome } from './websub.ts';
 export { hasArticleFiles } from './article-tree.ts';
+export { applyFullText, extractPage, fullTextMode, pageLimiter, withFullText, type PageResult } from './full-text.ts';
+export { FullTextPool, type FullTextPoolOptions } from './full-text-pool.ts';

@@ -31,6 +31,10 @@ export interface Candidate {
   /** Its feed fragments, when the input asked for them. */
   fragments?: ItemFragments;
   warnings: NormalizeWarning[];
+  /** Its page's article (full text), which its body is: kept so re-dating the item keeps it. */
+  fullText?: { html: string; image?: string };
+  /** A stored item of a full-text channel whose page's article is not known here (a state rebuilt by reindex, an item stored before full_text was set): what is stored stays. */
+  keepStored?: boolean;
   /** Set when the article is dated by when it was first seen (`now` here): the raw item, to date it again once that is known. */
   raw?: RawItem;
 }

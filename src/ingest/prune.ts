@@ -12,6 +12,8 @@ import { channelRules, visibleRows } from '../store/visible-rows.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Per channel, by default: ten feeds' worth of items, or 90 days, whichever keeps more. */
+/** Full-text entries outlive their link's last article this long (see pruneChannel). */
+const FULL_TEXT_GRACE_MS = DAY_MS;
 export const DEFAULT_RETENTION = { itemsPerLimit: 10, ageMs: 90 * DAY_MS };
 
 /** The channel's retention bound: its newest `items` entries, and any first seen within `ageMs`, are kept. */
@@ -66,6 +68,9 @@ export async function pruneChannel(config: RefeedConfig, store: Store, channel: 
       }
     }
   }
+  // Full-text entries of the links no article has any more; a day's grace covers pages whose items are still being stored.
+  const forgotten = pruned.articles.length ? await store.pruneFullText(now - FULL_TEXT_GRACE_MS) : 0;
+  if (forgotten) log.debug({ entries: forgotten }, 'pruned full-text entries of removed articles');
   if (pruned.entries) log.info({ entries: pruned.entries, articles: pruned.articles.length, keep: items, days: ageMs / DAY_MS }, 'pruned entries beyond the retention bound');
   return pruned.entries;
 }

@@ -18,6 +18,10 @@ export interface ChannelReport {
   sameContent?: number;
   /** Items dropped because an earlier item of the feed had the same guid but another link or content (logged as `guid-collision`). */
   guidCollisions?: number;
+  /** Item pages fetched for their full text in this pass (full_text channels). */
+  pagesFetched?: number;
+  /** Of those, the pages that gave no article (their items keep the feed's content). */
+  pagesFailed?: number;
   /** Set when a 301/308 moved the channel for good. */
   movedTo?: string;
   /** WebSub discovery (fetched feeds only): the hubs the feed names (Link header first) and its topic. */

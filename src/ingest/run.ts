@@ -7,6 +7,8 @@ import { forEachLimited } from '../util/limiter.ts';
 import { writePendingFiles } from './article-files.ts';
 import { ingestChannel, type IngestOptions } from './channel.ts';
 import { PreparePool } from './prepare-pool.ts';
+import { FullTextPool } from './full-text-pool.ts';
+import { pageLimiter } from './full-text.ts';
 import type { ChannelReport } from './report.ts';
 import { syncChannels } from './sync.ts';
 
@@ -45,12 +47,15 @@ export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRu
   let done = 0;
   const pool = opts.pool ?? new PreparePool();
   const agents = opts.agents ?? createFetchAgents();
+  // Started at the first page a full_text channel fetches, if any.
+  const fullText = opts.fullText ?? new FullTextPool();
+  const pages = opts.pages ?? pageLimiter(config.site);
   try {
     await forEachLimited(
       channels,
       { concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency, keyOf: (c) => hostOf(c.url), signal: opts.signal },
       async (channel) => {
-        const r = await ingestChannel(config, store, channel, { ...opts, pool, files, agents });
+        const r = await ingestChannel(config, store, channel, { ...opts, pool, files, agents, fullText, pages });
         reports.set(channel.key, r);
         opts.onProgress?.(++done, channels.length, r);
       },
@@ -58,6 +63,7 @@ export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRu
   } finally {
     if (!opts.pool) await pool.close();
     if (!opts.agents) await agents.close();
+    if (!opts.fullText) await fullText.close();
   }
   return channels.map((c) => reports.get(c.key)).filter((r): r is ChannelReport => r !== undefined);
 }

@@ -1,5 +1,6 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
+import { createArticleRenderer, createChannelNormalizer, type ArticleRenderer, type ChannelNormalizer } from '../normalize/index.ts';
+import { withFullText } from './full-text.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import type { ItemFragments, ItemWrite, KnownItem } from '../store/index.ts';
 import { normalizeContext, type Candidate } from './prepare.ts';
@@ -42,12 +43,15 @@ export function selectItems(
   const { preparedAt } = prepared;
   const { limit, maxAgeMs } = channel.settings;
   let normalizer: ChannelNormalizer | undefined; // made only when a stored item needs dating again
+  let renderer: ArticleRenderer | undefined;
   const dated = prepared.candidates.map((c) => {
     const firstSeen = known.get(c.itemKey)?.firstSeen ?? preparedAt;
     if (!c.raw || firstSeen === preparedAt) return { c, firstSeen };
     // Dated by first sight, and first seen in an earlier run: dated then.
     normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
-    const { article, warnings, text } = normalizer.normalize(c.raw, normalizeContext(prepared.feed, prepared.finalUrl, firstSeen, preparedAt));
+    let again = normalizer.normalize(c.raw, normalizeContext(prepared.feed, prepared.finalUrl, firstSeen, preparedAt));
+    if (c.fullText) again = withFullText(again, c.fullText, (renderer ??= createArticleRenderer()));
+    const { article, warnings, text } = again;
     return { c: { ...c, article, warnings, text, fragments: undefined }, firstSeen };
   });
   const kept = dated
@@ -67,7 +71,7 @@ export function selectItems(
       }
       newKeys.add(contentKey);
     }
-    if (k && (!k.owned || k.contentHash === c.article.contentHash)) continue;
+    if (k && (!k.owned || k.contentHash === c.article.contentHash || c.keepStored)) continue;
     selected.writes.push({ ...itemWrite(c.itemKey, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
     selected.texts.set(c.itemKey, c.text);
   }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../core/log.ts';
 import type { ChannelState, ChannelStatus, RefeedConfig } from '../core/types.ts';
 import { createFetchAgents } from '../fetch/index.ts';
-import { ingestChannel, PreparePool } from '../ingest/index.ts';
+import { FullTextPool, ingestChannel, pageLimiter, PreparePool } from '../ingest/index.ts';
 import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { cronNextRuns } from '../schedule/cron-period.ts';
 import type { Store } from '../store/index.ts';
@@ -56,12 +56,16 @@ export class FetchRunner {
   // Parsing and sanitizing on a worker thread: the event loop keeps renewing job locks whatever the feed's size.
   private readonly pool = new PreparePool({ inlineBytes: 0, size: Math.max(1, os.availableParallelism() - 1) });
   private readonly agents = createFetchAgents();
+  // full_text channels' pages: read on worker threads (started at the first page), two requests at a time per host.
+  private readonly fullText = new FullTextPool();
+  private readonly pages: Limiter;
   private readonly files = new AtomicWriter();
   private readonly nextRun = cronNextRuns();
   private readonly abort = new AbortController();
 
   constructor(private readonly opts: FetchRunnerOptions) {
     this.hosts = new Limiter({ perKey: opts.config.site.perHostConcurrency });
+    this.pages = pageLimiter(opts.config.site);
   }
 
   async run(job: { id?: string; data: FetchJobData; opts: { prevMillis?: number }; timestamp: number }): Promise<FetchOutcome> {
@@ -93,6 +97,8 @@ export class FetchRunner {
       logger: this.opts.logger,
       signal: this.abort.signal,
       pool: this.pool,
+      fullText: this.fullText,
+      pages: this.pages,
       agents: this.agents,
       files: this.files,
       writeFiles: this.opts.writeFiles,
@@ -123,6 +129,7 @@ export class FetchRunner {
   async close(): Promise<void> {
     this.abort.abort();
     await this.pool.close();
+    await this.fullText.close();
     await this.agents.close();
   }
 

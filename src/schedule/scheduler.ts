@@ -2,7 +2,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/host.ts';
-import { ingestChannel, PreparePool, type ChannelReport } from '../ingest/index.ts';
+import { FullTextPool, ingestChannel, pageLimiter, PreparePool, type ChannelReport } from '../ingest/index.ts';
 import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
@@ -51,6 +51,9 @@ export class Scheduler {
   // daemon's event loop also serves the feeds and /healthz, and must never
   // stall on a big feed. One worker leaves the other core to this thread.
   private readonly pool = new PreparePool({ inlineBytes: 0, size: 1 });
+  // full_text channels' pages: read on a worker (started at the first page), two requests at a time per host.
+  private readonly fullText = new FullTextPool({ size: 1 });
+  private readonly pages: Limiter;
   private readonly timers = new Set<NodeJS.Timeout>();
   private publishTimer?: NodeJS.Timeout;
   private publishing?: Promise<void>;
@@ -65,6 +68,7 @@ export class Scheduler {
   ) {
     this.config = config;
     this.queue = new Limiter({ concurrency: config.site.concurrency, perKey: config.site.perHostConcurrency });
+    this.pages = pageLimiter(config.site);
   }
 
   start(): void {
@@ -97,6 +101,7 @@ export class Scheduler {
     await this.publishing;
     await this.agents.close();
     await this.pool.close();
+    await this.fullText.close();
   }
 
   private apply(config: RefeedConfig) {
@@ -192,6 +197,8 @@ export class Scheduler {
       files: this.files,
       agents: this.agents,
       pool: this.pool,
+      fullText: this.fullText,
+      pages: this.pages,
       fragmentEncoder: FRAGMENT_ENCODER,
       ...(pushed ? { pushed } : {}),
     });

@@ -264,6 +264,7 @@ export function createFeedServer(opts: FeedServerOptions): http.Server {
         ...(report.publish
           ? { publish: { status: report.publish.status, lastSuccessAt: report.publish.lastSuccessAt, lastError: report.publish.lastError } }
           : {}),
+        ...(report.configReload ? { configReload: { status: report.configReload.status, at: report.configReload.at, problems: report.configReload.problems } } : {}),
         channels: report.channels.map((c) => ({
           key: c.key,
           status: c.status,

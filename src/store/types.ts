@@ -218,6 +218,27 @@ export interface RunLockRequest {
 
 export type RunLock = { acquired: true; release(): Promise<void>; previous: PreviousRun } | { acquired: false; holder: string };
 
+/**
+ * One page's full text, as last extracted (keyed by the item's link): the
+ * sanitized article, or why there is none. An item is extracted once; a
+ * failure is tried again only as ingest's retry policy says (attempts, at).
+ */
+export interface FullTextEntry {
+  link: string;
+  /** How it was extracted: `readability`, or the CSS selector. */
+  mode: string;
+  /** The sanitized article body; absent when the attempt failed. */
+  html?: string;
+  /** Its first image. */
+  image?: string;
+  /** Why the last attempt failed ("HTTP 404 Not Found from …"); absent on success. */
+  error?: string;
+  /** Attempts that failed in a row (0 after a success). */
+  failures: number;
+  /** When it was last attempted (epoch ms). */
+  at: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
@@ -271,6 +292,13 @@ export interface Store {
   dirtyFeeds(): Promise<string[]>;
   ledger(): Promise<Map<string, LedgerEntry>>;
   commitPublish(c: PublishCommit): Promise<void>;
+
+  /** The full-text entries stored for these links, by link. */
+  fullTextEntries(links: readonly string[]): Promise<Map<string, FullTextEntry>>;
+  /** Stores these full-text entries, each replacing the one of its link. */
+  saveFullText(entries: readonly FullTextEntry[]): Promise<void>;
+  /** Removes the full-text entries last attempted before `before` whose link no stored article has (retention pruned it); returns how many. */
+  pruneFullText(before: number): Promise<number>;
 
   /** Puts back articles read from their files, as written (for rebuilding a lost store); an id already stored is left as it is. */
   restoreArticles(articles: readonly RestoredArticle[]): Promise<number>;

@@ -118,8 +118,8 @@ describe('config: the fast YAML path (lexemes) reads what the Document API reads
   });
 
   it("broken YAML still gets the Document API's located problems", () => {
-    expect(() => parseConfig('site:\n  title: "open\n', '/tmp/x/refeed.yaml')).toThrow(/line 3: Missing closing/);
-    expect(() => parseConfig('site:\n  title: a\n  title: b\n', '/tmp/x/refeed.yaml')).toThrow(/line 3: Map keys must be unique/);
+    expect(() => parseConfig('site:\n  title: "open\n', '/tmp/x/refeed.yaml')).toThrow(/the " opened at line 2 is never closed/);
+    expect(() => parseConfig('site:\n  title: a\n  title: b\n', '/tmp/x/refeed.yaml')).toThrow(/line 3: duplicate key "title" \(also at line 2\): keep one/);
   });
 
   it('an alias bomb is a problem of the file, not a crash', () => {

@@ -25,7 +25,9 @@ afterEach(() => vi.restoreAllMocks());
 // What each editor command's help must explain, beyond its usage line.
 const expectations: Record<string, RegExp[]> = {
   validate: [/^Usage: refeed validate/, /line/, /--json/, /Exit codes: 0 valid.*\n?.*2 any problem/s],
-  sources: [/^Usage: refeed sources/, /never fetched/, /--schedule CRON/, /--keep-empty/, /Removing the last channel of a source removes the source/, /--dry-run/, /Exit codes/],
+  sources: [/^Usage: refeed sources/, /never fetched/, /--schedule CRON/, /--keep-empty/, /Removing the last channel of a source removes the source/, /--dry-run/, /Exit codes/,
+    /refeed sources rename TARGET NEW-NAME/, /--move-feeds/, /move CHANNEL --to-group G --to-source S/, /enable\|disable TARGET/, /set TARGET KEY VALUE/, /unset TARGET KEY/,
+    /rules add TARGET "<action> <field>" VALUE/, /--allow-private/, /--no-check/, /unified diff/],
   opml: [/^Usage: refeed opml/, /import FILE/, /export/, /"Imported"/, /folder › feed/, /--dry-run/, /Exit codes/],
   discover: [/^Usage: refeed discover/, /rel="alternate"/, /--json/, /Exit codes/],
   preview: [/^Usage: refeed preview/, /front matter/, /nothing is stored/i, /--group/, /Exit codes/],

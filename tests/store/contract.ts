@@ -330,5 +330,36 @@ export function storeContract(name: string, place: () => Promise<StorePlace>): v
       await other.close();
       await st.close();
     });
+    it('keeps full-text entries by link: an article or a failure, replaced by the next attempt, across reopening', async () => {
+      const where = await place();
+      const st = await where.open();
+      expect(await st.fullTextEntries([])).toEqual(new Map());
+      await st.saveFullText([
+        { link: 'https://a.example/1', mode: 'readability', html: '<p>full ünïcode</p>', image: 'https://a.example/i.png', failures: 0, at: 10 },
+        { link: 'https://a.example/2', mode: 'article .body', error: 'http-status: HTTP 404 Not Found from https://a.example/2', failures: 1, at: 11 },
+      ]);
+      await st.saveFullText([{ link: 'https://a.example/2', mode: 'article .body', error: 'timeout: slow', failures: 2, at: 12 }]);
+      await st.close();
+      const again = await where.open();
+      const got = await again.fullTextEntries(['https://a.example/1', 'https://a.example/2', 'https://a.example/none']);
+      expect([...got.keys()].sort()).toEqual(['https://a.example/1', 'https://a.example/2']);
+      expect(got.get('https://a.example/1')).toEqual({ link: 'https://a.example/1', mode: 'readability', html: '<p>full ünïcode</p>', image: 'https://a.example/i.png', failures: 0, at: 10 });
+      expect(got.get('https://a.example/2')).toEqual({ link: 'https://a.example/2', mode: 'article .body', error: 'timeout: slow', failures: 2, at: 12 });
+      await again.close();
+    });
+
+    it('forgets full-text entries whose link no article has, once older than asked', async () => {
+      const st = await open();
+      await st.syncChannels([channel('g/s/c')], NOW);
+      await st.commitItems('g/s/c', [item('kept', { link: 'https://a.example/kept' })], ok);
+      const entry = (link: string, at: number) => ({ link, mode: 'readability', html: '<p>x</p>', failures: 0, at });
+      await st.saveFullText([entry('https://a.example/kept', 10), entry('https://a.example/gone', 10), entry('https://a.example/recent', 1000)]);
+      expect(await st.pruneFullText(500)).toBe(1);
+      expect([...(await st.fullTextEntries(['https://a.example/kept', 'https://a.example/gone', 'https://a.example/recent'])).keys()].sort()).toEqual([
+        'https://a.example/kept',
+        'https://a.example/recent',
+      ]);
+      await st.close();
+    });
   });
 }

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
-import { fetchFeed } from '../../fetch/index.ts';
-import { compileRules, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type NormalizedItem } from '../../normalize/index.ts';
+import { createFetchAgents, fetchFeed } from '../../fetch/index.ts';
+import { compileRules, createArticleRenderer, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type NormalizedItem } from '../../normalize/index.ts';
+import { extractPage, fullTextMode, pageLimiter, withFullText, type PageResult } from '../../ingest/full-text.ts';
+import { FullTextPool } from '../../ingest/full-text-pool.ts';
+import { selectorProblem } from '../../util/selector.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
+import { htmlToText } from '../../normalize/text.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { previewCommand } from '../commands/preview.ts';
 import { optionalConfig } from '../config-file.ts';
@@ -90,9 +94,60 @@ function formatBytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** One kept item's page, as full text read it: for the per-page lines. */
+interface PageLine {
+  link: string;
+  ok: boolean;
+  /** Characters of the article's text. */
+  chars?: number;
+  error?: string;
+}
+
+/**
+ * The kept items with their pages' articles as bodies (where a page gave
+ * one), as full_text would store them, and one line per page: fetched under
+ * the channel's settings, two at a time per host, read on worker threads.
+ */
+async function withPages(ctx: CommandContext, channel: ResolvedChannel, mode: string, results: NormalizedItem[], site: RefeedConfig['site']): Promise<{ results: NormalizedItem[]; pages: PageLine[] }> {
+  const ch: ResolvedChannel = { ...channel, settings: { ...withAllowPrivate(ctx, channel.settings), fullText: mode === 'readability' ? true : mode } };
+  const pool = new FullTextPool();
+  const agents = createFetchAgents();
+  const pages = pageLimiter(site);
+  let got: Map<string, PageResult>;
+  try {
+    const links = [...new Set(results.flatMap((r) => r.article.link ?? []))];
+    got = new Map((await Promise.all(links.map((link) => extractPage({ link, channel: ch, pool, pages, agents, signal: ctx.signal })))).map((r) => [r.link, r]));
+  } finally {
+    await pool.close();
+    await agents.close();
+  }
+  const renderer = createArticleRenderer();
+  const lines: PageLine[] = [];
+  const out = results.map((r) => {
+    const page = r.article.link ? got.get(r.article.link) : undefined;
+    if (!page) return r;
+    if ('error' in page) {
+      lines.push({ link: page.link, ok: false, error: page.error });
+      return r;
+    }
+    const full = withFullText(r, page, renderer);
+    lines.push({ link: page.link, ok: true, chars: htmlToText(page.html).length });
+    return full;
+  });
+  return { results: out, pages: lines };
+}
+
 export async function run(ctx: CommandContext): Promise<number> {
   const url = urlArgument(ctx, previewCommand);
   if (!url) return EXIT.usage;
+  const selector = ctx.values.selector as string | undefined;
+  if (selector !== undefined) {
+    const why = ctx.values['full-text'] ? selectorProblem(selector) : 'goes with --full-text';
+    if (why) {
+      ctx.err(`refeed preview: --selector ${JSON.stringify(selector)} ${why}`);
+      return EXIT.usage;
+    }
+  }
   const loaded = await optionalConfig(ctx);
   if (!loaded) return EXIT.badConfig;
   const { config } = loaded;
@@ -140,10 +195,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   const context = { feed: ok.feed, feedUrl: ok.finalUrl, firstSeen: now, now };
   const normalized = new Map(newestCandidates(unique, channel.settings.limit, now).map((item) => [item, normalizer.normalize(item, context)]));
   const newest = new Set([...normalized.values()].sort((a, b) => b.article.date.getTime() - a.article.date.getTime()).slice(0, channel.settings.limit));
-  const results = unique.flatMap((item) => {
+  let results = unique.flatMap((item) => {
     const n = normalized.get(item);
     return n && newest.has(n) ? [n] : [];
   });
+  const fullText = ctx.values['full-text'] ? { mode: selector ?? fullTextMode(channel.settings) ?? 'readability', pages: [] as PageLine[] } : undefined;
+  if (fullText) ({ results, pages: fullText.pages } = await withPages(ctx, channel, fullText.mode, results, config.site));
   const kept = results;
   const first = results[0];
   const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleIdFor(0, first.article.itemKey, first.article.link))) : undefined;
@@ -169,6 +226,7 @@ export async function run(ctx: CommandContext): Promise<number> {
           article: first?.text,
           articleWarnings: first?.warnings ?? [],
           warnings: feedWarnings,
+          ...(fullText ? { fullText } : {}),
         },
         null,
         2,
@@ -205,6 +263,15 @@ export async function run(ctx: CommandContext): Promise<number> {
             return `  ${w.code}: ${w.items} of ${results.length} — ${WARNING_TEXT[w.code]}${example}`;
           })
           .join('\n'),
+    );
+  }
+  if (fullText) {
+    const read = fullText.pages.filter((p) => p.ok).length;
+    ctx.err(
+      `full text (${fullText.mode === 'readability' ? 'readability' : `selector ${JSON.stringify(fullText.mode)}`}): ${read} of ${fullText.pages.length} page${fullText.pages.length === 1 ? '' : 's'} read` +
+        (fullText.pages.length < results.length ? ` (${results.length - fullText.pages.length} item${results.length - fullText.pages.length === 1 ? ' has' : 's have'} no link)` : '') +
+        (fullText.pages.length ? '\n' : '') +
+        fullText.pages.map((p) => (p.ok ? `  ok      ${p.link} — ${p.chars} characters of text` : `  failed  ${p.link}: ${p.error} (the feed's content is kept)`)).join('\n'),
     );
   }
   if (!first) {

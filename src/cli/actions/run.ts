@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
@@ -25,6 +25,15 @@ type FetchEngine = Pick<Scheduler, 'start' | 'reload' | 'channelKeys' | 'request
 
 /** With a queue: how often `run` reads the hubs the workers' fetches recorded (besides after each publish). */
 const HUB_SCAN_MS = 60_000;
+
+/** The configuration file's text, or undefined when it cannot be read (mid-rename, removed). */
+function readConfigText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** --workers N: fetch jobs this process runs at once (default site.concurrency); only with a queue. */
 function parseWorkers(ctx: CommandContext, config: RefeedConfig): number | undefined {
@@ -139,12 +148,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     ? await (await import('../../queue/engine.ts')).QueueEngine.create(config, store, { logger: log, publish: doPublish, fetchConcurrency })
     : new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()), onReport });
 
+  /** The last reload's problems while the file on disk is not what runs: /healthz says so (its status unchanged: the running configuration is fine). */
+  let reloadRejected: { at: string; problems: string[] } | undefined;
   let server: import('node:http').Server | undefined;
   if (!ctx.values['no-serve']) {
     server = createFeedServer({
       root: config.site.output,
       cacheMaxAgeSec: cacheMaxAgeSec(config),
-      health: async () => healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost(), publishing.health()),
+      health: async () => ({
+        ...healthReport(config!, new Map((await store.channelStates()).map((s) => [s.key, s])), stateLost(), publishing.health()),
+        ...(reloadRejected ? { configReload: { status: 'rejected' as const, at: reloadRejected.at, problems: reloadRejected.problems.length } } : {}),
+      }),
       logger: log,
       servable: isPublishedPath,
       metrics: metrics?.scrape,
@@ -167,13 +181,19 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   scheduler.start();
 
-  const reload = async (why: string) => {
+  // What the configuration file held when last read for a reload (or at start): a watch event that leaves it
+  // as it was (a touch, a SIGHUP's reload already done, a save of the same text) is no reason to reload.
+  let lastRead = readConfigText(config.file);
+  const reload = async (why: string, text?: string) => {
+    if (text !== undefined && text === lastRead) return;
+    lastRead = text ?? readConfigText(config!.file);
     let next: RefeedConfig;
     try {
       next = await loadKeepingSlugs(ctx, config!.file);
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [(err as Error).message];
-      log.error({ problems, why }, 'configuration reload rejected; keeping the running configuration');
+      log.error({ problems, why, config: config!.file }, `configuration reload rejected; keeping the running configuration: ${problems[0] ?? ''}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+      reloadRejected = { at: new Date().toISOString(), problems };
       return;
     }
     // Never from some channels to none on a reload: that unpublishes every feed, and is far more often a
@@ -183,6 +203,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         { why, running: config!.channels.length },
         'configuration reload refused: it would remove every channel; keeping the running configuration (restart refeed to run with none)',
       );
+      reloadRejected = { at: new Date().toISOString(), problems: ['it would remove every channel (restart refeed to run with none)'] };
       return;
     }
     for (const key of ['output', 'state', 'queue', 'host', 'port'] as const) {
@@ -194,16 +215,31 @@ export async function run(ctx: CommandContext): Promise<number> {
     // Matched first: a store that cannot follow the new configuration leaves the running one in place.
     await syncChannels(next, store, Date.now(), log);
     config = next;
+    reloadRejected = undefined;
     publisher = new Publisher(next, { longLived: true });
     const diff = scheduler.reload(next);
     log.info({ why, ...diff }, 'configuration reloaded');
     scheduler.requestPublish();
   };
-  const onHup = () => void reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
+  // One reload at a time, in the order asked: a SIGHUP during a watch's reload waits for it.
+  let reloads = Promise.resolve();
+  const queueReload = (why: string, text?: string) => {
+    reloads = reloads.then(() => reload(why, text)).catch((err: unknown) => log.error({ err }, 'configuration reload failed'));
+  };
+  const onHup = () => queueReload('SIGHUP');
   process.on('SIGHUP', onHup);
   let watcher: ConfigWatch | undefined;
-  if (ctx.values.watch) {
-    watcher = watchConfigFile(config.file, () => void reload('file changed').catch((err: unknown) => log.error({ err }, 'configuration reload failed')));
+  if (!ctx.values['no-watch']) {
+    try {
+      watcher = watchConfigFile(
+        config.file,
+        (text) => queueReload('file changed', text),
+        undefined,
+        (err) => log.warn({ err: err.message }, 'stopped watching the configuration file; reload with SIGHUP'),
+      );
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'cannot watch the configuration file; reload with SIGHUP');
+    }
   }
 
   // Logged once reloads are wired, so whoever waits for it may signal or edit right away.
@@ -214,6 +250,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     clearInterval(stateCheck);
     clearInterval(hubScan);
     process.off('SIGHUP', onHup);
+    await reloads;
     clearTimeout(retryTimer);
     watcher?.close();
     subscriber.stop();

@@ -1,11 +1,13 @@
-import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type EditResult, type RemoveTarget } from '../../config/index.ts';
+import { addChannel, EditError, findNamed, removeChannels, type ChannelEntry, type RemoveTarget } from '../../config/index.ts';
 import type { ChannelState, ResolvedChannel } from '../../core/types.ts';
 import { redactUrl, redactUrlsIn } from '../../util/redact.ts';
 import { iso as isoOrNull } from '../../util/time.ts';
 import { feedLocation } from '../channel-status.ts';
 import { EXIT, type CommandContext } from '../command.ts';
 import { SOURCES_USAGE } from '../commands/sources.ts';
-import { commitConfig, readConfigText, reportEditError } from '../config-file.ts';
+import { readConfigText, reportEditError } from '../config-file.ts';
+import { checkFeedUrl } from './feed-check.ts';
+import { enable, finishEdit, move, rename, rules, set, unset } from './sources-edit.ts';
 import { configFileOf, loadConfigFor } from '../load-config.ts';
 import { describeSync, previewChannelSync, readChannelStates } from '../store-access.ts';
 import { fitTable, tableWidth } from '../text-table.ts';
@@ -147,16 +149,7 @@ function str(ctx: CommandContext, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function finishEdit(ctx: CommandContext, file: string, original: string, result: EditResult): number {
-  const dry = ctx.values['dry-run'] === true;
-  if (!dry) commitConfig(file, original, result.text);
-  for (const c of result.changes) ctx.err(dry ? `would have ${c}` : c);
-  for (const w of result.warnings) ctx.err(`warning: ${w}`);
-  ctx.err(dry ? `dry run: ${file} not changed` : `wrote ${file}`);
-  return EXIT.ok;
-}
-
-function add(ctx: CommandContext): number {
+async function add(ctx: CommandContext): Promise<number> {
   const [, url, ...extra] = ctx.positionals;
   const group = str(ctx, 'group');
   const source = str(ctx, 'source');
@@ -178,9 +171,20 @@ function add(ctx: CommandContext): number {
     slug: str(ctx, 'slug'),
     groupSlug: str(ctx, 'group-slug'),
     sourceSlug: str(ctx, 'source-slug'),
+    allowPrivate: ctx.values['allow-private'] === true,
   };
   try {
-    return finishEdit(ctx, file, text, addChannel(text, file, entry));
+    const result = addChannel(text, file, entry);
+    if (ctx.values['no-check'] !== true) {
+      // Checked as the channel will be fetched: with the settings it gets in the edited file.
+      const check = await checkFeedUrl(result.text, file, entry.url, ctx.signal);
+      if (!check.ok) {
+        ctx.err(`refeed sources add: ${check.why}; --no-check adds it unchecked; ${file} not changed`);
+        return EXIT.failed;
+      }
+      ctx.err(`checked: ${check.note}`);
+    }
+    return finishEdit(ctx, file, text, result);
   } catch (e) {
     if (e instanceof EditError) return reportEditError(ctx, 'refeed sources add', file, e);
     throw e;
@@ -222,6 +226,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   if (sub === 'add') return add(ctx);
   if (sub === 'remove' || sub === 'rm') return remove(ctx);
+  if (sub === 'rename') return rename(ctx);
+  if (sub === 'move' || sub === 'mv') return move(ctx);
+  if (sub === 'enable' || sub === 'disable') return enable(ctx, sub === 'enable');
+  if (sub === 'set') return set(ctx);
+  if (sub === 'unset') return unset(ctx);
+  if (sub === 'rules') return rules(ctx);
   ctx.err(`refeed sources: unknown subcommand "${sub}"\n\n${SOURCES_USAGE}`);
   return EXIT.usage;
 }

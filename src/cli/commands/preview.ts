@@ -3,7 +3,7 @@ import { configOption, type Command } from '../command.ts';
 export const previewCommand: Command = {
   name: 'preview',
   summary: 'fetch one feed and show the article refeed would write from it, storing nothing',
-  usage: 'refeed preview URL [--group G --source S --channel C] [--json] [--allow-private]',
+  usage: 'refeed preview URL [--group G --source S --channel C] [--full-text [--selector CSS]] [--json] [--allow-private]',
   help: `
 Fetches one feed exactly as a scheduled fetch would and runs it through the
 same filters and normalization, then prints:
@@ -15,6 +15,12 @@ same filters and normalization, then prints:
     is used), no title or link, future or unreadable dates, HTML the sanitizer
     removed (scripts, styles, iframes from hosts not allowed…);
   - the first article exactly as it would be written: front matter + body.
+With --full-text, each kept item's page is fetched and its article extracted
+as full_text does (the channel's full_text selector if it has one, else
+readability; --selector tries another), one line per page (its size, or why
+it failed), and the first article is shown with its page's article as body:
+try it before setting full_text. Pages are fetched under the channel's fetch
+settings, two at a time per host; nothing is cached or stored.
 The article goes to stdout, everything else to stderr. Nothing is stored: no
 state database is opened or created and no file is written.
 
@@ -28,6 +34,10 @@ Options:
   -g, --group G      group name (or slug)
   -s, --source S     source name (or slug)
       --channel C    channel name (or slug)
+      --full-text    fetch each kept item's page and show the article full
+                     text would extract (whether or not full_text is set)
+      --selector CSS with --full-text: extract the elements CSS selects
+                     instead of readability's reading
       --json         print everything (article text included) as one JSON object
       --allow-private  fetch from loopback and private addresses too (as
                      allow_private: true does for a configured channel)
@@ -43,6 +53,8 @@ invalid, 64 bad arguments.`,
     source: { type: 'string', short: 's' },
     channel: { type: 'string' },
     json: { type: 'boolean' },
+    'full-text': { type: 'boolean' },
+    selector: { type: 'string' },
     'allow-private': { type: 'boolean' },
   },
   load: async () => (await import('../actions/preview.ts')).run,

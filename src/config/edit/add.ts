@@ -7,7 +7,7 @@ import { EditError, type ChannelEntry, type EditResult } from './types.ts';
 // Adding channels: the group and source are found by name or slug, or created.
 
 function channelValue(e: ChannelEntry): Record<string, unknown> {
-  return { name: e.channel, ...(e.slug ? { slug: e.slug } : {}), url: e.url, ...(e.schedule ? { schedule: e.schedule } : {}) };
+  return { name: e.channel, ...(e.slug ? { slug: e.slug } : {}), url: e.url, ...(e.schedule ? { schedule: e.schedule } : {}), ...(e.allowPrivate ? { allow_private: true } : {}) };
 }
 
 function describe(e: { group: string; source: string; channel: string }): string {

@@ -3,6 +3,11 @@
 export { addChannel } from './add.ts';
 export { addChannels, ChannelBatch } from './batch.ts';
 export { checkEntry } from './checks.ts';
+export { setEnabled, setSetting, unsetSetting } from './level.ts';
+export { moveChannel, type MoveOptions } from './move.ts';
 export { removeChannels } from './remove.ts';
+export { renameEntry, type RenameOptions } from './rename.ts';
+export { addRule, listRules, removeRule, showRule, type ListedRule, type Rule, type RuleListing } from './rules.ts';
+export { readValue } from './value.ts';
 export { findNamed, sameUrl } from './tree.ts';
-export { EditError, type BatchResult, type ChannelEntry, type EditErrorCode, type EditResult, type RemoveOptions, type RemoveTarget } from './types.ts';
+export { EditError, type BatchResult, type ChannelEntry, type EditErrorCode, type EditResult, type RemoveOptions, type RemoveTarget, type EditTarget } from './types.ts';

@@ -86,7 +86,8 @@ export interface Splice {
 
 export function applySplices(text: string, splices: Splice[]): string {
   let out = text;
-  for (const s of [...splices].sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+  // At one offset a removal goes before an insertion, so a moved item lands where the removed lines were, not inside them.
+  for (const s of [...splices].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
   return out;
 }
 
@@ -132,3 +133,9 @@ export function blankRunBefore(text: string, from: number): number {
   return at;
 }
 
+
+/** `block` (whole lines) shifted right by `delta` columns, or left (dropping at most the spaces a line has). */
+export function reindent(block: string, delta: number): string {
+  if (!delta) return block;
+  return block.replace(/^( *)(?=[^\r\n])/gm, (lead: string) => (delta > 0 ? lead + ' '.repeat(delta) : lead.slice(Math.min(-delta, lead.length))));
+}

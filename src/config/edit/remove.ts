@@ -1,15 +1,12 @@
 import { checkCurrent, checkResult } from './checks.ts';
 import { Editor } from './editor.ts';
-import { allChannels, asArray, findNamed, rawGroups, sameUrl, str } from './tree.ts';
-import { EditError, type EditResult, type RemoveOptions, type RemoveTarget } from './types.ts';
+import { locate } from './target.ts';
+import { asArray, rawGroups, str } from './tree.ts';
+import type { EditResult, RemoveOptions, RemoveTarget } from './types.ts';
 
 // Removing a channel, a source or a group, with the comment lines directly above it.
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-function names(list: { name?: unknown }[]): string {
-  return list.map((x) => `"${str(x.name)}"`).join(', ') || '(none)';
-}
 
 /**
  * Removes a channel (by URL, or by group/source/channel), a whole source, or
@@ -21,29 +18,7 @@ export function removeChannels(text: string, file: string, target: RemoveTarget,
   const before = checkCurrent(text, file);
   const editor = new Editor(text);
   const groups = rawGroups(editor.doc);
-  let gi: number;
-  let si = -1;
-  let ci = -1;
-  if ('url' in target) {
-    const hit = allChannels(groups).find((c) => sameUrl(c.url, target.url));
-    if (!hit) throw new EditError('not-found', `no channel has the URL ${target.url}`);
-    [, gi, , si, , ci] = hit.path as [string, number, string, number, string, number];
-  } else {
-    gi = findNamed(groups, target.group);
-    if (gi < 0) throw new EditError('not-found', `no group "${target.group}" (groups: ${names(groups)})`);
-    const sources = asArray(groups[gi].sources);
-    if (target.source !== undefined) {
-      si = findNamed(sources, target.source);
-      if (si < 0) throw new EditError('not-found', `no source "${target.source}" in group "${str(groups[gi].name)}" (sources: ${names(sources)})`);
-      if (target.channel !== undefined) {
-        const channels = asArray(sources[si].channels);
-        ci = findNamed(channels, target.channel);
-        if (ci < 0) throw new EditError('not-found', `no channel "${target.channel}" in ${str(groups[gi].name)} / ${str(sources[si].name)} (channels: ${names(channels)})`);
-      }
-    } else if (target.channel !== undefined) {
-      throw new EditError('invalid', 'a channel is named by --group, --source and --channel together');
-    }
-  }
+  const { gi, si, ci } = locate(editor.doc, target);
   const g = groups[gi];
   const changes: string[] = [];
   if (ci >= 0) {

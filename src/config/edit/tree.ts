@@ -15,7 +15,7 @@ interface RawSource {
   slug?: unknown;
   channels?: RawChannel[] | null;
 }
-interface RawGroup {
+export interface RawGroup {
   name?: unknown;
   slug?: unknown;
   sources?: RawSource[] | null;

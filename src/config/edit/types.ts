@@ -14,9 +14,14 @@ export interface ChannelEntry {
   /** Slugs used only when the group / source is created by this edit. */
   groupSlug?: string;
   sourceSlug?: string;
+  /** Write `allow_private: true` on the channel (a feed on a loopback or private address). */
+  allowPrivate?: boolean;
 }
 
 export type RemoveTarget = { url: string } | { group: string; source?: string; channel?: string };
+
+/** What a level edit is about: a channel (by URL), a group / source / channel by name, or `defaults` / `site`. */
+export type EditTarget = RemoveTarget | { level: 'defaults' | 'site' };
 
 export interface RemoveOptions {
   /** Keep a source whose last channel is removed (with `channels: []`) instead of removing it too. */

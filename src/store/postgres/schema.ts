@@ -118,8 +118,21 @@ CREATE TRIGGER item_fragments_gone AFTER DELETE ON articles FOR EACH ROW EXECUTE
 // hub `run` subscribes to when queue workers fetch.
 const V5_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta text NOT NULL DEFAULT '{}'`;
 
+// Migration 6: full text (issue 21), one row per item link: the sanitized
+// article its page gave, or why it gave none, and when it was tried.
+const V6_FULL_TEXT = `
+CREATE TABLE full_text (
+  link text PRIMARY KEY,
+  mode text NOT NULL,
+  html text,
+  image text,
+  error text,
+  failures integer NOT NULL DEFAULT 0,
+  at bigint NOT NULL
+)`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META, V6_FULL_TEXT];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

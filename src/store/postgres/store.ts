@@ -19,6 +19,7 @@ import type {
   RunLockRequest,
   Store,
   WrittenArticleFile,
+  FullTextEntry,
   PruneRequest,
   PruneResult,
 } from '../types.ts';
@@ -27,6 +28,7 @@ import * as channels from './channels.ts';
 import { commitItems } from './commit.ts';
 import { connect, describeServer, query, storeError, transaction, type ConnectOptions, type Db } from './connection.ts';
 import * as feeds from './feeds.ts';
+import * as fullText from './full-text.ts';
 import * as items from './items.ts';
 import { acquireRunLock, type HeldLock } from './run-lock.ts';
 import { checkSchema, migrate } from './schema.ts';
@@ -187,6 +189,18 @@ export class PostgresStore implements Store {
 
   async commitPublish(c: PublishCommit): Promise<void> {
     await this.write((db) => feeds.commitPublish(db, c));
+  }
+
+  async fullTextEntries(links: readonly string[]): Promise<Map<string, FullTextEntry>> {
+    return this.run((db) => fullText.fullTextEntries(db, links));
+  }
+
+  async saveFullText(entries: readonly FullTextEntry[]): Promise<void> {
+    await this.run((db) => fullText.saveFullText(db, entries));
+  }
+
+  async pruneFullText(before: number): Promise<number> {
+    return this.run((db) => fullText.pruneFullText(db, before));
   }
 
   async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {

@@ -120,7 +120,22 @@ BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
 // subscribes to when queue workers fetch.
 const V6_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`;
 
-export const SCHEMA_VERSION = 6;
+// Version 7: full text (issue 21), one row per item link: the sanitized
+// article its page gave, or why it gave none, and when it was tried; an item
+// is extracted once, a failure retried as ingest/full-text.ts says.
+const V7_FULL_TEXT = `
+CREATE TABLE full_text (
+  link TEXT PRIMARY KEY,
+  mode TEXT NOT NULL,
+  html TEXT,
+  image TEXT,
+  error TEXT,
+  failures INTEGER NOT NULL DEFAULT 0,
+  at INTEGER NOT NULL
+);
+`;
+
+export const SCHEMA_VERSION = 7;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -142,6 +157,7 @@ export function migrate(db: Database.Database, now: number): void {
     if (current < 4) db.exec(V4);
     if (current < 5) db.exec(V5);
     if (current < 6) db.exec(V6_CHANNEL_META);
+    if (current < 7) db.exec(V7_FULL_TEXT);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -24,12 +24,14 @@ import type {
   RunLockRequest,
   Store,
   WrittenArticleFile,
+  FullTextEntry,
   PruneRequest,
   PruneResult,
 } from '../types.ts';
 import { commitStatus } from '../types.ts';
 import { ChannelRepo } from './channels.ts';
 import { FeedRepo } from './feeds.ts';
+import { FullTextRepo } from './full-text.ts';
 import { ItemRepo } from './items.ts';
 import { migrate, SCHEMA_VERSION } from './schema.ts';
 
@@ -60,6 +62,7 @@ export class SqliteStore implements Store {
   private readonly channels: ChannelRepo;
   private readonly items: ItemRepo;
   private readonly feeds: FeedRepo;
+  private readonly fullText: FullTextRepo;
   /** The file's device and inode as opened: another file at the path is another state. */
   private readonly opened?: { dev: number; ino: number };
   /** Writes waiting for this turn's transaction (see write). */
@@ -106,6 +109,7 @@ export class SqliteStore implements Store {
     this.channels = new ChannelRepo(this.db);
     this.items = new ItemRepo(this.db);
     this.feeds = new FeedRepo(this.db);
+    this.fullText = new FullTextRepo(this.db);
   }
 
   /**
@@ -279,6 +283,18 @@ export class SqliteStore implements Store {
 
   async commitPublish(c: PublishCommit): Promise<void> {
     return this.write(() => this.feeds.commit(c));
+  }
+
+  async fullTextEntries(links: readonly string[]): Promise<Map<string, FullTextEntry>> {
+    return this.read(() => this.fullText.entries(links));
+  }
+
+  async saveFullText(entries: readonly FullTextEntry[]): Promise<void> {
+    return this.write(() => this.fullText.save(entries));
+  }
+
+  async pruneFullText(before: number): Promise<number> {
+    return this.write(() => this.fullText.prune(before));
   }
 
   async restoreArticles(articles: readonly RestoredArticle[]): Promise<number> {
