@@ -120,7 +120,17 @@ BEGIN DELETE FROM item_fragments WHERE article_id = OLD.id; END;
 // subscribes to when queue workers fetch.
 const V6_CHANNEL_META = `ALTER TABLE channels ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`;
 
-export const SCHEMA_VERSION = 6;
+// Version 8 (issue 21, after full text's 7): rewrites applied again when they
+// change. An article keeps its original (before its channel's rewrites: JSON
+// of what differs, NULL for rows from before, whose content is their own
+// original); a channel, the fingerprint of the rewrites its articles are at
+// ('' for the defaults, so a store from before is left alone).
+const V8_REWRITES = `
+ALTER TABLE articles ADD COLUMN original TEXT;
+ALTER TABLE channels ADD COLUMN rewrites TEXT NOT NULL DEFAULT '';
+`;
+
+export const SCHEMA_VERSION = 8;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -142,6 +152,7 @@ export function migrate(db: Database.Database, now: number): void {
     if (current < 4) db.exec(V4);
     if (current < 5) db.exec(V5);
     if (current < 6) db.exec(V6_CHANNEL_META);
+    if (current < 8) db.exec(V8_REWRITES);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
