@@ -24,7 +24,7 @@ storeContract('SQLite', async () => {
 
 /** Takes a current SQLite state back to the schema version 4 left (before item fragments). */
 // What version 4 did not have: version 5's fragments and version 6's channel meta.
-const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta';
+const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites';
 
 describe('SQLite store', () => {
   it('uses WAL, survives reopening, and stays intact', async () => {
