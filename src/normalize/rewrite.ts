@@ -94,7 +94,7 @@ const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 function rewriteBody(html: string, rules: BodyRules, sanitizer: Sanitizer): { html: string; firstImage?: string } {
   // Without an image and without body rules there is nothing to look at: most bodies, when no rule is set.
   const images = html.includes('<img');
-  if (!images && !rules.replace.length && !rules.remove.length) return { html };
+  if (!rules.replace.length && !rules.remove.length) return images ? rewriteImages(html, rules.pixels, sanitizer) : { html };
   let root;
   try {
     const handler = new DomHandler(undefined, { withStartIndices: true, withEndIndices: true });
@@ -128,6 +128,38 @@ function rewriteBody(html: string, rules: BodyRules, sanitizer: Sanitizer): { ht
     if (el.name === 'img' && firstImage === undefined && HTTP.test(el.attribs.src ?? '')) firstImage = el.attribs.src;
     for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]);
   }
+  return applyEdits(html, edits, firstImage, sanitizer);
+}
+
+/**
+ * Only images to look at (no body rules): one streaming pass, no DOM, for
+ * the same result the DOM walk gives (pixels cut, the first other image).
+ */
+function rewriteImages(html: string, pixels: boolean, sanitizer: Sanitizer): { html: string; firstImage?: string } {
+  const edits: Edit[] = [];
+  let firstImage: string | undefined;
+  try {
+    const parser: DepthBoundParser = new DepthBoundParser(
+      {
+        onopentag(name, attribs) {
+          if (name !== 'img') return;
+          if (pixels && isTrackingPixel(attribs)) edits.push({ start: parser.startIndex, end: parser.endIndex, text: '' });
+          else if (firstImage === undefined && HTTP.test(attribs.src ?? '')) firstImage = attribs.src;
+        },
+      },
+      html,
+      { decodeEntities: true },
+    );
+    parser.write(html);
+    parser.end();
+  } catch {
+    return { html };
+  }
+  return applyEdits(html, edits, firstImage, sanitizer);
+}
+
+/** The body with the edits made (in document order, not overlapping), sanitized again; unchanged without edits. */
+function applyEdits(html: string, edits: readonly Edit[], firstImage: string | undefined, sanitizer: Sanitizer): { html: string; firstImage?: string } {
   if (!edits.length) return firstImage === undefined ? { html } : { html, firstImage };
   let out = '';
   let at = 0;

@@ -12,7 +12,7 @@ interface Tracker {
   path?: RegExp;
 }
 
-export const TRACKERS: readonly Tracker[] = [
+const TRACKERS: readonly Tracker[] = [
   { host: 'medium.com', path: /^\/_\/stat\b/ },
   { host: 'feeds.feedburner.com', path: /^\/~r\/.*\/~4\// },
   { host: 'feeds.feedblitz.com', path: /^\/~\/i\// },

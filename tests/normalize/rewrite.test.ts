@@ -113,6 +113,15 @@ describe('tracking pixels', () => {
     expect(a.html).toContain('https://medium.com/_/stat?event=post.clientViewed');
   });
 
+  it('dropped alike with and without body rules (a streaming pass, or the DOM walk)', () => {
+    const html = `<p>a &amp; b</p>${MEDIUM_PIXEL}<p><img src="https://a.example/x.gif" width="1" height="1"><img alt="" src="https://a.example/real.png?a=1&amp;b=2"></p><img src="https://a.example/second.png">`;
+    const plain = createRewriter({ rewrite: [], trackingPixels: true, allowIframeHosts: [] }).apply({ title: 't', html });
+    const walked = createRewriter({ rewrite: [{ kind: 'remove', selector: '.nothing' }], trackingPixels: true, allowIframeHosts: [] }).apply({ title: 't', html });
+    expect(walked).toEqual(plain);
+    expect(plain).toEqual({ title: 't', html: '<p>a &amp; b</p><p><img alt src="https://a.example/real.png?a=1&amp;b=2" referrerpolicy="no-referrer"></p><img src="https://a.example/second.png" referrerpolicy="no-referrer">',
+      firstImage: 'https://a.example/real.png?a=1&b=2' });
+  });
+
   it('knows a pixel by its attributes', () => {
     expect(isTrackingPixel({ src: 'https://a.example/x.gif', width: '1', height: '1' })).toBe(true);
     expect(isTrackingPixel({ src: 'https://a.example/x.gif', width: '1' })).toBe(false);
