@@ -23,6 +23,7 @@ const server = serverOrSkip('PostgreSQL', await postgresServer());
 const T = Date.UTC(2024, 5, 1, 12);
 
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://a.example/</link>
+<image><url>https://a.example/source-logo.png</url><title>t</title><link>https://a.example/</link></image>
 <item><title>Sponsored: Alpha</title><link>https://a.example/alpha</link><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>
 <description><![CDATA[<p>Alpha body. Read more…</p><div class="share"><a href="https://x.example/share">Share this</a></div><img src="https://medium.com/_/stat?event=post.clientViewed&postId=1" width="1" height="1">]]></description></item>
 <item><title>Beta</title><link>https://a.example/beta</link><pubDate>Tue, 02 Jan 2024 10:00:00 GMT</pubDate>
@@ -131,6 +132,7 @@ describe('rewrites are applied again to stored articles when they change', () =>
     expect(before.get(alphaFile)).not.toContain('medium.com/_/stat');
     expect(before.get(alphaFile)).toContain('Share this');
     expect(before.get('g/s/a/rss.xml')).toContain('<title><![CDATA[Sponsored: Alpha]]></title>');
+    expect(JSON.parse(before.get('g/s/a/feed.json')!).icon).toBe('https://a.example/source-logo.png');
 
     // The rules change; nothing is fetched: the next publish carries them.
     const fetchesBefore = fetches;
@@ -159,10 +161,11 @@ describe('rewrites are applied again to stored articles when they change', () =>
       expect(after.get(feed), feed).not.toContain('Sponsored');
       expect(after.get(feed), feed).not.toContain('Share this');
     }
-    // The channel feed's image: the channel's own.
+    // The channel feed's image: the channel's own, over its source feed's; the feeds mixing channels keep theirs (none here).
     expect(after.get('g/s/a/rss.xml')).toMatch(/<image>\s*<url>https:\/\/img\.example\/channel-logo\.png<\/url>/);
     expect(JSON.parse(after.get('g/s/a/feed.json')!).icon).toBe('https://img.example/channel-logo.png');
     expect(after.get('g/s/a/atom.xml')).toContain('<icon>https://img.example/channel-logo.png</icon>');
+    for (const feed of ['rss.xml', 'g/s/rss.xml', 'g/feed.json']) expect(after.get(feed), feed).not.toMatch(/logo\.png/);
 
     // The same items fetched again under the rules: the ingest makes the same articles, nothing to store.
     const again = await s.fetch(ruled);
