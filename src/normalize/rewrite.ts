@@ -62,15 +62,20 @@ export function createRewriter(settings: RewriteSettings | undefined, sanitizer?
   const resanitizer = sanitizer ?? createSanitizer({ allowIframeHosts: settings?.allowIframeHosts ?? [] });
   return {
     apply(original) {
-      let title = original.title;
-      for (const r of titleRules) {
-        if (r.kind === 'title') title = r.pattern.replaceAll(title, r.with);
-        else if (r.kind === 'prefix') title = r.text + title;
-        else if (r.kind === 'suffix') title = title + r.text;
+      try {
+        let title = original.title;
+        for (const r of titleRules) {
+          if (r.kind === 'title') title = r.pattern.replaceAll(title, r.with);
+          else if (r.kind === 'prefix') title = r.text + title;
+          else if (r.kind === 'suffix') title = title + r.text;
+        }
+        // A title rewritten to nothing keeps the original: an article needs a title.
+        title = titleRules.length ? oneLine(title) || original.title : original.title;
+        return { title, ...rewriteBody(original.html, body, resanitizer) };
+      } catch {
+        // Never seen; but an article is not worth a failed channel: it stays as the source gave it.
+        return { title: original.title, html: original.html };
       }
-      // A title rewritten to nothing keeps the original: an article needs a title.
-      title = titleRules.length ? oneLine(title) || original.title : original.title;
-      return { title, ...rewriteBody(original.html, body, resanitizer) };
     },
   };
 }
