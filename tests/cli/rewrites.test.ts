@@ -42,7 +42,7 @@ describe('rewrites from the command line', () => {
   it('a rewrite added to the file reaches the published article and feeds at the next publish; removed, they are restored', async () => {
     const channel = `{ name: C, url: "${upstream.url}/feed.xml" }`;
     const plain = oneSourceYaml([channel]);
-    const ruled = oneSourceYaml([channel], `rewrite: [ { replace title: "^Sponsored:\\\\s*", with: "" }, { remove: "aside.promo" }, { suffix title: " [ad]" } ]`);
+    const ruled = oneSourceYaml([channel], `rewrite: [ { replace title: "^Sponsored:\\\\s*", with: "" }, { remove: "aside.promo" }, { suffix title: " [ad]" } ], fallback_image: "https://img.example/ph-{n}.png"`);
     const config = writeTempConfig(plain, 'refeed-rewrites-cli-');
     const once = await runRefeed(['once', '--config', config]);
     expect(once.code, once.stderr).toBe(0);
@@ -52,6 +52,8 @@ describe('rewrites from the command line', () => {
     // The tracking pixel is gone by default.
     expect(before.get(article)).not.toContain('medium.com');
     expect(before.get('g/s/c/rss.xml')).toContain('Sponsored: Widgets');
+    // Its only image was the pixel: the site's placeholder is its headimg.
+    expect(before.get(article)).toMatch(/headimg: '?https:\/\/picsum\.photos\//);
 
     writeFileSync(config, ruled);
     const preview = await runRefeed(['preview', `${upstream.url}/feed.xml`, '--config', config]);
@@ -63,6 +65,8 @@ describe('rewrites from the command line', () => {
     const after = outputFiles(config);
     expect(after.get(article)).toMatch(/title: '?Widgets \[ad\]/);
     expect(after.get(article)).not.toContain('Buy now');
+    // The channel's fallback image now, applied to the stored article too.
+    expect(after.get(article)).toMatch(/headimg: '?https:\/\/img\.example\/ph-\d+\.png#refeed-fallback/);
     for (const feed of ['g/s/c/rss.xml', 'g/s/c/atom.xml', 'g/s/c/feed.json', 'rss.xml']) {
       expect(after.get(feed), feed).toContain('Widgets [ad]');
       expect(after.get(feed), feed).not.toContain('Sponsored');
