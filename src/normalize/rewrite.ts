@@ -97,9 +97,8 @@ const HTTP = /^https?:/i;
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function rewriteBody(html: string, rules: BodyRules, sanitizer: Sanitizer): { html: string; firstImage?: string } {
-  // Without an image and without body rules there is nothing to look at: most bodies, when no rule is set.
-  const images = html.includes('<img');
-  if (!rules.replace.length && !rules.remove.length) return images ? rewriteImages(html, rules.pixels, sanitizer) : { html };
+  // Without body rules only images matter (pixels, the head image), and a body without one needs no reading at all.
+  if (!rules.replace.length && !rules.remove.length) return html.includes('<img') ? rewriteImages(html, rules.pixels, sanitizer) : { html };
   let root;
   try {
     const handler = new DomHandler(undefined, { withStartIndices: true, withEndIndices: true });
@@ -121,13 +120,13 @@ function rewriteBody(html: string, rules: BodyRules, sanitizer: Sanitizer): { ht
       const data = (node as unknown as { data: string }).data;
       let text = data;
       for (const r of rules.replace) text = r.pattern.replaceAll(text, r.with);
-      if (text !== data) edits.push({ start: node.startIndex!, end: node.endIndex!, text: escapeText(text) });
+      if (text !== data) edits.push({ start: node.startIndex ?? -1, end: node.endIndex ?? -1, text: escapeText(text) });
       continue;
     }
     if (node.type !== 'tag') continue;
     const el = node as Element;
     if (removed(el, rules)) {
-      edits.push({ start: el.startIndex!, end: el.endIndex!, text: '' });
+      edits.push({ start: el.startIndex ?? -1, end: el.endIndex ?? -1, text: '' });
       continue;
     }
     if (el.name === 'img' && firstImage === undefined && HTTP.test(el.attribs.src ?? '')) firstImage = el.attribs.src;
@@ -169,6 +168,8 @@ function applyEdits(html: string, edits: readonly Edit[], firstImage: string | u
   let out = '';
   let at = 0;
   for (const e of edits) {
+    // Ranges come in document order and never overlap on sanitized HTML; on anything else, a doubtful one is not cut.
+    if (!(e.start >= at && e.end >= e.start)) continue;
     out += html.slice(at, e.start) + e.text;
     at = e.end + 1;
   }

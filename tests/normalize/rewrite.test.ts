@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChannelSettings, RewriteRule } from '../../src/core/types.ts';
 import { createRewriter, isFallbackImage } from '../../src/normalize/index.ts';
@@ -151,6 +152,24 @@ describe('hostile input', () => {
     // In a title: plain text, escaped wherever it is published.
     const t = article({ title: 'x' }, [{ kind: 'replace', field: 'title', pattern: 'x', with: '<script>alert(1)</script>' }]);
     expect(t.title).toBe('<script>alert(1)</script>');
+  });
+
+  it('leaves nothing executable, whatever the body and the replacement', () => {
+    const parts = ['<', '>', '</', '/>', '"', "'", '=', ' ', '\n', '{', '}', '&', '&lt;', '&amp;', 'x', 'a', 'p', 'div', 'img', 'script', 'src=', 'onerror=', 'https://medium.com/_/stat', 'width=1 height=1', 'class="ad"', 'iframe', 'style'];
+    const piece = fc.array(fc.constantFrom(...parts), { maxLength: 40 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(piece, piece, fc.boolean(), (html, replacement, remove) => {
+        const rules: RewriteRule[] = [
+          { kind: 'replace', field: 'content', pattern: 'x|a', with: replacement },
+          ...(remove ? [{ kind: 'remove' as const, selector: '.ad, p > div' }] : []),
+        ];
+        const a = article({ html: `<p>${html}</p>x` }, rules);
+        expect(executableFindings(a.html)).toEqual([]);
+        expect(a.html).not.toMatch(/[{}]/);
+        expect(a.html).not.toMatch(/<img[^>]*medium\.com\/_\/stat/);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('braces a replacement writes are escaped for Hexo, as the sanitizer escapes them', () => {
