@@ -23,6 +23,8 @@ export const BUILTIN_DEFAULTS: ChannelSettings = {
   author: 'source',
   allowIframeHosts: [],
   allowPrivate: false,
+  rewrite: [],
+  trackingPixels: true,
 };
 
 const asList = (v: string | string[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -47,6 +49,11 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
     allowPrivate: level.allow_private ?? parent.allowPrivate,
     ...fullTextOver(parent.fullText, level.full_text),
     ...retentionOver(parent.retention, level.retention),
+    // Rewrites accumulate, like rules: the defaults' run first, the channel's last.
+    rewrite: level.rewrite?.length ? [...(parent.rewrite ?? []), ...level.rewrite] : (parent.rewrite ?? []),
+    trackingPixels: level.tracking_pixels ?? parent.trackingPixels ?? true,
+    ...(level.image ?? parent.image ? { image: level.image ?? parent.image } : {}),
+    ...fallbackOver(parent.fallbackImage, level.fallback_image),
   };
 }
 
@@ -54,6 +61,12 @@ export function overlay(parent: ChannelSettings, level: LevelSettingsInput): Cha
 function fullTextOver(parent: ChannelSettings['fullText'], level: LevelSettingsInput['full_text']): Pick<ChannelSettings, 'fullText'> {
   const mode = level ?? parent;
   return mode === undefined || mode === false ? {} : { fullText: mode };
+}
+
+/** A level's `fallback_image` over its parent's; `none` is '' (no headimg). */
+function fallbackOver(parent: string | undefined, level: string | undefined): Pick<ChannelSettings, 'fallbackImage'> {
+  if (level !== undefined) return { fallbackImage: level === 'none' ? '' : level };
+  return parent !== undefined ? { fallbackImage: parent } : {};
 }
 
 /** `retention` keys set at a level win, one by one. */

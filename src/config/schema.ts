@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import type { RewriteRule } from '../core/types.ts';
 import { cronProblem } from '../util/cron.ts';
 import { patternProblem } from '../util/re2.ts';
 import { selectorProblem } from '../util/selector.ts';
 import { re2Note, ruleEntryProblems } from './rules.ts';
+import { closest } from '../util/suggest.ts';
 import { queueProblem, stateProblem } from './server-urls.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -44,10 +46,70 @@ const cronExpr = checked((s) => {
   return why && `invalid cron expression "${s}": ${why}`;
 });
 
+/** The actions a `rewrite:` rule may name, each a one-key mapping (`replace …` also takes `with`). */
+const REWRITE_ACTIONS = ['replace title', 'replace content', 'remove', 'prefix title', 'suffix title'] as const;
+type RewriteAction = (typeof REWRITE_ACTIONS)[number];
+
+/** A `rewrite:` entry as the file writes it, read into a RewriteRule; each mistake said in a sentence that names the fix. */
+const rewriteRule = z.unknown().transform((value, ctx): RewriteRule => {
+  const fail = (message: string, path: PropertyKey[] = []) => {
+    ctx.addIssue({ code: 'custom', message, path });
+    return z.NEVER;
+  };
+  const actions = `one of ${REWRITE_ACTIONS.map((a) => `"${a}"`).join(', ')}`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(`a rewrite rule is a mapping like \`- replace title: "^Sponsored: "\` with \`with: ""\`; its key is ${actions}`);
+  const entry = value as Record<string, unknown>;
+  const keys = Object.keys(entry);
+  const named = keys.filter((k): k is RewriteAction => (REWRITE_ACTIONS as readonly string[]).includes(k));
+  for (const k of keys) {
+    if (named.includes(k as RewriteAction) || k === 'with') continue;
+    const near = closest(k, REWRITE_ACTIONS);
+    return fail(`unknown rewrite "${k}"${near ? `; did you mean "${near}"?` : `: use ${actions}`}`, [k]);
+  }
+  if (named.length !== 1) return fail(named.length ? `one rewrite per list entry: start another entry (\`- ${named[1]}: …\`)` : `a rewrite rule needs ${actions}`);
+  const action = named[0];
+  const arg = entry[action];
+  if (typeof arg !== 'string') return fail(`"${action}" takes a string${action === 'remove' ? ' (a CSS selector)' : ''}; quote it`, [action]);
+  const replace = action === 'replace title' || action === 'replace content';
+  if (!replace && 'with' in entry) return fail(`"with" goes with "replace title" or "replace content", not "${action}"`, ['with']);
+  if (replace) {
+    if (!('with' in entry)) return fail(`"${action}" needs \`with:\`, the replacement ("" to delete the match; $1 for its first group)`);
+    if (typeof entry.with !== 'string') return fail('"with" takes a string; quote it ("" to delete the match)', ['with']);
+    const why = patternProblem(arg);
+    if (why) return fail(`invalid pattern ${JSON.stringify(arg)}: ${why} (patterns use RE2 syntax: no lookaround, no backreferences)`, [action]);
+    return { kind: 'replace', field: action === 'replace title' ? 'title' : 'content', pattern: arg, with: entry.with };
+  }
+  if (action === 'remove') {
+    const why = selectorProblem(arg);
+    if (why) return fail(`invalid CSS selector ${JSON.stringify(arg)}: ${why}`, [action]);
+    return { kind: 'remove', selector: arg };
+  }
+  if (!arg) return fail(`"${action}" needs the text to add`, [action]);
+  return { kind: action === 'prefix title' ? 'prefix' : 'suffix', text: arg };
+});
+
+/** An image template as site.fallback_image takes it: an http(s) URL once `{n}` is a number, or `none`. */
+const fallbackImage = checked((s) => {
+  if (s === 'none') return undefined;
+  try {
+    const u = new URL(s.replaceAll('{n}', '1'));
+    if (u.protocol === 'http:' || u.protocol === 'https:') return undefined;
+  } catch {
+    // said below
+  }
+  return 'must be an absolute http(s) URL (`{n}` becomes a number per article) or `none`';
+});
+
 /** The seed's placeholder image service: the Hexo theme refeed's articles are made for needs a headimg. */
 export const DEFAULT_FALLBACK_IMAGE = 'https://picsum.photos/400/300?random={n}';
 
 /** Keys any level (defaults, group, source, channel) may set. */
+/** What `full_text:` (and `preview --selector`) say of a selector css-select cannot read. */
+export function fullTextSelectorProblem(selector: string): string | undefined {
+  const why = selectorProblem(selector);
+  return why && `must be a CSS selector css-select can read: ${why}`;
+}
+
 export const levelSettings = {
   schedule: cronExpr.optional(),
   timeout: duration.optional(),
@@ -66,9 +128,17 @@ export const levelSettings = {
   allow_iframes: z.array(z.string().min(1)).optional(),
   allow_private: z.boolean().optional(),
   /** Replace each new item's body by its page's article: true (readability) or a CSS selector naming the element; false: the feed's content. */
-  full_text: z.union([z.boolean(), checked(selectorProblem)]).optional(),
+  full_text: z.union([z.boolean(), checked(fullTextSelectorProblem)]).optional(),
   /** How long entries that fell out of every feed are kept: the newest `items` of the channel, and any first seen within `age`. */
   retention: z.strictObject({ items: z.number().int().min(1).max(1_000_000).optional(), age: duration.optional() }).optional(),
+  /** Rewrites of each article, in order; every level's add to its parent's (defaults first). */
+  rewrite: z.array(rewriteRule).optional(),
+  /** Drop 1×1 images and images from known tracker hosts (default true). */
+  tracking_pixels: z.boolean().optional(),
+  /** The channel feed's image (RSS <image>, Atom <icon>/<logo>, JSON Feed icon), over the source feed's own. */
+  image: httpUrl.optional(),
+  /** The headimg of articles without an image, over site.fallback_image; `none`: no headimg. */
+  fallback_image: fallbackImage.optional(),
 };
 
 export const channelSchema = z.strictObject({ name: z.string().min(1), slug: slug.optional(), url: httpUrl, ...levelSettings });

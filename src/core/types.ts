@@ -41,6 +41,14 @@ export interface ChannelSettings {
   fullText?: true | string;
   /** What `retention` set (absent: the defaults, see retentionOf in ingest). */
   retention?: { items?: number; ageMs?: number };
+  /** `rewrite:` of every level, defaults' first: applied in order to each article at ingest (absent: none). */
+  rewrite?: RewriteRule[];
+  /** Drop tracking pixels (1×1 images, known tracker hosts) from bodies; absent: true. */
+  trackingPixels?: boolean;
+  /** The channel feed's image (`image:`), over the source feed's own. */
+  image?: string;
+  /** The headimg template for this channel's articles without an image, over site.fallback_image; '' for none (`none`). */
+  fallbackImage?: string;
 }
 
 export type RuleAction = 'keep' | 'block';
@@ -56,6 +64,16 @@ export interface Rule {
   /** before/after: the instant, epoch ms. */
   at?: number;
 }
+
+/**
+ * One rewrite of an article, as `rewrite:` lists them: a pattern (RE2 syntax)
+ * replaced in the title or in the body's text, elements removed from the
+ * body by CSS selector, text put before or after the title.
+ */
+export type RewriteRule =
+  | { kind: 'replace'; field: 'title' | 'content'; pattern: string; with: string }
+  | { kind: 'remove'; selector: string }
+  | { kind: 'prefix' | 'suffix'; text: string };
 
 export interface ResolvedChannel {
   /** Stable identity: `<group-slug>/<source-slug>/<channel-slug>`. */
@@ -299,6 +317,16 @@ export interface Article extends ArticleContent {
   slugs: [string, string, string];
   /** Hash of what is written (front matter + body): changes iff the file must change. */
   contentHash: string;
+  /** What the article was before its channel's rewrites: kept, so that changed rewrites are applied again to it. */
+  original?: ArticleOriginal;
+}
+
+/** An article before its channel's rewrites: the sanitized title and body, and the item's image from outside its body. */
+export interface ArticleOriginal {
+  title: string;
+  html: string;
+  /** An image enclosure's or media:thumbnail's URL: the head image when the body has none. */
+  image?: string;
 }
 
 /** What the sanitizer/normalizer dropped or noticed, for `preview` and logs. */
@@ -332,6 +360,8 @@ export interface ChannelState {
   itemCount: number;
   /** What the source feed said of itself at its last full fetch (absent until then). */
   meta?: ChannelMeta;
+  /** The fingerprint of the rewrites its stored articles were last brought to ('' : none but the defaults). */
+  rewrites?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { ingestChannel, type IngestOptions } from './channel.ts';
 import { PreparePool } from './prepare-pool.ts';
 import { FullTextPool } from './full-text-pool.ts';
 import { pageLimiter } from './full-text.ts';
+import { reapplyRewrites } from './rewrites.ts';
 import type { ChannelReport } from './report.ts';
 import { syncChannels } from './sync.ts';
 
@@ -28,13 +29,16 @@ function matchesOnly(channel: ResolvedChannel, only: string): boolean {
 /**
  * Fetches every enabled channel concurrently (global and per-host bounds) and
  * returns one report per channel, in config order. First the stored channels
- * are matched to the configuration (renames carried over) and any article
- * file left behind its row is written.
+ * are matched to the configuration (renames carried over), stored articles
+ * brought to changed rewrites, and any article file left behind its row is
+ * written.
  */
 export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRunOptions): Promise<ChannelReport[]> {
   const now = opts.now ?? Date.now;
   const files = opts.files ?? new AtomicWriter();
   await syncChannels(config, store, now(), opts.logger);
+  // Before any fetch: a stored article and the same item fetched again must get the same rewrites.
+  if (opts.writeFiles !== false) await reapplyRewrites(config, store, opts.logger);
   await writePendingFiles(store, config.site.output, files, opts.logger);
   let channels = config.channels.filter((c) => c.settings.enabled);
   if (opts.only) channels = channels.filter((c) => matchesOnly(c, opts.only!));

@@ -21,9 +21,11 @@ export interface Selected {
  * feed gives it now. Undefined for an item with neither link nor body (a bare
  * title says too little: "Build passed" twice is two events).
  */
-export function contentKeyOf(a: Pick<Article, 'title' | 'link' | 'html'>): string | undefined {
-  if (!a.link && !a.html.trim()) return undefined;
-  return sha1Hex(`content\n${a.title}\n${a.link ?? ''}\n${a.html}`);
+export function contentKeyOf(a: Pick<Article, 'title' | 'link' | 'html' | 'original'>): string | undefined {
+  // Of the item as the feed gives it (before the channel's rewrites): a change of rewrites must not make a stored item new.
+  const { title, html } = a.original ?? a;
+  if (!a.link && !html.trim()) return undefined;
+  return sha1Hex(`content\n${title}\n${a.link ?? ''}\n${html}`);
 }
 
 /**

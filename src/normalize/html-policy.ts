@@ -137,9 +137,25 @@ export function startTag(tag: string, attribs: Record<string, string>, cx: TagCo
       out += ' ' + name + '="' + escapeAttribute(value, cx) + '"';
     }
   }
+  // The style goes, but a 1×1 size it gave is kept as attributes: what shows an image is a tracking pixel (tracking-pixels.ts).
+  if (tag === 'img' && attrs.style !== undefined && attrs.width === undefined && attrs.height === undefined && styled1x1(attrs.style)) {
+    out += ' width="1" height="1"';
+  }
   // Images are loaded without telling the source which reader shows them; last, as in the reference article.
   if (tag === 'img') out += ' referrerpolicy="no-referrer"';
   return out + '>';
+}
+
+/** Whether a style sets `width` and `height` to 1px (or 0), as trackers hide their images. */
+function styled1x1(style: string): boolean {
+  const size: Record<string, boolean> = {};
+  for (const declaration of style.split(';')) {
+    const colon = declaration.indexOf(':');
+    if (colon < 0) continue;
+    const name = declaration.slice(0, colon).trim().toLowerCase();
+    if (name === 'width' || name === 'height') size[name] = /^[01](?:px)?(?:\s*!important)?$/i.test(declaration.slice(colon + 1).trim());
+  }
+  return size.width === true && size.height === true;
 }
 
 /** Attributes with the real image of a lazy-loading placeholder as `src` (and `srcset`); the object given is left alone. */

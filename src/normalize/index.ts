@@ -8,6 +8,7 @@ export { createArticleRenderer, parseArticle, ArticleFileError, type ArticleRend
 export { readArticleFile, type ArticleStamp, type ReadArticleFile } from './front-matter.ts';
 export { itemKeyOf } from './item-key.ts';
 export { isFallbackImage } from './fallback-image.ts';
+export { createRewriter, rewriteArticle, rewriteFingerprint, type Rewriter } from './rewrite.ts';
 export { parseFeedDate } from './date.ts';
 export { newestCandidates, rawSubject } from './filter.ts';
 export { compileRules, MAX_RULE_TEXT, type ItemRules, type RuleSubject, type Verdict } from './rules.ts';

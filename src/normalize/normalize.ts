@@ -1,7 +1,7 @@
-import type { Article, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
+import type { Article, ArticleOriginal, NormalizeWarning, ParsedFeed, RawItem, ResolvedChannel } from '../core/types.ts';
 import { createArticleRenderer, type ArticleRenderer } from './front-matter.ts';
 import { createItemFilter } from './filter.ts';
-import { fallbackImageFor } from './fallback-image.ts';
+import { createRewriter, rewriteArticle, type Rewriter } from './rewrite.ts';
 import { itemKeyOf } from './item-key.ts';
 import { FUTURE_SKEW_MS, parseFeedDate } from './date.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
@@ -39,10 +39,13 @@ export interface ChannelNormalizer {
 }
 
 export function createChannelNormalizer(channel: ResolvedChannel, opts: { fallbackImage: string }): ChannelNormalizer {
+  const sanitizer = createSanitizer({ allowIframeHosts: channel.settings?.allowIframeHosts ?? [] });
   const tools: Tools = {
     channel,
-    fallbackImage: opts.fallbackImage,
-    sanitizer: createSanitizer({ allowIframeHosts: channel.settings?.allowIframeHosts ?? [] }),
+    // The channel's own fallback image ('' for none) over the site's.
+    fallbackImage: channel.settings?.fallbackImage ?? opts.fallbackImage,
+    sanitizer,
+    rewriter: createRewriter(channel.settings, sanitizer),
     renderer: createArticleRenderer(),
   };
   return {
@@ -57,6 +60,8 @@ interface Tools {
   /** Template for the image of an item without one; `{n}` becomes 1..1000, fixed per item. */
   fallbackImage: string;
   sanitizer: Sanitizer;
+  /** The channel's rewrites (and tracking-pixel removal), applied after sanitizing. */
+  rewriter: Rewriter;
   renderer: ArticleRenderer;
 }
 
@@ -166,14 +171,11 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
   }
 
   const enclosures = articleEnclosures(it.enclosures, base);
-  let headimg =
-    body.firstImage ??
-    enclosures.find(isImageEnclosure)?.url ??
-    it.images.map((i) => httpUrl(i, base)).find(Boolean);
-  if (!headimg) {
-    warnings.push({ code: 'no-image' });
-    headimg = fallbackImageFor(str(tools.fallbackImage) ?? '', itemKey);
-  }
+  // The sanitized item before the channel's rewrites: stored, so that changed rewrites can be applied again.
+  const image = enclosures.find(isImageEnclosure)?.url ?? it.images.map((i) => httpUrl(i, base)).find(Boolean);
+  const original: ArticleOriginal = { title, html: body.html, ...(image ? { image } : {}) };
+  const rewritten = rewriteArticle(original, itemKey, tools.rewriter, str(tools.fallbackImage) ?? '');
+  if (rewritten.fallback) warnings.push({ code: 'no-image' });
 
   const sourceName = oneLine(channel.source?.name ?? '');
   const itemAuthor = it.author ? authorName(it.author) : '';
@@ -191,7 +193,7 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     channelKey: channel.key,
     categories,
     slugs: [channel.group?.slug ?? '', channel.source?.slug ?? '', channel.channel?.slug ?? ''],
-    title,
+    title: rewritten.title,
     ...(link ? { link } : {}),
     ...(guid ? { guid } : {}),
     ...(guid && it.guidIsPermaLink !== undefined ? { guidIsPermaLink: it.guidIsPermaLink } : {}),
@@ -199,12 +201,13 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
     ...(author !== itemAuthor ? { itemAuthor } : {}),
     date: dated,
     ...(updated ? { updated } : {}),
-    headimg,
+    headimg: rewritten.headimg,
     ...(summary ? { summary } : {}),
-    html: body.html,
+    html: rewritten.html,
     tags: articleTags(it.categories, categories),
     enclosures,
     contentHash: '',
+    original,
   };
   const text = tools.renderer.render(article);
   article.contentHash = sha1Hex(text);

@@ -99,8 +99,9 @@ export class Publisher {
     const states = await store.channelStates();
     const whenEmpty = emptyFeedDates(states);
 
-    // Channel feeds use their source feed's own image (site.icon when it has none); other feeds site.icon.
+    // Channel feeds use the channel's `image:`, else their source feed's own image (site.icon when it has none); other feeds site.icon.
     const channelImages = new Map(states.flatMap((s) => (s.meta?.image ? [[s.key, s.meta.image] as const] : [])));
+    for (const c of config.channels) if (c.settings.image) channelImages.set(c.key, c.settings.image);
     const work = await planWork(this.plan, { output, ledger, dirty, full, topRows, channelImages, storeHash: visible.storeHash, timeBound: visible.timeBound });
     const loader = new ArticleLoader(store, log, this.fragmentVersion, work.jobs);
     const writer = new OutputWriter(output, log);

@@ -1,4 +1,4 @@
-import type { ArticleContent, Enclosure } from '../core/types.ts';
+import type { ArticleContent, ArticleOriginal, Enclosure } from '../core/types.ts';
 
 // The article content columns as every store keeps them (the same names and
 // encodings in SQLite and PostgreSQL), turned back into what the file holds.
@@ -79,6 +79,36 @@ export function articleContentOf(r: Pick<ContentRow, 'title' | 'categories' | 'h
     html: r.html ?? '',
     tags: extra.tags,
     enclosures: extra.enclosures,
+  };
+}
+
+/**
+ * The `original` column: the article before its channel's rewrites, as JSON
+ * with only what differs from the article itself (title, html) and the
+ * item's image from outside its body. NULL (a row from before rewrites, or
+ * content that came without one): not known.
+ */
+export function originalColumn(a: { title: string; html: string; original?: ArticleOriginal }): string | null {
+  const o = a.original;
+  if (!o) return null;
+  return JSON.stringify({ ...(o.title !== a.title ? { title: o.title } : {}), ...(o.html !== a.html ? { html: o.html } : {}), ...(o.image ? { image: o.image } : {}) });
+}
+
+/** The original an `original` column holds, for a row with this title and html; undefined when not known (or unreadable). */
+export function originalOf(column: string | null | undefined, a: { title: string; html: string }): ArticleOriginal | undefined {
+  if (column == null) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(column);
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  return {
+    title: typeof o.title === 'string' ? o.title : a.title,
+    html: typeof o.html === 'string' ? o.html : a.html,
+    ...(typeof o.image === 'string' && o.image ? { image: o.image } : {}),
   };
 }
 

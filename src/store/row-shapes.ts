@@ -1,6 +1,6 @@
 import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
-import { articleContentOf, extraColumn } from './content-rows.ts';
-import type { ArticleContentWrite, ArticleRecord, ChannelInput, ItemFragments, LedgerEntry, PendingFile, RestoredArticle } from './types.ts';
+import { articleContentOf, extraColumn, originalColumn, originalOf } from './content-rows.ts';
+import type { ArticleContentWrite, ArticleRecord, ChannelInput, ItemFragments, LedgerEntry, OwnedArticle, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
 // SQLite and PostgreSQL), turned into the Store interface's types.
@@ -29,6 +29,8 @@ export interface ChannelRow {
   item_count?: number;
   /** JSON ChannelMeta (schema v6 / migration 5). */
   meta?: string;
+  /** The rewrites fingerprint its owned articles are at (schema v8 / migration 7). */
+  rewrites?: string;
 }
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -51,6 +53,7 @@ export function toChannelState(r: ChannelRow): ChannelState {
     disabled: r.disabled === true || r.disabled === 1,
     itemCount: r.item_count ?? 0,
     ...(r.meta && r.meta !== '{}' ? { meta: channelMetaOf(r.meta) } : {}),
+    ...(r.rewrites ? { rewrites: r.rewrites } : {}),
   };
 }
 
@@ -148,12 +151,24 @@ export function articleColumns(a: ArticleContentWrite) {
     categories: JSON.stringify(a.categories),
     html: a.html,
     extra: extraColumn(a),
+    original: originalColumn(a),
   };
 }
 
 /** The content columns a row without content gets from its file (title, link and date are the row's already). */
 export function filledContentColumns(c: ArticleContent) {
   return { author: c.author, headimg: c.headimg, guid: c.guid ?? null, categories: JSON.stringify(c.categories), html: c.html, extra: extraColumn(c) };
+}
+
+/** An article row as the rewrites read it (see Store.ownedArticles). */
+export interface OwnedRow extends PendingRow {
+  original: string | null;
+}
+
+export function toOwnedArticle(r: OwnedRow): OwnedArticle {
+  const content = articleContentOf(r);
+  const original = originalOf(r.original, content);
+  return { id: r.id, itemKey: r.identity, contentHash: r.content_hash, content, ...(original ? { original } : {}) };
 }
 
 /** A stored fragments row. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
+import type { ArticleContent, ArticleOriginal, ChannelMeta, ChannelState, ChannelStatus, LatestEntry, StoredArticle } from '../core/types.ts';
 
 // What refeed keeps, behind one interface: channel identity and fetch state,
 // the article index with each article's content, which channels list which
@@ -88,6 +88,31 @@ export interface ArticleContentWrite extends Omit<ArticleContent, 'date'> {
   contentHash: string;
   /** This content's feed fragments, when the ingest encoded them: stored with it. */
   fragments?: ItemFragments;
+  /** The article before its channel's rewrites (see ArticleOriginal): stored with it. */
+  original?: ArticleOriginal;
+}
+
+/** An article a channel supplies the content of, as the rewrites read it. */
+export interface OwnedArticle {
+  id: string;
+  itemKey: string;
+  contentHash: string;
+  content: ArticleContent;
+  /** Absent for an article stored before rewrites existed: its content is its own original. */
+  original?: ArticleOriginal;
+}
+
+/** An owned article brought to its channel's current rewrites. */
+export interface ArticleRewrite {
+  id: string;
+  /** The content hash it was read with: the rewrite is stored only while the row still has it. */
+  expectHash: string;
+  /** The hash of its file text now. */
+  contentHash: string;
+  title: string;
+  html: string;
+  headimg: string;
+  original: ArticleOriginal;
 }
 
 export interface ChannelSuccess {
@@ -272,6 +297,18 @@ export interface Store {
    * in one transaction. Feeds are not touched: what a feed shows is protected.
    */
   pruneEntries(key: string, request: PruneRequest): Promise<PruneResult>;
+  /** The articles the channel supplies the content of (that have content), ordered by id, after id `after`, at most `limit`. */
+  ownedArticles(key: string, after: string, limit: number): Promise<OwnedArticle[]>;
+  /**
+   * Gives owned articles their rewritten title, body and head image (each
+   * only while its row still has `expectHash` and the channel still owns it),
+   * in one transaction: their fragments are dropped, their files fall behind
+   * (written by the next writePendingFiles) and their feeds become dirty.
+   * Returns how many were changed.
+   */
+  rewriteArticles(key: string, rewrites: readonly ArticleRewrite[]): Promise<number>;
+  /** Records the rewrites fingerprint the channel's stored articles are at now (ChannelState.rewrites). */
+  setRewrites(key: string, fingerprint: string): Promise<void>;
   /** Articles whose file is behind their content, at most `limit`. */
   pendingFiles(limit: number): Promise<PendingFile[]>;
   markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void>;

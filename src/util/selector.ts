@@ -1,16 +1,26 @@
 import { compile } from 'css-select';
+import type { AnyNode, Element } from 'domhandler';
 
-// CSS selectors editors write (`full_text: "article .body"`) are read by
-// css-select, the engine that later runs them on the htmlparser2 DOM: what it
-// cannot compile is rejected when the configuration is validated, in its words.
+// CSS selectors editors write (`remove:` rewrites), run with css-select on
+// the htmlparser2 DOM refeed already parses bodies into. A selector is
+// checked when the configuration is read, so a typo is a config error with
+// css-select's own reason, never a failure on some item later.
 
-/** Why css-select cannot use `selector`, or undefined when it can. */
+/** A compiled selector: whether an element matches it. */
+export type SelectorTest = (element: Element) => boolean;
+
+/** Compiles `selector`; throws css-select's error when it cannot read it. */
+export function compileSelector(selector: string): SelectorTest {
+  return compile<AnyNode, Element>(selector);
+}
+
+/** Why css-select cannot read `selector`, or undefined when it can. */
 export function selectorProblem(selector: string): string | undefined {
-  if (!selector.trim()) return 'must be a CSS selector, not an empty string';
+  if (!selector.trim()) return 'empty selector';
   try {
-    compile(selector);
+    compileSelector(selector);
     return undefined;
-  } catch (err) {
-    return `must be a CSS selector css-select can read: ${(err as Error)?.message ?? String(err)}`;
+  } catch (e) {
+    return (e as Error).message;
   }
 }

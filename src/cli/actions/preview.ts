@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { findNamed, sameUrl, slugify } from '../../config/index.ts';
+import { fullTextSelectorProblem } from '../../config/schema.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { createFetchAgents, fetchFeed } from '../../fetch/index.ts';
 import { compileRules, createArticleRenderer, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type NormalizedItem } from '../../normalize/index.ts';
 import { extractPage, fullTextMode, pageLimiter, withFullText, type PageResult } from '../../ingest/full-text.ts';
 import { FullTextPool } from '../../ingest/full-text-pool.ts';
-import { selectorProblem } from '../../util/selector.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
 import { htmlToText } from '../../normalize/text.ts';
 import { EXIT, type CommandContext } from '../command.ts';
@@ -142,7 +142,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!url) return EXIT.usage;
   const selector = ctx.values.selector as string | undefined;
   if (selector !== undefined) {
-    const why = ctx.values['full-text'] ? selectorProblem(selector) : 'goes with --full-text';
+    const why = ctx.values['full-text'] ? fullTextSelectorProblem(selector) : 'goes with --full-text';
     if (why) {
       ctx.err(`refeed preview: --selector ${JSON.stringify(selector)} ${why}`);
       return EXIT.usage;

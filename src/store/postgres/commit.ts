@@ -50,6 +50,7 @@ interface ArticleRow extends Head {
   categories: string;
   html: string;
   extra: string;
+  original: string | null;
 }
 
 interface Plan {
@@ -66,7 +67,7 @@ interface Plan {
 
 const HEAD_COLUMNS = 'id, owner_id, content_hash, path, old_path, date, link, first_seen';
 const ARTICLE_RECORD = `id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text, path text,
-  old_path text, author text, headimg text, guid text, categories text, html text, extra text`;
+  old_path text, author text, headimg text, guid text, categories text, html text, extra text, original text`;
 const MAX_PASSES = 8;
 
 /** Inside the caller's transaction. */
@@ -81,8 +82,9 @@ export async function commitItems(db: Db, key: string, items: readonly ItemWrite
     const plan = await decide(db, ch.id, slugs, items);
     if (plan.inserts.size) {
       const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra)
-         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra,
+           original)
+         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra, original
          FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
         [jsonRows([...plan.inserts.values()])],
       );
@@ -234,7 +236,7 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
     await db.query(
       `UPDATE articles a SET identity = u.identity, owner_id = u.owner_id, title = u.title, link = u.link, date = u.date, first_seen = u.first_seen,
          content_hash = u.content_hash, path = u.path, old_path = u.old_path, author = u.author, headimg = u.headimg, guid = u.guid,
-         categories = u.categories, html = u.html, extra = u.extra, file_mtime = NULL, file_size = NULL
+         categories = u.categories, html = u.html, extra = u.extra, original = u.original, file_mtime = NULL, file_size = NULL
        FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) WHERE a.id = u.id`,
       [jsonRows([...plan.updates.values()])],
     );

@@ -1,8 +1,9 @@
-import type { KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { ArticleRewrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
-import { restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
+import { originalColumn } from '../content-rows.ts';
+import { restoredArticleRow, toOwnedArticle, toPendingFile, type OwnedRow, type PendingRow } from '../row-shapes.ts';
 
 // Items as channels list them, besides the commit (commit.ts): what a
 // channel already lists, the article files to write, and restoring
@@ -85,6 +86,48 @@ export async function pruneEntries(db: Db, key: string, r: PruneRequest): Promis
   );
   for (const a of articles.rows) result.articles.push({ id: a.id, path: a.path, ...(a.old_path ? { oldPath: a.old_path } : {}) });
   return result;
+}
+
+export async function ownedArticles(db: Db, key: string, after: string, limit: number): Promise<OwnedArticle[]> {
+  const { rows } = await db.query<OwnedRow>(
+    `SELECT a.id, a.identity, a.path, a.content_hash, a.old_path, a.title, a.link, a.guid, a.date, a.author, a.headimg, a.categories, a.html, a.extra, a.original
+     FROM articles a JOIN channels ch ON ch.id = a.owner_id WHERE ch.key = $1 AND a.id > $2 AND a.html IS NOT NULL ORDER BY a.id LIMIT $3`,
+    [key, after, limit],
+  );
+  return rows.map(toOwnedArticle);
+}
+
+/** Inside the caller's transaction (see Store.rewriteArticles). */
+export async function rewriteArticles(db: Db, key: string, rewrites: readonly ArticleRewrite[]): Promise<number> {
+  if (!rewrites.length) return 0;
+  await lockChannels(db, 'use');
+  const ch = (await db.query<{ id: number }>('SELECT id FROM channels WHERE key = $1', [key])).rows[0];
+  if (!ch) return 0;
+  const rows = rewrites.map((r) => ({
+    id: r.id,
+    expect: r.expectHash,
+    hash: r.contentHash,
+    title: r.title,
+    html: r.html,
+    headimg: r.headimg,
+    original: originalColumn({ title: r.title, html: r.html, original: r.original }),
+  }));
+  const changed = await db.query<{ id: string }>(
+    `UPDATE articles a SET title = u.title, html = u.html, headimg = u.headimg, content_hash = u.hash, original = u.original
+     FROM json_to_recordset($1) AS u(id text, expect text, hash text, title text, html text, headimg text, original text)
+     WHERE a.id = u.id AND a.owner_id = $2 AND a.content_hash = u.expect RETURNING a.id`,
+    [jsonRows(rows), ch.id],
+  );
+  if (!changed.rows.length) return 0;
+  const feeds = await db.query<{ g: string; s: string; c: string }>('SELECT DISTINCT g, s, c FROM entries WHERE article_id = ANY($1::text[]) AND g IS NOT NULL', [
+    changed.rows.map((r) => r.id),
+  ]);
+  await markDirty(db, feeds.rows.flatMap((f) => feedKeysOf([f.g, f.s, f.c])));
+  return changed.rows.length;
+}
+
+export async function setRewrites(db: Db, key: string, fingerprint: string): Promise<void> {
+  await db.query('UPDATE channels SET rewrites = $1 WHERE key = $2', [fingerprint, key]);
 }
 
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {

@@ -131,8 +131,15 @@ CREATE TABLE full_text (
   at bigint NOT NULL
 )`;
 
+// Migration 7 (issue 21, after full text's 6): rewrites applied again when
+// they change; as SQLite's version 8 (see ../sqlite/schema.ts).
+const V7_REWRITES = `
+ALTER TABLE articles ADD COLUMN original text;
+ALTER TABLE channels ADD COLUMN rewrites text NOT NULL DEFAULT '';
+`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META, V6_FULL_TEXT];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META, V6_FULL_TEXT, V7_REWRITES];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import type {
   ArticleRecord,
+  ArticleRewrite,
+  OwnedArticle,
   FragmentsWrite,
   ItemFragments,
   ChannelFailure,
@@ -141,6 +143,18 @@ export class PostgresStore implements Store {
       await channels.recordSuccess(db, key, { ...success, status: commitStatus(result) });
       return result;
     });
+  }
+
+  async ownedArticles(key: string, after: string, limit: number): Promise<OwnedArticle[]> {
+    return this.run((db) => items.ownedArticles(db, key, after, limit));
+  }
+
+  async rewriteArticles(key: string, rewrites: readonly ArticleRewrite[]): Promise<number> {
+    return this.write((db) => items.rewriteArticles(db, key, rewrites));
+  }
+
+  async setRewrites(key: string, fingerprint: string): Promise<void> {
+    await this.run((db) => items.setRewrites(db, key, fingerprint));
   }
 
   async pendingFiles(limit: number): Promise<PendingFile[]> {

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { CommitResult, ItemWrite, KnownItem, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { ArticleRewrite, CommitResult, ItemWrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
-import { articleColumns, contentRole, restoredArticleRow, toPendingFile, type PendingRow } from '../row-shapes.ts';
+import { originalColumn } from '../content-rows.ts';
+import { articleColumns, contentRole, restoredArticleRow, toOwnedArticle, toPendingFile, type OwnedRow, type PendingRow } from '../row-shapes.ts';
 import { fragmentsParams } from './feeds.ts';
 
 interface EntryRow {
@@ -83,14 +84,16 @@ export class ItemRepo {
         `SELECT item_key, content_key FROM entries WHERE channel_id = ? AND content_key IN (SELECT value FROM json_each(?)) ORDER BY first_seen, item_key`,
       ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra)
-         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html, @extra)`,
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra, original)
+         VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html, @extra,
+           @original)`,
       ),
       updateArticle: db.prepare(
         `UPDATE articles SET identity = @identity, owner_id = @owner_id, title = @title, link = @link, date = @date,
            first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
-           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, file_mtime = NULL, file_size = NULL
+           author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, original = @original,
+           file_mtime = NULL, file_size = NULL
          WHERE id = @id`,
       ),
       // After the row's insert or update (whose trigger dropped the fragments of its former content).
@@ -108,6 +111,12 @@ export class ItemRepo {
          VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @content_hash, @path, @author, @headimg, @guid, @categories,
            @html, @extra)`,
       ),
+      owned: db.prepare<[number, string, number], OwnedRow>('SELECT * FROM articles WHERE owner_id = ? AND id > ? AND html IS NOT NULL ORDER BY id LIMIT ?'),
+      rewrite: db.prepare(
+        `UPDATE articles SET title = @title, html = @html, headimg = @headimg, content_hash = @contentHash, original = @original
+         WHERE id = @id AND owner_id = @owner AND content_hash = @expectHash`,
+      ),
+      setRewrites: db.prepare('UPDATE channels SET rewrites = ? WHERE key = ?'),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
       written: db.prepare(
         `UPDATE articles SET content_hash = @contentHash, file_hash = @contentHash, old_path = NULL
@@ -193,6 +202,31 @@ export class ItemRepo {
     }
     for (const k of dirty) this.s.markDirty.run(k);
     return result;
+  }
+
+  owned(key: string, after: string, limit: number): OwnedArticle[] {
+    const ch = this.s.channel.get(key);
+    return ch ? this.s.owned.all(ch.id, after, limit).map(toOwnedArticle) : [];
+  }
+
+  /** Inside the caller's transaction (see Store.rewriteArticles). */
+  rewrite(key: string, rewrites: readonly ArticleRewrite[]): number {
+    const ch = this.s.channel.get(key);
+    if (!ch) return 0;
+    let n = 0;
+    const dirty = new Set<string>();
+    for (const r of rewrites) {
+      const params = { id: r.id, owner: ch.id, expectHash: r.expectHash, contentHash: r.contentHash, title: r.title, html: r.html, headimg: r.headimg };
+      if (!this.s.rewrite.run({ ...params, original: originalColumn({ title: r.title, html: r.html, original: r.original }) }).changes) continue;
+      n++;
+      for (const f of this.s.feedsOf.all(r.id)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
+    }
+    for (const k of dirty) this.s.markDirty.run(k);
+    return n;
+  }
+
+  setRewrites(key: string, fingerprint: string): void {
+    this.s.setRewrites.run(fingerprint, key);
   }
 
   pending(limit: number): PendingFile[] {

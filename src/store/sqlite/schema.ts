@@ -134,8 +134,17 @@ CREATE TABLE full_text (
   at INTEGER NOT NULL
 );
 `;
+// Version 8 (issue 21, after full text's 7): rewrites applied again when they
+// change. An article keeps its original (before its channel's rewrites: JSON
+// of what differs, NULL for rows from before, whose content is their own
+// original); a channel, the fingerprint of the rewrites its articles are at
+// ('' for the defaults, so a store from before is left alone).
+const V8_REWRITES = `
+ALTER TABLE articles ADD COLUMN original TEXT;
+ALTER TABLE channels ADD COLUMN rewrites TEXT NOT NULL DEFAULT '';
+`;
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -158,6 +167,7 @@ export function migrate(db: Database.Database, now: number): void {
     if (current < 5) db.exec(V5);
     if (current < 6) db.exec(V6_CHANNEL_META);
     if (current < 7) db.exec(V7_FULL_TEXT);
+    if (current < 8) db.exec(V8_REWRITES);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -6,6 +6,8 @@ import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
 import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
   ArticleRecord,
+  ArticleRewrite,
+  OwnedArticle,
   FragmentsWrite,
   ItemFragments,
   ChannelFailure,
@@ -235,6 +237,18 @@ export class SqliteStore implements Store {
       this.channels.recordSuccess(key, { ...success, status: commitStatus(result) });
       return result;
     });
+  }
+
+  async ownedArticles(key: string, after: string, limit: number): Promise<OwnedArticle[]> {
+    return this.read(() => this.items.owned(key, after, limit));
+  }
+
+  async rewriteArticles(key: string, rewrites: readonly ArticleRewrite[]): Promise<number> {
+    return this.write(() => this.items.rewrite(key, rewrites));
+  }
+
+  async setRewrites(key: string, fingerprint: string): Promise<void> {
+    return this.write(() => this.items.setRewrites(key, fingerprint));
   }
 
   async pendingFiles(limit: number): Promise<PendingFile[]> {
