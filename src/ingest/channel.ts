@@ -205,6 +205,7 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
         agents: opts.agents,
         signal: opts.signal,
         log,
+        fallbackImage: config.site.fallbackImage,
       });
       prepared = { ...prepared, candidates: pass.candidates };
       if (pass.fetched) report.pagesFetched = pass.fetched;

@@ -9,7 +9,7 @@
 import type { Logger } from '../core/log.ts';
 import type { ChannelSettings, ResolvedChannel } from '../core/types.ts';
 import { fetchPage, pageSettings, type FetchAgents } from '../fetch/index.ts';
-import { createArticleRenderer, type ArticleRenderer, type NormalizedItem } from '../normalize/index.ts';
+import { createChannelNormalizer, type ChannelNormalizer, type NormalizedItem } from '../normalize/index.ts';
 import { excerpt, htmlToText, oneLine, sha1Hex } from '../normalize/text.ts';
 import type { FullTextEntry, KnownItem, Store } from '../store/index.ts';
 import { hostOf } from '../util/host.ts';
@@ -76,16 +76,16 @@ function due(entry: FullTextEntry | undefined, isNew: boolean, now: number): boo
   return entry.failures < MAX_ATTEMPTS && now - entry.at >= RETRY_AFTER_MS;
 }
 
-/** The article of a candidate whose body is its page's: the feed's teaser becomes its summary (unless the feed had one). */
-export function withFullText(n: NormalizedItem, full: { html: string; image?: string }, renderer: ArticleRenderer): NormalizedItem {
+/**
+ * The article of a candidate whose body is its page's, made by the channel's
+ * normalizer (rewrites apply to it as to any body); the feed's teaser becomes
+ * its summary (unless the feed had one).
+ */
+export function withFullText(n: NormalizedItem, full: { html: string; image?: string }, normalizer: ChannelNormalizer): NormalizedItem {
   const a = n.article;
   const teaser = a.summary ?? excerpt(oneLine(htmlToText(a.html)), MAX_SUMMARY);
-  const noImage = n.warnings.some((w) => w.code === 'no-image');
-  const article = { ...a, html: full.html, ...(teaser ? { summary: teaser } : {}), ...(noImage && full.image ? { headimg: full.image } : {}) };
-  const warnings = noImage && full.image ? n.warnings.filter((w) => w.code !== 'no-image') : n.warnings;
-  const text = renderer.render(article);
-  article.contentHash = sha1Hex(text);
-  return { article, warnings, text };
+  const withTeaser = teaser && !a.summary ? { ...n, article: { ...a, summary: teaser } } : n;
+  return normalizer.withBody(withTeaser, full);
 }
 
 export interface FullTextPass {
@@ -107,6 +107,8 @@ export interface FullTextOptions {
   agents?: FetchAgents;
   signal?: AbortSignal;
   log: Logger;
+  /** site.fallback_image: the head image of an article with none, unless the channel has its own. */
+  fallbackImage: string;
 }
 
 /**
@@ -138,7 +140,7 @@ export async function applyFullText(candidates: Candidate[], known: ReadonlyMap<
     if (e.error) o.log.warn({ link: e.link, code: 'full-text', attempt: e.failures }, `full text: ${e.error}; the item keeps the feed's content`);
   }
 
-  const renderer = createArticleRenderer();
+  const normalizer = createChannelNormalizer(o.channel, { fallbackImage: o.fallbackImage });
   const failed: FullTextEntry[] = [];
   // New items whose page a stop cut short are left for the next run (stored now, they would keep the teaser for good).
   const cut = new Set(o.signal?.aborted ? toFetch : []);
@@ -151,7 +153,7 @@ export async function applyFullText(candidates: Candidate[], known: ReadonlyMap<
       return c;
     }
     const full = { html: entry.html, ...(entry.image ? { image: entry.image } : {}) };
-    return { ...withFullText(c, full, renderer), itemKey: c.itemKey, fullText: full, ...(c.raw ? { raw: c.raw } : {}) };
+    return { ...withFullText(c, full, normalizer), itemKey: c.itemKey, fullText: full, ...(c.raw ? { raw: c.raw } : {}) };
   });
   const failedPages = saved.filter((e) => e.error !== undefined).length;
   return { candidates: out, fetched: toFetch.length, ...(failedPages ? { failedPages } : {}), ...(failed.length ? { warning: fullTextWarning(failed, candidates.length) } : {}) };

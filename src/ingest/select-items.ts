@@ -45,14 +45,13 @@ export function selectItems(
   const { preparedAt } = prepared;
   const { limit, maxAgeMs } = channel.settings;
   let normalizer: ChannelNormalizer | undefined; // made only when a stored item needs dating again
-  let renderer: ArticleRenderer | undefined;
   const dated = prepared.candidates.map((c) => {
     const firstSeen = known.get(c.itemKey)?.firstSeen ?? preparedAt;
     if (!c.raw || firstSeen === preparedAt) return { c, firstSeen };
     // Dated by first sight, and first seen in an earlier run: dated then.
     normalizer ??= createChannelNormalizer(channel, { fallbackImage: config.site.fallbackImage });
     let again = normalizer.normalize(c.raw, normalizeContext(prepared.feed, prepared.finalUrl, firstSeen, preparedAt));
-    if (c.fullText) again = withFullText(again, c.fullText, (renderer ??= createArticleRenderer()));
+    if (c.fullText) again = withFullText(again, c.fullText, normalizer);
     const { article, warnings, text } = again;
     return { c: { ...c, article, warnings, text, fragments: undefined }, firstSeen };
   });

@@ -36,6 +36,12 @@ export interface ChannelNormalizer {
   filter(items: RawItem[], now: Date): RawItem[];
   /** One item as an article. Never throws; what it had to guess or drop is in `warnings`. */
   normalize(item: RawItem, ctx: ItemContext): NormalizedItem;
+  /**
+   * The article again with another sanitized body (full text: its page's),
+   * made as any body is: the channel's rewrites applied, its original kept
+   * for when they change, the head image chosen the same way.
+   */
+  withBody(n: NormalizedItem, body: { html: string; image?: string }): NormalizedItem;
 }
 
 export function createChannelNormalizer(channel: ResolvedChannel, opts: { fallbackImage: string }): ChannelNormalizer {
@@ -51,7 +57,24 @@ export function createChannelNormalizer(channel: ResolvedChannel, opts: { fallba
   return {
     filter: createItemFilter(channel.settings),
     normalize: (item, ctx) => normalizeItem(item, ctx, tools),
+    withBody: (n, body) => withBody(n, body, tools),
   };
+}
+
+function withBody(n: NormalizedItem, body: { html: string; image?: string }, tools: Tools): NormalizedItem {
+  const a = n.article;
+  const before = a.original ?? { title: a.title, html: a.html };
+  // The item's own image, else the old body's (its head image unless that was the fallback), else the new body's.
+  const hadNone = n.warnings.some((w) => w.code === 'no-image');
+  const image = before.image ?? (hadNone ? body.image : a.headimg);
+  const original: ArticleOriginal = { title: before.title, html: body.html, ...(image ? { image } : {}) };
+  const rewritten = rewriteArticle(original, a.itemKey, tools.rewriter, str(tools.fallbackImage) ?? '');
+  const warnings = n.warnings.filter((w) => w.code !== 'no-image');
+  if (rewritten.fallback) warnings.push({ code: 'no-image' });
+  const article: Article = { ...a, title: rewritten.title, html: rewritten.html, headimg: rewritten.headimg, original, contentHash: '' };
+  const text = tools.renderer.render(article);
+  article.contentHash = sha1Hex(text);
+  return { article, warnings, text };
 }
 
 /** What a normalizer made for its channel, once. */

@@ -158,10 +158,10 @@ describe('SQLite store', () => {
     const st = new SqliteStore(file);
     await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
     await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
-    st.db.exec('DROP TABLE full_text; PRAGMA user_version = 6');
+    st.db.exec('DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; PRAGMA user_version = 6');
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(7);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(8);
     expect(await again.countArticles()).toBe(1);
     expect(await again.fullTextEntries(['https://a.example/1'])).toEqual(new Map());
     await again.saveFullText([{ link: 'https://a.example/1', mode: 'readability', html: '<p>x</p>', failures: 0, at: 5 }]);

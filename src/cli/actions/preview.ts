@@ -3,7 +3,7 @@ import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import { fullTextSelectorProblem } from '../../config/schema.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { createFetchAgents, fetchFeed } from '../../fetch/index.ts';
-import { compileRules, createArticleRenderer, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type NormalizedItem } from '../../normalize/index.ts';
+import { compileRules, createArticleRenderer, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type ChannelNormalizer, type NormalizedItem } from '../../normalize/index.ts';
 import { extractPage, fullTextMode, pageLimiter, withFullText, type PageResult } from '../../ingest/full-text.ts';
 import { FullTextPool } from '../../ingest/full-text-pool.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
@@ -108,7 +108,7 @@ interface PageLine {
  * one), as full_text would store them, and one line per page: fetched under
  * the channel's settings, two at a time per host, read on worker threads.
  */
-async function withPages(ctx: CommandContext, channel: ResolvedChannel, mode: string, results: NormalizedItem[], site: RefeedConfig['site']): Promise<{ results: NormalizedItem[]; pages: PageLine[] }> {
+async function withPages(ctx: CommandContext, channel: ResolvedChannel, mode: string, results: NormalizedItem[], site: RefeedConfig['site'], normalizer: ChannelNormalizer): Promise<{ results: NormalizedItem[]; pages: PageLine[] }> {
   const ch: ResolvedChannel = { ...channel, settings: { ...withAllowPrivate(ctx, channel.settings), fullText: mode === 'readability' ? true : mode } };
   const pool = new FullTextPool();
   const agents = createFetchAgents();
@@ -121,7 +121,6 @@ async function withPages(ctx: CommandContext, channel: ResolvedChannel, mode: st
     await pool.close();
     await agents.close();
   }
-  const renderer = createArticleRenderer();
   const lines: PageLine[] = [];
   const out = results.map((r) => {
     const page = r.article.link ? got.get(r.article.link) : undefined;
@@ -130,7 +129,7 @@ async function withPages(ctx: CommandContext, channel: ResolvedChannel, mode: st
       lines.push({ link: page.link, ok: false, error: page.error });
       return r;
     }
-    const full = withFullText(r, page, renderer);
+    const full = withFullText(r, page, normalizer);
     lines.push({ link: page.link, ok: true, chars: htmlToText(page.html).length });
     return full;
   });
@@ -200,7 +199,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     return n && newest.has(n) ? [n] : [];
   });
   const fullText = ctx.values['full-text'] ? { mode: selector ?? fullTextMode(channel.settings) ?? 'readability', pages: [] as PageLine[] } : undefined;
-  if (fullText) ({ results, pages: fullText.pages } = await withPages(ctx, channel, fullText.mode, results, config.site));
+  if (fullText) ({ results, pages: fullText.pages } = await withPages(ctx, channel, fullText.mode, results, config.site, normalizer));
   const kept = results;
   const first = results[0];
   const file = first ? path.join(config.site.output, articlePath(first.article.slugs, articleIdFor(0, first.article.itemKey, first.article.link))) : undefined;
