@@ -85,11 +85,14 @@ export function visibleRows(
     });
   }
 
+  /** The store's own newest rows of a ruled feed, by key and count, as `top` read them first: storeHash needs no query of its own. */
+  const firstRead = new Map<string, ArticleRecord[]>();
   const top: TopRows = async (key, want) => {
     if (!ruled.has(key)) return raw(key, want);
     // Read deeper until `want` rows pass or the store has no more: what the rules hide makes room for older rows.
     for (let n = Math.max(want, 1); ; n *= 2) {
       const rows = await raw(key, n);
+      if (n === want) firstRead.set(`${key}\n${n}`, rows);
       const pass = await verdicts(rows);
       const kept = rows.filter((_, i) => pass[i]);
       if (kept.length >= want || rows.length < n) return kept.slice(0, want);
@@ -97,7 +100,7 @@ export function visibleRows(
   };
   return {
     top,
-    storeHash: async (key, limit) => (ruled.has(key) ? rowsHash(await raw(key, limit)) : undefined),
+    storeHash: async (key, limit) => (ruled.has(key) ? rowsHash(firstRead.get(`${key}\n${limit}`) ?? (await raw(key, limit))) : undefined),
     timeBound: (key) => aging.has(key),
   };
 }
