@@ -49,23 +49,24 @@ export function visibleRows(
 ): VisibleRows {
   const { store, raw, now } = deps;
   const memory: VerdictMemory = deps.memory ?? new Map();
-  const ruled = new Map<string, boolean>();
+  const ruled = new Set<string>();
   const aging = new Set<string>();
   for (const spec of specs) {
     const mine = spec.channelKeys.filter((k) => rules.has(k));
-    if (mine.length) ruled.set(spec.key, true);
+    if (mine.length) ruled.add(spec.key);
     if (mine.some((k) => rules.get(k)!.maxAgeMs !== undefined)) aging.add(spec.key);
   }
 
   /** The rules' verdicts on these rows (max_age apart), reading content only for rows that need it and have none remembered. */
   async function verdicts(rows: readonly ArticleRecord[]): Promise<boolean[]> {
     const keyOf = (r: ArticleRecord) => `${r.id}\n${r.channelKey}\n${r.contentHash}`;
+    // Cleared before these rows are judged, never between: every row asked about has its verdict below.
+    if (memory.size + rows.length > MAX_REMEMBERED) memory.clear();
     const todo = rows.filter((r) => rules.has(r.channelKey) && !memory.has(keyOf(r)));
     const needContent = todo.filter((r) => rules.get(r.channelKey)!.needsContent);
     const contents = new Map<string, ArticleContent>();
     const ids = [...new Set(needContent.map((r) => r.id))];
     for (let i = 0; i < ids.length; i += CONTENT_BATCH) for (const [id, c] of await store.articleContent(ids.slice(i, i + CONTENT_BATCH))) contents.set(id, c);
-    if (memory.size + todo.length > MAX_REMEMBERED) memory.clear();
     for (const r of todo) {
       const c = contents.get(r.id);
       const subject: RuleSubject = {
