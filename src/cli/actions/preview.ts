@@ -3,7 +3,7 @@ import { findNamed, sameUrl, slugify } from '../../config/index.ts';
 import { fullTextSelectorProblem } from '../../config/schema.ts';
 import type { FetchOutcome, NormalizeWarning, RefeedConfig, ResolvedChannel } from '../../core/types.ts';
 import { createFetchAgents, fetchFeed } from '../../fetch/index.ts';
-import { compileRules, createArticleRenderer, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type ChannelNormalizer, type NormalizedItem } from '../../normalize/index.ts';
+import { compileRules, createChannelNormalizer, itemKeyOf, newestCandidates, rawSubject, type ChannelNormalizer, type NormalizedItem } from '../../normalize/index.ts';
 import { extractPage, fullTextMode, pageLimiter, withFullText, type PageResult } from '../../ingest/full-text.ts';
 import { FullTextPool } from '../../ingest/full-text-pool.ts';
 import { articleIdFor, articlePath } from '../../store/index.ts';
