@@ -62,6 +62,7 @@ export const SLOW_TESTS = [
   'tests/publish/publish.test.ts',
   'tests/publish/render-feed.test.ts',
   'tests/publish/roundtrip.test.ts',
+  'tests/publish/rules.test.ts',
   'tests/publish/websub-publisher.test.ts',
   'tests/publish/whole-feeds.test.ts',
   'tests/queue/late-rows.test.ts',
