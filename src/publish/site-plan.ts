@@ -10,7 +10,7 @@ export interface SitePlan {
   specs: FeedSpec[];
   specHashes: string[];
   indexHash: string;
-  /** The rules of the channels that have any (see visible.ts). */
+  /** The rules of the channels that have any (see store/visible-rows.ts). */
   rules: Map<string, ItemRules>;
   /** Build order rank of each feed key (see postOrder). */
   rank: Map<string, number>;
@@ -53,8 +53,7 @@ function postOrder(specs: readonly FeedSpec[]): Map<string, number> {
 }
 
 /** The spec hash of a feed with its channels' rules in it: a rule change rebuilds the feeds it touches, and only those. */
-export function withRules(hash: string, spec: FeedSpec, rules: ReadonlyMap<string, ItemRules>): string {
+function withRules(hash: string, spec: FeedSpec, rules: ReadonlyMap<string, ItemRules>): string {
   const prints = spec.channelKeys.flatMap((k) => (rules.has(k) ? [[k, rules.get(k)!.fingerprint]] : []));
   return prints.length ? createHash('sha256').update(`${hash}\nrules ${JSON.stringify(prints)}`).digest('hex') : hash;
 }
-
