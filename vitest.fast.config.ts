@@ -43,6 +43,7 @@ export const SLOW_TESTS = [
   'tests/ingest/churn.test.ts',
   'tests/ingest/full-text-retry.test.ts',
   'tests/ingest/full-text.test.ts',
+  'tests/ingest/full-text-rewrites.test.ts',
   'tests/ingest/guid-collision.test.ts',
   'tests/ingest/ingest-guard.test.ts',
   'tests/ingest/ingest.test.ts',

@@ -85,7 +85,8 @@ function readable(doc: Document): string | undefined {
   const { document } = parseHTML(render(doc));
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
     maxElemsToParse: MAX_PAGE_ELEMENTS,
-    keepClasses: false,
+    // Kept: editors' `remove:` selectors name classes, as they do on any feed body.
+    keepClasses: true,
     serializer: (el) => {
       const e = el as unknown as ReadabilityElement;
       return e.children.length === 1 && e.children[0].id === PAGE_WRAPPER ? e.children[0].innerHTML : e.innerHTML;

@@ -41,7 +41,7 @@ export interface ChannelNormalizer {
    * made as any body is: the channel's rewrites applied, its original kept
    * for when they change, the head image chosen the same way.
    */
-  withBody(n: NormalizedItem, body: { html: string; image?: string }): NormalizedItem;
+  withBody(n: NormalizedItem, body: { html: string }): NormalizedItem;
 }
 
 export function createChannelNormalizer(channel: ResolvedChannel, opts: { fallbackImage: string }): ChannelNormalizer {
@@ -61,12 +61,13 @@ export function createChannelNormalizer(channel: ResolvedChannel, opts: { fallba
   };
 }
 
-function withBody(n: NormalizedItem, body: { html: string; image?: string }, tools: Tools): NormalizedItem {
+function withBody(n: NormalizedItem, body: { html: string }, tools: Tools): NormalizedItem {
   const a = n.article;
   const before = a.original ?? { title: a.title, html: a.html };
-  // The item's own image, else the old body's (its head image unless that was the fallback), else the new body's.
+  // The new body's first image once rewritten (rewriteArticle looks), else the item's own, else the old body's
+  // head image (unless that was the fallback). Never body.image: it was taken before the rewrites, and may be a tracking pixel.
   const hadNone = n.warnings.some((w) => w.code === 'no-image');
-  const image = before.image ?? (hadNone ? body.image : a.headimg);
+  const image = before.image ?? (hadNone ? undefined : a.headimg);
   const original: ArticleOriginal = { title: before.title, html: body.html, ...(image ? { image } : {}) };
   const rewritten = rewriteArticle(original, a.itemKey, tools.rewriter, str(tools.fallbackImage) ?? '');
   const warnings = n.warnings.filter((w) => w.code !== 'no-image');
