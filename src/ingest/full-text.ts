@@ -10,7 +10,7 @@ import type { Logger } from '../core/log.ts';
 import type { ChannelSettings, ResolvedChannel } from '../core/types.ts';
 import { fetchPage, pageSettings, type FetchAgents } from '../fetch/index.ts';
 import { createChannelNormalizer, type ChannelNormalizer, type NormalizedItem } from '../normalize/index.ts';
-import { excerpt, htmlToText, oneLine, sha1Hex } from '../normalize/text.ts';
+import { excerpt, htmlToText, oneLine, } from '../normalize/text.ts';
 import type { FullTextEntry, KnownItem, Store } from '../store/index.ts';
 import { hostOf } from '../util/host.ts';
 import { Limiter } from '../util/limiter.ts';

@@ -1,5 +1,5 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { createArticleRenderer, createChannelNormalizer, type ArticleRenderer, type ChannelNormalizer } from '../normalize/index.ts';
+import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
 import { withFullText } from './full-text.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import type { ItemFragments, ItemWrite, KnownItem } from '../store/index.ts';
