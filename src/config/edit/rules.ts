@@ -11,13 +11,14 @@ import { EditError, type EditResult, type EditTarget } from './types.ts';
 // means, and whether it is valid, is the schema's to say when the edited
 // file is loaded, as for every other edit.
 
-export interface Rule {
+/** A `rules:` entry as the file has it (what it means is the schema's: core's Rule). */
+export interface RuleEntry {
   /** `block title`, `keep any`… */
   rule: string;
   value: unknown;
 }
 
-export interface ListedRule extends Rule {
+export interface ListedRule extends RuleEntry {
   /** 1-based, as `rules remove` takes it. */
   index: number;
 }
@@ -26,7 +27,7 @@ export interface RuleListing {
   /** The target's own rules. */
   own: ListedRule[];
   /** What it inherits, defaults first: the levels above it with rules. */
-  inherited: { from: string; rules: Rule[] }[];
+  inherited: { from: string; rules: RuleEntry[] }[];
 }
 
 /** `"block  title"` → `block title`; refused unless it is two words. */
@@ -36,7 +37,7 @@ export function ruleName(input: string): string {
   return words.join(' ');
 }
 
-function rulesOf(level: Record<string, unknown>): Rule[] {
+function rulesOf(level: Record<string, unknown>): RuleEntry[] {
   return asArray(level.rules as unknown[]).map((r) => {
     const entries = r !== null && typeof r === 'object' && !Array.isArray(r) ? Object.entries(r as Record<string, unknown>) : [];
     return entries.length === 1 ? { rule: entries[0][0], value: entries[0][1] } : { rule: '', value: r };
@@ -63,7 +64,7 @@ export function listRules(text: string, target: EditTarget): RuleListing {
   return { own, inherited };
 }
 
-export const showRule = (r: Rule) => `${r.rule}: ${JSON.stringify(r.value)}`;
+export const showRule = (r: RuleEntry) => `${r.rule}: ${JSON.stringify(r.value)}`;
 
 /** Appends `- "<rule>": value` to the target's rules (the value as typed: a pattern or a date is a string). */
 export function addRule(text: string, file: string, target: EditTarget, rule: string, value: string): EditResult {
