@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 import { runRefeed } from '../helpers/refeed-process.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { readTree } from '../helpers/output-tree.ts';
 
 // Issue 21, as an editor does it: `refeed once`, then a rewrite added to the
 // file, then `refeed publish` (no fetch): the article file and the feeds
@@ -23,16 +24,7 @@ afterAll(async () => {
 });
 
 function outputFiles(config: string): Map<string, string> {
-  const root = path.join(path.dirname(config), 'out');
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(root, r), 'utf8'));
-    }
-  };
-  walk('');
+  const out = readTree(path.join(path.dirname(config), 'out'));
   // index.html says when it was last updated (the wall clock): not compared.
   out.delete('index.html');
   return out;

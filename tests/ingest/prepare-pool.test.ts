@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { PreparePool } from '../../src/ingest/prepare-pool.ts';
 import { SqliteStore } from '../../src/store/sqlite/store.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { oneSourceYaml } from '../helpers/config-file.ts';
+import { readTree } from '../helpers/output-tree.ts';
 
 // Decoding, parsing and normalizing on worker threads must give exactly the
 // articles the in-process path gives: same files, byte for byte, same rows.
@@ -23,18 +24,6 @@ const undated = () => `<?xml version="1.0"?><rss version="2.0"><channel><title>U
 <item><title>Dated</title><link>https://u.example/2</link><guid>u2</guid><pubDate>Sat, 30 Jul 2022 00:00:00 GMT</pubDate><description>d</description></item>
 </channel></rss>`;
 
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(path.join(dir, rel))) {
-      const r = path.join(rel, name);
-      if (statSync(path.join(dir, r)).isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(dir, r), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
-}
 
 describe('prepare pool: worker threads vs in-process', () => {
   let server: TestServer;
@@ -78,7 +67,7 @@ describe('prepare pool: worker threads vs in-process', () => {
     const rows = state.db.prepare('SELECT id, title, link, date, first_seen, content_hash, path, html FROM articles ORDER BY id').all();
     await state.close();
     const strip = (rs: typeof first) => rs.map(({ ms: _ms, url: _url, ...r }) => r);
-    return { files: tree(config.site.output), rows, reports: [strip(first), strip(second)], workerJobs };
+    return { files: readTree(config.site.output), rows, reports: [strip(first), strip(second)], workerJobs };
   }
 
   it('writes byte-identical article files and rows on workers and in-process', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,7 @@ import { FRAGMENT_ENCODER, Publisher } from '../../src/publish/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { readTree } from '../helpers/output-tree.ts';
 
 // Issue 21: rewrites apply to the stored articles, not only to items fetched
 // next. A changed rule changes the stored article, its file and every feed at
@@ -56,19 +57,6 @@ groups:
   return parseConfig(yaml, path.join(dir, 'refeed.yaml'), {});
 }
 
-/** Every file under the output folder, by relative path. */
-function files(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(root, r), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
-}
 
 const engines = server ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
@@ -125,7 +113,7 @@ describe('rewrites are applied again to stored articles when they change', () =>
     const first = await s.fetch(plain);
     expect(first[0]).toMatchObject({ status: 'new', newItems: 2 });
     await s.publish(plain);
-    const before = files(s.output);
+    const before = readTree(s.output);
     const alphaFile = [...before.keys()].find((k) => k.startsWith('articles/') && before.get(k)!.includes('Alpha body'))!;
     expect(alphaFile).toBeDefined();
     // Tracking pixels are dropped by default.
@@ -140,7 +128,7 @@ describe('rewrites are applied again to stored articles when they change', () =>
     const report = await s.publish(ruled);
     expect(fetches).toBe(fetchesBefore);
     expect(report.written).toEqual(expect.arrayContaining(['g/s/a/rss.xml', 'g/s/a/atom.xml', 'g/s/a/feed.json', 'rss.xml']));
-    const after = files(s.output);
+    const after = readTree(s.output);
     const stored = [...(await s.store.articleContent((await s.store.topArticles('g/s/a', 10)).map((r) => r.id))).values()];
     const alpha = stored.find((c) => c.link === 'https://a.example/alpha')!;
     expect(alpha.title).toBe('[A] Alpha');
@@ -171,11 +159,11 @@ describe('rewrites are applied again to stored articles when they change', () =>
     const again = await s.fetch(ruled);
     expect(again[0]).toMatchObject({ newItems: 0, updatedItems: 0 });
     await s.publish(ruled);
-    expect(files(s.output)).toEqual(after);
+    expect(readTree(s.output)).toEqual(after);
 
     // Reverted: every file as it was before the rules.
     await s.publish(plain);
-    expect(files(s.output)).toEqual(before);
+    expect(readTree(s.output)).toEqual(before);
     expect((await s.fetch(plain))[0]).toMatchObject({ newItems: 0, updatedItems: 0 });
     if (engine === 'sqlite') results.lite = { before, after };
     else results.pg = { before, after };
@@ -195,16 +183,16 @@ describe('rewrites are applied again to stored articles when they change', () =>
     await syncChannels(plain, s.store, T, silentLogger);
     await s.fetch(plain);
     await s.publish(plain);
-    const before = files(s.output);
+    const before = readTree(s.output);
     // As an older refeed left it: no original kept.
     const db = new Database(s.state);
     db.exec('UPDATE articles SET original = NULL');
     db.close();
     await s.publish(s.config(RULES));
-    const alpha = [...files(s.output).values()].find((t) => t.includes('Alpha body'))!;
+    const alpha = [...readTree(s.output).values()].find((t) => t.includes('Alpha body'))!;
     expect(alpha).toMatch(/title: '?\[A\] Alpha/);
     expect(alpha).not.toContain('Share this');
     await s.publish(plain);
-    expect(files(s.output)).toEqual(before);
+    expect(readTree(s.output)).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,6 +13,7 @@ import { FRAGMENT_ENCODER, Publisher, type PublishReport } from '../../src/publi
 import { openStore, type Store } from '../../src/store/index.ts';
 import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { readTree } from '../helpers/output-tree.ts';
 
 // The same sources fetched into SQLite and into PostgreSQL publish the same
 // bytes: every feed file, index file and article file. Publishing knows only
@@ -64,19 +65,6 @@ async function dropFragments(state: string): Promise<void> {
   await client.end();
 }
 
-/** Every file under the output folder, by relative path. */
-function files(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(root, r), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
-}
 
 describe.skipIf(!server)('SQLite and PostgreSQL publish byte-identical feeds', () => {
   let upstream: TestServer;
@@ -126,9 +114,9 @@ describe.skipIf(!server)('SQLite and PostgreSQL publish byte-identical feeds', (
     // The ingest encoded every item but the undated one (dated once the store said when it was first seen).
     expect([a.articlesEncoded, b.articlesEncoded]).toEqual([1, 1]);
     expect(a.articlesUsed).toBeGreaterThan(10);
-    const first = files(lite.output);
+    const first = readTree(lite.output);
     expect([...first.keys()].filter((k) => k.endsWith('.xml') || k.endsWith('.json')).length).toBeGreaterThanOrEqual(18);
-    expect(files(pg.output)).toEqual(first);
+    expect(readTree(pg.output)).toEqual(first);
     // The clashing guids got ids of their own in the shared feeds: the case where a fragment depends on its feed.
     expect(first.get('g/feed.json')).toMatch(/"id": "urn:refeed:id:42#g\/s\//);
 
@@ -146,8 +134,8 @@ describe.skipIf(!server)('SQLite and PostgreSQL publish byte-identical feeds', (
       await syncChannels(renamed, s.store, T, silentLogger);
       await s.publish(renamed);
     }
-    const after = files(lite.output);
+    const after = readTree(lite.output);
     expect(after).not.toEqual(first);
-    expect(files(pg.output)).toEqual(after);
+    expect(readTree(pg.output)).toEqual(after);
   });
 });
