@@ -1,6 +1,6 @@
 import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
 import { articleContentOf, extraColumn, originalColumn, originalOf } from './content-rows.ts';
-import type { ArticleContentWrite, ArticleRecord, ChannelInput, ItemFragments, LedgerEntry, OwnedArticle, PendingFile, RestoredArticle } from './types.ts';
+import type { ArticleContentWrite, ArticleRecord, ChannelInput, FullTextEntry, ItemFragments, LedgerEntry, OwnedArticle, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
 // SQLite and PostgreSQL), turned into the Store interface's types.
@@ -338,4 +338,27 @@ export function planSync(rows: readonly ChannelRow[], inputs: readonly ChannelIn
     if (row.key !== input.key || !sameNames || row.removed_at !== null) plan.moves.push({ row, input, moveFiles: !learnt });
   }
   return plan;
+}
+
+/** A full_text row as both engines read it (PostgreSQL gives `at` as a string: bigint). */
+export interface FullTextRow {
+  link: string;
+  mode: string;
+  html: string | null;
+  image: string | null;
+  error: string | null;
+  failures: number;
+  at: number | string;
+}
+
+export function toFullTextEntry(r: FullTextRow): FullTextEntry {
+  return {
+    link: r.link,
+    mode: r.mode,
+    ...(r.html !== null ? { html: r.html } : {}),
+    ...(r.image !== null ? { image: r.image } : {}),
+    ...(r.error !== null ? { error: r.error } : {}),
+    failures: Number(r.failures),
+    at: Number(r.at),
+  };
 }

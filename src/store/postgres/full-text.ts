@@ -1,4 +1,5 @@
 import type { FullTextEntry } from '../types.ts';
+import { toFullTextEntry, type FullTextRow } from '../row-shapes.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
 
 // The full-text cache; semantics as ../sqlite/full-text.ts.
@@ -6,22 +7,12 @@ import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
 export async function fullTextEntries(db: Db, links: readonly string[]): Promise<Map<string, FullTextEntry>> {
   const out = new Map<string, FullTextEntry>();
   if (!links.length) return out;
-  const { rows } = await db.query<{ link: string; mode: string; html: string | null; image: string | null; error: string | null; failures: number; at: string | number }>(
-    'SELECT link, mode, html, image, error, failures, at FROM full_text WHERE link = ANY($1::text[])',
-    [pgTexts(links)],
-  );
+  const { rows } = await db.query<FullTextRow>('SELECT link, mode, html, image, error, failures, at FROM full_text WHERE link = ANY($1::text[])', [pgTexts(links)]);
+  // Links are stored as pgText made them (U+0000 as U+FFFD): each row goes back under the link asked for.
   const given = new Map(links.map((l) => [pgText(l), l]));
   for (const r of rows) {
     const link = given.get(r.link) ?? r.link;
-    out.set(link, {
-      link,
-      mode: r.mode,
-      ...(r.html !== null ? { html: r.html } : {}),
-      ...(r.image !== null ? { image: r.image } : {}),
-      ...(r.error !== null ? { error: r.error } : {}),
-      failures: Number(r.failures),
-      at: Number(r.at),
-    });
+    out.set(link, { ...toFullTextEntry(r), link });
   }
   return out;
 }

@@ -1,27 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { FullTextEntry } from '../types.ts';
-
-interface FullTextRow {
-  link: string;
-  mode: string;
-  html: string | null;
-  image: string | null;
-  error: string | null;
-  failures: number;
-  at: number;
-}
-
-export function toFullTextEntry(r: FullTextRow): FullTextEntry {
-  return {
-    link: r.link,
-    mode: r.mode,
-    ...(r.html !== null ? { html: r.html } : {}),
-    ...(r.image !== null ? { image: r.image } : {}),
-    ...(r.error !== null ? { error: r.error } : {}),
-    failures: Number(r.failures),
-    at: Number(r.at),
-  };
-}
+import { toFullTextEntry, type FullTextRow } from '../row-shapes.ts';
 
 /** The full-text cache (see Store.fullTextEntries). */
 export class FullTextRepo {
