@@ -8,6 +8,25 @@ import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
 import type { AtomicWriter } from '../util/atomic-write.ts';
 import { diskErrorOf, type DiskError } from '../util/disk-error.ts';
 
+/** Removes the files of articles the rules hide (their place and previous place), only inside the output folder. */
+export function removeArticleFiles(output: string, files: readonly { path: string; oldPath?: string }[], log?: Logger): void {
+  const root = path.resolve(output);
+  for (const f of files) {
+    for (const rel of [f.path, f.oldPath]) {
+      if (!rel) continue;
+      const file = path.resolve(root, rel);
+      // A row is data, not a licence to delete anywhere.
+      if (!file.startsWith(root + path.sep)) continue;
+      try {
+        rmSync(file, { force: true });
+      } catch (err) {
+        if (!log) throw err;
+        log.warn({ err, path: rel }, 'cannot remove the file of an article the rules hide');
+      }
+    }
+  }
+}
+
 /** Removes an article's previous file once its new one is written (it moved to another folder). */
 function removeOld(output: string, oldPath: string | undefined, newPath: string): void {
   if (oldPath && oldPath !== newPath) rmSync(path.join(output, oldPath), { force: true });
@@ -23,6 +42,10 @@ export async function writeCommittedFiles(store: Store, output: string, files: r
   const renderer = createArticleRenderer();
   try {
     for (const f of files) {
+      if (f.hidden) {
+        removeArticleFiles(output, [f]);
+        continue;
+      }
       const text = texts.get(f.itemKey);
       if (text === undefined) continue;
       writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));

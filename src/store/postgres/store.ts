@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import type {
+  ArticleFileGone,
+  ArticleHiding,
   ArticleRecord,
   ArticleRewrite,
   OwnedArticle,
@@ -155,6 +157,14 @@ export class PostgresStore implements Store {
 
   async setRewrites(key: string, fingerprint: string): Promise<void> {
     await this.run((db) => items.setRewrites(db, key, fingerprint));
+  }
+
+  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<ArticleFileGone[]> {
+    return this.write((db) => items.hideArticles(db, key, changes));
+  }
+
+  async setRules(key: string, fingerprint: string): Promise<void> {
+    await this.run((db) => items.setRules(db, key, fingerprint));
   }
 
   async pendingFiles(limit: number): Promise<PendingFile[]> {

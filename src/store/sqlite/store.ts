@@ -5,6 +5,8 @@ import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
 import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
+  ArticleFileGone,
+  ArticleHiding,
   ArticleRecord,
   ArticleRewrite,
   OwnedArticle,
@@ -249,6 +251,14 @@ export class SqliteStore implements Store {
 
   async setRewrites(key: string, fingerprint: string): Promise<void> {
     return this.write(() => this.items.setRewrites(key, fingerprint));
+  }
+
+  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<ArticleFileGone[]> {
+    return this.write(() => this.items.hide(key, changes));
+  }
+
+  async setRules(key: string, fingerprint: string): Promise<void> {
+    return this.write(() => this.items.setRules(key, fingerprint));
   }
 
   async pendingFiles(limit: number): Promise<PendingFile[]> {
