@@ -376,6 +376,14 @@ export interface Store {
   acquireRunLock(opts: RunLockRequest): Promise<RunLock>;
 }
 
+/**
+ * A channel's recorded rules fingerprint (ChannelState.rules) that no
+ * fingerprint equals: its owned articles are judged again by the next
+ * reapply. Given to a channel with rules when articles pass to it from a
+ * removed channel (they were judged by their former owner's rules).
+ */
+export const RULES_TO_JUDGE = '?';
+
 /** A channel key's [group, source, channel] slugs. */
 export function slugsOf(key: string): [string, string, string] {
   return key.split('/') as [string, string, string];

@@ -35,6 +35,12 @@ const FEED_B = `<?xml version="1.0"?><rss version="2.0"><channel><title>b</title
 <description><![CDATA[<p>Delta body.</p>]]></description></item>
 </channel></rss>`;
 
+// Another source listing Alpha (the same link: stored once, owned by the first configured channel).
+const FEED_C = `<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><link>https://c.example/</link>
+<item><title>Sponsored: Alpha</title><link>https://a.example/alpha</link><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>
+<description><![CDATA[<p>Alpha body.</p>]]></description></item>
+</channel></rss>`;
+
 const BLOCK = `
             rules:
               - block title: "(?i)^sponsored:"`;
@@ -82,7 +88,7 @@ describe('article files follow the keep/block rules', () => {
 
   beforeAll(async () => {
     upstream = await startServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(req.url === '/b.xml' ? FEED_B : FEED);
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(req.url === '/b.xml' ? FEED_B : req.url === '/c.xml' ? FEED_C : FEED);
     });
   });
   afterAll(async () => {
@@ -114,7 +120,25 @@ describe('article files follow the keep/block rules', () => {
       expect(await writeArticleFiles(c, store, silentLogger)).toBeUndefined();
       return new Publisher(c).publish(store, { logger: silentLogger, now: () => T });
     };
-    return { store, config, fetch, publish, output: path.join(dir, 'out') };
+    /** Channels A (a.xml) and C (c.xml), each with its own settings, or left out (null). */
+    const shared = (a: string | null, c: string | null) =>
+      parseConfig(
+        `site: { output: out, state: "${state}", url: "https://feeds.example/" }
+defaults: { allow_private: true }
+groups:
+  - name: G
+    sources:
+      - name: S
+        channels:${a === null ? '' : `
+          - name: A
+            url: "${upstream.url}/a.xml"${a}`}${c === null ? '' : `
+          - name: C
+            url: "${upstream.url}/c.xml"${c}`}
+`,
+        path.join(dir, 'refeed.yaml'),
+        {},
+      );
+    return { store, config, shared, fetch, publish, output: path.join(dir, 'out') };
   }
 
   it.each(engines)('%s: a block rule added later removes the stored article file; removed, the file is back with the same bytes', async (engine) => {
@@ -181,6 +205,41 @@ describe('article files follow the keep/block rules', () => {
     const beta = fileOf(back, 'Beta body')!;
     expect(beta).toBeDefined();
     expect(back.get(beta)).toMatch(/title: '?Beta/);
+  });
+
+  it.each(engines)('%s: an article passed to another channel (its owner removed) is judged by its new owner\'s rules', async (engine) => {
+    const s = await site(engine);
+    const alphaIn = () => fileOf(files(s.output), 'Alpha body');
+    // A owns Alpha, and its rule (added after A stored it) hides it; C lists it too, without rules.
+    const both = s.shared('', '');
+    await syncChannels(both, s.store, T, silentLogger);
+    await s.fetch(both);
+    const first = s.shared(BLOCK, '');
+    await s.publish(first);
+    expect(alphaIn()).toBeUndefined();
+    // A goes: Alpha is C's now, which hides nothing: its file is written.
+    const onlyC = s.shared(null, '');
+    await syncChannels(onlyC, s.store, T, silentLogger);
+    await s.publish(onlyC);
+    expect(alphaIn()).toBeDefined();
+
+    // The other way: A (no rules) owns Alpha, C's rule (added after C listed it) would hide it.
+    const s2 = await site(engine);
+    const alphaIn2 = () => fileOf(files(s2.output), 'Alpha body');
+    const plain = s2.shared('', '');
+    await syncChannels(plain, s2.store, T, silentLogger);
+    await s2.fetch(plain);
+    const ruledC = s2.shared('', BLOCK);
+    await s2.publish(ruledC);
+    expect(alphaIn2()).toBeDefined();
+    // A goes: Alpha passes to C, whose rules (unchanged, already recorded) are applied to it.
+    const onlyRuledC = s2.shared(null, BLOCK);
+    await syncChannels(onlyRuledC, s2.store, T, silentLogger);
+    await s2.publish(onlyRuledC);
+    expect(alphaIn2()).toBeUndefined();
+    // C's rule goes: back.
+    await s2.publish(s2.shared(null, ''));
+    expect(alphaIn2()).toBeDefined();
   });
 
   it('a channel without rules, or whose rules are as recorded, is not scanned', async () => {
