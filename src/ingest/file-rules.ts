@@ -2,14 +2,13 @@ import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { fileRules, fileRulesFingerprint, storedSubject } from '../normalize/index.ts';
 import type { ArticleHiding, Store } from '../store/index.ts';
-import { removeArticleFiles } from './article-files.ts';
 
 // Article files follow the keep/block rules, like the feeds: when a channel's
 // rules (or the rewrites that make the articles they judge) differ from the
 // ones its stored articles were judged under, each article it owns is judged
-// again. One its rules hide now loses its file; one they show again becomes
-// pending and writePendingFiles writes it back from the store (the same bytes:
-// files are projections of the rows). Feeds are not touched: the publisher
+// again. One its rules hide now loses its file, one they show again becomes
+// pending: writePendingFiles removes the one and writes the other back from
+// the store (the same bytes: files are projections of the rows). Feeds are not touched: the publisher
 // applies the rules itself (store/visible-rows.ts). Run after reapplyRewrites,
 // before channels are fetched and before publishing, by whoever owns the
 // output folder.
@@ -29,15 +28,15 @@ export async function reapplyFileRules(config: RefeedConfig, store: Store, log: 
     if (was === undefined) continue; // not stored yet: nothing to hide, its ingest judges what it stores
     const fingerprint = fileRulesFingerprint(channel.settings);
     if (was === fingerprint) continue;
-    const { hidden, shown } = await judgeChannel(config, store, channel, log);
+    const { hidden, shown } = await judgeChannel(store, channel);
     await store.setRules(channel.key, fingerprint);
-    if (hidden || shown) log.info({ channel: channel.key, hidden, shown }, 'rules changed: article files removed or written back');
+    if (hidden || shown) log.info({ channel: channel.key, hidden, shown }, 'rules changed: article files to remove or write back');
     total += hidden + shown;
   }
   return total;
 }
 
-async function judgeChannel(config: RefeedConfig, store: Store, channel: ResolvedChannel, log: Logger): Promise<{ hidden: number; shown: number }> {
+async function judgeChannel(store: Store, channel: ResolvedChannel): Promise<{ hidden: number; shown: number }> {
   const rules = fileRules(channel.settings);
   let hidden = 0;
   let shown = 0;
@@ -50,12 +49,11 @@ async function judgeChannel(config: RefeedConfig, store: Store, channel: Resolve
       const hide = !rules.empty && !rules.judge(storedSubject(a.content)).kept;
       if (hide !== a.hidden) changes.push({ id: a.id, hidden: hide, expectHash: a.contentHash });
     }
-    if (changes.length) {
-      const gone = await store.hideArticles(channel.key, changes);
-      removeArticleFiles(config.site.output, gone, log);
-      hidden += gone.length;
-      shown += changes.filter((c) => !c.hidden).length;
-    }
+    // Each batch on its own: an article changed meanwhile keeps its flag (its commit judged it).
+    const hide = changes.filter((c) => c.hidden);
+    const show = changes.filter((c) => !c.hidden);
+    if (hide.length) hidden += await store.hideArticles(channel.key, hide);
+    if (show.length) shown += await store.hideArticles(channel.key, show);
     if (owned.length < BATCH) break;
   }
   return { hidden, shown };

@@ -169,7 +169,7 @@ export interface FileWrite {
   contentHash: string;
   /** The file's previous place when the article moved (another owner, a renamed channel): removed once the new one is written. */
   oldPath?: string;
-  /** Hidden by its channel's rules: its file (and previous one) is removed, not written. */
+  /** Hidden by its channel's rules: its file (and previous one) is removed, not written (then markFilesRemoved). */
   hidden?: boolean;
 }
 
@@ -333,12 +333,17 @@ export interface Store {
   /**
    * Hides owned articles from the article files, or shows them again (each
    * only while its row still has `expectHash` and the channel still owns it),
-   * in one transaction. A hidden article is skipped by pendingFiles; one shown
-   * again becomes pending (its file is written from the store). Feeds are not
-   * touched: what they show is decided at publish (visible-rows). Returns the
-   * files of the articles hidden now, for the caller to remove.
+   * in one transaction. A hidden article is skipped by pendingFiles, and its
+   * file (if written) is listed by hiddenFiles until removed; one shown again
+   * becomes pending (its file is written from the store). Feeds are not
+   * touched: what they show is decided at publish (visible-rows). Returns how
+   * many changed.
    */
-  hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<ArticleFileGone[]>;
+  hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<number>;
+  /** Files of hidden articles still on disk (a hide, or a commit, not yet followed by their removal), at most `limit`. */
+  hiddenFiles(limit: number): Promise<ArticleFileGone[]>;
+  /** Records these hidden articles' files removed. */
+  markFilesRemoved(ids: readonly string[]): Promise<void>;
   /** Records the rules fingerprint the channel's owned articles were judged under (ChannelState.rules). */
   setRules(key: string, fingerprint: string): Promise<void>;
   /** Articles whose file is behind their content (hidden ones apart), at most `limit`. */

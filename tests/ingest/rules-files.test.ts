@@ -81,6 +81,8 @@ const fileOf = (all: Map<string, string>, text: string) => [...all.keys()].find(
 const engines = server ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
 describe('article files follow the keep/block rules', () => {
+  /** What a.xml serves (the source may change an item). */
+  let aFeed = FEED;
   let upstream: TestServer;
   const databases = server && new TestDatabases(server.url, 'refeed_rules_files');
   const dirs: string[] = [];
@@ -88,7 +90,8 @@ describe('article files follow the keep/block rules', () => {
 
   beforeAll(async () => {
     upstream = await startServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(req.url === '/b.xml' ? FEED_B : req.url === '/c.xml' ? FEED_C : FEED);
+      const body = req.url === '/b.xml' ? FEED_B : req.url === '/c.xml' ? FEED_C : FEED;
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(req.url === '/a.xml' ? aFeed : body);
     });
   });
   afterAll(async () => {
@@ -107,10 +110,10 @@ describe('article files follow the keep/block rules', () => {
     if (!store) throw new Error('no store');
     stores.push(store);
     const config = (extra: string) => configFor(dir, upstream.url, state, extra);
-    const fetch = async (c: RefeedConfig) => {
+    const fetch = async (c: RefeedConfig, writeFiles = true) => {
       const pool = new PreparePool({ size: 0 });
       try {
-        return await runFetch(c, store, { logger: silentLogger, now: () => T, pool, fragmentEncoder: FRAGMENT_ENCODER });
+        return await runFetch(c, store, { logger: silentLogger, now: () => T, pool, fragmentEncoder: FRAGMENT_ENCODER, writeFiles });
       } finally {
         await pool.close();
       }
@@ -240,6 +243,41 @@ groups:
     // C's rule goes: back.
     await s2.publish(s2.shared(null, ''));
     expect(alphaIn2()).toBeDefined();
+  });
+
+  it.each(engines)('%s: an item the source changes so that the rules hide it loses its file, also when the ingest wrote no files (a queue worker)', async (engine) => {
+    const s = await site(engine);
+    // The rule reads the stored title: "Beta (ad)" as the feed gives it passes, "Beta: Sponsored" as stored does not.
+    const ruled = s.config(`
+            rewrite:
+              - replace title: " \\\\(ad\\\\)$"
+                with: ": Sponsored"
+            rules:
+              - block title: "Sponsored$"`);
+    await syncChannels(ruled, s.store, T, silentLogger);
+    aFeed = FEED;
+    try {
+      await s.fetch(ruled);
+      await s.publish(ruled);
+      const before = files(s.output);
+      const beta = fileOf(before, 'Beta body')!;
+      expect(beta).toBeDefined();
+      aFeed = FEED.replace('<title>Beta</title>', '<title>Beta (ad)</title>');
+      // Fetched by a process that writes no files: the row is hidden, the file still there…
+      expect((await s.fetch(ruled, false))[0]).toMatchObject({ updatedItems: 1 });
+      expect(existsSync(path.join(s.output, beta))).toBe(true);
+      // …until the next publish removes it; the rest is untouched.
+      await s.publish(ruled);
+      const after = files(s.output);
+      expect(after.has(beta)).toBe(false);
+      expect(articleFiles(after)).toEqual(new Map([...articleFiles(before)].filter(([k]) => k !== beta)));
+      // Fetched again (files written this time): the source drops the "(ad)", the file is back.
+      aFeed = FEED;
+      await s.fetch(ruled);
+      expect(files(s.output).get(beta)).toBe(before.get(beta));
+    } finally {
+      aFeed = FEED;
+    }
   });
 
   it('a channel without rules, or whose rules are as recorded, is not scanned', async () => {

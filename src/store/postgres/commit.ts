@@ -247,7 +247,7 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
       `UPDATE articles a SET identity = u.identity, owner_id = u.owner_id, title = u.title, link = u.link, date = u.date, first_seen = u.first_seen,
          content_hash = u.content_hash, path = u.path, old_path = u.old_path, author = u.author, headimg = u.headimg, guid = u.guid,
          categories = u.categories, html = u.html, extra = u.extra, original = u.original, file_mtime = NULL, file_size = NULL,
-         hidden = u.hidden, file_hash = CASE WHEN u.hidden THEN NULL ELSE a.file_hash END
+         hidden = u.hidden
        FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) WHERE a.id = u.id`,
       [jsonRows([...plan.updates.values()])],
     );

@@ -132,19 +132,32 @@ export async function setRewrites(db: Db, key: string, fingerprint: string): Pro
 }
 
 /** Inside the caller's transaction (see Store.hideArticles). */
-export async function hideArticles(db: Db, key: string, changes: readonly ArticleHiding[]): Promise<ArticleFileGone[]> {
-  if (!changes.length) return [];
+export async function hideArticles(db: Db, key: string, changes: readonly ArticleHiding[]): Promise<number> {
+  if (!changes.length) return 0;
   await lockChannels(db, 'use');
   const ch = (await db.query<{ id: number }>('SELECT id FROM channels WHERE key = $1', [key])).rows[0];
-  if (!ch) return [];
-  // Hidden or shown again, its file is behind: written (once shown) from the store.
-  const { rows } = await db.query<{ id: string; hidden: boolean; path: string; old_path: string | null }>(
-    `UPDATE articles a SET hidden = u.hidden, file_hash = NULL
+  if (!ch) return 0;
+  // Hidden, its file (file_hash set) is left to remove; shown again, it is behind: written from the store.
+  const { rowCount } = await db.query(
+    `UPDATE articles a SET hidden = u.hidden, file_hash = CASE WHEN u.hidden THEN a.file_hash ELSE NULL END
      FROM json_to_recordset($1) AS u(id text, hidden boolean, "expectHash" text)
-     WHERE a.id = u.id AND a.owner_id = $2 AND a.content_hash = u."expectHash" AND a.hidden <> u.hidden RETURNING a.id, a.hidden, a.path, a.old_path`,
+     WHERE a.id = u.id AND a.owner_id = $2 AND a.content_hash = u."expectHash" AND a.hidden <> u.hidden`,
     [jsonRows(changes), ch.id],
   );
-  return rows.filter((r) => r.hidden).map((r) => ({ id: r.id, path: r.path, ...(r.old_path ? { oldPath: r.old_path } : {}) }));
+  return rowCount ?? 0;
+}
+
+export async function hiddenFiles(db: Db, limit: number): Promise<ArticleFileGone[]> {
+  const { rows } = await db.query<{ id: string; path: string; old_path: string | null }>(
+    'SELECT id, path, old_path FROM articles WHERE hidden AND file_hash IS NOT NULL ORDER BY id LIMIT $1',
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, path: r.path, ...(r.old_path ? { oldPath: r.old_path } : {}) }));
+}
+
+export async function markFilesRemoved(db: Db, ids: readonly string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.query('UPDATE articles SET file_hash = NULL, old_path = NULL WHERE id = ANY($1::text[]) AND hidden', [[...ids]]);
 }
 
 export async function setRules(db: Db, key: string, fingerprint: string): Promise<void> {

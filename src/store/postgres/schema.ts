@@ -145,6 +145,7 @@ ALTER TABLE articles ADD COLUMN hidden boolean NOT NULL DEFAULT false;
 ALTER TABLE channels ADD COLUMN rules text NOT NULL DEFAULT '';
 DROP INDEX IF EXISTS articles_pending;
 CREATE INDEX articles_pending ON articles (id) WHERE file_hash IS DISTINCT FROM content_hash AND NOT hidden;
+CREATE INDEX articles_unlinked ON articles (id) WHERE hidden AND file_hash IS NOT NULL;
 `;
 
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */

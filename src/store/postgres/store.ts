@@ -159,8 +159,16 @@ export class PostgresStore implements Store {
     await this.run((db) => items.setRewrites(db, key, fingerprint));
   }
 
-  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<ArticleFileGone[]> {
+  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<number> {
     return this.write((db) => items.hideArticles(db, key, changes));
+  }
+
+  async hiddenFiles(limit: number): Promise<ArticleFileGone[]> {
+    return this.run((db) => items.hiddenFiles(db, limit));
+  }
+
+  async markFilesRemoved(ids: readonly string[]): Promise<void> {
+    await this.run((db) => items.markFilesRemoved(db, ids));
   }
 
   async setRules(key: string, fingerprint: string): Promise<void> {

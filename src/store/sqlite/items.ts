@@ -94,7 +94,7 @@ export class ItemRepo {
            first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
            author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, original = @original,
-           file_mtime = NULL, file_size = NULL, hidden = @hidden, file_hash = CASE WHEN @hidden = 1 THEN NULL ELSE file_hash END
+           file_mtime = NULL, file_size = NULL, hidden = @hidden
          WHERE id = @id`,
       ),
       // After the row's insert or update (whose trigger dropped the fragments of its former content).
@@ -118,11 +118,15 @@ export class ItemRepo {
          WHERE id = @id AND owner_id = @owner AND content_hash = @expectHash`,
       ),
       setRewrites: db.prepare('UPDATE channels SET rewrites = ? WHERE key = ?'),
-      // Hidden or shown again, its file is behind: written (once shown) from the store.
-      hide: db.prepare<{ id: string; owner: number; expectHash: string; hidden: number }, { path: string; old_path: string | null }>(
-        `UPDATE articles SET hidden = @hidden, file_hash = NULL
-         WHERE id = @id AND owner_id = @owner AND content_hash = @expectHash AND hidden <> @hidden RETURNING path, old_path`,
+      // Hidden, its file (file_hash set) is left to remove; shown again, it is behind: written from the store.
+      hide: db.prepare(
+        `UPDATE articles SET hidden = @hidden, file_hash = CASE WHEN @hidden = 1 THEN file_hash ELSE NULL END
+         WHERE id = @id AND owner_id = @owner AND content_hash = @expectHash AND hidden <> @hidden`,
       ),
+      hiddenFiles: db.prepare<[number], { id: string; path: string; old_path: string | null }>(
+        'SELECT id, path, old_path FROM articles WHERE hidden = 1 AND file_hash IS NOT NULL LIMIT ?',
+      ),
+      removed: db.prepare('UPDATE articles SET file_hash = NULL, old_path = NULL WHERE id = ? AND hidden = 1'),
       setRules: db.prepare('UPDATE channels SET rules = ? WHERE key = ?'),
       pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash AND hidden = 0 LIMIT ?`),
       written: db.prepare(
@@ -244,15 +248,20 @@ export class ItemRepo {
   }
 
   /** Inside the caller's transaction (see Store.hideArticles). */
-  hide(key: string, changes: readonly ArticleHiding[]): ArticleFileGone[] {
+  hide(key: string, changes: readonly ArticleHiding[]): number {
     const ch = this.s.channel.get(key);
-    const gone: ArticleFileGone[] = [];
-    if (!ch) return gone;
-    for (const c of changes) {
-      const row = this.s.hide.get({ id: c.id, owner: ch.id, expectHash: c.expectHash, hidden: c.hidden ? 1 : 0 });
-      if (row && c.hidden) gone.push({ id: c.id, path: row.path, ...(row.old_path ? { oldPath: row.old_path } : {}) });
-    }
-    return gone;
+    if (!ch) return 0;
+    let n = 0;
+    for (const c of changes) n += this.s.hide.run({ id: c.id, owner: ch.id, expectHash: c.expectHash, hidden: c.hidden ? 1 : 0 }).changes;
+    return n;
+  }
+
+  hiddenFiles(limit: number): ArticleFileGone[] {
+    return this.s.hiddenFiles.all(limit).map((r) => ({ id: r.id, path: r.path, ...(r.old_path ? { oldPath: r.old_path } : {}) }));
+  }
+
+  removed(ids: readonly string[]): void {
+    for (const id of ids) this.s.removed.run(id);
   }
 
   setRules(key: string, fingerprint: string): void {

@@ -146,14 +146,16 @@ ALTER TABLE channels ADD COLUMN rewrites TEXT NOT NULL DEFAULT '';
 
 // Version 9 (issue 21, after rewrites' 8): article files follow the keep/block
 // rules. An article its owner's rules hide has no file (hidden = 1: the
-// pending-file writer skips it); a channel records the fingerprint of the rules
-// (and rewrites) its articles were judged under ('' : no rules, nothing hidden,
-// so a store from before is left alone).
+// pending-file writer skips it; while its file_hash is set, its file is still
+// on disk, to be removed); a channel records the fingerprint of the rules (and
+// rewrites) its articles were judged under ('' : no rules, nothing hidden, so
+// a store from before is left alone).
 const V9_HIDDEN = `
 ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE channels ADD COLUMN rules TEXT NOT NULL DEFAULT '';
 DROP INDEX IF EXISTS articles_pending;
 CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash AND hidden = 0;
+CREATE INDEX articles_unlinked ON articles(id) WHERE hidden = 1 AND file_hash IS NOT NULL;
 `;
 
 export const SCHEMA_VERSION = 9;

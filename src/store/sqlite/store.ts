@@ -253,8 +253,16 @@ export class SqliteStore implements Store {
     return this.write(() => this.items.setRewrites(key, fingerprint));
   }
 
-  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<ArticleFileGone[]> {
+  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<number> {
     return this.write(() => this.items.hide(key, changes));
+  }
+
+  async hiddenFiles(limit: number): Promise<ArticleFileGone[]> {
+    return this.read(() => this.items.hiddenFiles(limit));
+  }
+
+  async markFilesRemoved(ids: readonly string[]): Promise<void> {
+    return this.write(() => this.items.removed(ids));
   }
 
   async setRules(key: string, fingerprint: string): Promise<void> {
