@@ -24,7 +24,7 @@ storeContract('SQLite', async () => {
 
 /** Takes a current SQLite state back to the schema version 4 left (before item fragments). */
 // What version 4 did not have: version 5's fragments and version 6's channel meta.
-const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta; DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; DROP INDEX articles_pending; CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash; ALTER TABLE articles DROP COLUMN hidden; ALTER TABLE channels DROP COLUMN rules';
+const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta; DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; DROP INDEX articles_unlinked; DROP INDEX articles_pending; CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash; ALTER TABLE articles DROP COLUMN hidden; ALTER TABLE channels DROP COLUMN rules';
 
 describe('SQLite store', () => {
   it('uses WAL, survives reopening, and stays intact', async () => {
@@ -158,7 +158,7 @@ describe('SQLite store', () => {
     const st = new SqliteStore(file);
     await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
     await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
-    st.db.exec('DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; DROP INDEX articles_pending; CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash; ALTER TABLE articles DROP COLUMN hidden; ALTER TABLE channels DROP COLUMN rules; PRAGMA user_version = 6');
+    st.db.exec('DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; DROP INDEX articles_unlinked; DROP INDEX articles_pending; CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash; ALTER TABLE articles DROP COLUMN hidden; ALTER TABLE channels DROP COLUMN rules; PRAGMA user_version = 6');
     await st.close();
     const again = new SqliteStore(file);
     expect(again.db.pragma('user_version', { simple: true })).toBe(9);
