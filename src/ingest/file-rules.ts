@@ -8,10 +8,10 @@ import type { ArticleHiding, Store } from '../store/index.ts';
 // ones its stored articles were judged under, each article it owns is judged
 // again. One its rules hide now loses its file, one they show again becomes
 // pending: writePendingFiles removes the one and writes the other back from
-// the store (the same bytes: files are projections of the rows). Feeds are not touched: the publisher
-// applies the rules itself (store/visible-rows.ts). Run after reapplyRewrites,
-// before channels are fetched and before publishing, by whoever owns the
-// output folder.
+// the store (the same bytes: files are projections of the rows). Feeds are
+// not touched: the publisher applies the rules itself (store/visible-rows.ts).
+// Run after reapplyRewrites, before channels are fetched and before
+// publishing, by whoever owns the output folder.
 
 const BATCH = 200;
 
@@ -49,7 +49,7 @@ async function judgeChannel(store: Store, channel: ResolvedChannel): Promise<{ h
       const hide = !rules.empty && !rules.judge(storedSubject(a.content)).kept;
       if (hide !== a.hidden) changes.push({ id: a.id, hidden: hide, expectHash: a.contentHash });
     }
-    // Each batch on its own: an article changed meanwhile keeps its flag (its commit judged it).
+    // Hidden and shown apart, to count each; a row changed meanwhile is left as its commit judged it.
     const hide = changes.filter((c) => c.hidden);
     const show = changes.filter((c) => !c.hidden);
     if (hide.length) hidden += await store.hideArticles(channel.key, hide);
