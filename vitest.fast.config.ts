@@ -49,6 +49,7 @@ export const SLOW_TESTS = [
   'tests/ingest/ingest.test.ts',
   'tests/ingest/prepare-pool.test.ts',
   'tests/ingest/retention.test.ts',
+  'tests/ingest/rules-files.test.ts',
   'tests/ingest/websub-subscriber.test.ts',
   'tests/integrity/cli.test.ts',
   'tests/integrity/identity.test.ts',
@@ -75,6 +76,7 @@ export const SLOW_TESTS = [
   'tests/serve/health-reason.test.ts',
   'tests/serve/security.test.ts',
   'tests/serve/server.test.ts',
+  'tests/store/hidden.test.ts',
   'tests/store/postgres.test.ts',
 ];
 

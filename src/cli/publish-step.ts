@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { reapplyRewrites, readBackMissingContent, writePendingFilesChecked, type FragmentEncoderModule } from '../ingest/index.ts';
+import { reapplyFileRules, reapplyRewrites, readBackMissingContent, writePendingFilesChecked, type FragmentEncoderModule } from '../ingest/index.ts';
 import * as fragmentEncoder from '../publish/fragments.ts';
 import type { Publisher, PublishOptions, PublishReport } from '../publish/index.ts';
 import type { Store } from '../store/index.ts';
@@ -12,7 +12,8 @@ import type { DiskError } from '../util/disk-error.ts';
  * itself (it knows only the Store): the store has been matched to the
  * configuration (openLocked, or the daemon's reload), content a state from
  * refeed 0.1 kept only in the files is read back into it (once), stored
- * articles are brought to their channel's rewrites when these changed, and article
+ * articles are brought to their channel's rewrites when these changed, the files of
+ * articles a changed keep/block rule hides are removed (shown again: pending), and article
  * files behind their rows (a killed ingest, a renamed channel, rows a queue
  * worker committed) are written now, each stamped with its id and item key.
  * The first disk fault (full, read-only…) stops the writing and is returned:
@@ -21,6 +22,7 @@ import type { DiskError } from '../util/disk-error.ts';
 export async function writeArticleFiles(config: RefeedConfig, store: Store, log: Logger): Promise<DiskError | undefined> {
   await readBackMissingContent(store, config.site.output, log);
   await reapplyRewrites(config, store, log);
+  await reapplyFileRules(config, store, log);
   return (await writePendingFilesChecked(store, config.site.output, new AtomicWriter(), log)).fault;
 }
 

@@ -362,6 +362,8 @@ export interface ChannelState {
   meta?: ChannelMeta;
   /** The fingerprint of the rewrites its stored articles were last brought to ('' : none but the defaults). */
   rewrites?: string;
+  /** The fingerprint of the keep/block rules (and rewrites) its articles' files were last judged under ('' : no rules, none hidden). */
+  rules?: string;
 }
 
 /**

@@ -8,6 +8,19 @@ import type { FileWrite, Store, WrittenArticleFile } from '../store/index.ts';
 import type { AtomicWriter } from '../util/atomic-write.ts';
 import { diskErrorOf, type DiskError } from '../util/disk-error.ts';
 
+/** Removes the files of articles the rules hide (their place and previous place), only inside the output folder. */
+function removeArticleFiles(output: string, files: readonly { path: string; oldPath?: string }[]): void {
+  const root = path.resolve(output);
+  for (const f of files) {
+    for (const rel of [f.path, f.oldPath]) {
+      if (!rel) continue;
+      const file = path.resolve(root, rel);
+      // A row is data, not a licence to delete anywhere.
+      if (file.startsWith(root + path.sep)) rmSync(file, { force: true });
+    }
+  }
+}
+
 /** Removes an article's previous file once its new one is written (it moved to another folder). */
 function removeOld(output: string, oldPath: string | undefined, newPath: string): void {
   if (oldPath && oldPath !== newPath) rmSync(path.join(output, oldPath), { force: true });
@@ -20,9 +33,15 @@ function removeOld(output: string, oldPath: string | undefined, newPath: string)
  */
 export async function writeCommittedFiles(store: Store, output: string, files: readonly FileWrite[], texts: Map<string, string>, writer: AtomicWriter): Promise<void> {
   const written: WrittenArticleFile[] = [];
+  const removed: string[] = [];
   const renderer = createArticleRenderer();
   try {
     for (const f of files) {
+      if (f.hidden) {
+        removeArticleFiles(output, [f]);
+        removed.push(f.articleId);
+        continue;
+      }
       const text = texts.get(f.itemKey);
       if (text === undefined) continue;
       writer.write(path.join(output, f.path), renderer.stamp(text, { id: f.articleId, key: f.itemKey }));
@@ -32,6 +51,7 @@ export async function writeCommittedFiles(store: Store, output: string, files: r
   } finally {
     // Those written before a failure are recorded; the rest stay pending (writePendingFiles).
     if (written.length) await store.markFilesWritten(written);
+    if (removed.length) await store.markFilesRemoved(removed);
   }
 }
 
@@ -61,6 +81,7 @@ export async function writePendingFilesChecked(
   log: Logger,
   written?: Set<string>,
 ): Promise<{ written: number; fault?: DiskError }> {
+  await removeHiddenFiles(store, output, log);
   let total = 0;
   let fault: DiskError | undefined;
   const tried = new Set<string>();
@@ -94,6 +115,36 @@ export async function writePendingFilesChecked(
     log.error({ code: 'disk', path: fault.path, errno: fault.code }, `${fault.message}: article files left pending; they are written once the disk takes them`);
   }
   return fault ? { written: total, fault } : { written: total };
+}
+
+/**
+ * Removes the files of articles their channel's rules hide (a rule change,
+ * or an ingest whose files were not written: a queue worker's, a killed
+ * one's), then records them removed. One that cannot be removed is reported
+ * and tried again on the next run.
+ */
+export async function removeHiddenFiles(store: Store, output: string, log: Logger): Promise<number> {
+  let total = 0;
+  const tried = new Set<string>();
+  for (;;) {
+    const hidden = (await store.hiddenFiles(BATCH + tried.size)).filter((h) => !tried.has(h.id));
+    if (!hidden.length) break;
+    const done: string[] = [];
+    for (const h of hidden) {
+      tried.add(h.id);
+      try {
+        removeArticleFiles(output, [h]);
+        done.push(h.id);
+      } catch (err) {
+        log.warn({ err, path: h.path }, 'cannot remove the file of an article the rules hide; it is tried again on the next run');
+      }
+    }
+    await store.markFilesRemoved(done);
+    total += done.length;
+    if (hidden.length < BATCH) break;
+  }
+  if (total) log.info({ files: total }, 'article files of items the rules hide removed');
+  return total;
 }
 
 /**

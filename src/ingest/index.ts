@@ -9,6 +9,7 @@ export { channelInputs, syncChannels } from './sync.ts';
 export { readBackMissingContent, writeCommittedFiles, writePendingFiles, writePendingFilesChecked } from './article-files.ts';
 export { itemWrite } from './select-items.ts';
 export { reapplyRewrites } from './rewrites.ts';
+export { reapplyFileRules } from './file-rules.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
 export { WebSubSubscriber, signatureMatches, type PushOutcome } from './websub.ts';
 export { hasArticleFiles } from './article-tree.ts';

@@ -1,5 +1,5 @@
 import type { Article, ParsedFeed, RefeedConfig, ResolvedChannel } from '../core/types.ts';
-import { createChannelNormalizer, type ChannelNormalizer } from '../normalize/index.ts';
+import { createChannelNormalizer, fileRules, storedSubject, type ChannelNormalizer } from '../normalize/index.ts';
 import { withFullText } from './full-text.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import type { ItemFragments, ItemWrite, KnownItem } from '../store/index.ts';
@@ -60,6 +60,8 @@ export function selectItems(
     .sort((a, b) => b.c.article.date.getTime() - a.c.article.date.getTime())
     .slice(0, Number.isFinite(limit) && limit > 0 ? limit : undefined);
   const selected: Selected = { writes: [], texts: new Map(), sameContent: 0 };
+  // The article as stored (after rewrites) is what the publisher judges: one its rules hide gets no file.
+  const rules = fileRules(channel.settings);
   const newKeys = new Set<string>();
   for (const { c, firstSeen } of kept) {
     const k = known.get(c.itemKey);
@@ -73,7 +75,8 @@ export function selectItems(
       newKeys.add(contentKey);
     }
     if (k && (!k.owned || k.contentHash === c.article.contentHash || c.keepStored)) continue;
-    selected.writes.push({ ...itemWrite(c.itemKey, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}) });
+    const hidden = !rules.empty && !rules.judge(storedSubject(c.article)).kept;
+    selected.writes.push({ ...itemWrite(c.itemKey, c.article, firstSeen, c.fragments), ...(contentKey !== undefined ? { contentKey } : {}), ...(hidden ? { hidden } : {}) });
     selected.texts.set(c.itemKey, c.text);
   }
   return selected;

@@ -11,5 +11,6 @@ export { isFallbackImage } from './fallback-image.ts';
 export { createRewriter, rewriteArticle, rewriteFingerprint, type Rewriter } from './rewrite.ts';
 export { parseFeedDate } from './date.ts';
 export { newestCandidates, rawSubject } from './filter.ts';
+export { fileRules, fileRulesFingerprint, storedSubject } from './file-rules.ts';
 export { compileRules, MAX_RULE_TEXT, type ItemRules, type RuleSubject, type Verdict } from './rules.ts';
 export { typeFromUrl } from './media.ts';

@@ -31,6 +31,8 @@ export interface ChannelRow {
   meta?: string;
   /** The rewrites fingerprint its owned articles are at (schema v8 / migration 7). */
   rewrites?: string;
+  /** The rules fingerprint its owned articles' files were judged under (schema v9 / migration 8). */
+  rules?: string;
 }
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -54,6 +56,7 @@ export function toChannelState(r: ChannelRow): ChannelState {
     itemCount: r.item_count ?? 0,
     ...(r.meta && r.meta !== '{}' ? { meta: channelMetaOf(r.meta) } : {}),
     ...(r.rewrites ? { rewrites: r.rewrites } : {}),
+    ...(r.rules ? { rules: r.rules } : {}),
   };
 }
 
@@ -163,12 +166,14 @@ export function filledContentColumns(c: ArticleContent) {
 /** An article row as the rewrites read it (see Store.ownedArticles). */
 export interface OwnedRow extends PendingRow {
   original: string | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL (schema v9 / migration 8). */
+  hidden: number | boolean;
 }
 
 export function toOwnedArticle(r: OwnedRow): OwnedArticle {
   const content = articleContentOf(r);
   const original = originalOf(r.original, content);
-  return { id: r.id, itemKey: r.identity, contentHash: r.content_hash, content, ...(original ? { original } : {}) };
+  return { id: r.id, itemKey: r.identity, contentHash: r.content_hash, content, hidden: r.hidden === true || r.hidden === 1, ...(original ? { original } : {}) };
 }
 
 /** A stored fragments row. */

@@ -53,6 +53,8 @@ export interface ItemWrite {
   firstSeen: number;
   /** Hash of its title, link and body (not its guid): a later item of the channel with the same key is this article again (see knownContent). */
   contentKey?: string;
+  /** The channel's keep/block rules hide the article as stored (after rewrites): it gets no file (see FileWrite.hidden). */
+  hidden?: boolean;
   /** The article as this channel gives it (categories are this channel's), and the hash of its file text. */
   article: ArticleContentWrite;
 }
@@ -100,6 +102,23 @@ export interface OwnedArticle {
   content: ArticleContent;
   /** Absent for an article stored before rewrites existed: its content is its own original. */
   original?: ArticleOriginal;
+  /** Its owner's keep/block rules hide it: it has no article file. */
+  hidden: boolean;
+}
+
+/** An owned article hidden by its channel's rules, or shown again. */
+export interface ArticleHiding {
+  id: string;
+  hidden: boolean;
+  /** The content hash it was judged with: the change is stored only while the row still has it. */
+  expectHash: string;
+}
+
+/** An article file to remove (relative to the output folder), and its previous place if it had one. */
+export interface ArticleFileGone {
+  id: string;
+  path: string;
+  oldPath?: string;
 }
 
 /** An owned article brought to its channel's current rewrites. */
@@ -150,6 +169,8 @@ export interface FileWrite {
   contentHash: string;
   /** The file's previous place when the article moved (another owner, a renamed channel): removed once the new one is written. */
   oldPath?: string;
+  /** Hidden by its channel's rules: its file (and previous one) is removed, not written (then markFilesRemoved). */
+  hidden?: boolean;
 }
 
 export interface CommitResult {
@@ -309,7 +330,23 @@ export interface Store {
   rewriteArticles(key: string, rewrites: readonly ArticleRewrite[]): Promise<number>;
   /** Records the rewrites fingerprint the channel's stored articles are at now (ChannelState.rewrites). */
   setRewrites(key: string, fingerprint: string): Promise<void>;
-  /** Articles whose file is behind their content, at most `limit`. */
+  /**
+   * Hides owned articles from the article files, or shows them again (each
+   * only while its row still has `expectHash` and the channel still owns it),
+   * in one transaction. A hidden article is skipped by pendingFiles, and its
+   * file (if written) is listed by hiddenFiles until removed; one shown again
+   * becomes pending (its file is written from the store). Feeds are not
+   * touched: what they show is decided at publish (visible-rows). Returns how
+   * many changed.
+   */
+  hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<number>;
+  /** Files of hidden articles still on disk (a hide, or a commit, not yet followed by their removal), at most `limit`. */
+  hiddenFiles(limit: number): Promise<ArticleFileGone[]>;
+  /** Records these hidden articles' files removed. */
+  markFilesRemoved(ids: readonly string[]): Promise<void>;
+  /** Records the rules fingerprint the channel's owned articles were judged under (ChannelState.rules). */
+  setRules(key: string, fingerprint: string): Promise<void>;
+  /** Articles whose file is behind their content (hidden ones apart), at most `limit`. */
   pendingFiles(limit: number): Promise<PendingFile[]>;
   markFilesWritten(files: readonly WrittenArticleFile[]): Promise<void>;
 
@@ -343,6 +380,14 @@ export interface Store {
   /** The run lock `once`, `fetch`, `publish` and `run` hold: waits up to `waitMs` for it, calling `onWait` with the holder when it starts waiting. */
   acquireRunLock(opts: RunLockRequest): Promise<RunLock>;
 }
+
+/**
+ * A channel's recorded rules fingerprint (ChannelState.rules) that no
+ * fingerprint equals: its owned articles are judged again by the next
+ * reapply. Given to a channel with rules when articles pass to it from a
+ * removed channel (they were judged by their former owner's rules).
+ */
+export const RULES_TO_JUDGE = '?';
 
 /** A channel key's [group, source, channel] slugs. */
 export function slugsOf(key: string): [string, string, string] {

@@ -24,7 +24,7 @@ storeContract('SQLite', async () => {
 
 /** Takes a current SQLite state back to the schema version 4 left (before item fragments). */
 // What version 4 did not have: version 5's fragments and version 6's channel meta.
-const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta; DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites';
+const AS_V4 = 'DROP TRIGGER item_fragments_stale; DROP TRIGGER item_fragments_gone; DROP INDEX articles_contentless; DROP TABLE item_fragments; ALTER TABLE channels DROP COLUMN meta; DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; DROP INDEX articles_unlinked; DROP INDEX articles_pending; CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash; ALTER TABLE articles DROP COLUMN hidden; ALTER TABLE channels DROP COLUMN rules';
 
 describe('SQLite store', () => {
   it('uses WAL, survives reopening, and stays intact', async () => {
@@ -93,7 +93,7 @@ describe('SQLite store', () => {
     expect((await st.ledger()).get('g')).toEqual({ specHash: 'spec', rowsHash: 'rows' });
     // The old item is known under its item key: fetching it again is no new item.
     expect((await st.knownItems('g/s/c', ['guid-1'])).get('guid-1')).toMatchObject({ articleId: 'aaaa', owned: true, contentHash: 'h1' });
-    expect(st.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(st.db.pragma('user_version', { simple: true })).toBe(9);
     expect((await st.articleContent(['aaaa'])).get('aaaa')).toMatchObject({ tags: [], enclosures: [] });
     await st.close();
   });
@@ -112,7 +112,7 @@ describe('SQLite store', () => {
     v2.pragma('user_version = 2');
     v2.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(9);
     expect((await again.articleContent([id])).get(id)).toMatchObject({ title: 'title old', tags: [], enclosures: [] });
     const write = item('old', { hash: 'h2' });
     await again.commitItems('g/s/c', [{ ...write, article: { ...write.article, tags: ['New'], enclosures: [{ url: 'https://a.example/1.mp3', type: 'audio/mpeg', length: 1 }] } }], { now: 2000, status: 'updated' });
@@ -129,7 +129,7 @@ describe('SQLite store', () => {
     st.db.exec(`${AS_V4}; DROP INDEX entries_content; ALTER TABLE entries DROP COLUMN content_key; PRAGMA user_version = 3`);
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(9);
     expect(again.db.prepare('SELECT item_key, content_key FROM entries').all()).toEqual([{ item_key: 'old', content_key: null }]);
     expect(await again.knownContent('g/s/c', ['k'])).toEqual(new Map());
     await again.close();
@@ -144,7 +144,7 @@ describe('SQLite store', () => {
     st.db.exec(`${AS_V4}; PRAGMA user_version = 4`);
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(9);
     again.db.prepare(`INSERT INTO item_fragments (article_id, version, item_id, rss, atom, json) VALUES (?, 'v', 'i', x'00', x'00', x'00')`).run(id);
     expect((await again.itemFragments([id], 'v')).get(id)).toMatchObject({ id: 'i' });
     // Only the extra column changes (enclosures, tags): the fragments encoded from the old ones go.
@@ -158,10 +158,10 @@ describe('SQLite store', () => {
     const st = new SqliteStore(file);
     await st.syncChannels([{ key: 'g/s/c', url: 'https://a.example/f', names: ['G', 'S', 'C'] }], 1000);
     await st.commitItems('g/s/c', [item('old')], { now: 1000, status: 'new' });
-    st.db.exec('DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; PRAGMA user_version = 6');
+    st.db.exec('DROP TABLE full_text; ALTER TABLE articles DROP COLUMN original; ALTER TABLE channels DROP COLUMN rewrites; DROP INDEX articles_unlinked; DROP INDEX articles_pending; CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash; ALTER TABLE articles DROP COLUMN hidden; ALTER TABLE channels DROP COLUMN rules; PRAGMA user_version = 6');
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(9);
     expect(await again.countArticles()).toBe(1);
     expect(await again.fullTextEntries(['https://a.example/1'])).toEqual(new Map());
     await again.saveFullText([{ link: 'https://a.example/1', mode: 'readability', html: '<p>x</p>', failures: 0, at: 5 }]);
@@ -178,7 +178,7 @@ describe('SQLite store', () => {
     st.db.exec(`${AS_V4}; PRAGMA user_version = 4`);
     await st.close();
     const again = new SqliteStore(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(8);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(9);
     const before = await again.channelState('g/s/c');
     expect(before).toMatchObject({ etag: '"e"', lastSuccessAt: 1500 });
     expect(before?.meta).toBeUndefined();

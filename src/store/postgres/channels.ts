@@ -1,6 +1,6 @@
 import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
-import { articlePath, feedKeysOf, slugsOf } from '../types.ts';
+import { articlePath, feedKeysOf, RULES_TO_JUDGE, slugsOf } from '../types.ts';
 import { planSync, toChannelState as toState, type ChannelRow, type SyncPlan } from '../row-shapes.ts';
 import { jsonRows, type Db } from './connection.ts';
 import { LOCK, REFEED_LOCKS } from './schema.ts';
@@ -150,8 +150,15 @@ async function applySync(db: Db, plan: SyncPlan, now: number): Promise<void> {
   const articleMoves = await ownedArticleMoves(db, plan, live);
   for (const m of articleMoves) for (const k of feedKeysOf(slugsOf(live.get(m.owner)!.key))) dirty.add(k);
   if (articleMoves.length) {
+    // Articles passed to another owner were judged by their former owner's rules: shown until the new owner's judge them (see RULES_TO_JUDGE).
     await db.query(
-      `UPDATE articles a SET owner_id = u.owner, categories = u.categories, path = u.path, old_path = coalesce(a.old_path, u.old_path), content_hash = ''
+      `UPDATE channels SET rules = $2 WHERE rules <> '' AND id IN (
+         SELECT u.owner FROM json_to_recordset($1) AS u(id text, owner int) JOIN articles a ON a.id = u.id WHERE a.owner_id <> u.owner)`,
+      [jsonRows(articleMoves), RULES_TO_JUDGE],
+    );
+    await db.query(
+      `UPDATE articles a SET owner_id = u.owner, categories = u.categories, path = u.path, old_path = coalesce(a.old_path, u.old_path), content_hash = '',
+         hidden = CASE WHEN a.owner_id <> u.owner THEN false ELSE a.hidden END
        FROM json_to_recordset($1) AS u(id text, owner int, categories text, path text, old_path text) WHERE a.id = u.id`,
       [jsonRows(articleMoves)],
     );

@@ -51,6 +51,8 @@ interface ArticleRow extends Head {
   html: string;
   extra: string;
   original: string | null;
+  /** Its channel's rules hide it: no file (see ItemWrite.hidden). */
+  hidden: boolean;
 }
 
 interface Plan {
@@ -67,7 +69,7 @@ interface Plan {
 
 const HEAD_COLUMNS = 'id, owner_id, content_hash, path, old_path, date, link, first_seen';
 const ARTICLE_RECORD = `id text, identity text, owner_id int, title text, link text, date bigint, first_seen bigint, content_hash text, path text,
-  old_path text, author text, headimg text, guid text, categories text, html text, extra text, original text`;
+  old_path text, author text, headimg text, guid text, categories text, html text, extra text, original text, hidden boolean`;
 const MAX_PASSES = 8;
 
 /** Inside the caller's transaction. */
@@ -83,8 +85,8 @@ export async function commitItems(db: Db, key: string, items: readonly ItemWrite
     if (plan.inserts.size) {
       const { rows } = await db.query<{ id: string }>(
         `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra,
-           original)
-         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra, original
+           original, hidden)
+         SELECT id, identity, owner_id, title, link, date, first_seen, content_hash, path, old_path, author, headimg, guid, categories, html, extra, original, hidden
          FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id`,
         [jsonRows([...plan.inserts.values()])],
       );
@@ -158,7 +160,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
       continue;
     }
     const path = articlePath([g, s], articleId);
-    const row = articleRow(item.article, { id: articleId, owner: channelId, path, firstSeen, before: head });
+    const row = articleRow(item.article, { id: articleId, owner: channelId, path, firstSeen, before: head, hidden: item.hidden === true });
     heads.set(row);
     if (plan.inserts.has(articleId) || !head) plan.inserts.set(articleId, row);
     else plan.updates.set(articleId, row);
@@ -167,7 +169,14 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
     else plan.fragments.delete(articleId);
     if (!head) result.newItems++;
     else if (entry) result.updatedItems++;
-    result.files.push({ itemKey: item.itemKey, articleId, path, contentHash: item.article.contentHash, ...(head && head.path !== path ? { oldPath: head.path } : {}) });
+    result.files.push({
+      itemKey: item.itemKey,
+      articleId,
+      path,
+      contentHash: item.article.contentHash,
+      ...(head && head.path !== path ? { oldPath: head.path } : {}),
+      ...(item.hidden ? { hidden: true } : {}),
+    });
   }
   return plan;
 }
@@ -216,10 +225,11 @@ function rank(a: Head, b: Head): number {
 }
 
 /** The row as SQLite's insert or update leaves it: first_seen the earliest, the previous file's place kept until it is rewritten. */
-function articleRow(a: ArticleContentWrite, at: { id: string; owner: number; path: string; firstSeen: number; before?: Head }): ArticleRow {
+function articleRow(a: ArticleContentWrite, at: { id: string; owner: number; path: string; firstSeen: number; before?: Head; hidden: boolean }): ArticleRow {
   const { before } = at;
   return {
     ...articleColumns(a),
+    hidden: at.hidden,
     id: at.id,
     owner_id: at.owner,
     owner_live: true,
@@ -236,7 +246,8 @@ async function write(db: Db, channelId: number, slugs: [string, string, string],
     await db.query(
       `UPDATE articles a SET identity = u.identity, owner_id = u.owner_id, title = u.title, link = u.link, date = u.date, first_seen = u.first_seen,
          content_hash = u.content_hash, path = u.path, old_path = u.old_path, author = u.author, headimg = u.headimg, guid = u.guid,
-         categories = u.categories, html = u.html, extra = u.extra, original = u.original, file_mtime = NULL, file_size = NULL
+         categories = u.categories, html = u.html, extra = u.extra, original = u.original, file_mtime = NULL, file_size = NULL,
+         hidden = u.hidden
        FROM json_to_recordset($1) AS u(${ARTICLE_RECORD}) WHERE a.id = u.id`,
       [jsonRows([...plan.updates.values()])],
     );

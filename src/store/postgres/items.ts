@@ -1,4 +1,4 @@
-import type { ArticleRewrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { ArticleFileGone, ArticleHiding, ArticleRewrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
 import { jsonRows, pgText, pgTexts, type Db } from './connection.ts';
@@ -90,7 +90,8 @@ export async function pruneEntries(db: Db, key: string, r: PruneRequest): Promis
 
 export async function ownedArticles(db: Db, key: string, after: string, limit: number): Promise<OwnedArticle[]> {
   const { rows } = await db.query<OwnedRow>(
-    `SELECT a.id, a.identity, a.path, a.content_hash, a.old_path, a.title, a.link, a.guid, a.date, a.author, a.headimg, a.categories, a.html, a.extra, a.original
+    `SELECT a.id, a.identity, a.path, a.content_hash, a.old_path, a.title, a.link, a.guid, a.date, a.author, a.headimg, a.categories, a.html, a.extra, a.original,
+       a.hidden
      FROM articles a JOIN channels ch ON ch.id = a.owner_id WHERE ch.key = $1 AND a.id > $2 AND a.html IS NOT NULL ORDER BY a.id LIMIT $3`,
     [key, after, limit],
   );
@@ -130,10 +131,43 @@ export async function setRewrites(db: Db, key: string, fingerprint: string): Pro
   await db.query('UPDATE channels SET rewrites = $1 WHERE key = $2', [fingerprint, key]);
 }
 
+/** Inside the caller's transaction (see Store.hideArticles). */
+export async function hideArticles(db: Db, key: string, changes: readonly ArticleHiding[]): Promise<number> {
+  if (!changes.length) return 0;
+  await lockChannels(db, 'use');
+  const ch = (await db.query<{ id: number }>('SELECT id FROM channels WHERE key = $1', [key])).rows[0];
+  if (!ch) return 0;
+  // Hidden, its file (file_hash set) is left to remove; shown again, it is behind: written from the store.
+  const { rowCount } = await db.query(
+    `UPDATE articles a SET hidden = u.hidden, file_hash = CASE WHEN u.hidden THEN a.file_hash ELSE NULL END
+     FROM json_to_recordset($1) AS u(id text, hidden boolean, "expectHash" text)
+     WHERE a.id = u.id AND a.owner_id = $2 AND a.content_hash = u."expectHash" AND a.hidden <> u.hidden`,
+    [jsonRows(changes), ch.id],
+  );
+  return rowCount ?? 0;
+}
+
+export async function hiddenFiles(db: Db, limit: number): Promise<ArticleFileGone[]> {
+  const { rows } = await db.query<{ id: string; path: string; old_path: string | null }>(
+    'SELECT id, path, old_path FROM articles WHERE hidden AND file_hash IS NOT NULL ORDER BY id LIMIT $1',
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, path: r.path, ...(r.old_path ? { oldPath: r.old_path } : {}) }));
+}
+
+export async function markFilesRemoved(db: Db, ids: readonly string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.query('UPDATE articles SET file_hash = NULL, old_path = NULL WHERE id = ANY($1::text[]) AND hidden', [[...ids]]);
+}
+
+export async function setRules(db: Db, key: string, fingerprint: string): Promise<void> {
+  await db.query('UPDATE channels SET rules = $1 WHERE key = $2', [fingerprint, key]);
+}
+
 export async function pendingFiles(db: Db, limit: number): Promise<PendingFile[]> {
   const { rows } = await db.query<PendingRow>(
     `SELECT id, identity, path, content_hash, old_path, title, link, guid, date, author, headimg, categories, html, extra FROM articles
-     WHERE file_hash IS DISTINCT FROM content_hash ORDER BY id LIMIT $1`,
+     WHERE file_hash IS DISTINCT FROM content_hash AND NOT hidden ORDER BY id LIMIT $1`,
     [limit],
   );
   return rows.map(toPendingFile);

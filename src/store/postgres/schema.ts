@@ -138,8 +138,18 @@ ALTER TABLE articles ADD COLUMN original text;
 ALTER TABLE channels ADD COLUMN rewrites text NOT NULL DEFAULT '';
 `;
 
+// Migration 8 (issue 21, after rewrites' 7): article files follow the keep/block
+// rules; as SQLite's version 9 (see ../sqlite/schema.ts).
+const V8_HIDDEN = `
+ALTER TABLE articles ADD COLUMN hidden boolean NOT NULL DEFAULT false;
+ALTER TABLE channels ADD COLUMN rules text NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS articles_pending;
+CREATE INDEX articles_pending ON articles (id) WHERE file_hash IS DISTINCT FROM content_hash AND NOT hidden;
+CREATE INDEX articles_unlinked ON articles (id) WHERE hidden AND file_hash IS NOT NULL;
+`;
+
 /** Every migration, in order: version n is MIGRATIONS[n - 1]. Never edit one that shipped; add the next. */
-export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META, V6_FULL_TEXT, V7_REWRITES];
+export const MIGRATIONS: readonly string[] = [V1, V2, V3, V4, V5_CHANNEL_META, V6_FULL_TEXT, V7_REWRITES, V8_HIDDEN];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;

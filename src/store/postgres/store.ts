@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import type {
+  ArticleFileGone,
+  ArticleHiding,
   ArticleRecord,
   ArticleRewrite,
   OwnedArticle,
@@ -155,6 +157,22 @@ export class PostgresStore implements Store {
 
   async setRewrites(key: string, fingerprint: string): Promise<void> {
     await this.run((db) => items.setRewrites(db, key, fingerprint));
+  }
+
+  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<number> {
+    return this.write((db) => items.hideArticles(db, key, changes));
+  }
+
+  async hiddenFiles(limit: number): Promise<ArticleFileGone[]> {
+    return this.run((db) => items.hiddenFiles(db, limit));
+  }
+
+  async markFilesRemoved(ids: readonly string[]): Promise<void> {
+    await this.run((db) => items.markFilesRemoved(db, ids));
+  }
+
+  async setRules(key: string, fingerprint: string): Promise<void> {
+    await this.run((db) => items.setRules(db, key, fingerprint));
   }
 
   async pendingFiles(limit: number): Promise<PendingFile[]> {

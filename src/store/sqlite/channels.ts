@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ChannelState } from '../../core/types.ts';
 import type { ChannelFailure, ChannelInput, ChannelSuccess, ChannelSync } from '../types.ts';
-import { articlePath, feedKeysOf, slugsOf } from '../types.ts';
+import { articlePath, feedKeysOf, RULES_TO_JUDGE, slugsOf } from '../types.ts';
 import { planSync, toChannelState as toState, type ChannelRow } from '../row-shapes.ts';
 
 /**
@@ -40,7 +40,9 @@ export class ChannelRepo {
       nextOwner: db.prepare<[string, number], ChannelRow>(
         `SELECT ch.* FROM entries e JOIN channels ch ON ch.id = e.channel_id WHERE e.article_id = ? AND ch.key IS NOT NULL AND ch.id <> ? ORDER BY ch.id LIMIT 1`,
       ),
-      setOwner: db.prepare('UPDATE articles SET owner_id = ? WHERE id = ?'),
+      // Judged by its former owner's rules, it is shown until its new owner's judge it (see RULES_TO_JUDGE).
+      setOwner: db.prepare('UPDATE articles SET owner_id = ?, hidden = 0 WHERE id = ?'),
+      toJudge: db.prepare("UPDATE channels SET rules = ? WHERE id = ? AND rules <> ''"),
       markDirty: db.prepare('INSERT INTO dirty_feeds (key) VALUES (?) ON CONFLICT DO NOTHING'),
       success: db.prepare(
         `UPDATE channels SET last_fetch_at = @now, last_success_at = @now, last_status = @status, last_error = NULL,
@@ -149,6 +151,7 @@ export class ChannelRepo {
       const next = this.s.nextOwner.get(a.id, row.id);
       if (!next) continue; // listed by no configured channel: kept on disk, in no feed
       this.s.setOwner.run(next.id, a.id);
+      this.s.toJudge.run(RULES_TO_JUDGE, next.id);
       const path = articlePath(slugsOf(next.key!), a.id);
       this.s.moveOwned.run({ id: a.id, categories: JSON.stringify([next.group_name, next.source_name, next.channel_name]), path, oldPath: path === a.path ? null : a.path });
       for (const k of feedKeysOf(slugsOf(next.key!))) this.s.markDirty.run(k);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ArticleRewrite, CommitResult, ItemWrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
+import type { ArticleFileGone, ArticleHiding, ArticleRewrite, CommitResult, ItemWrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 import { originalColumn } from '../content-rows.ts';
 import { articleColumns, contentRole, restoredArticleRow, toOwnedArticle, toPendingFile, type OwnedRow, type PendingRow } from '../row-shapes.ts';
@@ -84,16 +84,17 @@ export class ItemRepo {
         `SELECT item_key, content_key FROM entries WHERE channel_id = ? AND content_key IN (SELECT value FROM json_each(?)) ORDER BY first_seen, item_key`,
       ),
       insertArticle: db.prepare(
-        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra, original)
+        `INSERT INTO articles (id, identity, owner_id, title, link, date, first_seen, content_hash, path, author, headimg, guid, categories, html, extra, original,
+           hidden)
          VALUES (@id, @identity, @owner_id, @title, @link, @date, @first_seen, @content_hash, @path, @author, @headimg, @guid, @categories, @html, @extra,
-           @original)`,
+           @original, @hidden)`,
       ),
       updateArticle: db.prepare(
         `UPDATE articles SET identity = @identity, owner_id = @owner_id, title = @title, link = @link, date = @date,
            first_seen = min(first_seen, @first_seen), content_hash = @content_hash, path = @path,
            old_path = CASE WHEN path <> @path THEN coalesce(old_path, path) ELSE old_path END,
            author = @author, headimg = @headimg, guid = @guid, categories = @categories, html = @html, extra = @extra, original = @original,
-           file_mtime = NULL, file_size = NULL
+           file_mtime = NULL, file_size = NULL, hidden = @hidden
          WHERE id = @id`,
       ),
       // After the row's insert or update (whose trigger dropped the fragments of its former content).
@@ -117,7 +118,17 @@ export class ItemRepo {
          WHERE id = @id AND owner_id = @owner AND content_hash = @expectHash`,
       ),
       setRewrites: db.prepare('UPDATE channels SET rewrites = ? WHERE key = ?'),
-      pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash LIMIT ?`),
+      // Hidden, its file (file_hash set) is left to remove; shown again, it is behind: written from the store.
+      hide: db.prepare(
+        `UPDATE articles SET hidden = @hidden, file_hash = CASE WHEN @hidden = 1 THEN file_hash ELSE NULL END
+         WHERE id = @id AND owner_id = @owner AND content_hash = @expectHash AND hidden <> @hidden`,
+      ),
+      hiddenFiles: db.prepare<[number], { id: string; path: string; old_path: string | null }>(
+        'SELECT id, path, old_path FROM articles WHERE hidden = 1 AND file_hash IS NOT NULL LIMIT ?',
+      ),
+      removed: db.prepare('UPDATE articles SET file_hash = NULL, old_path = NULL WHERE id = ? AND hidden = 1'),
+      setRules: db.prepare('UPDATE channels SET rules = ? WHERE key = ?'),
+      pending: db.prepare<[number], PendingRow>(`SELECT * FROM articles WHERE file_hash IS NOT content_hash AND hidden = 0 LIMIT ?`),
       written: db.prepare(
         `UPDATE articles SET content_hash = @contentHash, file_hash = @contentHash, old_path = NULL
          WHERE id = @id AND content_hash = @expectHash`,
@@ -185,7 +196,7 @@ export class ItemRepo {
         continue;
       }
       const path = articlePath([g, s], articleId);
-      const params = { ...articleColumns(item.article), id: articleId, owner_id: ch.id, first_seen: firstSeen, path };
+      const params = { ...articleColumns(item.article), id: articleId, owner_id: ch.id, first_seen: firstSeen, path, hidden: item.hidden ? 1 : 0 };
       if (head) this.s.updateArticle.run(params);
       else this.s.insertArticle.run(params);
       if (item.article.fragments) this.s.fragments.run(fragmentsParams(articleId, item.article.fragments, {}));
@@ -198,7 +209,14 @@ export class ItemRepo {
         this.s.entryDates.run(item.article.date, articleId);
         for (const f of this.s.feedsOf.all(articleId)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
       }
-      result.files.push({ itemKey: item.itemKey, articleId, path, contentHash: item.article.contentHash, ...(head && head.path !== path ? { oldPath: head.path } : {}) });
+      result.files.push({
+        itemKey: item.itemKey,
+        articleId,
+        path,
+        contentHash: item.article.contentHash,
+        ...(head && head.path !== path ? { oldPath: head.path } : {}),
+        ...(item.hidden ? { hidden: true } : {}),
+      });
     }
     for (const k of dirty) this.s.markDirty.run(k);
     return result;
@@ -227,6 +245,27 @@ export class ItemRepo {
 
   setRewrites(key: string, fingerprint: string): void {
     this.s.setRewrites.run(fingerprint, key);
+  }
+
+  /** Inside the caller's transaction (see Store.hideArticles). */
+  hide(key: string, changes: readonly ArticleHiding[]): number {
+    const ch = this.s.channel.get(key);
+    if (!ch) return 0;
+    let n = 0;
+    for (const c of changes) n += this.s.hide.run({ id: c.id, owner: ch.id, expectHash: c.expectHash, hidden: c.hidden ? 1 : 0 }).changes;
+    return n;
+  }
+
+  hiddenFiles(limit: number): ArticleFileGone[] {
+    return this.s.hiddenFiles.all(limit).map((r) => ({ id: r.id, path: r.path, ...(r.old_path ? { oldPath: r.old_path } : {}) }));
+  }
+
+  removed(ids: readonly string[]): void {
+    for (const id of ids) this.s.removed.run(id);
+  }
+
+  setRules(key: string, fingerprint: string): void {
+    this.s.setRules.run(fingerprint, key);
   }
 
   pending(limit: number): PendingFile[] {

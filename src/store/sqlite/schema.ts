@@ -144,7 +144,21 @@ ALTER TABLE articles ADD COLUMN original TEXT;
 ALTER TABLE channels ADD COLUMN rewrites TEXT NOT NULL DEFAULT '';
 `;
 
-export const SCHEMA_VERSION = 8;
+// Version 9 (issue 21, after rewrites' 8): article files follow the keep/block
+// rules. An article its owner's rules hide has no file (hidden = 1: the
+// pending-file writer skips it; while its file_hash is set, its file is still
+// on disk, to be removed); a channel records the fingerprint of the rules (and
+// rewrites) its articles were judged under ('' : no rules, nothing hidden, so
+// a store from before is left alone).
+const V9_HIDDEN = `
+ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channels ADD COLUMN rules TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS articles_pending;
+CREATE INDEX articles_pending ON articles(id) WHERE file_hash IS NOT content_hash AND hidden = 0;
+CREATE INDEX articles_unlinked ON articles(id) WHERE hidden = 1 AND file_hash IS NOT NULL;
+`;
+
+export const SCHEMA_VERSION = 9;
 
 /** Brings `db` to the current schema; refuses one written by a newer refeed. */
 export function migrate(db: Database.Database, now: number): void {
@@ -168,6 +182,7 @@ export function migrate(db: Database.Database, now: number): void {
     if (current < 6) db.exec(V6_CHANNEL_META);
     if (current < 7) db.exec(V7_FULL_TEXT);
     if (current < 8) db.exec(V8_REWRITES);
+    if (current < 9) db.exec(V9_HIDDEN);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

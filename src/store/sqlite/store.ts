@@ -5,6 +5,8 @@ import type { ArticleContent, ChannelState } from '../../core/types.ts';
 import { acquireFileLock, type LockHolder } from '../../util/file-lock.ts';
 import { StateCorruptError, StateLostError, StateOutdatedError } from '../errors.ts';
 import type {
+  ArticleFileGone,
+  ArticleHiding,
   ArticleRecord,
   ArticleRewrite,
   OwnedArticle,
@@ -249,6 +251,22 @@ export class SqliteStore implements Store {
 
   async setRewrites(key: string, fingerprint: string): Promise<void> {
     return this.write(() => this.items.setRewrites(key, fingerprint));
+  }
+
+  async hideArticles(key: string, changes: readonly ArticleHiding[]): Promise<number> {
+    return this.write(() => this.items.hide(key, changes));
+  }
+
+  async hiddenFiles(limit: number): Promise<ArticleFileGone[]> {
+    return this.read(() => this.items.hiddenFiles(limit));
+  }
+
+  async markFilesRemoved(ids: readonly string[]): Promise<void> {
+    return this.write(() => this.items.removed(ids));
+  }
+
+  async setRules(key: string, fingerprint: string): Promise<void> {
+    return this.write(() => this.items.setRules(key, fingerprint));
   }
 
   async pendingFiles(limit: number): Promise<PendingFile[]> {
