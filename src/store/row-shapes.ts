@@ -1,6 +1,6 @@
 import type { ArticleContent, ChannelMeta, ChannelState, ChannelStatus, LatestEntry } from '../core/types.ts';
 import { articleContentOf, extraColumn, originalColumn, originalOf } from './content-rows.ts';
-import type { ArticleContentWrite, ArticleRecord, ChannelInput, FullTextEntry, ItemFragments, LedgerEntry, OwnedArticle, PendingFile, RestoredArticle } from './types.ts';
+import type { ArticleContentWrite, ArticleRecord, ChannelInput, FileWrite, FullTextEntry, ItemWrite, ItemFragments, LedgerEntry, OwnedArticle, PendingFile, RestoredArticle } from './types.ts';
 
 // Rows as both stores return them (the same column names and encodings in
 // SQLite and PostgreSQL), turned into the Store interface's types.
@@ -365,5 +365,17 @@ export function toFullTextEntry(r: FullTextRow): FullTextEntry {
     ...(r.error !== null ? { error: r.error } : {}),
     failures: Number(r.failures),
     at: Number(r.at),
+  };
+}
+
+/** The file a commit of `item` leaves to write (or, hidden by its rules, to remove); `previousPath`: where its file was. */
+export function fileWriteOf(item: ItemWrite, articleId: string, path: string, previousPath: string | undefined): FileWrite {
+  return {
+    itemKey: item.itemKey,
+    articleId,
+    path,
+    contentHash: item.article.contentHash,
+    ...(previousPath !== undefined && previousPath !== path ? { oldPath: previousPath } : {}),
+    ...(item.hidden ? { hidden: true } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import { FRAGMENT_ENCODER, Publisher } from '../../src/publish/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { readTree } from '../helpers/output-tree.ts';
 
 // Issue 21: the article files (the editor's Hexo site) follow the keep/block
 // rules as the feeds do. A rule added later removes the files of the stored
@@ -61,19 +62,6 @@ groups:
   return parseConfig(yaml, path.join(dir, 'refeed.yaml'), {});
 }
 
-/** Every file under the output folder, by relative path. */
-function files(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const e of readdirSync(path.join(root, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(root, r), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
-}
 
 const articleFiles = (all: Map<string, string>) => new Map([...all].filter(([k]) => k.startsWith('articles/')));
 const fileOf = (all: Map<string, string>, text: string) => [...all.keys()].find((k) => k.startsWith('articles/') && all.get(k)!.includes(text));
@@ -150,7 +138,7 @@ groups:
     await syncChannels(plain, s.store, T, silentLogger);
     expect((await s.fetch(plain)).map((r) => r.newItems)).toEqual([3, 1]);
     await s.publish(plain);
-    const before = files(s.output);
+    const before = readTree(s.output);
     const alpha = fileOf(before, 'Alpha body')!;
     const delta = fileOf(before, 'Delta body')!;
     expect(alpha).toBeDefined();
@@ -160,7 +148,7 @@ groups:
     // The rule is added; nothing is fetched: the next publish removes the file.
     const ruled = s.config(BLOCK);
     await s.publish(ruled);
-    const after = files(s.output);
+    const after = readTree(s.output);
     expect(after.has(alpha)).toBe(false);
     expect(existsSync(path.join(s.output, alpha))).toBe(false);
     // The other articles' files are untouched, the other channel's too (its own "Sponsored:" post: channel A's rule is not B's).
@@ -175,11 +163,11 @@ groups:
     // Fetched again under the rule: the item is blocked at fetch, its file stays away.
     await s.fetch(ruled);
     await s.publish(ruled);
-    expect(files(s.output)).toEqual(after);
+    expect(readTree(s.output)).toEqual(after);
 
     // The rule goes: every file is as it was, byte for byte.
     await s.publish(plain);
-    expect(files(s.output)).toEqual(before);
+    expect(readTree(s.output)).toEqual(before);
   });
 
   it.each(engines)('%s: an article the rules hide only as stored (after rewrites) is stored without a file', async (engine) => {
@@ -193,7 +181,7 @@ groups:
     await syncChannels(ruled, s.store, T, silentLogger);
     expect((await s.fetch(ruled))[0]).toMatchObject({ newItems: 3 });
     await s.publish(ruled);
-    const out = files(s.output);
+    const out = readTree(s.output);
     expect(fileOf(out, 'Beta body')).toBeUndefined();
     expect(fileOf(out, 'Alpha body')).toBeDefined();
     expect(fileOf(out, 'Gamma body')).toBeDefined();
@@ -204,7 +192,7 @@ groups:
             rules:
               - block title: "^\\\\[A\\\\] Beta$"`);
     await s.publish(unprefixed);
-    const back = files(s.output);
+    const back = readTree(s.output);
     const beta = fileOf(back, 'Beta body')!;
     expect(beta).toBeDefined();
     expect(back.get(beta)).toMatch(/title: '?Beta/);
@@ -212,7 +200,7 @@ groups:
 
   it.each(engines)('%s: an article passed to another channel (its owner removed) is judged by its new owner\'s rules', async (engine) => {
     const s = await site(engine);
-    const alphaIn = () => fileOf(files(s.output), 'Alpha body');
+    const alphaIn = () => fileOf(readTree(s.output), 'Alpha body');
     // A owns Alpha, and its rule (added after A stored it) hides it; C lists it too, without rules.
     const both = s.shared('', '');
     await syncChannels(both, s.store, T, silentLogger);
@@ -228,7 +216,7 @@ groups:
 
     // The other way: A (no rules) owns Alpha, C's rule (added after C listed it) would hide it.
     const s2 = await site(engine);
-    const alphaIn2 = () => fileOf(files(s2.output), 'Alpha body');
+    const alphaIn2 = () => fileOf(readTree(s2.output), 'Alpha body');
     const plain = s2.shared('', '');
     await syncChannels(plain, s2.store, T, silentLogger);
     await s2.fetch(plain);
@@ -259,7 +247,7 @@ groups:
     try {
       await s.fetch(ruled);
       await s.publish(ruled);
-      const before = files(s.output);
+      const before = readTree(s.output);
       const beta = fileOf(before, 'Beta body')!;
       expect(beta).toBeDefined();
       aFeed = FEED.replace('<title>Beta</title>', '<title>Beta (ad)</title>');
@@ -268,13 +256,13 @@ groups:
       expect(existsSync(path.join(s.output, beta))).toBe(true);
       // …until the next publish removes it; the rest is untouched.
       await s.publish(ruled);
-      const after = files(s.output);
+      const after = readTree(s.output);
       expect(after.has(beta)).toBe(false);
       expect(articleFiles(after)).toEqual(new Map([...articleFiles(before)].filter(([k]) => k !== beta)));
       // Fetched again (files written this time): the source drops the "(ad)", the file is back.
       aFeed = FEED;
       await s.fetch(ruled);
-      expect(files(s.output).get(beta)).toBe(before.get(beta));
+      expect(readTree(s.output).get(beta)).toBe(before.get(beta));
     } finally {
       aFeed = FEED;
     }

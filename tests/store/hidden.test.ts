@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
 import { channel, item } from './contract.ts';
+import { engineStores } from './engine-stores.ts';
 
 // Issue 21: what the stores keep for article files to follow the keep/block
 // rules — each article's hidden flag, each channel's rules fingerprint — and
@@ -12,34 +9,14 @@ import { channel, item } from './contract.ts';
 // hidden ones never pending, their written files listed until removed, shown
 // ones pending again, feeds untouched). The same on SQLite and PostgreSQL.
 
-const server = serverOrSkip('PostgreSQL', await postgresServer());
-const databases = server && new TestDatabases(server.url, 'refeed_store_hidden');
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterAll(async () => {
-  for (const s of stores) await s.close();
-  await databases?.dropAll();
-  await server?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function open(engine: 'sqlite' | 'postgres'): Promise<Store> {
-  let state: string;
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-store-hidden-'));
-    dirs.push(dir);
-    state = path.join(dir, 'state.db');
-  } else state = await databases!.create();
-  const st = await openStore(state);
-  if (!st) throw new Error('no store');
-  stores.push(st);
-  return st;
-}
+const stores = await engineStores('hidden');
+const open = stores.open;
+afterAll(stores.close);
 
 const NOW = Date.UTC(2024, 0, 1);
 const ok = { now: NOW, status: 'new' as const };
 
-describe.each(server ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const))('hidden articles in the %s store', (engine) => {
+describe.each(stores.engines)('hidden articles in the %s store', (engine) => {
   it('stores a hidden item without a pending file, hides and shows owned articles only while unchanged and owned, and records the fingerprint', async () => {
     const st = await open(engine);
     await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);

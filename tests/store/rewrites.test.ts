@@ -1,39 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, type ItemWrite, type Store } from '../../src/store/index.ts';
-import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { type ItemWrite, } from '../../src/store/index.ts';
 import { channel, item } from './contract.ts';
+import { engineStores } from './engine-stores.ts';
 
 // Issue 21: what the stores keep for rewrites to be applied again — each
 // article's original, each channel's rewrites fingerprint — and the rewrite
 // of owned articles (guarded by content hash and ownership; fragments
 // dropped, files pending, feeds dirty). The same on SQLite and PostgreSQL.
 
-const server = serverOrSkip('PostgreSQL', await postgresServer());
-const databases = server && new TestDatabases(server.url, 'refeed_store_rewrites');
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterAll(async () => {
-  for (const s of stores) await s.close();
-  await databases?.dropAll();
-  await server?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function open(engine: 'sqlite' | 'postgres'): Promise<Store> {
-  let state: string;
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'refeed-store-rewrites-'));
-    dirs.push(dir);
-    state = path.join(dir, 'state.db');
-  } else state = await databases!.create();
-  const st = await openStore(state);
-  if (!st) throw new Error('no store');
-  stores.push(st);
-  return st;
-}
+const stores = await engineStores('rewrites');
+const open = stores.open;
+afterAll(stores.close);
 
 const NOW = Date.UTC(2024, 0, 1);
 const ok = { now: NOW, status: 'new' as const };
@@ -43,7 +21,7 @@ function withOriginal(w: ItemWrite, original: { title: string; html: string; ima
   return { ...w, article: { ...w.article, original, fragments: frag } };
 }
 
-describe.each(server ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const))('rewrites in the %s store', (engine) => {
+describe.each(stores.engines)('rewrites in the %s store', (engine) => {
   it('keeps originals, lists owned articles by id, rewrites them only while unchanged and owned, and records the fingerprint', async () => {
     const st = await open(engine);
     await st.syncChannels([channel('g/s/c'), channel('g/s/d')], NOW);

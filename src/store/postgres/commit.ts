@@ -1,4 +1,4 @@
-import { articleColumns, contentRole } from '../row-shapes.ts';
+import { articleColumns, contentRole, fileWriteOf } from '../row-shapes.ts';
 import type { ArticleContentWrite, CommitResult, ItemFragments, ItemWrite } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf, slugsOf } from '../types.ts';
 import { lockChannels, markDirty } from './channels.ts';
@@ -169,14 +169,7 @@ async function decide(db: Db, channelId: number, slugs: [string, string, string]
     else plan.fragments.delete(articleId);
     if (!head) result.newItems++;
     else if (entry) result.updatedItems++;
-    result.files.push({
-      itemKey: item.itemKey,
-      articleId,
-      path,
-      contentHash: item.article.contentHash,
-      ...(head && head.path !== path ? { oldPath: head.path } : {}),
-      ...(item.hidden ? { hidden: true } : {}),
-    });
+    result.files.push(fileWriteOf(item, articleId, path, head?.path));
   }
   return plan;
 }

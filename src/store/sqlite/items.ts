@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ArticleFileGone, ArticleHiding, ArticleRewrite, CommitResult, ItemWrite, KnownItem, OwnedArticle, PendingFile, PruneRequest, PruneResult, RestoredArticle, WrittenArticleFile } from '../types.ts';
 import { articleIdFor, articlePath, feedKeysOf } from '../types.ts';
 import { originalColumn } from '../content-rows.ts';
-import { articleColumns, contentRole, restoredArticleRow, toOwnedArticle, toPendingFile, type OwnedRow, type PendingRow } from '../row-shapes.ts';
+import { articleColumns, contentRole, fileWriteOf, restoredArticleRow, toOwnedArticle, toPendingFile, type OwnedRow, type PendingRow } from '../row-shapes.ts';
 import { fragmentsParams } from './feeds.ts';
 
 interface EntryRow {
@@ -209,14 +209,7 @@ export class ItemRepo {
         this.s.entryDates.run(item.article.date, articleId);
         for (const f of this.s.feedsOf.all(articleId)) for (const k of feedKeysOf([f.g, f.s, f.c])) dirty.add(k);
       }
-      result.files.push({
-        itemKey: item.itemKey,
-        articleId,
-        path,
-        contentHash: item.article.contentHash,
-        ...(head && head.path !== path ? { oldPath: head.path } : {}),
-        ...(item.hidden ? { hidden: true } : {}),
-      });
+      result.files.push(fileWriteOf(item, articleId, path, head?.path));
     }
     for (const k of dirty) this.s.markDirty.run(k);
     return result;
