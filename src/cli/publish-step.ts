@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { reapplyFileRules, reapplyRewrites, readBackMissingContent, writePendingFilesChecked, type FragmentEncoderModule } from '../ingest/index.ts';
+import { reapplyFileRules, reapplyRewrites, readBackMissingContent, writePendingFilesChecked, type FilesBehind, type FragmentEncoderModule } from '../ingest/index.ts';
 import * as fragmentEncoder from '../publish/fragments.ts';
 import type { Publisher, PublishOptions, PublishReport } from '../publish/index.ts';
 import type { Store } from '../store/index.ts';
@@ -31,8 +31,10 @@ export async function writeArticleFiles(config: RefeedConfig, store: Store, log:
  * when the disk refused the article files, nothing is published (a report
  * with that error): feeds would link files that are not there.
  */
-export async function reconcileAndPublish(config: RefeedConfig, publisher: Publisher, store: Store, opts: PublishOptions): Promise<PublishReport> {
+export async function reconcileAndPublish(config: RefeedConfig, publisher: Publisher, store: Store, opts: PublishOptions, filesBehind?: FilesBehind): Promise<PublishReport> {
   const fault = await writeArticleFiles(config, store, opts.logger);
+  // A daemon's channel passes are not successes while the disk refuses their files (IngestOptions.filesBehind).
+  if (filesBehind) filesBehind.fault = fault;
   if (fault) return publisher.stoppedByDisk(fault, opts.logger);
   return publisher.publish(store, opts);
 }

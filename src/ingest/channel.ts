@@ -6,7 +6,7 @@ import { commitStatus, type Store } from '../store/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
 import { diskErrorOf, stateDiskErrorOf, type DiskError } from '../util/disk-error.ts';
 import { redactUrl } from '../util/redact.ts';
-import { writeCommittedFiles } from './article-files.ts';
+import { writeCommittedFiles, writePendingFilesChecked } from './article-files.ts';
 import { prepareChannel, type Prepared, type PrepareInput } from './prepare.ts';
 import type { PreparePool } from './prepare-pool.ts';
 import { errorStatusText, warningStatusText, type ChannelReport } from './report.ts';
@@ -41,6 +41,14 @@ export interface IngestOptions {
   pages?: Limiter;
   /** A verified WebSub push: its body is the feed, read instead of fetching it (validators and schedule stay). */
   pushed?: { body: Uint8Array; contentType?: string };
+  /**
+   * A long-lived process's record of article files the disk refused (its
+   * own passes' or its publish's). While set, a pass that would succeed first
+   * writes the files left pending, and is a `disk` failure if the disk still
+   * refuses them: a channel whose articles are not on disk has not succeeded,
+   * however often its feed is read (its lastSuccessAt must not advance).
+   */
+  filesBehind?: FilesBehind;
 }
 
 /**
@@ -82,6 +90,11 @@ function churnWarning(sameContent: number, items: number): string | undefined {
 /** Hubs kept on a channel: a feed naming thousands must not bloat every read of the channel's state. */
 const MAX_STORED_HUBS = 8;
 
+/** See IngestOptions.filesBehind. */
+export interface FilesBehind {
+  fault?: DiskError;
+}
+
 const counts = (r: ChannelReport) => ({ newItems: r.newItems, updatedItems: r.updatedItems, duplicates: r.duplicates });
 
 /** A channel pass stopped by the disk: recorded as a `disk` failure (no backoff: the source is fine), one log line. */
@@ -100,6 +113,14 @@ async function diskFailure(
     // the state on the same full disk: the report below still says what happened
   }
   return { key, url, status: 'error', newItems: 0, updatedItems: 0, duplicates: 0, error, ms: 0 };
+}
+
+/** With files the disk refused earlier (opts.filesBehind), the pending ones written now; the fault if the disk still refuses them. */
+async function filesStillBehind(config: RefeedConfig, store: Store, opts: IngestOptions, log: Logger): Promise<DiskError | undefined> {
+  const behind = opts.filesBehind;
+  if (!behind?.fault) return undefined;
+  behind.fault = (await writePendingFilesChecked(store, config.site.output, opts.files ?? new AtomicWriter(), log)).fault;
+  return behind.fault;
 }
 
 async function ingestUnguarded(config: RefeedConfig, store: Store, channel: ResolvedChannel, opts: IngestOptions): Promise<ChannelReport> {
@@ -160,6 +181,8 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
   const success = { etag: outcome.etag, lastModified: outcome.lastModified, movedTo: report.movedTo };
 
   if (outcome.kind === 'not-modified' || !prepared) {
+    const behind = await filesStillBehind(config, store, opts, log);
+    if (behind) return { ...(await diskFailure(store, channel.key, st.url, behind, { now: now(), log, lastSuccessAt: st.lastSuccessAt ?? null })), ms: now() - started };
     await store.recordSuccess(channel.key, { now: now(), status: 'not-modified', ...success });
     report.status = 'not-modified';
     return finish();
@@ -232,11 +255,14 @@ async function ingestUnguarded(config: RefeedConfig, store: Store, channel: Reso
     } catch (err) {
       const disk = diskErrorOf(err, config.site.output);
       if (!disk) throw err;
+      if (opts.filesBehind) opts.filesBehind.fault = disk;
       // The rows are stored; the files left are pending and written by the next run or publish. The pass
       // did not finish, so the success its commit recorded is taken back: health and lastSuccessAt agree.
       return { ...(await diskFailure(store, channel.key, st.url, disk, { now: now(), log, lastSuccessAt: st.lastSuccessAt ?? null })), ...counts(report), ms: now() - started };
     }
   }
+  const behind = opts.writeFiles !== false ? await filesStillBehind(config, store, opts, log) : undefined;
+  if (behind) return { ...(await diskFailure(store, channel.key, st.url, behind, { now: now(), log, lastSuccessAt: st.lastSuccessAt ?? null })), ...counts(report), ms: now() - started };
   report.status = commitStatus(result);
   // Only a pass that added entries can have pushed older ones beyond the bound; and only where the
   // article files are (a queue worker on another machine could remove the rows but not the files).

@@ -1,6 +1,6 @@
 // The ingest stage: for each channel, fetch → normalize → store, one guard
 // per channel so one broken source (or a bug it trips) never stops the others.
-export { ingestChannel, type IngestOptions } from './channel.ts';
+export { ingestChannel, type FilesBehind, type IngestOptions } from './channel.ts';
 export { runFetch, type FetchRunOptions } from './run.ts';
 export type { ChannelReport } from './report.ts';
 export { PreparePool, type PreparePoolOptions } from './prepare-pool.ts';

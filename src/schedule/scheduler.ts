@@ -2,7 +2,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { hostOf } from '../util/host.ts';
-import { FullTextPool, ingestChannel, pageLimiter, PreparePool, type ChannelReport } from '../ingest/index.ts';
+import { FullTextPool, ingestChannel, pageLimiter, PreparePool, type ChannelReport, type FilesBehind } from '../ingest/index.ts';
 import { FRAGMENT_ENCODER } from '../publish/index.ts';
 import { createFetchAgents } from '../fetch/index.ts';
 import { AtomicWriter } from '../util/atomic-write.ts';
@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   maxJitterMs?: number;
   onReport?: (report: ChannelReport) => void;
   random?: () => number;
+  /** Article files the disk refused, shared with the daemon's publish (IngestOptions.filesBehind). */
+  filesBehind?: FilesBehind;
 }
 
 interface Scheduled {
@@ -200,6 +202,7 @@ export class Scheduler {
       fullText: this.fullText,
       pages: this.pages,
       fragmentEncoder: FRAGMENT_ENCODER,
+      ...(this.opts.filesBehind ? { filesBehind: this.opts.filesBehind } : {}),
       ...(pushed ? { pushed } : {}),
     });
     if (this.stopped && report.status === 'error') return;

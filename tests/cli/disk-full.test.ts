@@ -98,6 +98,11 @@ describe('a full disk under `refeed run`', () => {
       // Its fetches stored their rows, but no pass finished: none is a success.
       expect(failing.channels[0].lastSuccessAt).toBeUndefined();
       expect(p.stderr()).not.toMatch(/"code":"internal"|unexpected error|file missing/);
+      // Later passes (one a second) read the feed again, but its articles are still not on disk: none is a success either.
+      await new Promise((r) => setTimeout(r, 2500));
+      const still = await health();
+      expect(still.channels[0].lastError).toMatch(/^disk: no space left on device writing \//);
+      expect(still.channels[0].lastSuccessAt).toBeUndefined();
 
       rmSync(flag);
       posts = 4; // something new, so the daemon publishes again

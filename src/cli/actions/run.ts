@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { ConfigError, formatProblem } from '../../config/index.ts';
 import type { RefeedConfig } from '../../core/types.ts';
 import { changedFeedUrls, HubPinger, isPublishedPath, Publisher } from '../../publish/index.ts';
-import { syncChannels, WebSubSubscriber, type ChannelReport } from '../../ingest/index.ts';
+import { syncChannels, WebSubSubscriber, type ChannelReport, type FilesBehind } from '../../ingest/index.ts';
 import { Scheduler } from '../../schedule/scheduler.ts';
 import { createFeedServer, listen } from '../../serve/index.ts';
 import { EXIT, type CommandContext } from '../command.ts';
@@ -79,6 +79,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const stateCheck = setInterval(stateLost, STATE_CHECK_MS);
   stateCheck.unref();
   const publishing = new PublishTracker();
+  // Article files the disk refused: until they are written, no channel pass is a success (shared by the scheduler's passes and the publish).
+  const filesBehind: FilesBehind = {};
   // A publish the disk refused is tried again by itself: nothing new may come to ask for one.
   let retryTimer: NodeJS.Timeout | undefined;
   const retryPublish = () => {
@@ -96,7 +98,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     let report;
     try {
       // Queue workers commit rows without their files: written here, by the process that owns the output folder.
-      report = await reconcileAndPublish(config!, publisher, store, { logger: log });
+      report = await reconcileAndPublish(config!, publisher, store, { logger: log }, filesBehind);
     } catch (err) {
       publishing.failed(err);
       throw err;
@@ -146,7 +148,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   // Made after the first publish: a queued publish request is then never worked on alongside it.
   const scheduler: FetchEngine = config.site.queue
     ? await (await import('../../queue/engine.ts')).QueueEngine.create(config, store, { logger: log, publish: doPublish, fetchConcurrency })
-    : new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()), onReport });
+    : new Scheduler(config, store, { logger: log, publish: async () => void (await doPublish()), onReport, filesBehind });
 
   /** The last reload's problems while the file on disk is not what runs: /healthz says so (its status unchanged: the running configuration is fine). */
   let reloadRejected: { at: string; problems: string[] } | undefined;
