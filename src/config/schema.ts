@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RewriteRule } from '../core/types.ts';
 import { cronProblem } from '../util/cron.ts';
-import { patternProblem } from '../util/re2.ts';
+import { patternProblem, replacementProblem } from '../util/re2.ts';
 import { selectorProblem } from '../util/selector.ts';
 import { re2Note, ruleEntryProblems } from './rules.ts';
 import { closest } from '../util/suggest.ts';
@@ -77,6 +77,8 @@ const rewriteRule = z.unknown().transform((value, ctx): RewriteRule => {
     if (typeof entry.with !== 'string') return fail('"with" takes a string; quote it ("" to delete the match)', ['with']);
     const why = patternProblem(arg);
     if (why) return fail(`invalid pattern ${JSON.stringify(arg)}: ${why} (patterns use RE2 syntax: no lookaround, no backreferences)`, [action]);
+    const ref = replacementProblem(arg, entry.with);
+    if (ref) return fail(`"with": ${ref}`, ['with']);
     return { kind: 'replace', field: action === 'replace title' ? 'title' : 'content', pattern: arg, with: entry.with };
   }
   if (action === 'remove') {

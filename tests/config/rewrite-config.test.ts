@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/index.ts';
 import { thrownBy } from '../helpers/thrown.ts';
+import { compilePattern } from '../../src/util/re2.ts';
 
 // Issue 21: `rewrite:`, `tracking_pixels`, `image` and `fallback_image` at
 // every level, as spec21.md fixes them; what RE2 or css-select cannot read is
@@ -80,6 +81,21 @@ describe('rewrite config', () => {
     expect(p[0].message).toMatch(/invalid pattern "\(\?<=x\)y": .*\(\?<.*RE2 syntax/);
     const bad = problemsOf(yaml(`  rewrite:\n    - replace content: "(a"\n      with: ""`));
     expect(bad[0].message).toMatch(/invalid pattern "\(a": missing closing \)/);
+  });
+
+  it('rejects a replacement naming a group the pattern lacks, which would be written into every title as it is', () => {
+    const msg = (pattern: string, replacement: string) => problemsOf(yaml(`  rewrite:\n    - replace title: "${pattern}"\n      with: "${replacement}"`))[0];
+    const three = msg('(a)(b)', '$3');
+    expect(three.message).toBe('"with": "$3" names group 3, but the pattern has 2 groups; $$ is a dollar');
+    expect(three.path).toBe('defaults.rewrite[0].with');
+    expect(msg('(?P<club>Porto)', '${club} wins').message).toBe('"with": "${club}" would be written as it is: write $<club> for a group, $$ for a dollar');
+    expect(msg('(?P<club>Porto)', '$<team>').message).toMatch(/"\$<team>" names no group of the pattern \(its named groups: club\)/);
+    expect(msg('Porto', '$0!').message).toMatch(/"\$0" would be written as it is \(it is not the whole match\)/);
+    expect(msg('price', 'costs $5').message).toMatch(/"\$5" names group 5, but the pattern has no groups; \$\$ is a dollar/);
+    // What re2js does with each reference these accept:
+    const ok = parse(yaml(`  rewrite:\n    - replace title: "(?P<club>Porto) (\\\\w+)"\n      with: "$<club>: $2 ($$1)"`)).channels[0].settings.rewrite?.[0];
+    expect(ok).toMatchObject({ with: '$<club>: $2 ($$1)' });
+    expect(compilePattern('(?P<club>Porto) (\\w+)').replaceAll('Porto wins', '$<club>: $2 ($$1)')).toBe('Porto: wins ($1)');
   });
 
   it("rejects a CSS selector css-select cannot read, with css-select's reason", () => {
