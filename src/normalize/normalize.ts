@@ -198,7 +198,7 @@ function normalizeItem(item: RawItem, ctx: ItemContext, tools: Tools): Normalize
   // The sanitized item before the channel's rewrites: stored, so that changed rewrites can be applied again.
   const image = enclosures.find(isImageEnclosure)?.url ?? it.images.map((i) => httpUrl(i, base)).find(Boolean);
   const original: ArticleOriginal = { title, html: body.html, ...(image ? { image } : {}) };
-  const rewritten = rewriteArticle(original, itemKey, tools.rewriter, str(tools.fallbackImage) ?? '');
+  const rewritten = rewriteArticle(original, itemKey, tools.rewriter, str(tools.fallbackImage) ?? '', body);
   if (rewritten.fallback) warnings.push({ code: 'no-image' });
 
   const sourceName = oneLine(channel.source?.name ?? '');

@@ -6,7 +6,7 @@ import { compileSelector, type SelectorTest } from '../util/selector.ts';
 import { createSanitizer, type Sanitizer } from './sanitize.ts';
 import { fallbackImageFor } from './fallback-image.ts';
 import { oneLine, sha1Hex } from './text.ts';
-import { isTrackingPixel } from './tracking-pixels.ts';
+import { isTrackingPixel, mayHoldTrackingPixel } from './tracking-pixels.ts';
 
 // A channel's rewrites, applied to an article after sanitizing: to its
 // original (the sanitized title and body, kept in the store) at ingest, and
@@ -32,8 +32,13 @@ export interface Rewritten {
 }
 
 export interface Rewriter {
-  /** The rewritten title and body; never throws (a body that cannot be rewritten is kept as it is). */
-  apply(original: ArticleOriginal): Rewritten;
+  /**
+   * The rewritten title and body; never throws (a body that cannot be
+   * rewritten is kept as it is). `sanitized`: what the sanitizer that just
+   * wrote original.html found in it, so a body only images matter for is not
+   * read again to find them.
+   */
+  apply(original: ArticleOriginal, sanitized?: { firstImage?: string }): Rewritten;
 }
 
 type CompiledRule =
@@ -61,7 +66,7 @@ export function createRewriter(settings: RewriteSettings | undefined, sanitizer?
   };
   const resanitizer = sanitizer ?? createSanitizer({ allowIframeHosts: settings?.allowIframeHosts ?? [] });
   return {
-    apply(original) {
+    apply(original, sanitized) {
       try {
         let title = original.title;
         for (const r of titleRules) {
@@ -71,7 +76,7 @@ export function createRewriter(settings: RewriteSettings | undefined, sanitizer?
         }
         // A title rewritten to nothing keeps the original: an article needs a title.
         title = titleRules.length ? oneLine(title) || original.title : original.title;
-        return { title, ...rewriteBody(original.html, body, resanitizer) };
+        return { title, ...rewriteBody(original.html, body, resanitizer, sanitized) };
       } catch {
         // Never seen; but an article is not worth a failed channel: it stays as the source gave it.
         return { title: original.title, html: original.html };
@@ -96,9 +101,14 @@ interface Edit {
 const HTTP = /^https?:/i;
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function rewriteBody(html: string, rules: BodyRules, sanitizer: Sanitizer): { html: string; firstImage?: string } {
-  // Without body rules only images matter (pixels, the head image), and a body without one needs no reading at all.
-  if (!rules.replace.length && !rules.remove.length) return html.includes('<img') ? rewriteImages(html, rules.pixels, sanitizer) : { html };
+function rewriteBody(html: string, rules: BodyRules, sanitizer: Sanitizer, sanitized?: { firstImage?: string }): { html: string; firstImage?: string } {
+  // Without body rules only images matter (pixels, the head image), and a body without one needs no reading at all;
+  // nor does one without a sign of a pixel whose first image the sanitizer already found.
+  if (!rules.replace.length && !rules.remove.length) {
+    if (!html.includes('<img')) return { html };
+    if (sanitized && (!rules.pixels || !mayHoldTrackingPixel(html))) return sanitized.firstImage === undefined ? { html } : { html, firstImage: sanitized.firstImage };
+    return rewriteImages(html, rules.pixels, sanitizer);
+  }
   let root;
   try {
     const handler = new DomHandler(undefined, { withStartIndices: true, withEndIndices: true });
@@ -208,8 +218,8 @@ export interface RewrittenArticle {
 }
 
 /** The article the rewrites make of an original; `fallbackTemplate` is the channel's fallback image template ('' for none). */
-export function rewriteArticle(original: ArticleOriginal, itemKey: string, rewriter: Rewriter, fallbackTemplate: string): RewrittenArticle {
-  const { title, html, firstImage } = rewriter.apply(original);
+export function rewriteArticle(original: ArticleOriginal, itemKey: string, rewriter: Rewriter, fallbackTemplate: string, sanitized?: { firstImage?: string }): RewrittenArticle {
+  const { title, html, firstImage } = rewriter.apply(original, sanitized);
   const own = firstImage ?? original.image;
   return own ? { title, html, headimg: own, fallback: false } : { title, html, headimg: fallbackImageFor(fallbackTemplate, itemKey), fallback: true };
 }

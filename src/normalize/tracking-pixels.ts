@@ -47,3 +47,17 @@ function fromTracker(src: string): boolean {
     (t) => (host === t.host || (t.subdomains === true && host.endsWith(`.${t.host}`))) && (t.path === undefined || t.path.test(url.pathname)),
   );
 }
+
+/** A 1 or 0 width/height as refeed's sanitizer writes attributes (`width="1"`, `height="0px"`). */
+const TINY_ATTRIBUTE = /\s(?:width|height)="\s*[01](?:\.0*)?\s*(?:px)?\s*"/i;
+
+/**
+ * Whether sanitized HTML may hold a tracking pixel: false only when none of
+ * its images can be one, so a body without a sign is not read again (a
+ * false true costs a read, never a pixel kept).
+ */
+export function mayHoldTrackingPixel(sanitizedHtml: string): boolean {
+  if (TINY_ATTRIBUTE.test(sanitizedHtml)) return true;
+  const lower = sanitizedHtml.toLowerCase(); // a host may be written in capitals; the URL parser reads it lowercased
+  return TRACKERS.some((t) => lower.includes(t.host));
+}

@@ -85,6 +85,21 @@ describe('tracking pixels', () => {
     expect(article({ html: '<p>S</p><img src="https://medium.com/_/stat?event=post.clientViewed">' }).html).toBe('<p>S</p>');
   });
 
+  it('the same with the sanitizer\'s head image given (the ingest skips reading a body with no sign of a pixel)', () => {
+    const sanitizer = createSanitizer({ allowIframeHosts: [] });
+    const rewriter = createRewriter({ rewrite: [], trackingPixels: true, allowIframeHosts: [] }, sanitizer);
+    for (const body of [
+      `<p>S</p>${MEDIUM_PIXEL}<img src="https://a.example/real.jpg">`,
+      '<p>S</p><img src="HTTPS://MEDIUM.COM/_/stat?event=x"><img src="https://a.example/real.jpg">',
+      '<p>S</p><img src="https://a.example/p.gif" style="width:1px;height:1px"><img src="https://a.example/real.jpg">',
+      '<p>S</p><img src="https://a.example/real.jpg"><img src="https://a.example/second.jpg">',
+    ]) {
+      const clean = sanitizer.sanitize(body);
+      const original = { title: 't', html: clean.html };
+      expect(rewriter.apply(original, clean)).toEqual(rewriter.apply(original));
+    }
+  });
+
   it('drops 1×1 images by attributes or by style, and known tracker hosts; keeps real images', () => {
     const body = [
       '<img src="https://a.example/one.gif" width="1" height="1">',
