@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +7,8 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { PreparePool, runFetch, syncChannels } from '../../src/ingest/index.ts';
 import { FRAGMENT_ENCODER, Publisher } from '../../src/publish/index.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { oneSourceYaml } from '../helpers/config-file.ts';
+import { engineSites, type Engine } from '../helpers/engine-sites.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { readTree } from '../helpers/output-tree.ts';
 
@@ -20,7 +18,7 @@ import { readTree } from '../helpers/output-tree.ts';
 // change; reverting the rule restores the first bytes. On SQLite and on
 // PostgreSQL, to the same bytes.
 
-const server = serverOrSkip('PostgreSQL', await postgresServer());
+const sites = await engineSites('rewrites');
 const T = Date.UTC(2024, 5, 1, 12);
 
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://a.example/</link>
@@ -44,28 +42,16 @@ const RULES = `
             fallback_image: none`;
 
 function configFor(dir: string, upstream: string, state: string, rules: string): RefeedConfig {
-  const yaml = `site: { output: out, state: "${state}", url: "https://feeds.example/" }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - name: A
-            url: "${upstream}/a.xml"${rules}
-`;
+  const yaml = oneSourceYaml([`name: A
+            url: "${upstream}/a.xml"${rules}`], '', { state, more: 'url: "https://feeds.example/"' });
   return parseConfig(yaml, path.join(dir, 'refeed.yaml'), {});
 }
 
-
-const engines = server ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+const engines = sites.engines;
 
 describe('rewrites are applied again to stored articles when they change', () => {
   let upstream: TestServer;
   let fetches = 0;
-  const databases = server && new TestDatabases(server.url, 'refeed_rewrites');
-  const dirs: string[] = [];
-  const stores: Store[] = [];
 
   beforeAll(async () => {
     upstream = await startServer((_req, res) => {
@@ -74,20 +60,12 @@ describe('rewrites are applied again to stored articles when they change', () =>
     });
   });
   afterAll(async () => {
-    for (const s of stores) await s.close();
-    await databases?.dropAll();
-    await server?.stop();
+    await sites.close();
     await upstream?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function site(engine: 'sqlite' | 'postgres') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `refeed-rewrites-${engine}-`));
-    dirs.push(dir);
-    const state = engine === 'sqlite' ? path.join(dir, 'state.db') : await databases!.create();
-    const store = await openStore(state);
-    if (!store) throw new Error('no store');
-    stores.push(store);
+  async function site(engine: Engine) {
+    const { dir, state, store } = await sites.open(engine);
     const config = (rules: string) => configFor(dir, upstream.url, state, rules);
     const fetch = async (c: RefeedConfig) => {
       const pool = new PreparePool({ size: 0 });
@@ -171,7 +149,7 @@ describe('rewrites are applied again to stored articles when they change', () =>
 
   const results: { lite?: { before: Map<string, string>; after: Map<string, string> }; pg?: typeof results.lite } = {};
 
-  it.skipIf(!server)('both engines wrote the same bytes', () => {
+  it.skipIf(!engines.includes('postgres'))('both engines wrote the same bytes', () => {
     expect(results.lite && results.pg).toBeTruthy();
     expect(results.pg!.before).toEqual(results.lite!.before);
     expect(results.pg!.after).toEqual(results.lite!.after);

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeArticleFiles } from '../../src/cli/publish-step.ts';
@@ -8,8 +7,8 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { PreparePool, reapplyFileRules, runFetch, syncChannels } from '../../src/ingest/index.ts';
 import { FRAGMENT_ENCODER, Publisher } from '../../src/publish/index.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { oneSourceYaml } from '../helpers/config-file.ts';
+import { engineSites, type Engine } from '../helpers/engine-sites.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { readTree } from '../helpers/output-tree.ts';
 
@@ -19,7 +18,7 @@ import { readTree } from '../helpers/output-tree.ts';
 // article the rules hide as stored (after rewrites) gets no file at ingest. A
 // channel without rules, or whose rules did not change, is not scanned.
 
-const server = serverOrSkip('PostgreSQL', await postgresServer());
+const sites = await engineSites('rules_files');
 const T = Date.UTC(2024, 5, 1, 12);
 
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://a.example/</link>
@@ -46,35 +45,25 @@ const BLOCK = `
             rules:
               - block title: "(?i)^sponsored:"`;
 
-function configFor(dir: string, upstream: string, state: string, extra: string): RefeedConfig {
-  const yaml = `site: { output: out, state: "${state}", url: "https://feeds.example/" }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - name: A
-            url: "${upstream}/a.xml"${extra}
-          - name: B
-            url: "${upstream}/b.xml"
-`;
+/** A block-mapping channel with these further lines (`extra`, indented to 12 spaces). */
+const channel = (name: string, url: string, extra = '') => `name: ${name}
+            url: "${url}"${extra}`;
+
+/** The config of the site in `dir`: group G, source S with these channels. */
+function configFor(dir: string, state: string, channels: string[]): RefeedConfig {
+  const yaml = oneSourceYaml(channels, '', { state, more: 'url: "https://feeds.example/"' });
   return parseConfig(yaml, path.join(dir, 'refeed.yaml'), {});
 }
-
 
 const articleFiles = (all: Map<string, string>) => new Map([...all].filter(([k]) => k.startsWith('articles/')));
 const fileOf = (all: Map<string, string>, text: string) => [...all.keys()].find((k) => k.startsWith('articles/') && all.get(k)!.includes(text));
 
-const engines = server ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+const engines = sites.engines;
 
 describe('article files follow the keep/block rules', () => {
   /** What a.xml serves (the source may change an item). */
   let aFeed = FEED;
   let upstream: TestServer;
-  const databases = server && new TestDatabases(server.url, 'refeed_rules_files');
-  const dirs: string[] = [];
-  const stores: Store[] = [];
 
   beforeAll(async () => {
     upstream = await startServer((req, res) => {
@@ -83,21 +72,13 @@ describe('article files follow the keep/block rules', () => {
     });
   });
   afterAll(async () => {
-    for (const s of stores) await s.close();
-    await databases?.dropAll();
-    await server?.stop();
+    await sites.close();
     await upstream?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function site(engine: 'sqlite' | 'postgres') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `refeed-rules-files-${engine}-`));
-    dirs.push(dir);
-    const state = engine === 'sqlite' ? path.join(dir, 'state.db') : await databases!.create();
-    const store = await openStore(state);
-    if (!store) throw new Error('no store');
-    stores.push(store);
-    const config = (extra: string) => configFor(dir, upstream.url, state, extra);
+  async function site(engine: Engine) {
+    const { dir, state, store } = await sites.open(engine);
+    const config = (extra: string) => configFor(dir, state, [channel('A', `${upstream.url}/a.xml`, extra), channel('B', `${upstream.url}/b.xml`)]);
     const fetch = async (c: RefeedConfig, writeFiles = true) => {
       const pool = new PreparePool({ size: 0 });
       try {
@@ -113,22 +94,10 @@ describe('article files follow the keep/block rules', () => {
     };
     /** Channels A (a.xml) and C (c.xml), each with its own settings, or left out (null). */
     const shared = (a: string | null, c: string | null) =>
-      parseConfig(
-        `site: { output: out, state: "${state}", url: "https://feeds.example/" }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:${a === null ? '' : `
-          - name: A
-            url: "${upstream.url}/a.xml"${a}`}${c === null ? '' : `
-          - name: C
-            url: "${upstream.url}/c.xml"${c}`}
-`,
-        path.join(dir, 'refeed.yaml'),
-        {},
-      );
+      configFor(dir, state, [
+        ...(a === null ? [] : [channel('A', `${upstream.url}/a.xml`, a)]),
+        ...(c === null ? [] : [channel('C', `${upstream.url}/c.xml`, c)]),
+      ]);
     return { store, config, shared, fetch, publish, output: path.join(dir, 'out') };
   }
 

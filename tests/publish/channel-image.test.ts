@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTempConfig } from '../helpers/config-file.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 import { runRefeed } from '../helpers/refeed-process.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -27,17 +27,12 @@ afterAll(async () => {
   await upstream.close();
 });
 
-const yaml = (site: string) => `site: { url: "https://feeds.example/", output: out, state: state.db${site} }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: A, url: "${upstream.url}/a.xml" }
-          - { name: B, url: "${upstream.url}/b.xml" }
-          - { name: C, url: "${upstream.url}/c.xml" }
-`;
+const yaml = (site: string) =>
+  oneSourceYaml(
+    ['A', 'B', 'C'].map((n) => `{ name: ${n}, url: "${upstream.url}/${n.toLowerCase()}.xml" }`),
+    '',
+    { more: `url: "https://feeds.example/"${site}` },
+  );
 
 /** The image each format of a published feed names: RSS <image><url>, Atom <icon>/<logo>, JSON Feed icon/favicon. */
 function images(config: string, dir: string): { rss?: string; icon?: string; logo?: string; json?: string; favicon?: string } {

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -10,8 +8,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { RefeedConfig } from '../../src/core/types.ts';
 import { PreparePool, runFetch, syncChannels } from '../../src/ingest/index.ts';
 import { FRAGMENT_ENCODER, Publisher, type PublishReport } from '../../src/publish/index.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { postgresServer, serverOrSkip, TestDatabases } from '../helpers/servers.ts';
+import { engineSites, type Engine } from '../helpers/engine-sites.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { readTree } from '../helpers/output-tree.ts';
 
@@ -19,7 +16,7 @@ import { readTree } from '../helpers/output-tree.ts';
 // bytes: every feed file, index file and article file. Publishing knows only
 // the Store interface, so the engines differ only in what they store.
 
-const server = serverOrSkip('PostgreSQL', await postgresServer());
+const sites = await engineSites('engines');
 const T = Date.UTC(2024, 5, 1, 12);
 
 const item = (i: number, extra = '') =>
@@ -66,32 +63,21 @@ async function dropFragments(state: string): Promise<void> {
 }
 
 
-describe.skipIf(!server)('SQLite and PostgreSQL publish byte-identical feeds', () => {
+describe.skipIf(!sites.engines.includes('postgres'))('SQLite and PostgreSQL publish byte-identical feeds', () => {
   let upstream: TestServer;
-  const databases = server && new TestDatabases(server.url, 'refeed_engines');
-  const dirs: string[] = [];
-  const stores: Store[] = [];
 
   beforeAll(async () => {
     upstream = await startServer((req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEEDS[req.url ?? ''] ?? feed('')));
   });
   afterAll(async () => {
-    for (const s of stores) await s.close();
-    await databases?.dropAll();
-    await server?.stop();
+    await sites.close();
     await upstream?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   /** A fresh site on this engine, fetched and published as `refeed once` does, at a fixed time. */
-  async function site(engine: 'sqlite' | 'postgres') {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `refeed-engines-${engine}-`));
-    dirs.push(dir);
-    const state = engine === 'sqlite' ? path.join(dir, 'state.db') : await databases!.create();
+  async function site(engine: Engine) {
+    const { dir, state, store } = await sites.open(engine);
     const config = configFor(dir, upstream.url, state);
-    const store = await openStore(state);
-    if (!store) throw new Error('no store');
-    stores.push(store);
     expect(store.kind).toBe(engine);
     const publishOpts = { logger: silentLogger, now: () => T };
     const publish = async (c: RefeedConfig, full = false): Promise<PublishReport> => {

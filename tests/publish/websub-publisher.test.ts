@@ -9,7 +9,7 @@ import { assertValidAtom, jsonFeed11Schema } from '../helpers/feed-clients.ts';
 import { atomProblems, rssProblems } from '../helpers/feed-validator.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { eventually, runRefeed, startRefeed } from '../helpers/refeed-process.ts';
-import { writeTempConfig } from '../helpers/config-file.ts';
+import { oneSourceYaml, writeTempConfig } from '../helpers/config-file.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 
@@ -60,16 +60,10 @@ afterAll(async () => {
   await hub.close();
 });
 
-const yaml = (hubs: string[]) => `site: { url: "https://feeds.example/", output: out, state: state.db, websub: { hubs: [${hubs.map((h) => `"${h}"`).join(', ')}] } }
-defaults: { allow_private: true }
-groups:
-  - name: G
-    sources:
-      - name: S
-        channels:
-          - { name: A, url: "${upstream.url}/a.xml" }
-          - { name: B, url: "${upstream.url}/b.xml" }
-`;
+const yaml = (hubs: string[]) =>
+  oneSourceYaml([`{ name: A, url: "${upstream.url}/a.xml" }`, `{ name: B, url: "${upstream.url}/b.xml" }`], '', {
+    more: `url: "https://feeds.example/", websub: { hubs: [${hubs.map((h) => `"${h}"`).join(', ')}] }`,
+  });
 const ALL_FEEDS = ['', 'g/', 'g/s/', 'g/s/a/', 'g/s/b/'].flatMap((d) => ['rss.xml', 'atom.xml', 'feed.json'].map((f) => `https://feeds.example/${d}${f}`));
 
 describe('hub links', () => {
