@@ -1,6 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { RefeedConfig } from '../core/types.ts';
-import { reapplyFileRules, reapplyRewrites, readBackMissingContent, writePendingFilesChecked, type FilesBehind, type FragmentEncoderModule } from '../ingest/index.ts';
+import { reapplyChannelSettings, readBackMissingContent, writePendingFilesChecked, type FilesBehind, type FragmentEncoderModule } from '../ingest/index.ts';
 import * as fragmentEncoder from '../publish/fragments.ts';
 import type { Publisher, PublishOptions, PublishReport } from '../publish/index.ts';
 import type { Store } from '../store/index.ts';
@@ -21,8 +21,7 @@ import type { DiskError } from '../util/disk-error.ts';
  */
 export async function writeArticleFiles(config: RefeedConfig, store: Store, log: Logger): Promise<DiskError | undefined> {
   await readBackMissingContent(store, config.site.output, log);
-  await reapplyRewrites(config, store, log);
-  await reapplyFileRules(config, store, log);
+  await reapplyChannelSettings(config, store, log);
   return (await writePendingFilesChecked(store, config.site.output, new AtomicWriter(), log)).fault;
 }
 

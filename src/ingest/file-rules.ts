@@ -2,6 +2,7 @@ import type { Logger } from '../core/log.ts';
 import type { RefeedConfig, ResolvedChannel } from '../core/types.ts';
 import { fileRules, fileRulesFingerprint, storedSubject } from '../normalize/index.ts';
 import type { ArticleHiding, Store } from '../store/index.ts';
+import { changedChannels, statesByKey, type StatesByKey } from './changed-channels.ts';
 
 // Article files follow the keep/block rules, like the feeds: when a channel's
 // rules (or the rewrites that make the articles they judge) differ from the
@@ -20,14 +21,9 @@ const BATCH = 200;
  * returns how many articles were hidden or shown again. A channel whose rules
  * are as recorded (one without rules records '') costs one comparison.
  */
-export async function reapplyFileRules(config: RefeedConfig, store: Store, log: Logger): Promise<number> {
-  const recorded = new Map((await store.channelStates()).map((s) => [s.key, s.rules ?? '']));
+export async function reapplyFileRules(config: RefeedConfig, store: Store, log: Logger, states?: StatesByKey): Promise<number> {
   let total = 0;
-  for (const channel of config.channels) {
-    const was = recorded.get(channel.key);
-    if (was === undefined) continue; // not stored yet: nothing to hide, its ingest judges what it stores
-    const fingerprint = fileRulesFingerprint(channel.settings);
-    if (was === fingerprint) continue;
+  for (const { channel, fingerprint } of changedChannels(config, states ?? (await statesByKey(store)), (s) => s.rules ?? '', (c) => fileRulesFingerprint(c.settings))) {
     const { hidden, shown } = await judgeChannel(store, channel);
     await store.setRules(channel.key, fingerprint);
     if (hidden || shown) log.info({ channel: channel.key, hidden, shown }, 'rules changed: article files to remove or write back');

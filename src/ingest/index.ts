@@ -10,6 +10,7 @@ export { readBackMissingContent, writeCommittedFiles, writePendingFiles, writePe
 export { itemWrite } from './select-items.ts';
 export { reapplyRewrites } from './rewrites.ts';
 export { reapplyFileRules } from './file-rules.ts';
+export { reapplyChannelSettings } from './reapply.ts';
 export { reindexFromFiles, type ReindexReport } from './reindex.ts';
 export { WebSubSubscriber, signatureMatches, type PushOutcome } from './websub.ts';
 export { hasArticleFiles } from './article-tree.ts';

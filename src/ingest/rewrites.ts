@@ -3,6 +3,7 @@ import type { ArticleOriginal, RefeedConfig, ResolvedChannel } from '../core/typ
 import { createArticleRenderer, createRewriter, isFallbackImage, rewriteArticle, rewriteFingerprint } from '../normalize/index.ts';
 import { sha1Hex } from '../normalize/text.ts';
 import type { ArticleRewrite, OwnedArticle, Store } from '../store/index.ts';
+import { changedChannels, statesByKey, type StatesByKey } from './changed-channels.ts';
 
 // Rewrites apply to what is stored, not only to what is fetched next: when a
 // channel's rewrites (or its tracking-pixel or fallback-image setting) differ
@@ -20,14 +21,9 @@ const BATCH = 200;
  * returns how many articles changed. A channel whose rewrites are as recorded
  * costs one comparison.
  */
-export async function reapplyRewrites(config: RefeedConfig, store: Store, log: Logger): Promise<number> {
-  const recorded = new Map((await store.channelStates()).map((s) => [s.key, s.rewrites ?? '']));
+export async function reapplyRewrites(config: RefeedConfig, store: Store, log: Logger, states?: StatesByKey): Promise<number> {
   let total = 0;
-  for (const channel of config.channels) {
-    const was = recorded.get(channel.key);
-    if (was === undefined) continue; // not stored yet: its first ingest applies the rewrites
-    const fingerprint = rewriteFingerprint(channel.settings);
-    if (was === fingerprint) continue;
+  for (const { channel, fingerprint } of changedChannels(config, states ?? (await statesByKey(store)), (s) => s.rewrites ?? '', (c) => rewriteFingerprint(c.settings))) {
     const changed = await rewriteChannel(config, store, channel);
     await store.setRewrites(channel.key, fingerprint);
     if (changed) log.info({ channel: channel.key, articles: changed }, 'rewrites changed: stored articles rewritten');

@@ -9,8 +9,7 @@ import { ingestChannel, type IngestOptions } from './channel.ts';
 import { PreparePool } from './prepare-pool.ts';
 import { FullTextPool } from './full-text-pool.ts';
 import { pageLimiter } from './full-text.ts';
-import { reapplyRewrites } from './rewrites.ts';
-import { reapplyFileRules } from './file-rules.ts';
+import { reapplyChannelSettings } from './reapply.ts';
 import type { ChannelReport } from './report.ts';
 import { syncChannels } from './sync.ts';
 
@@ -39,11 +38,7 @@ export async function runFetch(config: RefeedConfig, store: Store, opts: FetchRu
   const files = opts.files ?? new AtomicWriter();
   await syncChannels(config, store, now(), opts.logger);
   // Before any fetch: a stored article and the same item fetched again must get the same rewrites.
-  if (opts.writeFiles !== false) {
-    await reapplyRewrites(config, store, opts.logger);
-    // After the rewrites (the rules judge the articles they make), and before any fetch: what the ingest stores is judged under the same rules.
-    await reapplyFileRules(config, store, opts.logger);
-  }
+  if (opts.writeFiles !== false) await reapplyChannelSettings(config, store, opts.logger);
   await writePendingFiles(store, config.site.output, files, opts.logger);
   let channels = config.channels.filter((c) => c.settings.enabled);
   if (opts.only) channels = channels.filter((c) => matchesOnly(c, opts.only!));
